@@ -1,0 +1,24 @@
+package io.cgfed.core.codec;
+
+import io.cgfed.core.tensor.NamedTensors;
+import java.util.List;
+
+/**
+ * Compresses a client's update for the wire and restores it on the server. One implementation per
+ * codec, chosen by name from the experiment spec through {@link Codecs}. The manifest (names and
+ * shapes) travels in the payload header, so bodies carry only values.
+ */
+public interface Codec {
+    /** The name in experiment specs and payload headers, e.g. {@code fp16}. */
+    String name();
+
+    /** Encodes an update; the caller writes the manifest of {@code update} into the header. */
+    byte[] encode(NamedTensors update);
+
+    /**
+     * Restores an update from a body and its manifest.
+     *
+     * @throws PayloadFormatException when the body does not fit the manifest
+     */
+    NamedTensors decode(byte[] body, List<TensorSpec> manifest);
+}

@@ -1,0 +1,41 @@
+package io.cgfed.core.codec;
+
+import io.cgfed.core.tensor.Half;
+import io.cgfed.core.tensor.NamedTensors;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.util.List;
+
+/** IEEE half precision, round to nearest even: half the bytes of float32. */
+public final class Fp16Codec implements Codec {
+    public static final String NAME = "fp16";
+
+    @Override
+    public String name() {
+        return NAME;
+    }
+
+    @Override
+    public byte[] encode(NamedTensors update) {
+        float[] values = update.flatten();
+        ByteBuffer buf = ByteBuffer.allocate(values.length * 2).order(ByteOrder.LITTLE_ENDIAN);
+        for (float v : values) {
+            buf.putShort(Half.fromFloat(v));
+        }
+        return buf.array();
+    }
+
+    @Override
+    public NamedTensors decode(byte[] body, List<TensorSpec> manifest) {
+        long n = TensorSpec.totalNumel(manifest);
+        if (body.length != n * 2) {
+            throw new PayloadFormatException("codec fp16: body has " + body.length + " bytes, the manifest needs " + n * 2);
+        }
+        float[] values = new float[(int) n];
+        ByteBuffer buf = ByteBuffer.wrap(body).order(ByteOrder.LITTLE_ENDIAN);
+        for (int i = 0; i < values.length; i++) {
+            values[i] = Half.toFloat(buf.getShort());
+        }
+        return Manifests.split(values, manifest);
+    }
+}

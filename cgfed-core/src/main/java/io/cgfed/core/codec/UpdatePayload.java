@@ -1,0 +1,178 @@
+package io.cgfed.core.codec;
+
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.zip.CRC32C;
+import tools.jackson.core.JacksonException;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.ObjectMapper;
+import tools.jackson.databind.json.JsonMapper;
+import tools.jackson.databind.node.ObjectNode;
+
+/**
+ * One client's compressed update on the wire (format version 1, spec in docs/wire-format.md):
+ * <pre>
+ * magic "CGFU" | u16 version | u16 flags | u32 header length | header (UTF-8 JSON)
+ *              | u64 body length | body (codec bytes) | u32 CRC32C of all bytes before it
+ * </pre>
+ * All integers little-endian. {@link #parse} checks every length and the checksum before it trusts
+ * anything, so a truncated or corrupt upload is refused whole.
+ */
+public record UpdatePayload(PayloadHeader header, byte[] body) {
+    public static final byte[] MAGIC = {'C', 'G', 'F', 'U'};
+    public static final int FORMAT_VERSION = 1;
+    public static final int MAX_HEADER_BYTES = 4 * 1024 * 1024;
+    private static final int PREFIX = 4 + 2 + 2 + 4;
+    private static final ObjectMapper JSON = JsonMapper.builder().build();
+
+    public byte[] toBytes() {
+        byte[] headerBytes = JSON.writeValueAsString(headerJson(header)).getBytes(StandardCharsets.UTF_8);
+        int size = PREFIX + headerBytes.length + 8 + body.length + 4;
+        ByteBuffer buf = ByteBuffer.allocate(size).order(ByteOrder.LITTLE_ENDIAN);
+        buf.put(MAGIC).putShort((short) FORMAT_VERSION).putShort((short) 0).putInt(headerBytes.length);
+        buf.put(headerBytes).putLong(body.length).put(body);
+        CRC32C crc = new CRC32C();
+        crc.update(buf.array(), 0, size - 4);
+        buf.putInt((int) crc.getValue());
+        return buf.array();
+    }
+
+    public static UpdatePayload parse(byte[] bytes) {
+        if (bytes.length < PREFIX + 8 + 4) {
+            throw new PayloadFormatException("payload of " + bytes.length + " bytes is shorter than the smallest valid one");
+        }
+        ByteBuffer buf = ByteBuffer.wrap(bytes).order(ByteOrder.LITTLE_ENDIAN);
+        for (byte m : MAGIC) {
+            if (buf.get() != m) {
+                throw new PayloadFormatException("payload does not start with the magic bytes CGFU");
+            }
+        }
+        int version = Short.toUnsignedInt(buf.getShort());
+        if (version != FORMAT_VERSION) {
+            throw new PayloadFormatException("payload format version " + version + " is not supported (expected "
+                    + FORMAT_VERSION + ")");
+        }
+        int flags = Short.toUnsignedInt(buf.getShort());
+        if (flags != 0) {
+            throw new PayloadFormatException("payload flags " + flags + " are not supported");
+        }
+        long headerLen = Integer.toUnsignedLong(buf.getInt());
+        if (headerLen > MAX_HEADER_BYTES || headerLen > bytes.length - PREFIX - 12L) {
+            throw new PayloadFormatException("payload header length " + headerLen + " does not fit the "
+                    + bytes.length + "-byte payload");
+        }
+        int headerStart = buf.position();
+        buf.position(headerStart + (int) headerLen);
+        long bodyLen = buf.getLong();
+        if (bodyLen < 0 || bodyLen != bytes.length - (long) buf.position() - 4) {
+            throw new PayloadFormatException("payload body length " + bodyLen + " does not match the "
+                    + (bytes.length - buf.position() - 4) + " bytes present");
+        }
+        CRC32C crc = new CRC32C();
+        crc.update(bytes, 0, bytes.length - 4);
+        int expected = ByteBuffer.wrap(bytes, bytes.length - 4, 4).order(ByteOrder.LITTLE_ENDIAN).getInt();
+        if ((int) crc.getValue() != expected) {
+            throw new PayloadFormatException("payload checksum mismatch: the upload is corrupt or truncated");
+        }
+        PayloadHeader header = parseHeader(new String(bytes, headerStart, (int) headerLen, StandardCharsets.UTF_8));
+        byte[] body = new byte[(int) bodyLen];
+        buf.get(body);
+        return new UpdatePayload(header, body);
+    }
+
+    private static ObjectNode headerJson(PayloadHeader h) {
+        ObjectNode n = JSON.createObjectNode();
+        n.put("experiment", h.experimentId());
+        n.put("round", h.round());
+        n.put("client", h.clientIndex());
+        n.put("codec", h.codec());
+        n.put("codecVersion", h.codecVersion());
+        n.put("samples", h.samples());
+        var tensors = n.putArray("tensors");
+        for (TensorSpec s : h.manifest()) {
+            ObjectNode t = tensors.addObject();
+            t.put("name", s.name());
+            t.put("dtype", "F32");
+            var shape = t.putArray("shape");
+            for (int d : s.shape()) {
+                shape.add(d);
+            }
+        }
+        ObjectNode metrics = n.putObject("metrics");
+        h.metrics().forEach(metrics::put);
+        return n;
+    }
+
+    private static PayloadHeader parseHeader(String text) {
+        JsonNode n;
+        try {
+            n = JSON.readTree(text);
+        } catch (JacksonException e) {
+            throw new PayloadFormatException("payload header is not valid JSON: " + e.getOriginalMessage());
+        }
+        if (n == null || !n.isObject()) {
+            throw new PayloadFormatException("payload header is not a JSON object");
+        }
+        String experiment = requiredText(n, "experiment");
+        int round = requiredInt(n, "round");
+        int client = requiredInt(n, "client");
+        String codec = requiredText(n, "codec");
+        int codecVersion = requiredInt(n, "codecVersion");
+        long samples = n.path("samples").asLong(-1);
+        if (samples <= 0) {
+            throw new PayloadFormatException("payload header field 'samples' must be a positive integer");
+        }
+        JsonNode tensors = n.path("tensors");
+        if (!tensors.isArray() || tensors.isEmpty()) {
+            throw new PayloadFormatException("payload header field 'tensors' must be a non-empty array");
+        }
+        List<TensorSpec> manifest = new ArrayList<>();
+        for (JsonNode t : tensors) {
+            String name = requiredText(t, "name");
+            if (!"F32".equals(t.path("dtype").asString("F32"))) {
+                throw new PayloadFormatException("tensor '" + name + "': only dtype F32 is supported in manifests");
+            }
+            JsonNode shape = t.path("shape");
+            if (!shape.isArray() || shape.isEmpty() || shape.size() > 8) {
+                throw new PayloadFormatException("tensor '" + name + "': shape must be an array of 1 to 8 dimensions");
+            }
+            int[] dims = new int[shape.size()];
+            for (int i = 0; i < dims.length; i++) {
+                JsonNode d = shape.get(i);
+                if (!d.canConvertToInt() || d.asInt() <= 0) {
+                    throw new PayloadFormatException("tensor '" + name + "': dimension " + d + " is not a positive integer");
+                }
+                dims[i] = d.asInt();
+            }
+            manifest.add(new TensorSpec(name, dims));
+        }
+        Map<String, Double> metrics = new LinkedHashMap<>();
+        n.path("metrics").properties().forEach(e -> {
+            if (e.getValue().isNumber()) {
+                metrics.put(e.getKey(), e.getValue().asDouble());
+            }
+        });
+        return new PayloadHeader(experiment, round, client, codec, codecVersion, samples, manifest, metrics);
+    }
+
+    private static String requiredText(JsonNode n, String field) {
+        JsonNode v = n.path(field);
+        if (!v.isString() || v.asString().isBlank()) {
+            throw new PayloadFormatException("payload header field '" + field + "' must be a non-empty string");
+        }
+        return v.asString();
+    }
+
+    private static int requiredInt(JsonNode n, String field) {
+        JsonNode v = n.path(field);
+        if (!v.canConvertToInt() || v.asInt() < 0) {
+            throw new PayloadFormatException("payload header field '" + field + "' must be a non-negative integer");
+        }
+        return v.asInt();
+    }
+}

@@ -1,0 +1,28 @@
+package io.cgfed.core.data;
+
+import java.nio.charset.StandardCharsets;
+
+/** The built-in models' tokenizer: one token per UTF-8 byte, then BOS, EOS and PAD. */
+public final class ByteTokenizer {
+    public static final int BOS = 256;
+    public static final int EOS = 257;
+    public static final int PAD = 258;
+    public static final int VOCAB_SIZE = 259;
+
+    public int[] encode(String text) {
+        byte[] bytes = text.getBytes(StandardCharsets.UTF_8);
+        int[] ids = new int[bytes.length];
+        for (int i = 0; i < bytes.length; i++) {
+            ids[i] = bytes[i] & 0xff;
+        }
+        return ids;
+    }
+
+    /** The token of a single ASCII character, e.g. an answer letter. */
+    public int token(char c) {
+        if (c > 127) {
+            throw new IllegalArgumentException("not an ASCII character: " + c);
+        }
+        return c;
+    }
+}

@@ -1,0 +1,182 @@
+package io.cgfed.core.model;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.DataType;
+import ai.djl.ndarray.types.Shape;
+import io.cgfed.core.tensor.FloatTensor;
+import io.cgfed.core.tensor.NamedTensors;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * A LLaMA causal LM on DJL (PyTorch engine) with LoRA adapters. Base weights are frozen; only the
+ * LoRA factors require gradients. Weight names are Hugging Face's, so loading a checkpoint is a
+ * lookup. The model owns an NDManager; close the model to free its native memory.
+ */
+public final class LlamaModel implements AutoCloseable {
+    private final LlamaConfig config;
+    private final LoraConfig lora;
+    private final NDManager manager;
+    private final Map<String, NDArray> loraParams = new LinkedHashMap<>();
+    private final NDArray embed;
+    private final NDArray finalNorm;
+    private final NDArray lmHead;
+    private final List<DecoderLayer> layers = new ArrayList<>();
+    private final Rotary rotary;
+
+    public LlamaModel(NDManager parent, LlamaConfig config, NamedTensors baseWeights, LoraConfig lora) {
+        this.config = config;
+        this.lora = lora;
+        this.manager = parent.newSubManager();
+        this.embed = load(baseWeights, "model.embed_tokens.weight", config.vocabSize(), config.hiddenSize());
+        this.finalNorm = load(baseWeights, "model.norm.weight", config.hiddenSize());
+        this.lmHead = config.tieWordEmbeddings()
+                ? embed
+                : load(baseWeights, "lm_head.weight", config.vocabSize(), config.hiddenSize());
+        NamedTensors adapterLayout = LoraAdapter.layout(config, lora);
+        for (int i = 0; i < config.numHiddenLayers(); i++) {
+            String p = "model.layers." + i + ".";
+            LoraLinear[] projections = new LoraLinear[LoraTarget.values().length];
+            for (LoraTarget t : LoraTarget.values()) {
+                NDArray w = load(baseWeights, p + t.modulePath() + ".weight", config.outFeatures(t), config.inFeatures(t));
+                NDArray a = null;
+                NDArray b = null;
+                if (lora.targets().contains(t)) {
+                    a = trainable(LoraAdapter.name(i, t, 'A'), adapterLayout);
+                    b = trainable(LoraAdapter.name(i, t, 'B'), adapterLayout);
+                }
+                projections[t.ordinal()] = new LoraLinear(w, a, b, (float) lora.scaling());
+            }
+            layers.add(new DecoderLayer(config,
+                    load(baseWeights, p + "input_layernorm.weight", config.hiddenSize()),
+                    load(baseWeights, p + "post_attention_layernorm.weight", config.hiddenSize()),
+                    projections));
+        }
+        this.rotary = new Rotary(manager, config.headDim(), config.ropeTheta(), config.maxPositionEmbeddings());
+    }
+
+    public LlamaConfig config() {
+        return config;
+    }
+
+    public LoraConfig loraConfig() {
+        return lora;
+    }
+
+    public NDManager manager() {
+        return manager;
+    }
+
+    /** The trainable LoRA factors, by PEFT name. */
+    public Map<String, NDArray> loraParameters() {
+        return loraParams;
+    }
+
+    /** Sets the LoRA factors from an adapter with exactly this model's layout. */
+    public void loadAdapter(NamedTensors adapter) {
+        if (!adapter.sameLayout(LoraAdapter.layout(config, lora))) {
+            throw new IllegalArgumentException("adapter layout does not match the model's LoRA layout");
+        }
+        loraParams.forEach((name, array) -> array.set(adapter.get(name).data()));
+    }
+
+    /** Copies the current LoRA factors out of the engine. */
+    public NamedTensors adapter() {
+        NamedTensors out = new NamedTensors();
+        loraParams.forEach((name, array) -> out.put(name,
+                new FloatTensor(toInts(array.getShape()), array.toFloatArray())));
+        return out;
+    }
+
+    /**
+     * Logits for a batch of token ids. tokens: (batch, seq) int64 in a per-step manager; the result
+     * lives in that manager.
+     */
+    public NDArray forward(NDArray tokens) {
+        long seq = tokens.getShape().get(1);
+        if (seq > config.maxPositionEmbeddings()) {
+            throw new IllegalArgumentException("sequence of " + seq + " tokens exceeds maxPositionEmbeddings "
+                    + config.maxPositionEmbeddings());
+        }
+        NDManager step = tokens.getManager();
+        NDArray x = tokens.getNDArrayInternal().embedding(tokens, embed, ai.djl.ndarray.types.SparseFormat.DENSE).singletonOrThrow();
+        NDArray mask = causalMask(step, (int) seq);
+        for (DecoderLayer layer : layers) {
+            x = layer.forward(x, rotary, mask);
+        }
+        x = DecoderLayer.rmsNorm(x, finalNorm, config.rmsNormEps());
+        return LoraLinear.linear(x, lmHead);
+    }
+
+    /**
+     * Mean cross-entropy of the targets where lossMask is 1. logits: (batch, seq, vocab);
+     * targets: (batch, seq) int64; lossMask: (batch, seq) float32.
+     */
+    public static NDArray maskedCrossEntropy(NDArray logits, NDArray targets, NDArray lossMask) {
+        NDArray logProbs = logits.logSoftmax(-1);
+        NDArray picked = logProbs.gather(targets.expandDims(-1), -1).squeeze(-1);
+        return picked.mul(lossMask).sum().div(lossMask.sum().maximum(1f)).neg();
+    }
+
+    private NDArray trainable(String name, NamedTensors layout) {
+        FloatTensor t = layout.get(name);
+        NDArray a = manager.create(t.data(), new Shape(toLongs(t.shape())));
+        a.setName(name);
+        a.setRequiresGradient(true);
+        loraParams.put(name, a);
+        return a;
+    }
+
+    private NDArray load(NamedTensors weights, String name, int... expectedShape) {
+        if (!weights.contains(name)) {
+            throw new IllegalArgumentException("base weights lack '" + name + "'");
+        }
+        FloatTensor t = weights.get(name);
+        if (!java.util.Arrays.equals(t.shape(), expectedShape)) {
+            throw new IllegalArgumentException("base weight '" + name + "' has shape "
+                    + java.util.Arrays.toString(t.shape()) + ", the config needs " + java.util.Arrays.toString(expectedShape));
+        }
+        NDArray a = manager.create(t.data(), new Shape(toLongs(t.shape())));
+        a.setName(name);
+        return a;
+    }
+
+    private static NDArray causalMask(NDManager step, int seq) {
+        float[] m = new float[seq * seq];
+        for (int i = 0; i < seq; i++) {
+            for (int j = i + 1; j < seq; j++) {
+                m[i * seq + j] = -1e9f;
+            }
+        }
+        return step.create(m, new Shape(seq, seq));
+    }
+
+    static long[] toLongs(int[] shape) {
+        long[] s = new long[shape.length];
+        for (int i = 0; i < shape.length; i++) {
+            s[i] = shape[i];
+        }
+        return s;
+    }
+
+    static int[] toInts(Shape shape) {
+        int[] s = new int[shape.dimension()];
+        for (int i = 0; i < s.length; i++) {
+            s[i] = Math.toIntExact(shape.get(i));
+        }
+        return s;
+    }
+
+    /** Creates a (batch, seq) int64 token array in the given manager. */
+    public static NDArray tokens(NDManager step, long[] ids, int batch, int seq) {
+        return step.create(ids, new Shape(batch, seq)).toType(DataType.INT64, false);
+    }
+
+    @Override
+    public void close() {
+        manager.close();
+    }
+}

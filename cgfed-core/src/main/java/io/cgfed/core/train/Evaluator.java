@@ -1,0 +1,85 @@
+package io.cgfed.core.train;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.Shape;
+import io.cgfed.core.data.ByteTokenizer;
+import io.cgfed.core.data.MultipleChoiceExample;
+import io.cgfed.core.data.TokenBatch;
+import io.cgfed.core.model.LlamaModel;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Held-out evaluation: loss of the answer letter, and multiple-choice accuracy by comparing the
+ * log-likelihoods of the option letters (as C-Eval and MMLU are scored), per category and overall.
+ */
+public final class Evaluator {
+    private final ByteTokenizer tokenizer = new ByteTokenizer();
+    private final int batchSize;
+
+    public Evaluator(int batchSize) {
+        this.batchSize = batchSize;
+    }
+
+    public EvalResult evaluate(LlamaModel model, List<MultipleChoiceExample> examples) {
+        if (examples.isEmpty()) {
+            throw new IllegalArgumentException("no evaluation examples");
+        }
+        double lossSum = 0;
+        int correct = 0;
+        Map<String, int[]> perCategory = new LinkedHashMap<>();
+        for (int start = 0; start < examples.size(); start += batchSize) {
+            List<MultipleChoiceExample> chunk = examples.subList(start, Math.min(examples.size(), start + batchSize));
+            TokenBatch tb = TokenBatch.of(chunk, tokenizer, model.config().maxPositionEmbeddings());
+            float[] logProbs = lastPositionLogProbs(model, tb);
+            int vocab = model.config().vocabSize();
+            for (int b = 0; b < tb.batch(); b++) {
+                MultipleChoiceExample ex = chunk.get(b);
+                int row = b * vocab;
+                lossSum -= logProbs[row + tokenizer.token(ex.answerLetter())];
+                int best = 0;
+                for (int o = 1; o < ex.numOptions(); o++) {
+                    if (logProbs[row + tokenizer.token((char) ('A' + o))]
+                            > logProbs[row + tokenizer.token((char) ('A' + best))]) {
+                        best = o;
+                    }
+                }
+                boolean hit = best == ex.answer();
+                correct += hit ? 1 : 0;
+                int[] c = perCategory.computeIfAbsent(ex.category(), k -> new int[2]);
+                c[0] += hit ? 1 : 0;
+                c[1]++;
+            }
+        }
+        Map<String, Double> accuracy = new LinkedHashMap<>();
+        perCategory.forEach((k, c) -> accuracy.put(k, (double) c[0] / c[1]));
+        double loss = lossSum / examples.size();
+        return new EvalResult(loss, Math.exp(loss), (double) correct / examples.size(), accuracy, examples.size());
+    }
+
+    /** Log-softmax over the vocabulary at each example's last prompt position: (batch x vocab). */
+    private static float[] lastPositionLogProbs(LlamaModel model, TokenBatch tb) {
+        try (NDManager step = model.manager().newSubManager()) {
+            NDArray tokens = step.create(tb.tokens(), new Shape(tb.batch(), tb.seq()));
+            NDArray logits = model.forward(tokens);
+            long vocab = logits.getShape().get(2);
+            long[] index = new long[tb.batch()];
+            for (int b = 0; b < index.length; b++) {
+                index[b] = tb.lastIndex()[b];
+            }
+            NDArray idx = step.create(index, new Shape(tb.batch(), 1, 1)).repeat(2, vocab);
+            return logits.gather(idx, 1).reshape(tb.batch(), vocab).logSoftmax(-1).toFloatArray();
+        }
+    }
+
+    /** Held-out loss (and its perplexity), accuracy overall and per category. */
+    public record EvalResult(double loss, double perplexity, double accuracy, Map<String, Double> accuracyByCategory,
+                             int examples) {
+        public List<String> categories() {
+            return new ArrayList<>(accuracyByCategory.keySet());
+        }
+    }
+}

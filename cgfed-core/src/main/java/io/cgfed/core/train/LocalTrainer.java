@@ -1,0 +1,94 @@
+package io.cgfed.core.train;
+
+import ai.djl.engine.Engine;
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.Shape;
+import ai.djl.training.GradientCollector;
+import io.cgfed.core.data.ByteTokenizer;
+import io.cgfed.core.data.MultipleChoiceExample;
+import io.cgfed.core.data.TokenBatch;
+import io.cgfed.core.model.LlamaModel;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.SplittableRandom;
+import java.util.concurrent.locks.ReentrantLock;
+
+/**
+ * Trains a model's LoRA factors on a client's examples: shuffled mini-batches, AdamW, a fresh
+ * optimizer per task (as FedIT-style clients do each round).
+ */
+public final class LocalTrainer {
+    /** DJL allows one open GradientCollector per process: trainings in one JVM take turns. */
+    private static final ReentrantLock ONE_TRAINING_PER_PROCESS = new ReentrantLock();
+
+    private final ByteTokenizer tokenizer = new ByteTokenizer();
+
+    public TrainingResult train(LlamaModel model, List<MultipleChoiceExample> examples, TrainingConfig config) {
+        if (examples.isEmpty()) {
+            throw new IllegalArgumentException("no training examples");
+        }
+        ONE_TRAINING_PER_PROCESS.lock();
+        try (AdamW optimizer = new AdamW(model.manager(), config.weightDecay(), config.maxGradNorm())) {
+            SplittableRandom random = new SplittableRandom(config.seed());
+            List<MultipleChoiceExample> order = new ArrayList<>(examples);
+            int cursor = order.size();
+            double lossSum = 0;
+            double firstLoss = Double.NaN;
+            double lastLoss = Double.NaN;
+            for (int s = 0; s < config.steps(); s++) {
+                List<MultipleChoiceExample> batch = new ArrayList<>(config.batchSize());
+                while (batch.size() < config.batchSize()) {
+                    if (cursor >= order.size()) {
+                        shuffle(order, random);
+                        cursor = 0;
+                    }
+                    batch.add(order.get(cursor++));
+                }
+                double loss = step(model, optimizer, TokenBatch.of(batch, tokenizer, model.config().maxPositionEmbeddings()),
+                        config.learningRateAt(s));
+                if (!Double.isFinite(loss)) {
+                    throw new IllegalStateException("training diverged: loss " + loss + " at step " + s);
+                }
+                if (s == 0) {
+                    firstLoss = loss;
+                }
+                lastLoss = loss;
+                lossSum += loss;
+            }
+            return new TrainingResult(config.steps(), examples.size(), lossSum / config.steps(), firstLoss, lastLoss);
+        } finally {
+            ONE_TRAINING_PER_PROCESS.unlock();
+        }
+    }
+
+    private static double step(LlamaModel model, AdamW optimizer, TokenBatch tb, double lr) {
+        try (NDManager step = model.manager().newSubManager()) {
+            Shape shape = new Shape(tb.batch(), tb.seq());
+            NDArray tokens = step.create(tb.tokens(), shape);
+            NDArray targets = step.create(tb.targets(), shape);
+            NDArray mask = step.create(tb.lossMask(), shape);
+            float loss;
+            try (GradientCollector collector = Engine.getInstance().newGradientCollector()) {
+                NDArray l = LlamaModel.maskedCrossEntropy(model.forward(tokens), targets, mask);
+                collector.backward(l);
+                loss = l.getFloat();
+            }
+            optimizer.step(model.loraParameters(), lr, step);
+            return loss;
+        }
+    }
+
+    private static <T> void shuffle(List<T> list, SplittableRandom random) {
+        for (int i = list.size() - 1; i > 0; i--) {
+            int j = random.nextInt(i + 1);
+            T t = list.get(i);
+            list.set(i, list.get(j));
+            list.set(j, t);
+        }
+    }
+
+    /** What a local training run did: mean, first and last mini-batch loss. */
+    public record TrainingResult(int steps, int examples, double meanLoss, double firstLoss, double lastLoss) {
+    }
+}

@@ -1,0 +1,31 @@
+package io.cgfed.core.train;
+
+/**
+ * Local training settings of one client task. The learning rate warms up linearly over
+ * {@code warmupSteps}, then decays linearly to zero at {@code steps}.
+ */
+public record TrainingConfig(int steps, int batchSize, double learningRate, int warmupSteps,
+                             double weightDecay, double maxGradNorm, long seed) {
+    public TrainingConfig {
+        if (steps <= 0) {
+            throw new IllegalArgumentException("steps must be positive");
+        }
+        if (batchSize <= 0) {
+            throw new IllegalArgumentException("batchSize must be positive");
+        }
+        if (!(learningRate > 0)) {
+            throw new IllegalArgumentException("learningRate must be positive");
+        }
+        if (warmupSteps < 0) {
+            throw new IllegalArgumentException("warmupSteps must not be negative");
+        }
+    }
+
+    public double learningRateAt(int step) {
+        if (warmupSteps > 0 && step < warmupSteps) {
+            return learningRate * (step + 1) / warmupSteps;
+        }
+        int decaySteps = Math.max(1, steps - warmupSteps);
+        return learningRate * Math.max(0.0, 1.0 - (double) (step - warmupSteps) / decaySteps);
+    }
+}

@@ -151,6 +151,16 @@ public record UpdatePayload(PayloadHeader header, byte[] body) {
             }
             manifest.add(new TensorSpec(name, dims));
         }
+        long total;
+        try {
+            total = TensorSpec.totalNumel(manifest);
+        } catch (ArithmeticException e) {
+            total = Long.MAX_VALUE;
+        }
+        if (total > Integer.MAX_VALUE) {
+            throw new PayloadFormatException("payload manifest holds " + (total == Long.MAX_VALUE ? "too many" : total)
+                    + " values, more than one update can hold (" + Integer.MAX_VALUE + ")");
+        }
         Map<String, Double> metrics = new LinkedHashMap<>();
         n.path("metrics").properties().forEach(e -> {
             if (e.getValue().isNumber()) {

@@ -152,12 +152,14 @@ public final class SafeTensors {
             long begin = offsets.get(0).asLong(-1);
             long end = offsets.get(1).asLong(-1);
             long numel;
+            long byteSize;
             try {
                 numel = FloatTensor.numel(shape);
+                byteSize = Math.multiplyExact(numel, (long) dtype.bytes());
             } catch (ArithmeticException ex) {
                 throw new TensorFormatException("safetensors: tensor '" + name + "' shape overflows");
             }
-            if (begin < 0 || end < begin || end > dataLen || end - begin != numel * dtype.bytes()) {
+            if (begin < 0 || end < begin || end > dataLen || end - begin != byteSize) {
                 throw new TensorFormatException("safetensors: tensor '" + name + "' offsets [" + begin + ", " + end
                         + "] do not fit its shape or the " + dataLen + " data bytes");
             }

@@ -1,0 +1,10 @@
+package io.cgfed.core.protocol;
+
+import jakarta.validation.constraints.NotNull;
+import jakarta.validation.constraints.PositiveOrZero;
+import java.util.Map;
+
+/** What a worker reports for an EVALUATE task. */
+public record EvaluationReport(@NotNull Double evalLoss, @NotNull Double perplexity, @NotNull @PositiveOrZero Double accuracy,
+                               Map<String, Double> accuracyByCategory, @PositiveOrZero int examples) {
+}

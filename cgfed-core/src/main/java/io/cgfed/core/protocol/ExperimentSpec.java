@@ -1,0 +1,92 @@
+package io.cgfed.core.protocol;
+
+import jakarta.validation.Valid;
+import jakarta.validation.constraints.DecimalMax;
+import jakarta.validation.constraints.DecimalMin;
+import jakarta.validation.constraints.Max;
+import jakarta.validation.constraints.Min;
+import jakarta.validation.constraints.NotBlank;
+import jakarta.validation.constraints.NotEmpty;
+import jakarta.validation.constraints.NotNull;
+import jakarta.validation.constraints.Positive;
+import jakarta.validation.constraints.Size;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * What a user submits: the model, the data and its split, the federation (clients, fraction per
+ * round, quorum, rounds, deadline), local training, LoRA, and the codec. Optional fields get
+ * defaults here; rules that span fields are checked by the coordinator.
+ */
+public record ExperimentSpec(
+        @NotBlank @Size(max = 200) String name,
+        @NotNull @Valid Model model,
+        @NotNull @Valid Dataset dataset,
+        @NotNull @Min(1) @Max(100_000) Integer clients,
+        @DecimalMin(value = "0.0", inclusive = false) @DecimalMax("1.0") Double fractionPerRound,
+        @Min(1) Integer minClients,
+        @NotNull @Min(1) @Max(10_000) Integer rounds,
+        @NotNull @Valid Training training,
+        @NotNull @Valid Lora lora,
+        @NotNull @Valid Codec codec,
+        @Min(1) @Max(7 * 24 * 3600) Integer roundDeadlineSeconds,
+        Long seed) {
+
+    public ExperimentSpec {
+        fractionPerRound = fractionPerRound == null ? 1.0 : fractionPerRound;
+        roundDeadlineSeconds = roundDeadlineSeconds == null ? 600 : roundDeadlineSeconds;
+        seed = seed == null ? 0L : seed;
+    }
+
+    /** Clients selected each round: ceil(fraction x clients), at least one. */
+    public int clientsPerRound() {
+        return Math.max(1, (int) Math.ceil(fractionPerRound * clients - 1e-9));
+    }
+
+    /** The quorum: at least this many uploads close a round at its deadline. */
+    public int quorum() {
+        return minClients == null ? clientsPerRound() : minClients;
+    }
+
+    /** A built-in model by name (a Hugging Face checkpoint directory comes with issue 3). */
+    public record Model(@NotBlank String name, Long seed) {
+        public Model {
+            seed = seed == null ? 0L : seed;
+        }
+    }
+
+    /**
+     * The data: a named dataset, how many training examples to draw and split across clients, how
+     * many held-out examples to evaluate on, and how to partition.
+     */
+    public record Dataset(@NotBlank String name, Long seed, @NotNull @Positive Integer trainExamples,
+                          @NotNull @Positive Integer evalExamples, String partition) {
+        public Dataset {
+            seed = seed == null ? 0L : seed;
+            partition = partition == null ? "iid" : partition;
+        }
+    }
+
+    /** Local training per selected client and round. */
+    public record Training(@NotNull @Min(1) @Max(1_000_000) Integer localSteps, @NotNull @Min(1) @Max(4096) Integer batchSize,
+                           @NotNull @Positive Double learningRate, @Min(0) Integer warmupSteps,
+                           @DecimalMin("0.0") Double weightDecay, @DecimalMin("0.0") Double maxGradNorm) {
+        public Training {
+            warmupSteps = warmupSteps == null ? 0 : warmupSteps;
+            weightDecay = weightDecay == null ? 0.0 : weightDecay;
+            maxGradNorm = maxGradNorm == null ? 1.0 : maxGradNorm;
+        }
+    }
+
+    /** LoRA rank, alpha and target projections (q, k, v, o, gate, up, down). */
+    public record Lora(@NotNull @Min(1) @Max(1024) Integer rank, @NotNull @Positive Double alpha,
+                       @NotEmpty List<@NotBlank String> targets) {
+    }
+
+    /** The update codec by name, with its settings. */
+    public record Codec(@NotBlank String name, Map<String, Object> settings) {
+        public Codec {
+            settings = settings == null ? Map.of() : Map.copyOf(settings);
+        }
+    }
+}

@@ -1,0 +1,49 @@
+package io.cgfed.codec.aggregation;
+
+import io.cgfed.codec.CodecServiceProperties;
+import io.cgfed.core.codec.PayloadBatch;
+import io.cgfed.core.codec.UpdateDecoder;
+import io.cgfed.core.tensor.SafeTensors;
+import java.util.Map;
+import org.springframework.http.MediaType;
+import org.springframework.http.ResponseEntity;
+import org.springframework.web.bind.annotation.PostMapping;
+import org.springframework.web.bind.annotation.RequestBody;
+import org.springframework.web.bind.annotation.RequestMapping;
+import org.springframework.web.bind.annotation.RestController;
+
+/** Decoding endpoints: one payload, or a whole round decoded and aggregated. */
+@RestController
+@RequestMapping("/api/v1")
+public class AggregationController {
+    private final RoundAggregation aggregation;
+    private final CodecServiceProperties properties;
+
+    AggregationController(RoundAggregation aggregation, CodecServiceProperties properties) {
+        this.aggregation = aggregation;
+        this.properties = properties;
+    }
+
+    /** Body: a payload batch ({@code CGFB}); answer: the sample-weighted average update as safetensors. */
+    @PostMapping(path = "/aggregate", consumes = MediaType.APPLICATION_OCTET_STREAM_VALUE,
+            produces = MediaType.APPLICATION_OCTET_STREAM_VALUE)
+    public ResponseEntity<byte[]> aggregate(@RequestBody byte[] batch) {
+        RoundAggregation.Result r = aggregation.aggregate(PayloadBatch.read(batch, properties.maxPayloadsPerRound()));
+        byte[] body = SafeTensors.write(r.update(), io.cgfed.core.tensor.DType.F32, Map.of(
+                "updates", Integer.toString(r.updates()),
+                "samples", Long.toString(r.samples())));
+        return ResponseEntity.ok()
+                .header("Cgfed-Updates", Integer.toString(r.updates()))
+                .header("Cgfed-Samples", Long.toString(r.samples()))
+                .header("Cgfed-Wire-Bytes", Long.toString(r.wireBytes()))
+                .header("Cgfed-Raw-Bytes", Long.toString(r.rawBytes()))
+                .body(body);
+    }
+
+    /** Body: one update payload; answer: the decoded update as safetensors. */
+    @PostMapping(path = "/decode", consumes = MediaType.APPLICATION_OCTET_STREAM_VALUE,
+            produces = MediaType.APPLICATION_OCTET_STREAM_VALUE)
+    public byte[] decode(@RequestBody byte[] payload) {
+        return SafeTensors.write(UpdateDecoder.decode(payload, null).update());
+    }
+}

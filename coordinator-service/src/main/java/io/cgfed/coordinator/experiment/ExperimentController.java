@@ -1,0 +1,57 @@
+package io.cgfed.coordinator.experiment;
+
+import io.cgfed.coordinator.adapter.AdapterStore;
+import io.cgfed.core.protocol.ExperimentSpec;
+import jakarta.validation.Valid;
+import java.net.URI;
+import java.util.List;
+import java.util.UUID;
+import org.springframework.http.MediaType;
+import org.springframework.http.ResponseEntity;
+import org.springframework.web.bind.annotation.GetMapping;
+import org.springframework.web.bind.annotation.PathVariable;
+import org.springframework.web.bind.annotation.PostMapping;
+import org.springframework.web.bind.annotation.RequestBody;
+import org.springframework.web.bind.annotation.RequestMapping;
+import org.springframework.web.bind.annotation.RestController;
+
+/** Users submit, inspect and cancel experiments here; workers fetch global adapters. */
+@RestController
+@RequestMapping("/api/v1/experiments")
+public class ExperimentController {
+    private final ExperimentService service;
+    private final AdapterStore adapters;
+
+    ExperimentController(ExperimentService service, AdapterStore adapters) {
+        this.service = service;
+        this.adapters = adapters;
+    }
+
+    @PostMapping
+    public ResponseEntity<ExperimentView> submit(@Valid @RequestBody ExperimentSpec spec) {
+        ExperimentView view = service.submit(spec);
+        return ResponseEntity.created(URI.create("/api/v1/experiments/" + view.id())).body(view);
+    }
+
+    @GetMapping
+    public List<ExperimentView> list() {
+        return service.list();
+    }
+
+    @GetMapping("/{id}")
+    public ExperimentView get(@PathVariable UUID id) {
+        return service.get(id);
+    }
+
+    @PostMapping("/{id}/cancel")
+    public ExperimentView cancel(@PathVariable UUID id) {
+        return service.cancel(id);
+    }
+
+    /** A global adapter version as safetensors (PEFT tensor names). */
+    @GetMapping(path = "/{id}/adapters/{version}", produces = MediaType.APPLICATION_OCTET_STREAM_VALUE)
+    public byte[] adapter(@PathVariable UUID id, @PathVariable int version) {
+        service.find(id);
+        return adapters.bytes(id, version);
+    }
+}

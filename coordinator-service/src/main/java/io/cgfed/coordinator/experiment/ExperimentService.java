@@ -1,0 +1,106 @@
+package io.cgfed.coordinator.experiment;
+
+import io.cgfed.coordinator.adapter.AdapterVersionRepository;
+import io.cgfed.coordinator.remote.RegistrySync;
+import io.cgfed.coordinator.round.Round;
+import io.cgfed.coordinator.round.RoundRepository;
+import io.cgfed.coordinator.task.Task;
+import io.cgfed.coordinator.task.TaskRepository;
+import io.cgfed.coordinator.task.TaskStatus;
+import io.cgfed.core.protocol.ExperimentSpec;
+import io.cgfed.service.support.ApiException;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import org.springframework.stereotype.Service;
+import org.springframework.transaction.annotation.Transactional;
+import tools.jackson.core.type.TypeReference;
+import tools.jackson.databind.ObjectMapper;
+
+/** Submitting, reading and cancelling experiments. */
+@Service
+public class ExperimentService {
+    private static final TypeReference<Map<String, Double>> DOUBLES = new TypeReference<>() {
+    };
+    private final ExperimentRepository experiments;
+    private final RoundRepository rounds;
+    private final TaskRepository tasks;
+    private final AdapterVersionRepository adapters;
+    private final RegistrySync registry;
+    private final ObjectMapper json;
+
+    ExperimentService(ExperimentRepository experiments, RoundRepository rounds, TaskRepository tasks,
+                      AdapterVersionRepository adapters, RegistrySync registry, ObjectMapper json) {
+        this.experiments = experiments;
+        this.rounds = rounds;
+        this.tasks = tasks;
+        this.adapters = adapters;
+        this.registry = registry;
+        this.json = json;
+    }
+
+    @Transactional
+    public ExperimentView submit(ExperimentSpec spec) {
+        SpecRules.check(spec);
+        Experiment e = experiments.save(new Experiment(UUID.randomUUID(), spec.name(), json.writeValueAsString(spec),
+                Instant.now()));
+        registry.afterCommit(e.getId());
+        return view(e);
+    }
+
+    @Transactional(readOnly = true)
+    public List<ExperimentView> list() {
+        return experiments.findAllByOrderByCreatedAtDesc().stream().map(this::view).toList();
+    }
+
+    @Transactional(readOnly = true)
+    public ExperimentView get(UUID id) {
+        return view(find(id));
+    }
+
+    @Transactional
+    public ExperimentView cancel(UUID id) {
+        Experiment e = find(id);
+        if (e.getStatus().isFinal()) {
+            throw ApiException.conflict("experiment " + id + " is already " + e.getStatus());
+        }
+        Instant now = Instant.now();
+        e.finish(ExperimentStatus.CANCELLED, "cancelled by request", now);
+        for (Task t : tasks.findByExperimentIdAndStatusIn(id, List.of(TaskStatus.PENDING, TaskStatus.ASSIGNED))) {
+            t.cancel(now);
+        }
+        registry.afterCommit(id);
+        return view(e);
+    }
+
+    public Experiment find(UUID id) {
+        return experiments.findById(id).orElseThrow(() -> ApiException.notFound("no experiment " + id));
+    }
+
+    public ExperimentSpec spec(Experiment e) {
+        return json.readValue(e.getSpec(), ExperimentSpec.class);
+    }
+
+    ExperimentView view(Experiment e) {
+        ExperimentSpec spec = spec(e);
+        List<ExperimentView.RoundSummary> summaries = rounds.findByExperimentIdOrderByRound(e.getId()).stream()
+                .map(this::summary).toList();
+        List<ExperimentView.AdapterSummary> versions = adapters.findByExperimentIdOrderByVersion(e.getId()).stream()
+                .map(a -> new ExperimentView.AdapterSummary(a.getVersion(), a.getSha256(), a.getBytes(), a.getCreatedAt()))
+                .toList();
+        return new ExperimentView(e.getId(), e.getName(), e.getStatus(), e.getCurrentRound(), spec.rounds(),
+                spec.codec().name(), e.getFailureReason(), e.getCreatedAt(), e.getStartedAt(), e.getFinishedAt(), spec,
+                summaries, versions);
+    }
+
+    public ExperimentView.RoundSummary summary(Round r) {
+        Map<String, Double> byCategory = r.getAccuracyByCategory() == null ? Map.of()
+                : json.readValue(r.getAccuracyByCategory(), DOUBLES);
+        Long duration = r.getClosedAt() == null ? null : Duration.between(r.getOpenedAt(), r.getClosedAt()).toMillis();
+        return new ExperimentView.RoundSummary(r.getRound(), r.getStatus().name(), r.getSelected(), r.getUploads(),
+                r.getTrainLoss(), r.getEvalLoss(), r.getPerplexity(), r.getAccuracy(), byCategory, r.getUploadBytes(),
+                r.getRawUpdateBytes(), duration);
+    }
+}

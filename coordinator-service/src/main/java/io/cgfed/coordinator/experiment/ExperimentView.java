@@ -1,0 +1,23 @@
+package io.cgfed.coordinator.experiment;
+
+import io.cgfed.core.protocol.ExperimentSpec;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+
+/** An experiment as the API shows it: status, progress, and a summary of every round so far. */
+public record ExperimentView(UUID id, String name, ExperimentStatus status, int currentRound, int rounds,
+                             String codec, String failureReason, Instant createdAt, Instant startedAt,
+                             Instant finishedAt, ExperimentSpec spec, List<RoundSummary> roundSummaries,
+                             List<AdapterSummary> adapterVersions) {
+
+    /** One round's outcome. Round 0 evaluates the initial adapter (the baseline). */
+    public record RoundSummary(int round, String status, int selected, int uploads, Double trainLoss, Double evalLoss,
+                               Double perplexity, Double accuracy, Map<String, Double> accuracyByCategory,
+                               long uploadBytes, long rawUpdateBytes, Long durationMs) {
+    }
+
+    public record AdapterSummary(int version, String sha256, long bytes, Instant createdAt) {
+    }
+}

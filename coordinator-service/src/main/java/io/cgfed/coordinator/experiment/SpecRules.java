@@ -1,0 +1,59 @@
+package io.cgfed.coordinator.experiment;
+
+import io.cgfed.core.codec.Codecs;
+import io.cgfed.core.data.DemoTask;
+import io.cgfed.core.model.LlamaConfig;
+import io.cgfed.core.model.LoraConfig;
+import io.cgfed.core.model.LoraTarget;
+import io.cgfed.core.model.ModelCatalog;
+import io.cgfed.core.protocol.ExperimentSpec;
+import io.cgfed.service.support.InvalidFieldException;
+import java.util.List;
+
+/** The rules of an experiment spec that span fields or need the platform's catalogues. */
+public final class SpecRules {
+    private SpecRules() {
+    }
+
+    public static void check(ExperimentSpec spec) {
+        if (!ModelCatalog.exists(spec.model().name())) {
+            throw new InvalidFieldException("model.name", "unknown model '" + spec.model().name() + "' (built-in: "
+                    + ModelCatalog.names() + ")");
+        }
+        if (!DemoTask.NAME.equals(spec.dataset().name())) {
+            throw new InvalidFieldException("dataset.name", "unknown dataset '" + spec.dataset().name() + "' (known: "
+                    + DemoTask.NAME + ")");
+        }
+        if (!"iid".equals(spec.dataset().partition())) {
+            throw new InvalidFieldException("dataset.partition", "unknown partition '" + spec.dataset().partition()
+                    + "' (known: iid)");
+        }
+        if (spec.dataset().trainExamples() < spec.clients()) {
+            throw new InvalidFieldException("dataset.trainExamples", "must be at least the number of clients ("
+                    + spec.clients() + ")");
+        }
+        if (!Codecs.exists(spec.codec().name())) {
+            throw new InvalidFieldException("codec.name", "unknown codec '" + spec.codec().name() + "' (known: "
+                    + Codecs.names() + ")");
+        }
+        if (spec.quorum() > spec.clientsPerRound()) {
+            throw new InvalidFieldException("minClients", "must not exceed the clients selected per round ("
+                    + spec.clientsPerRound() + ")");
+        }
+        loraConfig(spec);
+    }
+
+    public static LlamaConfig modelConfig(ExperimentSpec spec) {
+        return ModelCatalog.config(spec.model().name());
+    }
+
+    public static LoraConfig loraConfig(ExperimentSpec spec) {
+        List<LoraTarget> targets;
+        try {
+            targets = spec.lora().targets().stream().map(LoraTarget::parse).distinct().toList();
+        } catch (IllegalArgumentException e) {
+            throw new InvalidFieldException("lora.targets", e.getMessage());
+        }
+        return new LoraConfig(spec.lora().rank(), spec.lora().alpha(), targets);
+    }
+}

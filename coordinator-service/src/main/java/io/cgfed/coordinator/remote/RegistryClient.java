@@ -1,0 +1,53 @@
+package io.cgfed.coordinator.remote;
+
+import io.cgfed.coordinator.CoordinatorProperties;
+import java.net.http.HttpClient;
+import java.time.Duration;
+import java.util.Map;
+import java.util.UUID;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.http.MediaType;
+import org.springframework.http.client.JdkClientHttpRequestFactory;
+import org.springframework.stereotype.Component;
+import org.springframework.web.client.RestClient;
+import org.springframework.web.client.RestClientException;
+
+/**
+ * Posts experiments and round metrics to the experiment registry. The coordinator's own database
+ * stays the source of truth: a registry that is down loses nothing here, it is posted again on
+ * the next change of the same experiment.
+ */
+@Component
+public class RegistryClient {
+    private static final Logger log = LoggerFactory.getLogger(RegistryClient.class);
+    private final RestClient http;
+
+    RegistryClient(CoordinatorProperties properties) {
+        JdkClientHttpRequestFactory factory = new JdkClientHttpRequestFactory(
+                HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(3)).build());
+        factory.setReadTimeout(Duration.ofSeconds(10));
+        this.http = RestClient.builder().baseUrl(properties.registryUrl()).requestFactory(factory).build();
+    }
+
+    public boolean experiment(Map<String, Object> record) {
+        return send(() -> http.post().uri("/api/v1/experiments").contentType(MediaType.APPLICATION_JSON)
+                .body(record).retrieve().toBodilessEntity(), "experiment " + record.get("id"));
+    }
+
+    public boolean round(UUID experimentId, int round, Map<String, Object> record) {
+        return send(() -> http.put().uri("/api/v1/experiments/{id}/rounds/{round}", experimentId, round)
+                .contentType(MediaType.APPLICATION_JSON).body(record).retrieve().toBodilessEntity(),
+                "round " + round + " of " + experimentId);
+    }
+
+    private static boolean send(Runnable call, String what) {
+        try {
+            call.run();
+            return true;
+        } catch (RestClientException e) {
+            log.warn("registry did not take {}: {}", what, e.getMessage());
+            return false;
+        }
+    }
+}

@@ -1,0 +1,108 @@
+package io.cgfed.coordinator.remote;
+
+import io.cgfed.coordinator.experiment.Experiment;
+import io.cgfed.coordinator.experiment.ExperimentRepository;
+import io.cgfed.coordinator.round.Round;
+import io.cgfed.coordinator.round.RoundRepository;
+import io.cgfed.coordinator.round.RoundStatus;
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import org.springframework.stereotype.Component;
+import org.springframework.transaction.support.TransactionSynchronization;
+import org.springframework.transaction.support.TransactionSynchronizationManager;
+import tools.jackson.core.type.TypeReference;
+import tools.jackson.databind.ObjectMapper;
+
+/**
+ * Mirrors an experiment and all its closed rounds into the registry after each committed change.
+ * Every sync sends the whole record, so one that failed is repaired by the next.
+ */
+@Component
+public class RegistrySync {
+    private static final TypeReference<Map<String, Object>> MAP = new TypeReference<>() {
+    };
+    private final RegistryClient client;
+    private final ExperimentRepository experiments;
+    private final RoundRepository rounds;
+    private final ObjectMapper json;
+
+    RegistrySync(RegistryClient client, ExperimentRepository experiments, RoundRepository rounds, ObjectMapper json) {
+        this.client = client;
+        this.experiments = experiments;
+        this.rounds = rounds;
+        this.json = json;
+    }
+
+    /** Syncs once the current transaction commits (at once when there is none). */
+    public void afterCommit(UUID experimentId) {
+        if (TransactionSynchronizationManager.isSynchronizationActive()) {
+            TransactionSynchronizationManager.registerSynchronization(new TransactionSynchronization() {
+                @Override
+                public void afterCommit() {
+                    sync(experimentId);
+                }
+            });
+        } else {
+            sync(experimentId);
+        }
+    }
+
+    public void sync(UUID experimentId) {
+        Experiment e = experiments.findById(experimentId).orElse(null);
+        if (e == null) {
+            return;
+        }
+        Map<String, Object> spec = json.readValue(e.getSpec(), MAP);
+        List<Round> closed = rounds.findByExperimentIdOrderByRound(experimentId).stream()
+                .filter(r -> r.getStatus() == RoundStatus.CLOSED).toList();
+        Map<String, Object> summary = new LinkedHashMap<>();
+        summary.put("currentRound", e.getCurrentRound());
+        summary.put("uploadBytes", closed.stream().mapToLong(Round::getUploadBytes).sum());
+        summary.put("rawUpdateBytes", closed.stream().mapToLong(Round::getRawUpdateBytes).sum());
+        if (!closed.isEmpty()) {
+            Round last = closed.get(closed.size() - 1);
+            summary.put("finalEvalLoss", last.getEvalLoss());
+            summary.put("finalAccuracy", last.getAccuracy());
+        }
+        if (e.getFailureReason() != null) {
+            summary.put("failureReason", e.getFailureReason());
+        }
+        Map<String, Object> record = new LinkedHashMap<>();
+        record.put("id", e.getId());
+        record.put("name", e.getName());
+        record.put("status", e.getStatus().name());
+        record.put("codec", String.valueOf(((Map<?, ?>) spec.get("codec")).get("name")));
+        record.put("spec", spec);
+        record.put("summary", summary);
+        record.put("createdAt", e.getCreatedAt());
+        if (!client.experiment(record)) {
+            return;
+        }
+        for (Round r : closed) {
+            Map<String, Object> metrics = new LinkedHashMap<>();
+            metrics.put("perplexity", r.getPerplexity());
+            metrics.put("selected", r.getSelected());
+            if (r.getAccuracyByCategory() != null) {
+                metrics.put("accuracyByCategory", json.readValue(r.getAccuracyByCategory(), MAP));
+            }
+            if (r.getClientMetrics() != null) {
+                metrics.put("clients", json.readValue(r.getClientMetrics(), List.class));
+            }
+            Map<String, Object> body = new LinkedHashMap<>();
+            body.put("round", r.getRound());
+            body.put("clients", r.getUploads());
+            body.put("trainLoss", r.getTrainLoss());
+            body.put("evalLoss", r.getEvalLoss());
+            body.put("accuracy", r.getAccuracy());
+            body.put("uploadBytes", r.getUploadBytes());
+            body.put("rawUpdateBytes", r.getRawUpdateBytes());
+            body.put("durationMs", Duration.between(r.getOpenedAt(), r.getClosedAt()).toMillis());
+            body.put("metrics", metrics);
+            body.put("recordedAt", r.getClosedAt());
+            client.round(experimentId, r.getRound(), body);
+        }
+    }
+}

@@ -1,0 +1,153 @@
+package io.cgfed.coordinator.round;
+
+import jakarta.persistence.Column;
+import jakarta.persistence.Entity;
+import jakarta.persistence.EnumType;
+import jakarta.persistence.Enumerated;
+import jakarta.persistence.Id;
+import jakarta.persistence.IdClass;
+import jakarta.persistence.Table;
+import java.time.Instant;
+import java.util.UUID;
+
+@Entity
+@Table(name = "rounds")
+@IdClass(RoundKey.class)
+public class Round {
+    @Id
+    @Column(name = "experiment_id")
+    private UUID experimentId;
+    @Id
+    private int round;
+    @Enumerated(EnumType.STRING)
+    private RoundStatus status;
+    private int selected;
+    @Column(name = "opened_at")
+    private Instant openedAt;
+    @Column(name = "deadline_at")
+    private Instant deadlineAt;
+    @Column(name = "aggregated_at")
+    private Instant aggregatedAt;
+    @Column(name = "closed_at")
+    private Instant closedAt;
+    private int uploads;
+    @Column(name = "train_loss")
+    private Double trainLoss;
+    @Column(name = "eval_loss")
+    private Double evalLoss;
+    private Double perplexity;
+    private Double accuracy;
+    @Column(name = "accuracy_by_category")
+    private String accuracyByCategory;
+    @Column(name = "upload_bytes")
+    private long uploadBytes;
+    @Column(name = "raw_update_bytes")
+    private long rawUpdateBytes;
+    @Column(name = "client_metrics")
+    private String clientMetrics;
+
+    protected Round() {
+    }
+
+    public Round(UUID experimentId, int round, RoundStatus status, int selected, Instant openedAt, Instant deadlineAt) {
+        this.experimentId = experimentId;
+        this.round = round;
+        this.status = status;
+        this.selected = selected;
+        this.openedAt = openedAt;
+        this.deadlineAt = deadlineAt;
+    }
+
+    public void aggregated(int uploads, long uploadBytes, long rawUpdateBytes, Double trainLoss, String clientMetrics,
+                           Instant now) {
+        this.uploads = uploads;
+        this.uploadBytes = uploadBytes;
+        this.rawUpdateBytes = rawUpdateBytes;
+        this.trainLoss = trainLoss;
+        this.clientMetrics = clientMetrics;
+        this.aggregatedAt = now;
+        this.status = RoundStatus.EVALUATING;
+    }
+
+    public void evaluated(double evalLoss, double perplexity, double accuracy, String accuracyByCategory, Instant now) {
+        this.evalLoss = evalLoss;
+        this.perplexity = perplexity;
+        this.accuracy = accuracy;
+        this.accuracyByCategory = accuracyByCategory;
+        this.closedAt = now;
+        this.status = RoundStatus.CLOSED;
+    }
+
+    public void fail(Instant now) {
+        this.status = RoundStatus.FAILED;
+        this.closedAt = now;
+    }
+
+    public void markAggregating() {
+        this.status = RoundStatus.AGGREGATING;
+    }
+
+    public UUID getExperimentId() {
+        return experimentId;
+    }
+
+    public int getRound() {
+        return round;
+    }
+
+    public RoundStatus getStatus() {
+        return status;
+    }
+
+    public int getSelected() {
+        return selected;
+    }
+
+    public Instant getOpenedAt() {
+        return openedAt;
+    }
+
+    public Instant getDeadlineAt() {
+        return deadlineAt;
+    }
+
+    public Instant getClosedAt() {
+        return closedAt;
+    }
+
+    public int getUploads() {
+        return uploads;
+    }
+
+    public Double getTrainLoss() {
+        return trainLoss;
+    }
+
+    public Double getEvalLoss() {
+        return evalLoss;
+    }
+
+    public Double getPerplexity() {
+        return perplexity;
+    }
+
+    public Double getAccuracy() {
+        return accuracy;
+    }
+
+    public String getAccuracyByCategory() {
+        return accuracyByCategory;
+    }
+
+    public long getUploadBytes() {
+        return uploadBytes;
+    }
+
+    public long getRawUpdateBytes() {
+        return rawUpdateBytes;
+    }
+
+    public String getClientMetrics() {
+        return clientMetrics;
+    }
+}

@@ -1,0 +1,206 @@
+package io.cgfed.coordinator.round;
+
+import io.cgfed.coordinator.CoordinatorProperties;
+import io.cgfed.coordinator.adapter.AdapterStore;
+import io.cgfed.coordinator.experiment.Experiment;
+import io.cgfed.coordinator.experiment.ExperimentRepository;
+import io.cgfed.coordinator.experiment.ExperimentService;
+import io.cgfed.coordinator.experiment.ExperimentStatus;
+import io.cgfed.coordinator.experiment.SpecRules;
+import io.cgfed.coordinator.remote.RegistrySync;
+import io.cgfed.coordinator.task.Task;
+import io.cgfed.coordinator.task.TaskRepository;
+import io.cgfed.coordinator.task.TaskStatus;
+import io.cgfed.coordinator.upload.UploadRepository;
+import io.cgfed.coordinator.worker.Worker;
+import io.cgfed.coordinator.worker.WorkerRepository;
+import io.cgfed.core.model.LoraAdapter;
+import io.cgfed.core.protocol.ExperimentSpec;
+import io.cgfed.core.protocol.TaskMessage.TaskType;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.Random;
+import java.util.UUID;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.scheduling.annotation.Scheduled;
+import org.springframework.stereotype.Component;
+import org.springframework.transaction.support.TransactionTemplate;
+
+/**
+ * Moves every active experiment forward, one step per tick, from the database alone (a restarted
+ * coordinator picks up where the last one stopped): start when a worker is there, open rounds,
+ * close them at quorum or deadline, hand evaluations, finish.
+ */
+@Component
+public class RoundDriver {
+    private static final Logger log = LoggerFactory.getLogger(RoundDriver.class);
+    private final ExperimentRepository experiments;
+    private final ExperimentService experimentService;
+    private final RoundRepository rounds;
+    private final TaskRepository tasks;
+    private final UploadRepository uploads;
+    private final WorkerRepository workers;
+    private final ClientAssignments assignments;
+    private final AdapterStore adapters;
+    private final RoundCloser closer;
+    private final RegistrySync registry;
+    private final CoordinatorProperties properties;
+    private final TransactionTemplate tx;
+
+    RoundDriver(ExperimentRepository experiments, ExperimentService experimentService, RoundRepository rounds,
+                TaskRepository tasks, UploadRepository uploads, WorkerRepository workers, ClientAssignments assignments,
+                AdapterStore adapters, RoundCloser closer, RegistrySync registry, CoordinatorProperties properties,
+                TransactionTemplate tx) {
+        this.experiments = experiments;
+        this.experimentService = experimentService;
+        this.rounds = rounds;
+        this.tasks = tasks;
+        this.uploads = uploads;
+        this.workers = workers;
+        this.assignments = assignments;
+        this.adapters = adapters;
+        this.closer = closer;
+        this.registry = registry;
+        this.properties = properties;
+        this.tx = tx;
+    }
+
+    @Scheduled(fixedDelayString = "${cgfed.coordinator.tick}")
+    public void tick() {
+        for (Experiment e : experiments.findByStatusInOrderByCreatedAt(
+                List.of(ExperimentStatus.PENDING, ExperimentStatus.RUNNING))) {
+            try {
+                advance(e.getId());
+            } catch (RuntimeException ex) {
+                log.warn("experiment {}: could not advance: {}", e.getId(), ex.toString());
+            }
+        }
+    }
+
+    void advance(UUID experimentId) {
+        Experiment e = experimentService.find(experimentId);
+        if (e.getStatus() == ExperimentStatus.PENDING) {
+            tx.executeWithoutResult(s -> start(experimentId));
+            return;
+        }
+        if (e.getStatus() != ExperimentStatus.RUNNING) {
+            return;
+        }
+        Round round = rounds.findByExperimentIdAndRound(experimentId, e.getCurrentRound()).orElseThrow();
+        switch (round.getStatus()) {
+            case OPEN -> tx.executeWithoutResult(s -> checkOpenRound(experimentId, round.getRound()));
+            case AGGREGATING -> closer.aggregate(experimentId, round.getRound());
+            case EVALUATING -> tx.executeWithoutResult(s -> checkEvaluation(experimentId, round.getRound()));
+            case CLOSED -> {
+                registry.afterCommit(experimentId);
+                tx.executeWithoutResult(s -> next(experimentId, round.getRound()));
+            }
+            case FAILED -> { }
+        }
+    }
+
+    /** PENDING to RUNNING: bind clients to live workers, write adapter version 0, evaluate it (round 0). */
+    private void start(UUID experimentId) {
+        Experiment e = experiments.findById(experimentId).orElseThrow();
+        if (e.getStatus() != ExperimentStatus.PENDING) {
+            return;
+        }
+        List<Worker> live = workers.findByLastSeenAtAfterOrderByRegisteredAt(Instant.now().minus(properties.workerTimeout()));
+        if (live.isEmpty()) {
+            return;
+        }
+        ExperimentSpec spec = experimentService.spec(e);
+        assignments.bind(experimentId, spec.clients(), live);
+        adapters.save(experimentId, 0, LoraAdapter.initialise(SpecRules.modelConfig(spec), SpecRules.loraConfig(spec),
+                spec.seed()));
+        Instant now = Instant.now();
+        e.start(now);
+        e.advanceTo(0);
+        rounds.save(new Round(experimentId, 0, RoundStatus.EVALUATING, 0, now, now.plusSeconds(spec.roundDeadlineSeconds())));
+        tasks.save(new Task(experimentId, 0, 0, TaskType.EVALUATE, assignments.workerOf(experimentId, 0), 0, now));
+        registry.afterCommit(experimentId);
+        log.info("experiment {} started with {} clients on {} workers", experimentId, spec.clients(), live.size());
+    }
+
+    private void checkOpenRound(UUID experimentId, int roundNo) {
+        Round round = rounds.lock(experimentId, roundNo).orElseThrow();
+        if (round.getStatus() != RoundStatus.OPEN) {
+            return;
+        }
+        Experiment e = experiments.findById(experimentId).orElseThrow();
+        ExperimentSpec spec = experimentService.spec(e);
+        long received = uploads.countByExperimentIdAndRound(experimentId, roundNo);
+        List<Task> train = tasks.findByExperimentIdAndRoundAndType(experimentId, roundNo, TaskType.TRAIN);
+        boolean allSettled = train.stream().allMatch(t -> t.getStatus() == TaskStatus.DONE || t.getStatus() == TaskStatus.FAILED);
+        boolean pastDeadline = Instant.now().isAfter(round.getDeadlineAt());
+        if (received >= round.getSelected() || ((allSettled || pastDeadline) && received >= spec.quorum())) {
+            round.markAggregating();
+            log.info("experiment {} round {}: {} of {} uploads, aggregating", experimentId, roundNo, received,
+                    round.getSelected());
+        } else if (allSettled || pastDeadline) {
+            fail(e, round, "round " + roundNo + " got " + received + " of the " + spec.quorum() + " uploads it needs"
+                    + (pastDeadline ? " by its deadline" : ""));
+        }
+    }
+
+    private void checkEvaluation(UUID experimentId, int roundNo) {
+        Round round = rounds.lock(experimentId, roundNo).orElseThrow();
+        for (Task t : tasks.findByExperimentIdAndRoundAndType(experimentId, roundNo, TaskType.EVALUATE)) {
+            if (t.getStatus() == TaskStatus.FAILED) {
+                fail(experiments.findById(experimentId).orElseThrow(), round,
+                        "evaluation of round " + roundNo + " failed: " + t.getFailureReason());
+            }
+        }
+    }
+
+    /** After a closed round: open the next one, or complete the experiment. */
+    private void next(UUID experimentId, int closedRound) {
+        Experiment e = experiments.findById(experimentId).orElseThrow();
+        if (e.getStatus() != ExperimentStatus.RUNNING || e.getCurrentRound() != closedRound) {
+            return;
+        }
+        ExperimentSpec spec = experimentService.spec(e);
+        Instant now = Instant.now();
+        if (closedRound >= spec.rounds()) {
+            e.finish(ExperimentStatus.COMPLETED, null, now);
+            log.info("experiment {} completed after {} rounds", experimentId, closedRound);
+            return;
+        }
+        int roundNo = closedRound + 1;
+        List<Integer> selected = selectClients(spec, roundNo);
+        rounds.save(new Round(experimentId, roundNo, RoundStatus.OPEN, selected.size(), now,
+                now.plusSeconds(spec.roundDeadlineSeconds())));
+        for (int client : selected) {
+            tasks.save(new Task(experimentId, roundNo, client, TaskType.TRAIN, assignments.workerOf(experimentId, client),
+                    closedRound, now));
+        }
+        e.advanceTo(roundNo);
+        log.info("experiment {} round {} open: clients {}", experimentId, roundNo, selected);
+    }
+
+    /** ceil(fraction x clients) distinct clients, drawn under (seed, round) so a rerun selects the same. */
+    static List<Integer> selectClients(ExperimentSpec spec, int round) {
+        List<Integer> all = new ArrayList<>();
+        for (int i = 0; i < spec.clients(); i++) {
+            all.add(i);
+        }
+        Collections.shuffle(all, new Random(spec.seed() * 31 + round));
+        List<Integer> chosen = new ArrayList<>(all.subList(0, spec.clientsPerRound()));
+        Collections.sort(chosen);
+        return chosen;
+    }
+
+    private void fail(Experiment e, Round round, String reason) {
+        Instant now = Instant.now();
+        round.fail(now);
+        e.finish(ExperimentStatus.FAILED, reason, now);
+        for (Task t : tasks.findByExperimentIdAndStatusIn(e.getId(), List.of(TaskStatus.PENDING, TaskStatus.ASSIGNED))) {
+            t.cancel(now);
+        }
+        registry.afterCommit(e.getId());
+        log.warn("experiment {} failed: {}", e.getId(), reason);
+    }
+}

@@ -1,0 +1,21 @@
+package io.cgfed.coordinator.task;
+
+import io.cgfed.core.protocol.TaskMessage.TaskType;
+import java.util.List;
+import java.util.Optional;
+import java.util.UUID;
+import org.springframework.data.jpa.repository.JpaRepository;
+import org.springframework.data.jpa.repository.Query;
+
+public interface TaskRepository extends JpaRepository<Task, UUID> {
+    /** The oldest pending task of a worker, locked so that concurrent polls never hand it out twice. */
+    @Query(value = """
+            SELECT * FROM tasks WHERE worker_id = :workerId AND status = 'PENDING'
+            ORDER BY created_at LIMIT 1 FOR UPDATE SKIP LOCKED
+            """, nativeQuery = true)
+    Optional<Task> lockNextPending(UUID workerId);
+
+    List<Task> findByExperimentIdAndRoundAndType(UUID experimentId, int round, TaskType type);
+
+    List<Task> findByExperimentIdAndStatusIn(UUID experimentId, List<TaskStatus> statuses);
+}

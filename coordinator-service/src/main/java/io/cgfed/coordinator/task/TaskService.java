@@ -1,0 +1,111 @@
+package io.cgfed.coordinator.task;
+
+import io.cgfed.coordinator.experiment.Experiment;
+import io.cgfed.coordinator.experiment.ExperimentService;
+import io.cgfed.coordinator.experiment.ExperimentStatus;
+import io.cgfed.coordinator.round.Round;
+import io.cgfed.coordinator.round.RoundRepository;
+import io.cgfed.coordinator.round.RoundStatus;
+import io.cgfed.coordinator.worker.WorkerRepository;
+import io.cgfed.core.protocol.EvaluationReport;
+import io.cgfed.core.protocol.TaskMessage;
+import io.cgfed.core.protocol.TaskMessage.TaskType;
+import io.cgfed.service.support.ApiException;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Optional;
+import java.util.UUID;
+import org.springframework.stereotype.Service;
+import org.springframework.transaction.support.TransactionTemplate;
+import tools.jackson.databind.ObjectMapper;
+
+/** Hands tasks to their workers and takes their results. */
+@Service
+public class TaskService {
+    private static final long POLL_INTERVAL_MS = 200;
+    private final TaskRepository tasks;
+    private final WorkerRepository workers;
+    private final RoundRepository rounds;
+    private final ExperimentService experiments;
+    private final TransactionTemplate tx;
+    private final ObjectMapper json;
+
+    TaskService(TaskRepository tasks, WorkerRepository workers, RoundRepository rounds, ExperimentService experiments,
+                TransactionTemplate tx, ObjectMapper json) {
+        this.tasks = tasks;
+        this.workers = workers;
+        this.rounds = rounds;
+        this.experiments = experiments;
+        this.tx = tx;
+        this.json = json;
+    }
+
+    /** Waits up to {@code wait} for a pending task of this worker and assigns it. */
+    public Optional<TaskMessage> poll(UUID workerId, Duration wait) throws InterruptedException {
+        if (workers.touch(workerId, Instant.now()) == 0) {
+            throw ApiException.notFound("no worker " + workerId + "; register first");
+        }
+        long deadline = System.nanoTime() + wait.toNanos();
+        while (true) {
+            Optional<TaskMessage> task = tx.execute(s -> claim(workerId));
+            if (task.isPresent() || System.nanoTime() >= deadline) {
+                return task;
+            }
+            Thread.sleep(POLL_INTERVAL_MS);
+        }
+    }
+
+    private Optional<TaskMessage> claim(UUID workerId) {
+        return tasks.lockNextPending(workerId).map(t -> {
+            t.assign(Instant.now());
+            Experiment e = experiments.find(t.getExperimentId());
+            return new TaskMessage(t.getId(), t.getType(), t.getExperimentId(), t.getRound(), t.getClientIndex(),
+                    t.getAdapterVersion(), experiments.spec(e));
+        });
+    }
+
+    /** A worker's own task, or the reason it may not act on it. */
+    public Task ownTask(UUID taskId, UUID workerId) {
+        Task t = tasks.findById(taskId).orElseThrow(() -> ApiException.notFound("no task " + taskId));
+        if (!t.getWorkerId().equals(workerId)) {
+            throw ApiException.forbidden("task " + taskId + " is not assigned to worker " + workerId);
+        }
+        return t;
+    }
+
+    /** Records an evaluation and closes its round. */
+    public void reportEvaluation(UUID taskId, UUID workerId, EvaluationReport report) {
+        tx.executeWithoutResult(s -> {
+            Task t = ownTask(taskId, workerId);
+            if (t.getType() != TaskType.EVALUATE) {
+                throw ApiException.conflict("task " + taskId + " is a " + t.getType() + " task, not EVALUATE");
+            }
+            if (t.getStatus() != TaskStatus.ASSIGNED) {
+                throw ApiException.conflict("task " + taskId + " is " + t.getStatus() + ", not ASSIGNED");
+            }
+            Round r = rounds.findByExperimentIdAndRound(t.getExperimentId(), t.getRound()).orElseThrow();
+            if (r.getStatus() != RoundStatus.EVALUATING) {
+                throw ApiException.conflict("round " + t.getRound() + " is " + r.getStatus() + ", not EVALUATING");
+            }
+            r.evaluated(report.evalLoss(), report.perplexity(), report.accuracy(),
+                    report.accuracyByCategory() == null ? null : json.writeValueAsString(report.accuracyByCategory()),
+                    Instant.now());
+            t.complete(Instant.now());
+        });
+    }
+
+    /** A worker gives up on a task; the round driver decides what follows. */
+    public void reportFailure(UUID taskId, UUID workerId, String reason) {
+        tx.executeWithoutResult(s -> {
+            Task t = ownTask(taskId, workerId);
+            if (t.getStatus() == TaskStatus.DONE) {
+                throw ApiException.conflict("task " + taskId + " is already DONE");
+            }
+            t.fail(reason == null ? "unspecified" : reason.substring(0, Math.min(reason.length(), 2000)), Instant.now());
+        });
+    }
+
+    public boolean isRunning(Experiment e) {
+        return e.getStatus() == ExperimentStatus.RUNNING;
+    }
+}

@@ -1,0 +1,165 @@
+package io.cgfed.coordinator.upload;
+
+import io.cgfed.coordinator.blob.BlobStore;
+import io.cgfed.coordinator.experiment.Experiment;
+import io.cgfed.coordinator.experiment.ExperimentService;
+import io.cgfed.coordinator.experiment.ExperimentStatus;
+import io.cgfed.coordinator.experiment.SpecRules;
+import io.cgfed.coordinator.round.Round;
+import io.cgfed.coordinator.round.RoundRepository;
+import io.cgfed.coordinator.round.RoundStatus;
+import io.cgfed.coordinator.task.Task;
+import io.cgfed.coordinator.task.TaskService;
+import io.cgfed.core.codec.PayloadFormatException;
+import io.cgfed.core.codec.PayloadHeader;
+import io.cgfed.core.codec.TensorSpec;
+import io.cgfed.core.codec.UpdateDecoder;
+import io.cgfed.core.model.LoraAdapter;
+import io.cgfed.core.protocol.ExperimentSpec;
+import io.cgfed.core.protocol.TaskMessage.TaskType;
+import io.cgfed.service.support.ApiException;
+import jakarta.servlet.http.HttpServletRequest;
+import java.io.IOException;
+import java.io.InputStream;
+import java.time.Instant;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import org.springframework.dao.DataIntegrityViolationException;
+import org.springframework.http.HttpStatus;
+import org.springframework.stereotype.Service;
+import org.springframework.transaction.support.TransactionTemplate;
+import tools.jackson.databind.ObjectMapper;
+
+/**
+ * Accepts one TRAIN task's update. Everything is checked before anything is stored: the task
+ * belongs to the worker, its round is open, the body is within the size the experiment allows,
+ * the payload parses, its checksum holds, it names this task's experiment, round and client, its
+ * manifest is the experiment's adapter layout and its values decode finite. Then the payload is
+ * written durably and recorded with the task's completion in one transaction; a 2xx means it
+ * counts, exactly once.
+ */
+@Service
+public class UploadService {
+    private final TaskService tasks;
+    private final ExperimentService experiments;
+    private final RoundRepository rounds;
+    private final UploadRepository uploads;
+    private final BlobStore blobs;
+    private final TransactionTemplate tx;
+    private final ObjectMapper json;
+
+    UploadService(TaskService tasks, ExperimentService experiments, RoundRepository rounds, UploadRepository uploads,
+                  BlobStore blobs, TransactionTemplate tx, ObjectMapper json) {
+        this.tasks = tasks;
+        this.experiments = experiments;
+        this.rounds = rounds;
+        this.uploads = uploads;
+        this.blobs = blobs;
+        this.tx = tx;
+        this.json = json;
+    }
+
+    public Receipt accept(UUID taskId, UUID workerId, HttpServletRequest request) throws IOException {
+        Task task = tasks.ownTask(taskId, workerId);
+        if (task.getType() != TaskType.TRAIN) {
+            throw ApiException.conflict("task " + taskId + " is an " + task.getType() + " task: it takes no update");
+        }
+        Experiment experiment = experiments.find(task.getExperimentId());
+        if (experiment.getStatus() != ExperimentStatus.RUNNING) {
+            throw ApiException.conflict("experiment " + experiment.getId() + " is " + experiment.getStatus());
+        }
+        ExperimentSpec spec = experiments.spec(experiment);
+        List<TensorSpec> manifest = TensorSpec.manifestOf(
+                LoraAdapter.layout(SpecRules.modelConfig(spec), SpecRules.loraConfig(spec)));
+        long maxBytes = maxPayloadBytes(manifest);
+        byte[] body = readBounded(request, maxBytes);
+
+        UpdateDecoder.DecodedUpdate decoded = UpdateDecoder.decode(body, manifest);
+        PayloadHeader h = decoded.header();
+        if (!h.experimentId().equals(task.getExperimentId().toString()) || h.round() != task.getRound()
+                || h.clientIndex() != task.getClientIndex()) {
+            throw new PayloadFormatException("payload is for experiment " + h.experimentId() + " round " + h.round()
+                    + " client " + h.clientIndex() + ", the task is round " + task.getRound() + " client "
+                    + task.getClientIndex() + " of " + task.getExperimentId());
+        }
+        if (!h.codec().equals(spec.codec().name())) {
+            throw new PayloadFormatException("payload uses codec '" + h.codec() + "', the experiment uses '"
+                    + spec.codec().name() + "'");
+        }
+        String sha = BlobStore.sha256(body);
+        String key = "uploads/" + task.getExperimentId() + "/r" + task.getRound() + "/c" + task.getClientIndex() + ".cgfu";
+        Map<String, Double> metrics = h.metrics();
+        blobs.put(key + "." + sha.substring(0, 12), body);
+        try {
+            return tx.execute(s -> {
+                Round round = rounds.lock(task.getExperimentId(), task.getRound())
+                        .orElseThrow(() -> ApiException.conflict("round " + task.getRound() + " does not exist"));
+                var existing = uploads.findById(new UploadKey(task.getExperimentId(), task.getRound(), task.getClientIndex()));
+                if (existing.isPresent()) {
+                    return duplicate(existing.get(), sha, task);
+                }
+                if (round.getStatus() != RoundStatus.OPEN) {
+                    throw ApiException.conflict("round " + task.getRound() + " is " + round.getStatus()
+                            + ": the upload is late and was not counted");
+                }
+                uploads.save(new Upload(task.getExperimentId(), task.getRound(), task.getClientIndex(), taskId, workerId,
+                        key + "." + sha.substring(0, 12), sha, body.length, decoded.rawBytes(), h.samples(),
+                        metrics.get("trainLoss"), json.writeValueAsString(metrics), Instant.now()));
+                tasks.ownTask(taskId, workerId).complete(Instant.now());
+                return new Receipt(false, task.getExperimentId(), task.getRound(), task.getClientIndex(), body.length,
+                        decoded.rawBytes());
+            });
+        } catch (DataIntegrityViolationException raced) {
+            Upload existing = uploads.findById(new UploadKey(task.getExperimentId(), task.getRound(), task.getClientIndex()))
+                    .orElseThrow(() -> raced);
+            return duplicate(existing, sha, task);
+        }
+    }
+
+    private static Receipt duplicate(Upload existing, String sha, Task task) {
+        if (!existing.getSha256().equals(sha)) {
+            throw ApiException.conflict("client " + task.getClientIndex() + " already uploaded a different update for round "
+                    + task.getRound());
+        }
+        return new Receipt(true, task.getExperimentId(), task.getRound(), task.getClientIndex(), existing.getWireBytes(),
+                existing.getRawBytes());
+    }
+
+    /** Uncompressed size plus a quarter plus 1 MiB for the header: no codec needs more. */
+    static long maxPayloadBytes(List<TensorSpec> manifest) {
+        long raw = 4 * TensorSpec.totalNumel(manifest);
+        return raw + raw / 4 + (1 << 20);
+    }
+
+    private static byte[] readBounded(HttpServletRequest request, long maxBytes) throws IOException {
+        long declared = request.getContentLengthLong();
+        if (declared > maxBytes) {
+            throw new ApiException(HttpStatus.CONTENT_TOO_LARGE, "upload of " + declared
+                    + " bytes exceeds the " + maxBytes + " this experiment allows");
+        }
+        try (InputStream in = request.getInputStream()) {
+            byte[] body = in.readNBytes((int) Math.min(Integer.MAX_VALUE - 8, maxBytes + 1));
+            if (body.length > maxBytes) {
+                throw new ApiException(HttpStatus.CONTENT_TOO_LARGE, "upload exceeds the " + maxBytes
+                        + " bytes this experiment allows");
+            }
+            return body;
+        }
+    }
+
+    /** What the coordinator answers an upload. */
+    public record Receipt(boolean duplicate, UUID experimentId, int round, int clientIndex, long wireBytes, long rawBytes) {
+        public Map<String, Object> asMap() {
+            Map<String, Object> m = new LinkedHashMap<>();
+            m.put("status", duplicate ? "DUPLICATE" : "ACCEPTED");
+            m.put("experimentId", experimentId);
+            m.put("round", round);
+            m.put("clientIndex", clientIndex);
+            m.put("wireBytes", wireBytes);
+            m.put("rawBytes", rawBytes);
+            return m;
+        }
+    }
+}

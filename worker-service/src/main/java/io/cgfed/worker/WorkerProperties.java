@@ -1,0 +1,23 @@
+package io.cgfed.worker;
+
+import jakarta.validation.constraints.NotBlank;
+import jakarta.validation.constraints.NotNull;
+import jakarta.validation.constraints.Positive;
+import java.time.Duration;
+import org.springframework.boot.context.properties.ConfigurationProperties;
+import org.springframework.validation.annotation.Validated;
+
+/**
+ * Worker settings ({@code cgfed.worker.*}).
+ *
+ * @param name           how this worker appears in the coordinator
+ * @param device         the compute device it declares (cpu, or a GPU on GPU hosts)
+ * @param coordinatorUrl base URL of the coordinator
+ * @param pollWait       how long one task poll may be held open by the coordinator
+ * @param evalBatchSize  examples per forward pass when evaluating
+ */
+@Validated
+@ConfigurationProperties("cgfed.worker")
+public record WorkerProperties(@NotBlank String name, @NotBlank String device, @NotBlank String coordinatorUrl,
+                               @NotNull Duration pollWait, @Positive int evalBatchSize) {
+}

@@ -1,0 +1,41 @@
+package io.cgfed.worker.model;
+
+import ai.djl.ndarray.NDManager;
+import io.cgfed.core.model.LlamaModel;
+import io.cgfed.core.model.LoraConfig;
+import io.cgfed.core.model.LoraTarget;
+import io.cgfed.core.model.ModelCatalog;
+import io.cgfed.core.protocol.ExperimentSpec;
+import jakarta.annotation.PreDestroy;
+import org.springframework.stereotype.Component;
+
+/**
+ * Holds the base model in the engine between tasks: loading it is the expensive part, so the
+ * model of the last experiment is kept and only its LoRA factors change from task to task.
+ */
+@Component
+public class ModelHost {
+    private final NDManager manager = NDManager.newBaseManager();
+    private LlamaModel model;
+    private String key;
+
+    public synchronized LlamaModel model(ExperimentSpec spec) {
+        LoraConfig lora = new LoraConfig(spec.lora().rank(), spec.lora().alpha(),
+                spec.lora().targets().stream().map(LoraTarget::parse).distinct().toList());
+        String wanted = spec.model().name() + "/" + spec.model().seed() + "/" + lora;
+        if (model == null || !wanted.equals(key)) {
+            if (model != null) {
+                model.close();
+            }
+            model = new LlamaModel(manager, ModelCatalog.config(spec.model().name()),
+                    ModelCatalog.baseWeights(spec.model().name(), spec.model().seed()), lora);
+            key = wanted;
+        }
+        return model;
+    }
+
+    @PreDestroy
+    synchronized void close() {
+        manager.close();
+    }
+}

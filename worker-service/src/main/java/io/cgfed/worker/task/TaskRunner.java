@@ -1,0 +1,131 @@
+package io.cgfed.worker.task;
+
+import io.cgfed.core.codec.Codec;
+import io.cgfed.core.codec.Codecs;
+import io.cgfed.core.codec.PayloadHeader;
+import io.cgfed.core.codec.ReconstructionQuality;
+import io.cgfed.core.codec.TensorSpec;
+import io.cgfed.core.codec.UpdatePayload;
+import io.cgfed.core.data.DemoTask;
+import io.cgfed.core.data.MultipleChoiceExample;
+import io.cgfed.core.data.Partitioner;
+import io.cgfed.core.model.LlamaModel;
+import io.cgfed.core.protocol.EvaluationReport;
+import io.cgfed.core.protocol.ExperimentSpec;
+import io.cgfed.core.protocol.TaskMessage;
+import io.cgfed.core.tensor.NamedTensors;
+import io.cgfed.core.tensor.SafeTensors;
+import io.cgfed.core.train.Evaluator;
+import io.cgfed.core.train.LocalTrainer;
+import io.cgfed.core.train.TrainingConfig;
+import io.cgfed.worker.WorkerProperties;
+import io.cgfed.worker.client.CoordinatorClient;
+import io.cgfed.worker.model.ModelHost;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.stereotype.Component;
+
+/**
+ * Runs one task. TRAIN: start from the global adapter, train on this client's shard, take the
+ * update (local minus global), encode it, measure what the codec lost, upload. EVALUATE: score the
+ * global adapter on the held-out set.
+ */
+@Component
+public class TaskRunner {
+    private static final Logger log = LoggerFactory.getLogger(TaskRunner.class);
+    private final CoordinatorClient coordinator;
+    private final ModelHost models;
+    private final WorkerProperties properties;
+    private final LocalTrainer trainer = new LocalTrainer();
+
+    TaskRunner(CoordinatorClient coordinator, ModelHost models, WorkerProperties properties) {
+        this.coordinator = coordinator;
+        this.models = models;
+        this.properties = properties;
+    }
+
+    public void run(UUID workerId, TaskMessage task) {
+        switch (task.type()) {
+            case TRAIN -> coordinator.upload(workerId, task.taskId(), train(task));
+            case EVALUATE -> coordinator.evaluation(workerId, task.taskId(), evaluate(task));
+        }
+    }
+
+    /** Trains and returns the encoded update payload (package-visible for tests). */
+    byte[] train(TaskMessage task) {
+        ExperimentSpec spec = task.spec();
+        LlamaModel model = models.model(spec);
+        NamedTensors global = SafeTensors.read(coordinator.adapter(task.experimentId(), task.adapterVersion()));
+        model.loadAdapter(global);
+        List<MultipleChoiceExample> shard = shard(spec, task.clientIndex());
+        ExperimentSpec.Training t = spec.training();
+        long seed = spec.seed() * 1_000_003L + task.round() * 1_009L + task.clientIndex();
+        long t0 = System.nanoTime();
+        LocalTrainer.TrainingResult result = trainer.train(model, shard, new TrainingConfig(t.localSteps(), t.batchSize(),
+                t.learningRate(), t.warmupSteps(), t.weightDecay(), t.maxGradNorm(), seed));
+        long trainMs = (System.nanoTime() - t0) / 1_000_000;
+        NamedTensors update = model.adapter().minus(global);
+
+        Codec codec = Codecs.create(spec.codec().name(), spec.codec().settings());
+        long e0 = System.nanoTime();
+        byte[] body = codec.encode(update);
+        long encodeMs = (System.nanoTime() - e0) / 1_000_000;
+        List<TensorSpec> manifest = TensorSpec.manifestOf(update);
+        ReconstructionQuality q = ReconstructionQuality.of(update, codec.decode(body, manifest));
+
+        Map<String, Double> metrics = new LinkedHashMap<>();
+        metrics.put("trainLoss", result.meanLoss());
+        metrics.put("firstLoss", result.firstLoss());
+        metrics.put("lastLoss", result.lastLoss());
+        metrics.put("cosine", q.cosine());
+        metrics.put("relativeL2Error", q.relativeL2Error());
+        metrics.put("snrDb", Double.isInfinite(q.snrDb()) ? 999.0 : q.snrDb());
+        metrics.put("updateNorm", norm(update));
+        metrics.put("trainMs", (double) trainMs);
+        metrics.put("encodeMs", (double) encodeMs);
+        PayloadHeader header = new PayloadHeader(task.experimentId().toString(), task.round(), task.clientIndex(),
+                codec.name(), 0, shard.size(), manifest, metrics);
+        byte[] payload = new UpdatePayload(header, body).toBytes();
+        log.info("experiment {} round {} client {}: trained {} steps on {} examples in {} ms, loss {} -> {}, "
+                        + "update {} values -> {} bytes ({}), cosine {}",
+                task.experimentId(), task.round(), task.clientIndex(), result.steps(), shard.size(), trainMs,
+                fmt(result.firstLoss()), fmt(result.lastLoss()), update.numel(), payload.length, codec.name(),
+                fmt(q.cosine()));
+        return payload;
+    }
+
+    EvaluationReport evaluate(TaskMessage task) {
+        ExperimentSpec spec = task.spec();
+        LlamaModel model = models.model(spec);
+        model.loadAdapter(SafeTensors.read(coordinator.adapter(task.experimentId(), task.adapterVersion())));
+        DemoTask data = new DemoTask(spec.dataset().seed());
+        Evaluator.EvalResult r = new Evaluator(properties.evalBatchSize())
+                .evaluate(model, data.heldOut(spec.dataset().evalExamples()));
+        log.info("experiment {} adapter version {}: eval loss {}, accuracy {}", task.experimentId(),
+                task.adapterVersion(), fmt(r.loss()), fmt(r.accuracy()));
+        return new EvaluationReport(r.loss(), r.perplexity(), r.accuracy(), r.accuracyByCategory(), r.examples());
+    }
+
+    /** This client's share of the training pool: derived, never sent (simulated mode). */
+    static List<MultipleChoiceExample> shard(ExperimentSpec spec, int client) {
+        DemoTask data = new DemoTask(spec.dataset().seed());
+        return Partitioner.iid(data.trainingPool(spec.dataset().trainExamples()), spec.clients(), client,
+                spec.dataset().seed());
+    }
+
+    private static double norm(NamedTensors t) {
+        double s = 0;
+        for (float v : t.flatten()) {
+            s += (double) v * v;
+        }
+        return Math.sqrt(s);
+    }
+
+    private static String fmt(double v) {
+        return String.format(java.util.Locale.ROOT, "%.4f", v);
+    }
+}

@@ -80,6 +80,7 @@ public final class LlamaModel implements AutoCloseable {
         if (!adapter.sameLayout(LoraAdapter.layout(config, lora))) {
             throw new IllegalArgumentException("adapter layout does not match the model's LoRA layout");
         }
+        GradMode.off();
         loraParams.forEach((name, array) -> array.set(adapter.get(name).data()));
     }
 

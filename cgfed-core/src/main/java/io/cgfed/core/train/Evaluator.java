@@ -6,6 +6,7 @@ import ai.djl.ndarray.types.Shape;
 import io.cgfed.core.data.ByteTokenizer;
 import io.cgfed.core.data.MultipleChoiceExample;
 import io.cgfed.core.data.TokenBatch;
+import io.cgfed.core.model.GradMode;
 import io.cgfed.core.model.LlamaModel;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -28,6 +29,7 @@ public final class Evaluator {
         if (examples.isEmpty()) {
             throw new IllegalArgumentException("no evaluation examples");
         }
+        GradMode.off();
         double lossSum = 0;
         int correct = 0;
         Map<String, int[]> perCategory = new LinkedHashMap<>();

@@ -1,0 +1,155 @@
+package io.cgfed.launcher;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Map;
+import java.util.concurrent.CountDownLatch;
+import tools.jackson.databind.JsonNode;
+
+/**
+ * {@code ./cgfed demo [--codec NAME] [--clients N] [--rounds N]}: the platform, one demo
+ * experiment, a results table, a JSON summary; exit 0 only if the experiment COMPLETED.
+ * {@code ./cgfed up [--workers N] [--port-base P]}: the platform, kept running until Ctrl-C.
+ */
+public final class CgfedLauncher {
+    private CgfedLauncher() {
+    }
+
+    public static void main(String[] args) throws Exception {
+        if (args.length == 0 || args[0].equals("-h") || args[0].equals("--help")) {
+            usage();
+            System.exit(args.length == 0 ? 2 : 0);
+        }
+        Options o;
+        try {
+            o = Options.parse(args);
+        } catch (IllegalArgumentException e) {
+            System.err.println("cgfed: " + e.getMessage());
+            usage();
+            System.exit(2);
+            return;
+        }
+        switch (args[0]) {
+            case "demo" -> System.exit(demo(o));
+            case "up" -> up(o);
+            default -> {
+                System.err.println("cgfed: unknown command '" + args[0] + "'");
+                usage();
+                System.exit(2);
+            }
+        }
+    }
+
+    static int demo(Options o) throws Exception {
+        long t0 = System.nanoTime();
+        Path work = o.workDir != null ? o.workDir : Files.createTempDirectory("cgfed-demo-");
+        Platform platform = new Platform(new Platform.Settings(home(), work, o.workers > 0 ? o.workers : o.clients,
+                o.portBase, false, o.workerThreads));
+        Runtime.getRuntime().addShutdownHook(new Thread(platform::close));
+        try (platform) {
+            platform.start(System.out);
+            DemoRun run = new DemoRun(new CoordinatorApi(platform.coordinatorUrl()), System.out);
+            JsonNode result = run.run(DemoRun.demoSpec(o.codec, o.clients, o.rounds), Duration.ofMinutes(o.timeoutMinutes));
+            run.printTable(result);
+            Map<String, Object> summary = DemoRun.summary(result, (System.nanoTime() - t0) / 1e9);
+            System.out.println(CoordinatorApi.toJson(summary));
+            return "COMPLETED".equals(summary.get("status")) ? 0 : 1;
+        } catch (Exception e) {
+            System.err.println("cgfed demo failed: " + e.getMessage());
+            for (ServiceProcess s : platform.services()) {
+                if (!s.alive()) {
+                    System.err.println("--- " + s.name() + " (exited) ---\n" + s.tail(30));
+                }
+            }
+            System.err.println("logs: " + work.resolve("logs"));
+            return 1;
+        }
+    }
+
+    static void up(Options o) throws Exception {
+        Path work = o.workDir != null ? o.workDir : home().resolve(".cgfed");
+        Platform platform = new Platform(new Platform.Settings(home(), work, o.workers > 0 ? o.workers : 3,
+                o.portBase, true, o.workerThreads));
+        CountDownLatch stopped = new CountDownLatch(1);
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            System.out.println("\nstopping cgfed ...");
+            platform.close();
+            stopped.countDown();
+        }));
+        platform.start(System.out);
+        System.out.println();
+        System.out.println("cgfed is up. Submit an experiment:");
+        System.out.println("  curl -s -X POST " + platform.coordinatorUrl()
+                + "/api/v1/experiments -H 'Content-Type: application/json' -d '"
+                + CoordinatorApi.toJson(DemoRun.demoSpec("fp16", 3, 3)) + "'");
+        System.out.println("Watch it:   curl -s " + platform.coordinatorUrl() + "/api/v1/experiments");
+        System.out.println("Its record: curl -s " + platform.registryUrl() + "/api/v1/experiments");
+        System.out.println("Ctrl-C stops everything.");
+        stopped.await();
+    }
+
+    static Path home() {
+        String h = System.getProperty("cgfed.home", System.getenv().getOrDefault("CGFED_HOME", "."));
+        return Path.of(h).toAbsolutePath().normalize();
+    }
+
+    private static void usage() {
+        System.err.println("""
+                usage: cgfed demo [--codec NAME] [--clients N] [--rounds N] [--workers N] [--timeout-minutes N]
+                       cgfed up   [--workers N] [--port-base P]
+                common: [--work-dir DIR] [--worker-threads N]
+                  demo  runs the platform, one demo experiment, prints its results; exit 0 iff it COMPLETED
+                  up    runs the platform until Ctrl-C (ports P+1 coordinator, P+2 codec, P+3 registry; default P=8080)""");
+    }
+
+    /** Command-line options with the demo's defaults. */
+    static final class Options {
+        String codec = "fp16";
+        int clients = 3;
+        int rounds = 3;
+        int workers = 0;
+        int portBase = 0;
+        int workerThreads = 1;
+        int timeoutMinutes = 20;
+        Path workDir;
+
+        static Options parse(String[] args) {
+            Options o = new Options();
+            if (args[0].equals("up")) {
+                o.portBase = 8080;
+            }
+            for (int i = 1; i < args.length; i++) {
+                String flag = args[i];
+                if (i + 1 >= args.length) {
+                    throw new IllegalArgumentException(flag + " needs a value");
+                }
+                String v = args[++i];
+                switch (flag) {
+                    case "--codec" -> o.codec = v;
+                    case "--clients" -> o.clients = positive(flag, v);
+                    case "--rounds" -> o.rounds = positive(flag, v);
+                    case "--workers" -> o.workers = positive(flag, v);
+                    case "--port-base" -> o.portBase = positive(flag, v);
+                    case "--worker-threads" -> o.workerThreads = positive(flag, v);
+                    case "--timeout-minutes" -> o.timeoutMinutes = positive(flag, v);
+                    case "--work-dir" -> o.workDir = Path.of(v).toAbsolutePath();
+                    default -> throw new IllegalArgumentException("unknown option " + flag);
+                }
+            }
+            return o;
+        }
+
+        private static int positive(String flag, String v) {
+            try {
+                int n = Integer.parseInt(v);
+                if (n <= 0) {
+                    throw new NumberFormatException();
+                }
+                return n;
+            } catch (NumberFormatException e) {
+                throw new IllegalArgumentException(flag + " needs a positive integer, got '" + v + "'");
+            }
+        }
+    }
+}

@@ -94,10 +94,7 @@ public class RoundDriver {
             case OPEN -> tx.executeWithoutResult(s -> checkOpenRound(experimentId, round.getRound()));
             case AGGREGATING -> closer.aggregate(experimentId, round.getRound());
             case EVALUATING -> tx.executeWithoutResult(s -> checkEvaluation(experimentId, round.getRound()));
-            case CLOSED -> {
-                registry.afterCommit(experimentId);
-                tx.executeWithoutResult(s -> next(experimentId, round.getRound()));
-            }
+            case CLOSED -> tx.executeWithoutResult(s -> next(experimentId, round.getRound()));
             case FAILED -> { }
         }
     }
@@ -164,6 +161,7 @@ public class RoundDriver {
         }
         ExperimentSpec spec = experimentService.spec(e);
         Instant now = Instant.now();
+        registry.afterCommit(experimentId);
         if (closedRound >= spec.rounds()) {
             e.finish(ExperimentStatus.COMPLETED, null, now);
             log.info("experiment {} completed after {} rounds", experimentId, closedRound);

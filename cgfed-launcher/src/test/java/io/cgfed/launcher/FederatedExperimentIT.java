@@ -1,0 +1,107 @@
+package io.cgfed.launcher;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.json.JsonMapper;
+
+/**
+ * The whole platform as a user runs it: embedded PostgreSQL, the four services and three workers as
+ * separate processes on localhost, real HTTP between them, real DJL training. Needs the service
+ * jars, so it runs in the integration-test phase ({@code ./mvnw verify}).
+ */
+class FederatedExperimentIT {
+    private static Platform platform;
+    private static final ByteArrayOutputStream console = new ByteArrayOutputStream();
+
+    @BeforeAll
+    static void startPlatform() throws Exception {
+        Path home = Path.of(System.getProperty("cgfed.home", "..")).toAbsolutePath().normalize();
+        Path work = Files.createTempDirectory("cgfed-it-");
+        platform = new Platform(new Platform.Settings(home, work, 3, 0, false, 1));
+        platform.start(new PrintStream(console, true, StandardCharsets.UTF_8));
+    }
+
+    @AfterAll
+    static void stopPlatform() {
+        if (platform != null) {
+            platform.close();
+        }
+    }
+
+    @Test
+    void threeClientsCompleteTwoRoundsWithAnAdapterVersionAndEvaluationPerRound() throws Exception {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        DemoRun run = new DemoRun(new CoordinatorApi(platform.coordinatorUrl()), new PrintStream(out, true, StandardCharsets.UTF_8));
+        JsonNode e = run.run(DemoRun.demoSpec("fp16", 3, 2), Duration.ofMinutes(8));
+
+        assertThat(e.get("status").asString()).as("failure: %s", e.get("failureReason")).isEqualTo("COMPLETED");
+        List<Integer> versions = new ArrayList<>();
+        e.get("adapterVersions").forEach(v -> versions.add(v.get("version").asInt()));
+        assertThat(versions).containsExactly(0, 1, 2);
+
+        JsonNode rounds = e.get("roundSummaries");
+        assertThat(rounds).hasSize(3);
+        for (JsonNode r : rounds) {
+            assertThat(r.get("status").asString()).isEqualTo("CLOSED");
+            assertThat(r.get("evalLoss").isNumber()).isTrue();
+            assertThat(r.get("accuracy").isNumber()).isTrue();
+        }
+        for (int i = 1; i <= 2; i++) {
+            JsonNode r = rounds.get(i);
+            assertThat(r.get("uploads").asInt()).isEqualTo(3);
+            assertThat(r.get("trainLoss").isNumber()).isTrue();
+            // fp16 sends half the raw bytes plus a small header per client
+            assertThat(r.get("uploadBytes").asLong()).isLessThan(r.get("rawUpdateBytes").asLong() * 3 / 4);
+        }
+        double baseline = rounds.get(0).get("evalLoss").asDouble();
+        double last = rounds.get(2).get("evalLoss").asDouble();
+        assertThat(last).as("federated training lowers held-out loss").isLessThan(baseline);
+        assertThat(rounds.get(2).get("accuracy").asDouble()).isGreaterThan(rounds.get(0).get("accuracy").asDouble());
+
+        // the registry holds the same run, round by round (posted right after each commit)
+        String id = e.get("id").asString();
+        JsonNode record = get(platform.registryUrl() + "/api/v1/experiments/" + id);
+        for (int i = 0; i < 50 && !record.get("status").asString().equals("COMPLETED"); i++) {
+            Thread.sleep(200);
+            record = get(platform.registryUrl() + "/api/v1/experiments/" + id);
+        }
+        assertThat(record.get("status").asString()).isEqualTo("COMPLETED");
+        JsonNode registryRounds = get(platform.registryUrl() + "/api/v1/experiments/" + id + "/rounds");
+        assertThat(registryRounds).hasSize(3);
+        assertThat(registryRounds.get(2).get("evalLoss").asDouble()).isEqualTo(last);
+        assertThat(registryRounds.get(1).get("uploadBytes").asLong()).isEqualTo(rounds.get(1).get("uploadBytes").asLong());
+
+        // every adapter version downloads as safetensors
+        HttpResponse<byte[]> adapter = HttpClient.newHttpClient().send(HttpRequest.newBuilder(
+                URI.create(platform.coordinatorUrl() + "/api/v1/experiments/" + e.get("id").asString() + "/adapters/2"))
+                .build(), HttpResponse.BodyHandlers.ofByteArray());
+        assertThat(adapter.statusCode()).isEqualTo(200);
+        assertThat(io.cgfed.launcher.SafeTensorsHeader.tensorNames(adapter.body()))
+                .contains("base_model.model.model.layers.0.self_attn.q_proj.lora_A.weight");
+
+        assertThat(out.toString(StandardCharsets.UTF_8)).contains("round 2/2");
+    }
+
+    private static JsonNode get(String url) throws Exception {
+        HttpResponse<String> r = HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create(url)).build(),
+                HttpResponse.BodyHandlers.ofString());
+        assertThat(r.statusCode()).isEqualTo(200);
+        return JsonMapper.builder().build().readTree(r.body());
+    }
+}

@@ -1,0 +1,49 @@
+package io.cgfed.launcher;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import org.junit.jupiter.api.Test;
+
+class LauncherOptionsTest {
+
+    @Test
+    void demoDefaultsAreThreeClientsThreeRoundsFp16OnFreePorts() {
+        CgfedLauncher.Options o = CgfedLauncher.Options.parse(new String[] {"demo"});
+        assertThat(o.clients).isEqualTo(3);
+        assertThat(o.rounds).isEqualTo(3);
+        assertThat(o.codec).isEqualTo("fp16");
+        assertThat(o.portBase).isZero();
+    }
+
+    @Test
+    void flagsOverrideTheDefaults() {
+        CgfedLauncher.Options o = CgfedLauncher.Options.parse(
+                new String[] {"demo", "--codec", "none", "--clients", "5", "--rounds", "2"});
+        assertThat(o.codec).isEqualTo("none");
+        assertThat(o.clients).isEqualTo(5);
+        assertThat(o.rounds).isEqualTo(2);
+    }
+
+    @Test
+    void upUsesFixedPortsFrom8080() {
+        assertThat(CgfedLauncher.Options.parse(new String[] {"up"}).portBase).isEqualTo(8080);
+    }
+
+    @Test
+    void badValuesAreRefusedWithTheFlagNamed() {
+        assertThatThrownBy(() -> CgfedLauncher.Options.parse(new String[] {"demo", "--clients", "zero"}))
+                .hasMessageContaining("--clients");
+        assertThatThrownBy(() -> CgfedLauncher.Options.parse(new String[] {"demo", "--rounds"}))
+                .hasMessageContaining("--rounds");
+        assertThatThrownBy(() -> CgfedLauncher.Options.parse(new String[] {"demo", "--bogus", "1"}))
+                .hasMessageContaining("--bogus");
+    }
+
+    @Test
+    void theDemoSpecIsTheDocumentedOne() {
+        var spec = DemoRun.demoSpec("fp16", 3, 3);
+        assertThat(spec).containsEntry("clients", 3).containsEntry("rounds", 3).containsEntry("minClients", 3);
+        assertThat(spec.get("codec")).isEqualTo(java.util.Map.of("name", "fp16", "settings", java.util.Map.of()));
+    }
+}

@@ -1,0 +1,285 @@
+package io.cgfed.codec;
+
+import static io.cgfed.codec.TestPayloads.payload;
+import static io.cgfed.codec.TestPayloads.update;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.within;
+
+import io.cgfed.core.codec.PayloadBatch;
+import io.cgfed.core.tensor.FloatTensor;
+import io.cgfed.core.tensor.Half;
+import io.cgfed.core.tensor.NamedTensors;
+import io.cgfed.core.tensor.SafeTensors;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.function.UnaryOperator;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+import org.springframework.boot.test.context.SpringBootTest;
+import org.springframework.boot.test.web.server.LocalServerPort;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.json.JsonMapper;
+
+/** codec-service over real HTTP: aggregation, decoding, the codec catalog, errors and probes. */
+@SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT)
+class CodecServiceApiTest {
+    private static final HttpClient HTTP = HttpClient.newBuilder()
+            .version(HttpClient.Version.HTTP_1_1)
+            .connectTimeout(Duration.ofSeconds(5))
+            .build();
+    private static final JsonMapper JSON = JsonMapper.builder().build();
+    private static final long[] SAMPLES = {1, 2, 5};
+
+    @LocalServerPort
+    int port;
+
+    // ---------------------------------------------------------------- aggregation
+
+    @ParameterizedTest
+    @ValueSource(strings = {"none", "fp16"})
+    void aggregatesThreeUpdatesIntoTheirSampleWeightedAverage(String codec) throws Exception {
+        List<NamedTensors> updates = List.of(update(11), update(12), update(13));
+        List<byte[]> payloads = new ArrayList<>();
+        for (int i = 0; i < updates.size(); i++) {
+            payloads.add(payload(codec, 4, i, SAMPLES[i], updates.get(i)));
+        }
+
+        HttpResponse<byte[]> r = post("/api/v1/aggregate", PayloadBatch.write(payloads));
+
+        assertThat(r.statusCode()).isEqualTo(200);
+        assertThat(r.headers().firstValue("Content-Type")).hasValueSatisfying(
+                ct -> assertThat(ct).startsWith("application/octet-stream"));
+        assertThat(r.headers().firstValue("Cgfed-Updates")).hasValue("3");
+        assertThat(r.headers().firstValue("Cgfed-Samples")).hasValue("8");
+        assertThat(r.headers().firstValue("Cgfed-Wire-Bytes")).hasValue(Long.toString(
+                payloads.stream().mapToLong(p -> p.length).sum()));
+        assertThat(r.headers().firstValue("Cgfed-Raw-Bytes")).hasValue(Long.toString(3L * 4 * updates.get(0).numel()));
+
+        SafeTensors.Parsed parsed = SafeTensors.parse(r.body());
+        assertThat(parsed.metadata()).containsEntry("updates", "3").containsEntry("samples", "8");
+        NamedTensors avg = parsed.tensors();
+        assertThat(avg.names()).containsExactlyElementsOf(updates.get(0).names());
+
+        boolean fp16 = codec.equals("fp16");
+        for (String name : avg.names()) {
+            FloatTensor got = avg.get(name);
+            assertThat(got.shape()).isEqualTo(updates.get(0).get(name).shape());
+            for (int j = 0; j < got.size(); j++) {
+                double exact = 0;      // the average of the clients' float32 values
+                double quantized = 0;  // the average of what an fp16 wire actually carries
+                for (int i = 0; i < updates.size(); i++) {
+                    float x = updates.get(i).get(name).data()[j];
+                    exact += SAMPLES[i] * (double) x;
+                    quantized += SAMPLES[i] * (double) (fp16 ? Half.toFloat(Half.fromFloat(x)) : x);
+                }
+                exact /= 8;
+                quantized /= 8;
+                // fp16 keeps 11 significant bits: |x| < 1 is off by at most 2^-12 per value
+                assertThat((double) got.data()[j]).as("%s[%d]", name, j)
+                        .isCloseTo(exact, within(fp16 ? 5e-4 : 1e-6));
+                assertThat((double) got.data()[j]).as("%s[%d] vs fp16-quantized inputs", name, j)
+                        .isCloseTo(quantized, within(1e-6));
+            }
+        }
+    }
+
+    @Test
+    void aggregatesASingleUpdateIntoItself() throws Exception {
+        NamedTensors u = update(21);
+        HttpResponse<byte[]> r = post("/api/v1/aggregate", PayloadBatch.write(List.of(payload("none", 0, 3, 7, u))));
+        assertThat(r.statusCode()).isEqualTo(200);
+        assertThat(r.headers().firstValue("Cgfed-Samples")).hasValue("7");
+        assertEqual(SafeTensors.read(r.body()), u, 0);
+    }
+
+    @Test
+    void aMixOfCodecsInOneRoundIsAggregated() throws Exception {
+        List<byte[]> payloads = List.of(payload("none", 2, 0, 1, update(31)), payload("fp16", 2, 1, 1, update(32)));
+        HttpResponse<byte[]> r = post("/api/v1/aggregate", PayloadBatch.write(payloads));
+        assertThat(r.statusCode()).isEqualTo(200);
+        assertThat(r.headers().firstValue("Cgfed-Updates")).hasValue("2");
+    }
+
+    // ---------------------------------------------------------------- refusals
+
+    @Test
+    void aCorruptPayloadIsRefusedNamingItsIndex() throws Exception {
+        byte[] corrupt = payload("none", 4, 1, 2, update(12));
+        corrupt[corrupt.length / 2] ^= 0x40;
+        byte[] batch = PayloadBatch.write(List.of(payload("none", 4, 0, 1, update(11)), corrupt,
+                payload("none", 4, 2, 5, update(13))));
+
+        JsonNode problem = problem(post("/api/v1/aggregate", batch), 400);
+        assertThat(problem.path("detail").asString()).contains("payload 1").contains("checksum");
+    }
+
+    @Test
+    void aCorruptPayloadIsRefusedAsProblemJsonEvenWhenTheClientAcceptsOnlyOctetStream() throws Exception {
+        // the coordinator's CodecServiceClient sends Accept: application/octet-stream
+        byte[] corrupt = payload("fp16", 4, 0, 2, update(12));
+        corrupt[40] ^= 0x01;
+        HttpResponse<byte[]> r = post("/api/v1/aggregate", PayloadBatch.write(List.of(corrupt)),
+                b -> b.header("Accept", "application/octet-stream"));
+        assertThat(r.statusCode()).isEqualTo(400);
+    }
+
+    @Test
+    void twoPayloadsOfTheSameClientAreRefused() throws Exception {
+        byte[] batch = PayloadBatch.write(List.of(payload("none", 4, 0, 1, update(11)),
+                payload("none", 4, 1, 2, update(12)), payload("none", 4, 1, 5, update(13))));
+        JsonNode problem = problem(post("/api/v1/aggregate", batch), 400);
+        assertThat(problem.path("detail").asString()).contains("payload 2").contains("client 1");
+    }
+
+    @Test
+    void payloadsFromDifferentRoundsAreRefused() throws Exception {
+        byte[] batch = PayloadBatch.write(List.of(payload("none", 4, 0, 1, update(11)),
+                payload("none", 5, 1, 2, update(12))));
+        JsonNode problem = problem(post("/api/v1/aggregate", batch), 400);
+        assertThat(problem.path("detail").asString()).contains("payload 1");
+    }
+
+    @Test
+    void payloadsFromDifferentExperimentsAreRefused() throws Exception {
+        byte[] batch = PayloadBatch.write(List.of(payload("none", 4, 0, 1, update(11)),
+                payload("another-experiment", "none", 4, 1, 2, update(12))));
+        JsonNode problem = problem(post("/api/v1/aggregate", batch), 400);
+        assertThat(problem.path("detail").asString()).contains("payload 1");
+    }
+
+    @Test
+    void payloadsWithDifferentManifestsAreRefused() throws Exception {
+        NamedTensors other = new NamedTensors().put("layers.0.attn.q_proj.lora_A",
+                TestPayloads.tensor(new java.util.Random(1), 2, 8));
+        byte[] batch = PayloadBatch.write(List.of(payload("none", 4, 0, 1, update(11)),
+                payload("none", 4, 1, 2, other)));
+        JsonNode problem = problem(post("/api/v1/aggregate", batch), 400);
+        assertThat(problem.path("detail").asString()).contains("payload 1").contains("manifest");
+    }
+
+    @Test
+    void aPayloadWithNaNValuesIsRefused() throws Exception {
+        NamedTensors poisoned = update(12);
+        poisoned.get("layers.0.attn.v_proj.lora_B").data()[3] = Float.NaN;
+        byte[] batch = PayloadBatch.write(List.of(payload("none", 4, 0, 1, update(11)),
+                payload("none", 4, 1, 2, poisoned)));
+        JsonNode problem = problem(post("/api/v1/aggregate", batch), 400);
+        assertThat(problem.path("detail").asString()).contains("payload 1").contains("non-finite");
+    }
+
+    @Test
+    void aPayloadWithInfiniteValuesIsRefused() throws Exception {
+        NamedTensors poisoned = update(12);
+        poisoned.get("layers.0.attn.q_proj.lora_A").data()[0] = 1e6f; // overflows fp16 to +Inf
+        byte[] batch = PayloadBatch.write(List.of(payload("fp16", 4, 0, 2, poisoned)));
+        JsonNode problem = problem(post("/api/v1/aggregate", batch), 400);
+        assertThat(problem.path("detail").asString()).contains("payload 0").contains("non-finite");
+    }
+
+    @Test
+    void garbageIsRefused() throws Exception {
+        problem(post("/api/v1/aggregate", "this is not a payload batch".getBytes(StandardCharsets.UTF_8)), 400);
+        problem(post("/api/v1/aggregate", new byte[0]), 400);
+        problem(post("/api/v1/aggregate", new byte[] {'C', 'G', 'F', 'B', 0, 0, 0, 0}), 400); // no payloads
+        problem(post("/api/v1/aggregate", payload("none", 4, 0, 1, update(11))), 400); // a payload, not a batch
+    }
+
+    @Test
+    void aBatchWithTrailingBytesIsRefused() throws Exception {
+        byte[] batch = PayloadBatch.write(List.of(payload("none", 4, 0, 1, update(11))));
+        byte[] longer = java.util.Arrays.copyOf(batch, batch.length + 3);
+        problem(post("/api/v1/aggregate", longer), 400);
+    }
+
+    // ---------------------------------------------------------------- decode and catalog
+
+    @ParameterizedTest
+    @ValueSource(strings = {"none", "fp16"})
+    void decodesOnePayloadIntoItsUpdate(String codec) throws Exception {
+        NamedTensors u = update(41);
+        HttpResponse<byte[]> r = post("/api/v1/decode", payload(codec, 1, 0, 3, u));
+        assertThat(r.statusCode()).isEqualTo(200);
+        assertThat(r.headers().firstValue("Content-Type")).hasValueSatisfying(
+                ct -> assertThat(ct).startsWith("application/octet-stream"));
+        assertEqual(SafeTensors.read(r.body()), u, codec.equals("fp16") ? 5e-4 : 0);
+    }
+
+    @Test
+    void decodeRefusesACorruptPayload() throws Exception {
+        byte[] p = payload("none", 1, 0, 3, update(41));
+        p[p.length - 1] ^= 0x7f;
+        JsonNode problem = problem(post("/api/v1/decode", p), 400);
+        assertThat(problem.path("detail").asString()).contains("checksum");
+    }
+
+    @Test
+    void listsTheCodecs() throws Exception {
+        HttpResponse<String> r = HTTP.send(HttpRequest.newBuilder(uri("/api/v1/codecs")).GET().build(),
+                HttpResponse.BodyHandlers.ofString());
+        assertThat(r.statusCode()).isEqualTo(200);
+        List<String> names = new ArrayList<>();
+        JSON.readTree(r.body()).forEach(n -> names.add(n.path("name").asString()));
+        assertThat(names).contains("none", "fp16");
+    }
+
+    @Test
+    void isReady() throws Exception {
+        HttpResponse<String> r = HTTP.send(HttpRequest.newBuilder(uri("/actuator/health/readiness")).GET().build(),
+                HttpResponse.BodyHandlers.ofString());
+        assertThat(r.statusCode()).isEqualTo(200);
+        assertThat(JSON.readTree(r.body()).path("status").asString()).isEqualTo("UP");
+    }
+
+    // ---------------------------------------------------------------- helpers
+
+    private URI uri(String path) {
+        return URI.create("http://localhost:" + port + path);
+    }
+
+    private HttpResponse<byte[]> post(String path, byte[] body) throws Exception {
+        return post(path, body, UnaryOperator.identity());
+    }
+
+    private HttpResponse<byte[]> post(String path, byte[] body, UnaryOperator<HttpRequest.Builder> custom)
+            throws Exception {
+        HttpRequest.Builder b = HttpRequest.newBuilder(uri(path))
+                .timeout(Duration.ofSeconds(30))
+                .header("Content-Type", "application/octet-stream")
+                .POST(HttpRequest.BodyPublishers.ofByteArray(body));
+        return HTTP.send(custom.apply(b).build(), HttpResponse.BodyHandlers.ofByteArray());
+    }
+
+    private static JsonNode problem(HttpResponse<byte[]> r, int status) {
+        String text = new String(r.body(), StandardCharsets.UTF_8);
+        assertThat(r.statusCode()).as("status of %s", text).isEqualTo(status);
+        assertThat(r.headers().firstValue("Content-Type")).hasValueSatisfying(
+                ct -> assertThat(ct).startsWith("application/problem+json"));
+        JsonNode problem = JSON.readTree(text);
+        assertThat(problem.path("status").asInt()).isEqualTo(status);
+        assertThat(problem.path("detail").asString()).isNotBlank();
+        return problem;
+    }
+
+    private static void assertEqual(NamedTensors got, NamedTensors expected, double tolerance) {
+        assertThat(got.names()).containsExactlyElementsOf(expected.names());
+        for (String name : expected.names()) {
+            assertThat(got.get(name).shape()).as(name).isEqualTo(expected.get(name).shape());
+            float[] g = got.get(name).data();
+            float[] e = expected.get(name).data();
+            for (int i = 0; i < e.length; i++) {
+                if (tolerance == 0) {
+                    assertThat(g[i]).as("%s[%d]", name, i).isEqualTo(e[i]);
+                } else {
+                    assertThat((double) g[i]).as("%s[%d]", name, i).isCloseTo(e[i], within(tolerance));
+                }
+            }
+        }
+    }
+}

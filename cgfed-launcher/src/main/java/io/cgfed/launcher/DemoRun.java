@@ -48,7 +48,8 @@ public final class DemoRun {
         String id = submitted.get("id").asString();
         out.println("submitted experiment " + id + " (" + spec.get("clients") + " clients, " + spec.get("rounds")
                 + " rounds, codec " + ((Map<?, ?>) spec.get("codec")).get("name") + ")");
-        long deadline = System.nanoTime() + timeout.toNanos();
+        long start = System.nanoTime();
+        long deadline = start + timeout.toNanos();
         int printed = -1;
         while (true) {
             JsonNode e = api.experiment(id);
@@ -62,6 +63,9 @@ public final class DemoRun {
             String status = e.get("status").asString();
             if (!status.equals("PENDING") && !status.equals("RUNNING")) {
                 return e;
+            }
+            if (status.equals("PENDING") && System.nanoTime() - start > Duration.ofMinutes(2).toNanos()) {
+                throw new IOException("experiment " + id + " is still PENDING after 2 minutes: no worker took it");
             }
             if (System.nanoTime() > deadline) {
                 throw new IOException("experiment " + id + " did not finish within " + timeout.toSeconds() + " s");

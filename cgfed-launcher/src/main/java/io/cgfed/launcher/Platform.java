@@ -26,6 +26,7 @@ public final class Platform implements AutoCloseable {
     private ServiceProcess coordinator;
     private ServiceProcess codec;
     private ServiceProcess registry;
+    private final java.util.concurrent.atomic.AtomicBoolean closed = new java.util.concurrent.atomic.AtomicBoolean();
 
     /**
      * @param home         the project root (where the service jars are built)
@@ -129,6 +130,9 @@ public final class Platform implements AutoCloseable {
     /** Workers first (they report to the coordinator), then the services, then the database. */
     @Override
     public void close() {
+        if (!closed.compareAndSet(false, true)) {
+            return;
+        }
         List<ServiceProcess> reversed = new ArrayList<>(services);
         Collections.reverse(reversed);
         reversed.parallelStream().filter(s -> s.name().startsWith("worker")).forEach(s -> s.stop(Duration.ofSeconds(20)));

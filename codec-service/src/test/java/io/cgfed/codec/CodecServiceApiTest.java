@@ -127,7 +127,7 @@ class CodecServiceApiTest {
         corrupt[40] ^= 0x01;
         HttpResponse<byte[]> r = post("/api/v1/aggregate", PayloadBatch.write(List.of(corrupt)),
                 b -> b.header("Accept", "application/octet-stream"));
-        assertThat(r.statusCode()).isEqualTo(400);
+        assertThat(problem(r, 400).path("detail").asString()).contains("payload 0");
     }
 
     @Test

@@ -18,8 +18,14 @@ final class DecoderLayer {
     private final LoraLinear gate;
     private final LoraLinear up;
     private final LoraLinear down;
+    private final Constants constants;
 
-    DecoderLayer(LlamaConfig config, NDArray inputNorm, NDArray postAttentionNorm, LoraLinear[] projections) {
+    /** Scalars every layer uses, as tensors libtorch owns (see {@link NativeArrays}). */
+    record Constants(NDArray eps, NDArray attentionScale) {
+    }
+
+    DecoderLayer(LlamaConfig config, NDArray inputNorm, NDArray postAttentionNorm, LoraLinear[] projections,
+                 Constants constants) {
         this.config = config;
         this.inputNorm = inputNorm;
         this.postAttentionNorm = postAttentionNorm;
@@ -30,12 +36,13 @@ final class DecoderLayer {
         this.gate = projections[LoraTarget.GATE.ordinal()];
         this.up = projections[LoraTarget.UP.ordinal()];
         this.down = projections[LoraTarget.DOWN.ordinal()];
+        this.constants = constants;
     }
 
     /** x: (batch, seq, hidden); mask: (seq, seq) additive causal mask. */
     NDArray forward(NDArray x, Rotary rotary, NDArray mask) {
-        NDArray h = x.add(attention(rmsNorm(x, inputNorm, config.rmsNormEps()), rotary, mask));
-        NDArray n = rmsNorm(h, postAttentionNorm, config.rmsNormEps());
+        NDArray h = x.add(attention(rmsNorm(x, inputNorm, constants.eps()), rotary, mask));
+        NDArray n = rmsNorm(h, postAttentionNorm, constants.eps());
         NDArray mlp = down.forward(silu(gate.forward(n)).mul(up.forward(n)));
         return h.add(mlp);
     }
@@ -57,7 +64,7 @@ final class DecoderLayer {
             ks = ks.repeat(1, groups);
             vs = vs.repeat(1, groups);
         }
-        NDArray scores = qs.matMul(ks.transpose(0, 1, 3, 2)).div(Math.sqrt(headDim)).add(mask);
+        NDArray scores = qs.matMul(ks.transpose(0, 1, 3, 2)).mul(constants.attentionScale()).add(mask);
         NDArray context = scores.softmax(-1).matMul(vs);
         NDArray merged = context.transpose(0, 2, 1, 3).reshape(batch, seq, (long) heads * headDim);
         return o.forward(merged);
@@ -67,8 +74,8 @@ final class DecoderLayer {
         return x.mul(Activation.sigmoid(x));
     }
 
-    static NDArray rmsNorm(NDArray x, NDArray weight, double eps) {
+    static NDArray rmsNorm(NDArray x, NDArray weight, NDArray eps) {
         NDArray variance = x.square().mean(new int[] {-1}, true);
-        return x.mul(variance.add(eps).sqrt().pow(-1)).mul(weight);
+        return x.div(variance.add(eps).sqrt()).mul(weight);
     }
 }

@@ -2,6 +2,7 @@ package io.cgfed.core.model;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.index.NDIndex;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import io.cgfed.core.tensor.FloatTensor;
@@ -26,6 +27,7 @@ public final class LlamaModel implements AutoCloseable {
     private final NDArray lmHead;
     private final List<DecoderLayer> layers = new ArrayList<>();
     private final Rotary rotary;
+    private final DecoderLayer.Constants constants;
 
     public LlamaModel(NDManager parent, LlamaConfig config, NamedTensors baseWeights, LoraConfig lora) {
         this.config = config;
@@ -37,6 +39,9 @@ public final class LlamaModel implements AutoCloseable {
                 ? embed
                 : load(baseWeights, "lm_head.weight", config.vocabSize(), config.hiddenSize());
         NamedTensors adapterLayout = LoraAdapter.layout(config, lora);
+        NDArray scaling = NativeArrays.scalar(manager, lora.scaling());
+        this.constants = new DecoderLayer.Constants(NativeArrays.scalar(manager, config.rmsNormEps()),
+                NativeArrays.scalar(manager, 1.0 / Math.sqrt(config.headDim())));
         for (int i = 0; i < config.numHiddenLayers(); i++) {
             String p = "model.layers." + i + ".";
             LoraLinear[] projections = new LoraLinear[LoraTarget.values().length];
@@ -48,12 +53,12 @@ public final class LlamaModel implements AutoCloseable {
                     a = trainable(LoraAdapter.name(i, t, 'A'), adapterLayout);
                     b = trainable(LoraAdapter.name(i, t, 'B'), adapterLayout);
                 }
-                projections[t.ordinal()] = new LoraLinear(w, a, b, (float) lora.scaling());
+                projections[t.ordinal()] = new LoraLinear(w, a, b, scaling);
             }
             layers.add(new DecoderLayer(config,
                     load(baseWeights, p + "input_layernorm.weight", config.hiddenSize()),
                     load(baseWeights, p + "post_attention_layernorm.weight", config.hiddenSize()),
-                    projections));
+                    projections, constants));
         }
         this.rotary = new Rotary(manager, config.headDim(), config.ropeTheta(), config.maxPositionEmbeddings());
     }
@@ -81,7 +86,13 @@ public final class LlamaModel implements AutoCloseable {
             throw new IllegalArgumentException("adapter layout does not match the model's LoRA layout");
         }
         GradMode.off();
-        loraParams.forEach((name, array) -> array.set(adapter.get(name).data()));
+        // an indexed put copies into the parameter's own storage (NDArray.set(float[]) would not)
+        try (NDManager tmp = manager.newSubManager()) {
+            loraParams.forEach((name, array) -> {
+                FloatTensor t = adapter.get(name);
+                array.set(new NDIndex("..."), NativeArrays.of(tmp, t.data(), new Shape(toLongs(t.shape()))));
+            });
+        }
     }
 
     /** Copies the current LoRA factors out of the engine. */
@@ -108,7 +119,7 @@ public final class LlamaModel implements AutoCloseable {
         for (DecoderLayer layer : layers) {
             x = layer.forward(x, rotary, mask);
         }
-        x = DecoderLayer.rmsNorm(x, finalNorm, config.rmsNormEps());
+        x = DecoderLayer.rmsNorm(x, finalNorm, constants.eps());
         return LoraLinear.linear(x, lmHead);
     }
 
@@ -124,7 +135,7 @@ public final class LlamaModel implements AutoCloseable {
 
     private NDArray trainable(String name, NamedTensors layout) {
         FloatTensor t = layout.get(name);
-        NDArray a = manager.create(t.data(), new Shape(toLongs(t.shape())));
+        NDArray a = NativeArrays.of(manager, t.data(), new Shape(toLongs(t.shape())));
         a.setName(name);
         a.setRequiresGradient(true);
         loraParams.put(name, a);
@@ -140,7 +151,7 @@ public final class LlamaModel implements AutoCloseable {
             throw new IllegalArgumentException("base weight '" + name + "' has shape "
                     + java.util.Arrays.toString(t.shape()) + ", the config needs " + java.util.Arrays.toString(expectedShape));
         }
-        NDArray a = manager.create(t.data(), new Shape(toLongs(t.shape())));
+        NDArray a = NativeArrays.of(manager, t.data(), new Shape(toLongs(t.shape())));
         a.setName(name);
         return a;
     }
@@ -152,7 +163,7 @@ public final class LlamaModel implements AutoCloseable {
                 m[i * seq + j] = -1e9f;
             }
         }
-        return step.create(m, new Shape(seq, seq));
+        return NativeArrays.of(step, m, new Shape(seq, seq));
     }
 
     static long[] toLongs(int[] shape) {

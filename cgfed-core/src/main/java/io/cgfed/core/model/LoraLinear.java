@@ -11,9 +11,10 @@ final class LoraLinear {
     private final NDArray weight;
     private final NDArray loraA;
     private final NDArray loraB;
-    private final float scaling;
+    private final NDArray scaling;
 
-    LoraLinear(NDArray weight, NDArray loraA, NDArray loraB, float scaling) {
+    /** scaling: alpha / r as a scalar tensor owned by libtorch (see {@link NativeArrays}). */
+    LoraLinear(NDArray weight, NDArray loraA, NDArray loraB, NDArray scaling) {
         this.weight = weight;
         this.loraA = loraA;
         this.loraB = loraB;

@@ -30,8 +30,8 @@ final class Rotary {
                 s[pos * headDim + i + half] = sv;
             }
         }
-        this.cos = manager.create(c, new Shape(maxPositions, headDim));
-        this.sin = manager.create(s, new Shape(maxPositions, headDim));
+        this.cos = NativeArrays.of(manager, c, new Shape(maxPositions, headDim));
+        this.sin = NativeArrays.of(manager, s, new Shape(maxPositions, headDim));
     }
 
     /** x: (batch, heads, seq, headDim), positions start at {@code offset}. */

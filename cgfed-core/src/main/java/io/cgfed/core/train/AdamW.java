@@ -2,6 +2,7 @@ package io.cgfed.core.train;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.index.NDIndex;
 import java.util.HashMap;
 import java.util.Map;
 
@@ -65,9 +66,14 @@ public final class AdamW implements AutoCloseable {
                 p.muli(1 - lr * weightDecay);
             }
             p.subi(mHat.divi(denom).muli(lr));
-            grads.get(e.getKey()).muli(0); // PyTorch accumulates gradients: zero them for the next step
+            zero(grads.get(e.getKey())); // PyTorch accumulates gradients: zero them for the next step
         }
         return norm;
+    }
+
+    /** Sets a gradient to zero in place (multiplying by zero would keep a NaN). */
+    public static void zero(NDArray gradient) {
+        gradient.set(new NDIndex("..."), 0f);
     }
 
     public int steps() {

@@ -8,6 +8,7 @@ import io.cgfed.core.data.MultipleChoiceExample;
 import io.cgfed.core.data.TokenBatch;
 import io.cgfed.core.model.GradMode;
 import io.cgfed.core.model.LlamaModel;
+import io.cgfed.core.model.NativeArrays;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -65,14 +66,14 @@ public final class Evaluator {
     /** Log-softmax over the vocabulary at each example's last prompt position: (batch x vocab). */
     private static float[] lastPositionLogProbs(LlamaModel model, TokenBatch tb) {
         try (NDManager step = model.manager().newSubManager()) {
-            NDArray tokens = step.create(tb.tokens(), new Shape(tb.batch(), tb.seq()));
+            NDArray tokens = NativeArrays.of(step, tb.tokens(), new Shape(tb.batch(), tb.seq()));
             NDArray logits = model.forward(tokens);
             long vocab = logits.getShape().get(2);
             long[] index = new long[tb.batch()];
             for (int b = 0; b < index.length; b++) {
                 index[b] = tb.lastIndex()[b];
             }
-            NDArray idx = step.create(index, new Shape(tb.batch(), 1, 1)).repeat(2, vocab);
+            NDArray idx = NativeArrays.of(step, index, new Shape(tb.batch(), 1, 1)).repeat(2, vocab);
             return logits.gather(idx, 1).reshape(tb.batch(), vocab).logSoftmax(-1).toFloatArray();
         }
     }

@@ -8,7 +8,9 @@ import ai.djl.training.GradientCollector;
 import io.cgfed.core.data.ByteTokenizer;
 import io.cgfed.core.data.MultipleChoiceExample;
 import io.cgfed.core.data.TokenBatch;
+import io.cgfed.core.model.GradMode;
 import io.cgfed.core.model.LlamaModel;
+import io.cgfed.core.model.NativeArrays;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.SplittableRandom;
@@ -29,6 +31,7 @@ public final class LocalTrainer {
             throw new IllegalArgumentException("no training examples");
         }
         ONE_TRAINING_PER_PROCESS.lock();
+        clearGradients(model);
         try (AdamW optimizer = new AdamW(model.manager(), config.weightDecay(), config.maxGradNorm())) {
             SplittableRandom random = new SplittableRandom(config.seed());
             List<MultipleChoiceExample> order = new ArrayList<>(examples);
@@ -62,12 +65,24 @@ public final class LocalTrainer {
         }
     }
 
+    /** A failed earlier run may have left gradients behind: start from zero. */
+    private static void clearGradients(LlamaModel model) {
+        GradMode.off();
+        for (NDArray p : model.loraParameters().values()) {
+            if (p.hasGradient()) {
+                try (NDArray g = p.getGradient()) {
+                    AdamW.zero(g);
+                }
+            }
+        }
+    }
+
     private static double step(LlamaModel model, AdamW optimizer, TokenBatch tb, double lr) {
         try (NDManager step = model.manager().newSubManager()) {
             Shape shape = new Shape(tb.batch(), tb.seq());
-            NDArray tokens = step.create(tb.tokens(), shape);
-            NDArray targets = step.create(tb.targets(), shape);
-            NDArray mask = step.create(tb.lossMask(), shape);
+            NDArray tokens = NativeArrays.of(step, tb.tokens(), shape);
+            NDArray targets = NativeArrays.of(step, tb.targets(), shape);
+            NDArray mask = NativeArrays.of(step, tb.lossMask(), shape);
             float loss;
             try (GradientCollector collector = Engine.getInstance().newGradientCollector()) {
                 NDArray l = LlamaModel.maskedCrossEntropy(model.forward(tokens), targets, mask);

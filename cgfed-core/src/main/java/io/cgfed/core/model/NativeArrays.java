@@ -1,0 +1,35 @@
+package io.cgfed.core.model;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.Shape;
+
+/**
+ * Arrays made from Java data with storage that libtorch owns. {@code NDManager.create(...)} hands
+ * libtorch a view of a Java direct buffer, and DJL's {@code NDArray.mul(Number)} and its kin make
+ * such a scalar, use it and close it at once: an autograd graph that saved it for the backward pass
+ * then reads memory the garbage collector may already have freed. Seen here as rare NaNs in
+ * training that appeared only after a GC. In every differentiable path, scalars and inputs are
+ * therefore clones that libtorch owns, made here.
+ */
+public final class NativeArrays {
+    private NativeArrays() {
+    }
+
+    public static NDArray of(NDManager manager, float[] data, Shape shape) {
+        try (NDArray view = manager.create(data, shape)) {
+            return view.duplicate();
+        }
+    }
+
+    /** A 0-dimensional float32 tensor owned by libtorch, for broadcasting in graph operations. */
+    public static NDArray scalar(NDManager manager, double value) {
+        return of(manager, new float[] {(float) value}, new Shape());
+    }
+
+    public static NDArray of(NDManager manager, long[] data, Shape shape) {
+        try (NDArray view = manager.create(data, shape)) {
+            return view.duplicate();
+        }
+    }
+}

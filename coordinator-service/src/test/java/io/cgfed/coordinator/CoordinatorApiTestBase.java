@@ -1,0 +1,377 @@
+package io.cgfed.coordinator;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.fail;
+
+import io.cgfed.core.tensor.NamedTensors;
+import io.cgfed.core.tensor.SafeTensors;
+import io.cgfed.testing.SharedPostgres;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpRequest.BodyPublishers;
+import java.net.http.HttpResponse;
+import java.net.http.HttpResponse.BodyHandlers;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.List;
+import java.util.UUID;
+import java.util.function.Predicate;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.BeforeEach;
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.boot.test.context.SpringBootTest;
+import org.springframework.boot.test.web.server.LocalServerPort;
+import org.springframework.jdbc.core.JdbcTemplate;
+import org.springframework.test.context.DynamicPropertyRegistry;
+import org.springframework.test.context.DynamicPropertySource;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.json.JsonMapper;
+import tools.jackson.databind.node.ObjectNode;
+
+/**
+ * One coordinator for all test classes (the Spring context is cached): real embedded PostgreSQL,
+ * real HTTP on a random port, the round driver ticking every 100 ms, and a fake codec-service and
+ * registry ({@link FakePeerServices}) on localhost. Tests act as users and workers over HTTP only.
+ *
+ * <p>Every experiment shares the one database and the round driver binds a new experiment's clients
+ * to all live workers, so before each test the leftovers of earlier tests are put out of the way:
+ * unfinished experiments are cancelled through the API and every known worker is made stale.
+ */
+@SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT)
+abstract class CoordinatorApiTestBase {
+    static final String WORKER_HEADER = "Cgfed-Worker-Id";
+    static final JsonMapper JSON = JsonMapper.builder().build();
+    static final Path BLOB_DIR = tempDir();
+    static final FakePeerServices PEERS = FakePeerServices.start();
+    private static final HttpClient HTTP = HttpClient.newBuilder()
+            .version(HttpClient.Version.HTTP_1_1)
+            .connectTimeout(Duration.ofSeconds(5))
+            .build();
+
+    @LocalServerPort
+    int port;
+
+    @Autowired
+    JdbcTemplate jdbc;
+
+    @DynamicPropertySource
+    static void coordinatorProperties(DynamicPropertyRegistry r) {
+        SharedPostgres.register(r);
+        r.add("cgfed.coordinator.blob-dir", BLOB_DIR::toString);
+        r.add("cgfed.coordinator.codec-service-url", PEERS::url);
+        r.add("cgfed.coordinator.registry-url", PEERS::url);
+        r.add("cgfed.coordinator.tick", () -> "100ms");
+    }
+
+    @BeforeEach
+    void isolateFromEarlierTests() {
+        for (JsonNode e : json(get("/api/v1/experiments"))) {
+            String status = e.get("status").asString();
+            if (status.equals("PENDING") || status.equals("RUNNING")) {
+                cancelUntilFinal(e.get("id").asString());
+            }
+        }
+        jdbc.update("UPDATE coordinator.workers SET last_seen_at = now() - interval '1 day'");
+        PEERS.reset();
+    }
+
+    private void cancelUntilFinal(String id) {
+        long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+        while (System.nanoTime() < deadline) {
+            HttpResponse<String> r = post("/api/v1/experiments/" + id + "/cancel", "");
+            if (r.statusCode() == 200 || r.statusCode() == 409) {
+                return;
+            }
+            sleep(50);
+        }
+        fail("could not cancel leftover experiment " + id);
+    }
+
+    // ---------------------------------------------------------------- HTTP
+
+    String base() {
+        return "http://localhost:" + port;
+    }
+
+    HttpResponse<String> get(String path) {
+        return send(HttpRequest.newBuilder(URI.create(base() + path)).GET());
+    }
+
+    HttpResponse<byte[]> getBytes(String path) {
+        return sendBytes(HttpRequest.newBuilder(URI.create(base() + path)).GET());
+    }
+
+    HttpResponse<String> post(String path, String jsonBody) {
+        return send(HttpRequest.newBuilder(URI.create(base() + path))
+                .header("Content-Type", "application/json")
+                .POST(BodyPublishers.ofString(jsonBody)));
+    }
+
+    HttpResponse<String> post(String path, JsonNode body) {
+        return post(path, JSON.writeValueAsString(body));
+    }
+
+    HttpResponse<String> postAs(UUID workerId, String path, JsonNode body) {
+        return send(HttpRequest.newBuilder(URI.create(base() + path))
+                .header("Content-Type", "application/json")
+                .header(WORKER_HEADER, workerId.toString())
+                .POST(BodyPublishers.ofString(JSON.writeValueAsString(body))));
+    }
+
+    HttpResponse<String> upload(UUID workerId, UUID taskId, byte[] payload) {
+        return send(HttpRequest.newBuilder(URI.create(base() + "/api/v1/tasks/" + taskId + "/update"))
+                .header("Content-Type", "application/octet-stream")
+                .header(WORKER_HEADER, workerId.toString())
+                .PUT(BodyPublishers.ofByteArray(payload)));
+    }
+
+    HttpResponse<String> send(HttpRequest.Builder request) {
+        try {
+            return HTTP.send(request.timeout(Duration.ofSeconds(30)).build(), BodyHandlers.ofString(StandardCharsets.UTF_8));
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+    }
+
+    HttpResponse<byte[]> sendBytes(HttpRequest.Builder request) {
+        try {
+            return HTTP.send(request.timeout(Duration.ofSeconds(30)).build(), BodyHandlers.ofByteArray());
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+    }
+
+    static JsonNode json(HttpResponse<String> r) {
+        return JSON.readTree(r.body());
+    }
+
+    /** Asserts an RFC 9457 problem answer with this status and returns its body. */
+    static JsonNode assertProblem(HttpResponse<String> r, int status) {
+        assertThat(r.statusCode()).as("status of %s %s, body %s", r.request().method(), r.request().uri(), r.body())
+                .isEqualTo(status);
+        assertThat(r.headers().firstValue("Content-Type")).as("content type of %s", r.body())
+                .hasValueSatisfying(ct -> assertThat(ct).startsWith("application/problem+json"));
+        JsonNode p = json(r);
+        assertThat(p.path("status").asInt()).isEqualTo(status);
+        assertThat(p.path("title").asString()).isNotBlank();
+        assertThat(p.path("detail").asString()).isNotBlank();
+        return p;
+    }
+
+    static void assertStatus(HttpResponse<?> r, int status) {
+        assertThat(r.statusCode()).as("status of %s %s, body %s", r.request().method(), r.request().uri(), r.body())
+                .isEqualTo(status);
+    }
+
+    // ---------------------------------------------------------------- experiments
+
+    /** A small valid spec: micro-llama, LoRA rank 2 on q and v, fp16, 2 clients, all needed, 1 round. */
+    static ObjectNode spec(String name) {
+        ObjectNode s = JSON.createObjectNode();
+        s.put("name", name);
+        s.putObject("model").put("name", Payloads.MODEL);
+        s.putObject("dataset").put("name", "demo-mc").put("trainExamples", 16).put("evalExamples", 4);
+        s.put("clients", 2);
+        s.put("minClients", 2);
+        s.put("rounds", 1);
+        s.putObject("training").put("localSteps", 1).put("batchSize", 2).put("learningRate", 0.01);
+        ObjectNode lora = s.putObject("lora").put("rank", Payloads.RANK).put("alpha", Payloads.ALPHA);
+        Payloads.TARGETS.forEach(t -> lora.withArray("targets").add(t));
+        s.putObject("codec").put("name", "fp16");
+        s.put("seed", 7);
+        return s;
+    }
+
+    UUID submit(ObjectNode spec) {
+        HttpResponse<String> r = post("/api/v1/experiments", spec);
+        assertStatus(r, 201);
+        return UUID.fromString(json(r).get("id").asString());
+    }
+
+    JsonNode experiment(UUID id) {
+        HttpResponse<String> r = get("/api/v1/experiments/" + id);
+        assertStatus(r, 200);
+        return json(r);
+    }
+
+    JsonNode awaitExperiment(UUID id, String what, Predicate<JsonNode> condition) {
+        long deadline = System.nanoTime() + Duration.ofSeconds(15).toNanos();
+        JsonNode e = experiment(id);
+        while (!condition.test(e)) {
+            if (System.nanoTime() > deadline) {
+                fail("experiment " + id + " never reached: " + what + "; last seen " + e.toPrettyString());
+            }
+            sleep(50);
+            e = experiment(id);
+        }
+        return e;
+    }
+
+    /** The round's summary, or a missing node when the round does not exist (yet). */
+    static JsonNode round(JsonNode experiment, int round) {
+        for (JsonNode r : experiment.get("roundSummaries")) {
+            if (r.get("round").asInt() == round) {
+                return r;
+            }
+        }
+        return JSON.missingNode();
+    }
+
+    static Predicate<JsonNode> roundIs(int round, String status) {
+        return e -> status.equals(round(e, round).path("status").asString());
+    }
+
+    static List<Integer> adapterVersions(JsonNode experiment) {
+        List<Integer> out = new ArrayList<>();
+        experiment.get("adapterVersions").forEach(v -> out.add(v.get("version").asInt()));
+        return out;
+    }
+
+    NamedTensors adapter(UUID experimentId, int version) {
+        HttpResponse<byte[]> r = getBytes("/api/v1/experiments/" + experimentId + "/adapters/" + version);
+        assertThat(r.statusCode()).isEqualTo(200);
+        return SafeTensors.read(r.body());
+    }
+
+    /** Files stored under the blob directory for this experiment's uploads. */
+    static List<Path> uploadBlobs(UUID experimentId) {
+        Path dir = BLOB_DIR.resolve("uploads").resolve(experimentId.toString());
+        if (!Files.exists(dir)) {
+            return List.of();
+        }
+        try (Stream<Path> files = Files.walk(dir)) {
+            return files.filter(Files::isRegularFile).toList();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    // ---------------------------------------------------------------- workers
+
+    UUID registerWorker(String name) {
+        HttpResponse<String> r = post("/api/v1/workers", "{\"name\":\"" + name + "\",\"device\":\"cpu\"}");
+        assertStatus(r, 201);
+        return UUID.fromString(json(r).get("workerId").asString());
+    }
+
+    /** A task as one worker received it. */
+    record Polled(UUID workerId, JsonNode task) {
+        UUID taskId() {
+            return UUID.fromString(task.get("taskId").asString());
+        }
+
+        String type() {
+            return task.get("type").asString();
+        }
+
+        int round() {
+            return task.get("round").asInt();
+        }
+
+        int client() {
+            return task.get("clientIndex").asInt();
+        }
+
+        int adapterVersion() {
+            return task.get("adapterVersion").asInt();
+        }
+
+        UUID experimentId() {
+            return UUID.fromString(task.get("experimentId").asString());
+        }
+    }
+
+    /** Polls the workers (without holding the poll open) until {@code count} tasks have come, in arrival order. */
+    List<Polled> awaitTasks(Collection<UUID> workers, int count) {
+        List<Polled> got = new ArrayList<>();
+        long deadline = System.nanoTime() + Duration.ofSeconds(15).toNanos();
+        while (got.size() < count) {
+            if (System.nanoTime() > deadline) {
+                fail("only " + got.size() + " of " + count + " tasks arrived: " + got);
+            }
+            boolean any = false;
+            for (UUID w : workers) {
+                HttpResponse<String> r = get("/api/v1/workers/" + w + "/tasks/next?waitSeconds=0");
+                if (r.statusCode() == 200) {
+                    got.add(new Polled(w, json(r)));
+                    any = true;
+                } else {
+                    assertStatus(r, 204);
+                }
+            }
+            if (!any) {
+                sleep(50);
+            }
+        }
+        return got;
+    }
+
+    Polled awaitTask(Collection<UUID> workers) {
+        return awaitTasks(workers, 1).get(0);
+    }
+
+    HttpResponse<String> reportEvaluation(UUID workerId, UUID taskId, double evalLoss, double accuracy) {
+        ObjectNode report = JSON.createObjectNode();
+        report.put("evalLoss", evalLoss);
+        report.put("perplexity", Math.exp(evalLoss));
+        report.put("accuracy", accuracy);
+        report.putObject("accuracyByCategory").put("STEM", accuracy);
+        report.put("examples", 4);
+        return postAs(workerId, "/api/v1/tasks/" + taskId + "/evaluation", report);
+    }
+
+    /** Answers a round-0 (baseline) evaluation so that round 1 opens. */
+    void passBaseline(UUID experimentId, Collection<UUID> workers) {
+        Polled eval = awaitTask(workers);
+        assertThat(eval.type()).isEqualTo("EVALUATE");
+        assertThat(eval.round()).isZero();
+        assertThat(eval.experimentId()).isEqualTo(experimentId);
+        assertStatus(reportEvaluation(eval.workerId(), eval.taskId(), 5.0, 0.25), 204);
+    }
+
+    /** Submits the spec with fresh workers live, and waits until it runs its baseline evaluation. */
+    Running startExperiment(ObjectNode spec, int workerCount) {
+        List<UUID> workers = new ArrayList<>();
+        for (int i = 0; i < workerCount; i++) {
+            workers.add(registerWorker(spec.get("name").asString() + "-worker-" + i));
+        }
+        UUID id = submit(spec);
+        awaitExperiment(id, "RUNNING", e -> e.get("status").asString().equals("RUNNING"));
+        return new Running(id, List.copyOf(workers));
+    }
+
+    record Running(UUID id, List<UUID> workers) {
+    }
+
+    static void sleep(long ms) {
+        try {
+            Thread.sleep(ms);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private static Path tempDir() {
+        try {
+            Path dir = Files.createTempDirectory("coordinator-blobs-");
+            dir.toFile().deleteOnExit();
+            return dir;
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+}

@@ -1,0 +1,127 @@
+package io.cgfed.registry;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.cgfed.testing.SharedPostgres;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.boot.test.context.SpringBootTest;
+import org.springframework.boot.test.web.server.LocalServerPort;
+import org.springframework.jdbc.core.simple.JdbcClient;
+import org.springframework.test.context.DynamicPropertyRegistry;
+import org.springframework.test.context.DynamicPropertySource;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.json.JsonMapper;
+import tools.jackson.databind.node.ObjectNode;
+
+/**
+ * The registry booted on a random port against the shared embedded PostgreSQL, with the HTTP and
+ * JSON helpers its tests share. One base class, so every test class reuses one application context.
+ */
+@SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT)
+abstract class RegistryHttpTestSupport {
+    static final HttpClient HTTP = HttpClient.newBuilder()
+            .version(HttpClient.Version.HTTP_1_1)
+            .connectTimeout(Duration.ofSeconds(5))
+            .build();
+    static final JsonMapper JSON = JsonMapper.builder().build();
+
+    @DynamicPropertySource
+    static void db(DynamicPropertyRegistry r) {
+        SharedPostgres.register(r);
+    }
+
+    @LocalServerPort
+    int port;
+
+    @Autowired
+    JdbcClient jdbc;
+
+    // ---------------------------------------------------------------- helpers
+
+    UUID created() throws Exception {
+        UUID id = UUID.randomUUID();
+        assertThat(send("POST", "/api/v1/experiments", experiment(id, "RUNNING", spec(), Map.of())).statusCode())
+                .isEqualTo(200);
+        return id;
+    }
+
+    static Map<String, Object> spec() {
+        Map<String, Object> spec = new LinkedHashMap<>();
+        spec.put("model", "tiny-llama");
+        spec.put("rounds", 3);
+        spec.put("clients", 4);
+        spec.put("learningRate", 0.001);
+        spec.put("lora", Map.of("rank", 4, "alpha", 8, "targets", List.of("q_proj", "v_proj")));
+        spec.put("codec", Map.of("name", "fp16", "settings", Map.of()));
+        return spec;
+    }
+
+    static ObjectNode experiment(UUID id, String status, Map<String, Object> spec, Map<String, Object> summary) {
+        ObjectNode n = JSON.createObjectNode();
+        n.put("id", id.toString());
+        n.put("name", "lora-fp16-" + id);
+        n.put("status", status);
+        n.put("codec", "fp16");
+        n.set("spec", JSON.valueToTree(spec));
+        n.set("summary", JSON.valueToTree(summary));
+        return n;
+    }
+
+    static ObjectNode round(int round, int clients, Double trainLoss, Double evalLoss, Double accuracy,
+                                    long uploadBytes, long rawUpdateBytes, long durationMs, Map<String, Object> metrics) {
+        ObjectNode n = JSON.createObjectNode();
+        n.put("round", round);
+        n.put("clients", clients);
+        n.put("trainLoss", trainLoss);
+        n.put("evalLoss", evalLoss);
+        n.put("accuracy", accuracy);
+        n.put("uploadBytes", uploadBytes);
+        n.put("rawUpdateBytes", rawUpdateBytes);
+        n.put("durationMs", durationMs);
+        n.set("metrics", JSON.valueToTree(metrics));
+        return n;
+    }
+
+    static String rounds(UUID id, int round) {
+        return "/api/v1/experiments/" + id + "/rounds/" + round;
+    }
+
+    HttpResponse<String> send(String method, String path, JsonNode body) throws Exception {
+        HttpRequest.Builder b = HttpRequest.newBuilder(URI.create("http://localhost:" + port + path))
+                .timeout(Duration.ofSeconds(30))
+                .header("Accept", "application/json");
+        if (body == null) {
+            b.method(method, HttpRequest.BodyPublishers.noBody());
+        } else {
+            b.header("Content-Type", "application/json")
+                    .method(method, HttpRequest.BodyPublishers.ofString(JSON.writeValueAsString(body)));
+        }
+        return HTTP.send(b.build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    static JsonNode problem(HttpResponse<String> r, int status) {
+        assertThat(r.statusCode()).as(r.body()).isEqualTo(status);
+        assertThat(r.headers().firstValue("Content-Type")).hasValueSatisfying(
+                ct -> assertThat(ct).startsWith("application/problem+json"));
+        JsonNode p = JSON.readTree(r.body());
+        assertThat(p.path("status").asInt()).isEqualTo(status);
+        assertThat(p.path("detail").asString()).isNotBlank();
+        return p;
+    }
+
+    static List<String> fields(JsonNode problem) {
+        List<String> out = new ArrayList<>();
+        problem.path("errors").forEach(e -> out.add(e.path("field").asString()));
+        return out;
+    }
+}

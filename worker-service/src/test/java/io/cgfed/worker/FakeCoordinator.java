@@ -1,0 +1,237 @@
+package io.cgfed.worker;
+
+import com.sun.net.httpserver.HttpExchange;
+import com.sun.net.httpserver.HttpServer;
+import io.cgfed.core.model.LoraAdapter;
+import io.cgfed.core.model.LoraConfig;
+import io.cgfed.core.model.LoraTarget;
+import io.cgfed.core.model.ModelCatalog;
+import io.cgfed.core.protocol.ExperimentSpec;
+import io.cgfed.core.protocol.TaskMessage;
+import io.cgfed.core.tensor.SafeTensors;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.UUID;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.Executors;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.json.JsonMapper;
+
+/**
+ * Just enough of the coordinator's REST API for one worker, on a free localhost port:
+ * <ul>
+ *   <li>{@code POST /api/v1/workers}: registers, answers 201 with a fresh worker id;</li>
+ *   <li>{@code GET /api/v1/workers/{id}/tasks/next}: hands out each queued task once, holding the
+ *       poll open up to {@code waitSeconds} as the real coordinator does, else 204;</li>
+ *   <li>{@code GET /api/v1/experiments/{id}/adapters/{v}}: a freshly initialised micro-llama adapter
+ *       for the experiment's LoRA settings as safetensors, or 404 for experiments marked missing;</li>
+ *   <li>{@code PUT /api/v1/tasks/{id}/update}, {@code POST .../evaluation}, {@code POST .../failure}:
+ *       records body and {@code Cgfed-Worker-Id} header.</li>
+ * </ul>
+ */
+public final class FakeCoordinator {
+    public static final String WORKER_HEADER = "Cgfed-Worker-Id";
+    public static final long ADAPTER_SEED = 42;
+    private static final JsonMapper JSON = JsonMapper.builder().build();
+    private static final Pattern NEXT_TASK = Pattern.compile("/api/v1/workers/([^/]+)/tasks/next");
+    private static final Pattern ADAPTER = Pattern.compile("/api/v1/experiments/([^/]+)/adapters/(\\d+)");
+    private static final Pattern TASK_REPORT = Pattern.compile("/api/v1/tasks/([^/]+)/(update|evaluation|failure)");
+
+    /** What one worker sent for one task. */
+    public record Report(UUID taskId, String workerHeader, byte[] body, long pollsBefore) {
+        public JsonNode json() {
+            return JSON.readTree(body);
+        }
+    }
+
+    /** One registration request as the worker sent it. */
+    public record Registration(UUID workerId, String name, String device) {
+    }
+
+    private final HttpServer server;
+    private final BlockingQueue<TaskMessage> queue = new LinkedBlockingQueue<>();
+    private final Map<UUID, ExperimentSpec> specs = new ConcurrentHashMap<>();
+    private final Set<UUID> missingAdapters = ConcurrentHashMap.newKeySet();
+    private final List<Registration> registrations = new CopyOnWriteArrayList<>();
+    private final List<Report> uploads = new CopyOnWriteArrayList<>();
+    private final List<Report> evaluations = new CopyOnWriteArrayList<>();
+    private final List<Report> failures = new CopyOnWriteArrayList<>();
+    private final AtomicLong polls = new AtomicLong();
+
+    private FakeCoordinator(HttpServer server) {
+        this.server = server;
+        server.createContext("/api/v1/", this::handle);
+        server.setExecutor(Executors.newCachedThreadPool(r -> {
+            Thread t = new Thread(r, "fake-coordinator");
+            t.setDaemon(true);
+            return t;
+        }));
+        server.start();
+    }
+
+    public static FakeCoordinator start() {
+        try {
+            return new FakeCoordinator(HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0));
+        } catch (IOException e) {
+            throw new IllegalStateException("fake coordinator did not start", e);
+        }
+    }
+
+    public String url() {
+        return "http://localhost:" + server.getAddress().getPort();
+    }
+
+    /** Queues a task for the next poll; its experiment's adapter is served from then on. */
+    public void enqueue(TaskMessage task) {
+        specs.put(task.experimentId(), task.spec());
+        queue.add(task);
+    }
+
+    /** Makes the adapter download of this experiment answer 404. */
+    public void adapterMissing(UUID experimentId) {
+        missingAdapters.add(experimentId);
+    }
+
+    public List<Registration> registrations() {
+        return List.copyOf(registrations);
+    }
+
+    public List<Report> uploads() {
+        return List.copyOf(uploads);
+    }
+
+    public List<Report> evaluations() {
+        return List.copyOf(evaluations);
+    }
+
+    public List<Report> failures() {
+        return List.copyOf(failures);
+    }
+
+    public long polls() {
+        return polls.get();
+    }
+
+    public static List<Report> forTask(List<Report> reports, UUID taskId) {
+        return reports.stream().filter(r -> r.taskId().equals(taskId)).toList();
+    }
+
+    /** The LoRA settings of a spec, as the worker derives them. */
+    public static LoraConfig lora(ExperimentSpec spec) {
+        return new LoraConfig(spec.lora().rank(), spec.lora().alpha(),
+                spec.lora().targets().stream().map(LoraTarget::parse).distinct().toList());
+    }
+
+    private void handle(HttpExchange ex) throws IOException {
+        try {
+            byte[] body = readAll(ex.getRequestBody());
+            String method = ex.getRequestMethod();
+            String path = ex.getRequestURI().getPath();
+            Matcher m;
+            if (method.equals("POST") && path.equals("/api/v1/workers")) {
+                JsonNode req = JSON.readTree(body);
+                UUID id = UUID.randomUUID();
+                registrations.add(new Registration(id, req.path("name").asString(null), req.path("device").asString(null)));
+                send(ex, 201, "application/json", JSON.writeValueAsBytes(Map.of("workerId", id.toString(), "pollSeconds", 1)));
+            } else if (method.equals("GET") && (m = NEXT_TASK.matcher(path)).matches()) {
+                polls.incrementAndGet();
+                TaskMessage task = queue.poll(waitSeconds(ex.getRequestURI().getQuery()), TimeUnit.SECONDS);
+                if (task == null) {
+                    send(ex, 204, null, null);
+                } else {
+                    send(ex, 200, "application/json", JSON.writeValueAsBytes(task));
+                }
+            } else if (method.equals("GET") && (m = ADAPTER.matcher(path)).matches()) {
+                UUID experiment = UUID.fromString(m.group(1));
+                ExperimentSpec spec = specs.get(experiment);
+                if (spec == null || missingAdapters.contains(experiment)) {
+                    send(ex, 404, "application/problem+json",
+                            "{\"title\":\"Not Found\",\"status\":404}".getBytes(StandardCharsets.UTF_8));
+                } else {
+                    byte[] adapter = SafeTensors.write(LoraAdapter.initialise(
+                            ModelCatalog.config(spec.model().name()), lora(spec), ADAPTER_SEED));
+                    send(ex, 200, "application/octet-stream", adapter);
+                }
+            } else if ((m = TASK_REPORT.matcher(path)).matches()) {
+                Report report = new Report(UUID.fromString(m.group(1)), ex.getRequestHeaders().getFirst(WORKER_HEADER),
+                        body, polls.get());
+                switch (m.group(2)) {
+                    case "update" -> {
+                        if (!method.equals("PUT")) {
+                            send(ex, 405, null, null);
+                            return;
+                        }
+                        uploads.add(report);
+                        send(ex, 202, null, null);
+                    }
+                    case "evaluation" -> {
+                        evaluations.add(report);
+                        send(ex, 204, null, null);
+                    }
+                    default -> {
+                        failures.add(report);
+                        send(ex, 204, null, null);
+                    }
+                }
+            } else {
+                send(ex, 404, null, null);
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } catch (RuntimeException e) {
+            e.printStackTrace();
+            try {
+                send(ex, 500, null, null);
+            } catch (IOException | RuntimeException ignored) {
+                // the response was already under way
+            }
+        } finally {
+            ex.close();
+        }
+    }
+
+    private static long waitSeconds(String query) {
+        if (query != null) {
+            for (String part : query.split("&")) {
+                if (part.startsWith("waitSeconds=")) {
+                    return Math.min(5, Long.parseLong(part.substring("waitSeconds=".length())));
+                }
+            }
+        }
+        return 0;
+    }
+
+    private static void send(HttpExchange ex, int status, String contentType, byte[] body) throws IOException {
+        if (contentType != null) {
+            ex.getResponseHeaders().set("Content-Type", contentType);
+        }
+        if (body == null || body.length == 0) {
+            ex.sendResponseHeaders(status, -1);
+        } else {
+            ex.sendResponseHeaders(status, body.length);
+            try (OutputStream out = ex.getResponseBody()) {
+                out.write(body);
+            }
+        }
+    }
+
+    private static byte[] readAll(InputStream in) throws IOException {
+        try (in) {
+            return in.readAllBytes();
+        }
+    }
+}

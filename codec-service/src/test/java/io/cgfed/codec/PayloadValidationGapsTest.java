@@ -15,15 +15,11 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.util.List;
 import java.util.Map;
-import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.Test;
 import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.boot.test.web.server.LocalServerPort;
 
-/**
- * Payloads that pass every check today although the service cannot answer them correctly. Each
- * test is disabled until the named fix lands in main code; enable it then as a regression test.
- */
+/** Payloads that are well-formed on the wire but must still be refused. */
 @SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT)
 class PayloadValidationGapsTest {
     private static final HttpClient HTTP = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
@@ -35,8 +31,6 @@ class PayloadValidationGapsTest {
     int port;
 
     @Test
-    @Disabled("BUG: UpdatePayload.parseHeader accepts duplicate tensor names; the decoded update silently "
-            + "loses a tensor (200 with 1 tensor for a 2-tensor manifest). Fix: refuse duplicate names there.")
     void aManifestWithDuplicateTensorNamesIsRefused() throws Exception {
         byte[] p = payload(0, 1, List.of(new TensorSpec("a", new int[] {2}), new TensorSpec("a", new int[] {2})));
         assertThat(post("/api/v1/decode", p).statusCode()).isEqualTo(400);
@@ -44,9 +38,6 @@ class PayloadValidationGapsTest {
     }
 
     @Test
-    @Disabled("BUG: a tensor named __metadata__ is accepted, and the 200 safetensors answer cannot be read "
-            + "back (SafeTensors.parse throws JsonNodeException). Fix: refuse the reserved name in "
-            + "UpdatePayload.parseHeader and SafeTensors.write.")
     void aTensorNamedLikeTheSafetensorsMetadataIsRefused() throws Exception {
         byte[] p = payload(0, 1, List.of(new TensorSpec("__metadata__", new int[] {2}), new TensorSpec("b", new int[] {2})));
         assertThat(post("/api/v1/decode", p).statusCode()).isEqualTo(400);
@@ -54,9 +45,6 @@ class PayloadValidationGapsTest {
     }
 
     @Test
-    @Disabled("BUG: RoundAggregation sums samples with an overflowing long: two payloads of Long.MAX_VALUE "
-            + "samples answer 200 with Cgfed-Samples: -2. Fix: Math.addExact (or an upper bound on samples "
-            + "in UpdatePayload.parseHeader) and a 400.")
     void samplesThatOverflowTheRoundTotalAreRefused() throws Exception {
         List<TensorSpec> manifest = TensorSpec.manifestOf(UPDATE);
         byte[] batch = PayloadBatch.write(List.of(payload(0, Long.MAX_VALUE, manifest), payload(1, Long.MAX_VALUE, manifest)));

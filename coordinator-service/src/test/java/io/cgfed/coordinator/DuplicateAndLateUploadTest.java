@@ -5,7 +5,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.net.http.HttpResponse;
 import java.util.Comparator;
 import java.util.List;
-import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.Test;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.node.ObjectNode;
@@ -79,8 +78,6 @@ class DuplicateAndLateUploadTest extends CoordinatorApiTestBase {
         assertThat(PEERS.aggregatedBatches()).hasSize(1);
     }
 
-    @Disabled("BUG: UploadService.accept writes the payload blob before the transaction that may refuse it "
-            + "(conflicting or late upload -> 409), and never deletes it: refused uploads leave files behind")
     @Test
     void refusedUploadsLeaveNoBlobBehind() {
         Running run = startExperiment(spec("no-orphan-blobs"), 2);

@@ -8,7 +8,6 @@ import java.net.http.HttpRequest.BodyPublishers;
 import java.net.http.HttpResponse;
 import java.util.List;
 import java.util.UUID;
-import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.Test;
 
 /** Requests the web framework refuses before any handler runs. */
@@ -22,8 +21,6 @@ class ErrorFormatTest extends CoordinatorApiTestBase {
         assertStatus(unsupportedMethod(), 405);
     }
 
-    @Disabled("BUG: these errors come back as Spring Boot's default application/json error body "
-            + "({timestamp,status,error,path}), not problem+json; ProblemHandlers only covers its own exception types")
     @Test
     void requestsRefusedByTheFrameworkAreProblemsToo() {
         for (HttpResponse<String> r : List.of(malformedIdInPath(), uploadWithoutWorkerHeader(), uploadAsJson(),

@@ -5,7 +5,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.util.Comparator;
 import java.util.List;
 import java.util.UUID;
-import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.Test;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.node.ObjectNode;
@@ -82,8 +81,6 @@ class EvaluationReportTest extends CoordinatorApiTestBase {
         assertThat(round(experiment(run.id()), 0).get("status").asString()).isEqualTo("EVALUATING");
     }
 
-    @Disabled("BUG: RoundDriver.checkEvaluation ignores the round's deadline_at: an EVALUATE task whose worker "
-            + "never reports (crashed after polling it) leaves the round EVALUATING and the experiment RUNNING forever")
     @Test
     void evaluationNeverReportedFailsTheExperimentAtTheRoundDeadline() {
         ObjectNode spec = spec("eval-never-reported");

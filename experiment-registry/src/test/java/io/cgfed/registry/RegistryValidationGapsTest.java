@@ -2,21 +2,16 @@ package io.cgfed.registry;
 
 import java.util.Map;
 import java.util.UUID;
-import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.Test;
 import tools.jackson.databind.node.ObjectNode;
 
 /**
- * Bad requests the registry answers with a 500 (or without problem+json) today. Each test is
- * disabled until the named fix lands in main code; enable it then as a regression test.
+ * Bad requests that must get a 400 problem, never a 500: paging out of range, values PostgreSQL
+ * refuses, path variables that do not convert.
  */
 class RegistryValidationGapsTest extends RegistryHttpTestSupport {
 
     @Test
-    @Disabled("BUG: @Min/@Max on limit/offset throw jakarta.validation.ConstraintViolationException (the "
-            + "controller's class-level @Validated makes it AOP method validation), which ProblemHandlers "
-            + "does not handle: 500. Fix: handle ConstraintViolationException (and HandlerMethodValidationException) "
-            + "as 400 in ProblemHandlers, or drop @Validated from ExperimentController.")
     void anOutOfRangePageIsA400Problem() throws Exception {
         problem(send("GET", "/api/v1/experiments?limit=0", null), 400);
         problem(send("GET", "/api/v1/experiments?limit=5000", null), 400);
@@ -24,9 +19,6 @@ class RegistryValidationGapsTest extends RegistryHttpTestSupport {
     }
 
     @Test
-    @Disabled("BUG: a NUL character (\\u0000) in a text field or in spec/summary JSON reaches PostgreSQL, which "
-            + "refuses it (TEXT: invalid byte sequence 0x00; JSONB: unsupported Unicode escape): 500. Fix: refuse "
-            + "NUL in ExperimentRecord validation, or map DataIntegrityViolationException to 400.")
     void aNulCharacterIsA400Problem() throws Exception {
         ObjectNode name = experiment(UUID.randomUUID(), "CREATED", spec(), Map.of());
         name.put("name", "a\u0000b");
@@ -36,8 +28,6 @@ class RegistryValidationGapsTest extends RegistryHttpTestSupport {
     }
 
     @Test
-    @Disabled("BUG: createdAt/recordedAt beyond PostgreSQL's timestamptz range (e.g. year 300000) fail the INSERT: "
-            + "500. Fix: bound them in validation (e.g. a @PastOrPresent-style check) or map the data error to 400.")
     void anOutOfRangeTimestampIsA400Problem() throws Exception {
         ObjectNode e = experiment(UUID.randomUUID(), "CREATED", spec(), Map.of());
         e.put("createdAt", "+300000-01-01T00:00:00Z");
@@ -50,9 +40,6 @@ class RegistryValidationGapsTest extends RegistryHttpTestSupport {
     }
 
     @Test
-    @Disabled("GAP: a path variable that does not convert (not a UUID, not an int) is answered 400 as "
-            + "application/json (Boot's error page), not problem+json as ProblemHandlers promises. Fix: handle "
-            + "MethodArgumentTypeMismatchException in ProblemHandlers or set spring.mvc.problemdetails.enabled=true.")
     void anUnconvertiblePathVariableIsA400Problem() throws Exception {
         problem(send("GET", "/api/v1/experiments/not-a-uuid", null), 400);
         UUID id = created();

@@ -8,6 +8,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.zip.CRC32C;
+import io.cgfed.core.tensor.SafeTensors;
 import tools.jackson.core.JacksonException;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.ObjectMapper;
@@ -27,6 +28,8 @@ public record UpdatePayload(PayloadHeader header, byte[] body) {
     public static final byte[] MAGIC = {'C', 'G', 'F', 'U'};
     public static final int FORMAT_VERSION = 1;
     public static final int MAX_HEADER_BYTES = 4 * 1024 * 1024;
+    /** No client trains on more examples than this in one round; larger counts are refused. */
+    public static final long MAX_SAMPLES = 1L << 40;
     private static final int PREFIX = 4 + 2 + 2 + 4;
     private static final ObjectMapper JSON = JsonMapper.builder().build();
 
@@ -123,17 +126,24 @@ public record UpdatePayload(PayloadHeader header, byte[] body) {
         int client = requiredInt(n, "client");
         String codec = requiredText(n, "codec");
         int codecVersion = requiredInt(n, "codecVersion");
-        long samples = n.path("samples").asLong(-1);
-        if (samples <= 0) {
-            throw new PayloadFormatException("payload header field 'samples' must be a positive integer");
+        long samples = n.path("samples").canConvertToLong() ? n.path("samples").asLong() : -1;
+        if (samples <= 0 || samples > MAX_SAMPLES) {
+            throw new PayloadFormatException("payload header field 'samples' must be an integer in [1, " + MAX_SAMPLES + "]");
         }
         JsonNode tensors = n.path("tensors");
         if (!tensors.isArray() || tensors.isEmpty()) {
             throw new PayloadFormatException("payload header field 'tensors' must be a non-empty array");
         }
         List<TensorSpec> manifest = new ArrayList<>();
+        java.util.Set<String> names = new java.util.HashSet<>();
         for (JsonNode t : tensors) {
             String name = requiredText(t, "name");
+            if (name.equals(SafeTensors.METADATA_KEY)) {
+                throw new PayloadFormatException("tensor name '" + name + "' is reserved");
+            }
+            if (!names.add(name)) {
+                throw new PayloadFormatException("tensor '" + name + "' appears twice in the manifest");
+            }
             if (!"F32".equals(t.path("dtype").asString("F32"))) {
                 throw new PayloadFormatException("tensor '" + name + "': only dtype F32 is supported in manifests");
             }

@@ -14,7 +14,8 @@ public record LoraConfig(int rank, double alpha, List<LoraTarget> targets) {
         if (targets == null || targets.isEmpty()) {
             throw new IllegalArgumentException("LoRA needs at least one target module");
         }
-        targets = List.copyOf(targets);
+        // one canonical order (q, k, v, o, gate, up, down) for layout, initialisation and model alike
+        targets = targets.stream().distinct().sorted().toList();
     }
 
     public double scaling() {

@@ -6,5 +6,5 @@ import java.util.Map;
 
 /** What a worker reports for an EVALUATE task. */
 public record EvaluationReport(@NotNull Double evalLoss, @NotNull Double perplexity, @NotNull @PositiveOrZero Double accuracy,
-                               Map<String, Double> accuracyByCategory, @PositiveOrZero int examples) {
+                               Map<String, Double> accuracyByCategory, @NotNull @PositiveOrZero Integer examples) {
 }

@@ -10,6 +10,8 @@ import jakarta.validation.constraints.NotEmpty;
 import jakarta.validation.constraints.NotNull;
 import jakarta.validation.constraints.Positive;
 import jakarta.validation.constraints.Size;
+import io.cgfed.core.model.LoraConfig;
+import io.cgfed.core.model.LoraTarget;
 import java.util.List;
 import java.util.Map;
 
@@ -81,6 +83,10 @@ public record ExperimentSpec(
     /** LoRA rank, alpha and target projections (q, k, v, o, gate, up, down). */
     public record Lora(@NotNull @Min(1) @Max(1024) Integer rank, @NotNull @Positive Double alpha,
                        @NotEmpty List<@NotBlank String> targets) {
+        /** @throws IllegalArgumentException for an unknown target name */
+        public LoraConfig toConfig() {
+            return new LoraConfig(rank, alpha, targets.stream().map(LoraTarget::parse).toList());
+        }
     }
 
     /** The update codec by name, with its settings. */

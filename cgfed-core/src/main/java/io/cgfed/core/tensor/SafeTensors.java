@@ -26,6 +26,8 @@ import tools.jackson.databind.node.ObjectNode;
 public final class SafeTensors {
     /** Headers larger than this are refused before they are parsed. */
     public static final int MAX_HEADER_BYTES = 16 * 1024 * 1024;
+    /** The header key that holds free-form string metadata; no tensor may have this name. */
+    public static final String METADATA_KEY = "__metadata__";
     private static final ObjectMapper JSON = JsonMapper.builder().build();
 
     private SafeTensors() {
@@ -39,9 +41,12 @@ public final class SafeTensors {
         if (dtype == DType.BF16) {
             throw new IllegalArgumentException("writing BF16 is not supported; use F32 or F16");
         }
+        if (tensors.contains(METADATA_KEY)) {
+            throw new IllegalArgumentException("a tensor may not be named " + METADATA_KEY);
+        }
         ObjectNode header = JSON.createObjectNode();
         if (!metadata.isEmpty()) {
-            ObjectNode meta = header.putObject("__metadata__");
+            ObjectNode meta = header.putObject(METADATA_KEY);
             metadata.forEach(meta::put);
         }
         long offset = 0;
@@ -122,8 +127,16 @@ public final class SafeTensors {
         List<Map.Entry<String, JsonNode>> entries = new ArrayList<>();
         for (Iterator<Map.Entry<String, JsonNode>> it = header.properties().iterator(); it.hasNext(); ) {
             var e = it.next();
-            if (e.getKey().equals("__metadata__")) {
-                e.getValue().properties().forEach(m -> metadata.put(m.getKey(), m.getValue().asString()));
+            if (e.getKey().equals(METADATA_KEY)) {
+                if (!e.getValue().isObject()) {
+                    throw new TensorFormatException("safetensors: " + METADATA_KEY + " is not an object");
+                }
+                for (var m : e.getValue().properties()) {
+                    if (!m.getValue().isString()) {
+                        throw new TensorFormatException("safetensors: metadata '" + m.getKey() + "' is not a string");
+                    }
+                    metadata.put(m.getKey(), m.getValue().asString());
+                }
             } else {
                 entries.add(e);
             }

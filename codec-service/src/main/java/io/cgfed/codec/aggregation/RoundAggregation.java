@@ -47,7 +47,14 @@ public class RoundAggregation {
         List<Aggregator.WeightedUpdate> weighted = decoded.stream()
                 .map(d -> new Aggregator.WeightedUpdate(d.update(), d.header().samples()))
                 .toList();
-        long samples = decoded.stream().mapToLong(d -> d.header().samples()).sum();
+        long samples = 0;
+        for (DecodedUpdate d : decoded) {
+            try {
+                samples = Math.addExact(samples, d.header().samples());
+            } catch (ArithmeticException e) {
+                throw new PayloadFormatException("the round's sample counts overflow");
+            }
+        }
         long wire = decoded.stream().mapToLong(DecodedUpdate::wireBytes).sum();
         long raw = decoded.stream().mapToLong(DecodedUpdate::rawBytes).sum();
         return new Result(aggregator.aggregate(weighted), decoded.size(), samples, wire, raw);

@@ -41,6 +41,14 @@ public class BlobStore {
         }
     }
 
+    public void delete(String key) {
+        try {
+            Files.deleteIfExists(resolve(key));
+        } catch (IOException e) {
+            throw new UncheckedIOException("could not delete blob " + key, e);
+        }
+    }
+
     public byte[] get(String key) {
         try {
             return Files.readAllBytes(resolve(key));

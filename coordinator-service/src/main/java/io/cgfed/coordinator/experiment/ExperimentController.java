@@ -6,6 +6,7 @@ import jakarta.validation.Valid;
 import java.net.URI;
 import java.util.List;
 import java.util.UUID;
+import org.springframework.dao.OptimisticLockingFailureException;
 import org.springframework.http.MediaType;
 import org.springframework.http.ResponseEntity;
 import org.springframework.web.bind.annotation.GetMapping;
@@ -43,9 +44,18 @@ public class ExperimentController {
         return service.get(id);
     }
 
+    /** Cancels; retried when the round driver changed the experiment at the same moment. */
     @PostMapping("/{id}/cancel")
     public ExperimentView cancel(@PathVariable UUID id) {
-        return service.cancel(id);
+        for (int attempt = 1; ; attempt++) {
+            try {
+                return service.cancel(id);
+            } catch (OptimisticLockingFailureException raced) {
+                if (attempt >= 5) {
+                    throw raced;
+                }
+            }
+        }
     }
 
     /** A global adapter version as safetensors (PEFT tensor names). */

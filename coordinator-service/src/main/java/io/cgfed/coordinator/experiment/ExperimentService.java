@@ -4,9 +4,11 @@ import io.cgfed.coordinator.adapter.AdapterVersionRepository;
 import io.cgfed.coordinator.remote.RegistrySync;
 import io.cgfed.coordinator.round.Round;
 import io.cgfed.coordinator.round.RoundRepository;
+import io.cgfed.coordinator.round.RoundStatus;
 import io.cgfed.coordinator.task.Task;
 import io.cgfed.coordinator.task.TaskRepository;
 import io.cgfed.coordinator.task.TaskStatus;
+import io.cgfed.coordinator.upload.UploadRepository;
 import io.cgfed.core.protocol.ExperimentSpec;
 import io.cgfed.service.support.ApiException;
 import java.time.Duration;
@@ -28,11 +30,14 @@ public class ExperimentService {
     private final RoundRepository rounds;
     private final TaskRepository tasks;
     private final AdapterVersionRepository adapters;
+    private final UploadRepository uploads;
     private final RegistrySync registry;
     private final ObjectMapper json;
 
     ExperimentService(ExperimentRepository experiments, RoundRepository rounds, TaskRepository tasks,
-                      AdapterVersionRepository adapters, RegistrySync registry, ObjectMapper json) {
+                      AdapterVersionRepository adapters, UploadRepository uploads,
+                      RegistrySync registry, ObjectMapper json) {
+        this.uploads = uploads;
         this.experiments = experiments;
         this.rounds = rounds;
         this.tasks = tasks;
@@ -96,10 +101,13 @@ public class ExperimentService {
     }
 
     public ExperimentView.RoundSummary summary(Round r) {
+        // an open round shows the uploads accepted so far; later the count fixed at aggregation
+        int received = r.getStatus() == RoundStatus.OPEN
+                ? (int) uploads.countByExperimentIdAndRound(r.getExperimentId(), r.getRound()) : r.getUploads();
         Map<String, Double> byCategory = r.getAccuracyByCategory() == null ? Map.of()
                 : json.readValue(r.getAccuracyByCategory(), DOUBLES);
         Long duration = r.getClosedAt() == null ? null : Duration.between(r.getOpenedAt(), r.getClosedAt()).toMillis();
-        return new ExperimentView.RoundSummary(r.getRound(), r.getStatus().name(), r.getSelected(), r.getUploads(),
+        return new ExperimentView.RoundSummary(r.getRound(), r.getStatus().name(), r.getSelected(), received,
                 r.getTrainLoss(), r.getEvalLoss(), r.getPerplexity(), r.getAccuracy(), byCategory, r.getUploadBytes(),
                 r.getRawUpdateBytes(), duration);
     }

@@ -4,11 +4,9 @@ import io.cgfed.core.codec.Codecs;
 import io.cgfed.core.data.DemoTask;
 import io.cgfed.core.model.LlamaConfig;
 import io.cgfed.core.model.LoraConfig;
-import io.cgfed.core.model.LoraTarget;
 import io.cgfed.core.model.ModelCatalog;
 import io.cgfed.core.protocol.ExperimentSpec;
 import io.cgfed.service.support.InvalidFieldException;
-import java.util.List;
 
 /** The rules of an experiment spec that span fields or need the platform's catalogues. */
 public final class SpecRules {
@@ -48,12 +46,10 @@ public final class SpecRules {
     }
 
     public static LoraConfig loraConfig(ExperimentSpec spec) {
-        List<LoraTarget> targets;
         try {
-            targets = spec.lora().targets().stream().map(LoraTarget::parse).distinct().toList();
+            return spec.lora().toConfig();
         } catch (IllegalArgumentException e) {
             throw new InvalidFieldException("lora.targets", e.getMessage());
         }
-        return new LoraConfig(spec.lora().rank(), spec.lora().alpha(), targets);
     }
 }

@@ -111,6 +111,10 @@ public class Round {
         return deadlineAt;
     }
 
+    public Instant getAggregatedAt() {
+        return aggregatedAt;
+    }
+
     public Instant getClosedAt() {
         return closedAt;
     }

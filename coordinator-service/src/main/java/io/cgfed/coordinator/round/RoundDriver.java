@@ -74,6 +74,8 @@ public class RoundDriver {
                 List.of(ExperimentStatus.PENDING, ExperimentStatus.RUNNING))) {
             try {
                 advance(e.getId());
+            } catch (org.springframework.dao.OptimisticLockingFailureException raced) {
+                log.debug("experiment {}: changed concurrently (a cancel?); next tick sees it", e.getId());
             } catch (RuntimeException ex) {
                 log.warn("experiment {}: could not advance: {}", e.getId(), ex.toString());
             }
@@ -93,7 +95,8 @@ public class RoundDriver {
         switch (round.getStatus()) {
             case OPEN -> tx.executeWithoutResult(s -> checkOpenRound(experimentId, round.getRound()));
             case AGGREGATING -> closer.aggregate(experimentId, round.getRound());
-            case EVALUATING -> tx.executeWithoutResult(s -> checkEvaluation(experimentId, round.getRound()));
+            case EVALUATING -> tx.executeWithoutResult(s -> checkEvaluation(experimentId, round.getRound(),
+                    experimentService.spec(e).roundDeadlineSeconds()));
             case CLOSED -> tx.executeWithoutResult(s -> next(experimentId, round.getRound()));
             case FAILED -> { }
         }
@@ -143,13 +146,22 @@ public class RoundDriver {
         }
     }
 
-    private void checkEvaluation(UUID experimentId, int roundNo) {
+    /** An evaluation gets the round deadline's length again, counted from aggregation. */
+    private void checkEvaluation(UUID experimentId, int roundNo, int deadlineSeconds) {
         Round round = rounds.lock(experimentId, roundNo).orElseThrow();
+        if (round.getStatus() != RoundStatus.EVALUATING) {
+            return;
+        }
+        Experiment e = experiments.findById(experimentId).orElseThrow();
         for (Task t : tasks.findByExperimentIdAndRoundAndType(experimentId, roundNo, TaskType.EVALUATE)) {
             if (t.getStatus() == TaskStatus.FAILED) {
-                fail(experiments.findById(experimentId).orElseThrow(), round,
-                        "evaluation of round " + roundNo + " failed: " + t.getFailureReason());
+                fail(e, round, "evaluation of round " + roundNo + " failed: " + t.getFailureReason());
+                return;
             }
+        }
+        Instant since = round.getAggregatedAt() != null ? round.getAggregatedAt() : round.getOpenedAt();
+        if (Instant.now().isAfter(since.plusSeconds(deadlineSeconds))) {
+            fail(e, round, "evaluation of round " + roundNo + " was not reported within " + deadlineSeconds + " s");
         }
     }
 

@@ -89,14 +89,20 @@ public class UploadService {
                     + spec.codec().name() + "'");
         }
         String sha = BlobStore.sha256(body);
-        String key = "uploads/" + task.getExperimentId() + "/r" + task.getRound() + "/c" + task.getClientIndex() + ".cgfu";
+        UploadKey uploadKey = new UploadKey(task.getExperimentId(), task.getRound(), task.getClientIndex());
+        var earlier = uploads.findById(uploadKey);
+        if (earlier.isPresent()) {
+            return duplicate(earlier.get(), sha, task);
+        }
+        String blobKey = "uploads/" + task.getExperimentId() + "/r" + task.getRound() + "/c" + task.getClientIndex()
+                + "-" + sha.substring(0, 16) + ".cgfu";
         Map<String, Double> metrics = h.metrics();
-        blobs.put(key + "." + sha.substring(0, 12), body);
+        blobs.put(blobKey, body);
         try {
             return tx.execute(s -> {
                 Round round = rounds.lock(task.getExperimentId(), task.getRound())
                         .orElseThrow(() -> ApiException.conflict("round " + task.getRound() + " does not exist"));
-                var existing = uploads.findById(new UploadKey(task.getExperimentId(), task.getRound(), task.getClientIndex()));
+                var existing = uploads.findById(uploadKey);
                 if (existing.isPresent()) {
                     return duplicate(existing.get(), sha, task);
                 }
@@ -105,16 +111,23 @@ public class UploadService {
                             + ": the upload is late and was not counted");
                 }
                 uploads.save(new Upload(task.getExperimentId(), task.getRound(), task.getClientIndex(), taskId, workerId,
-                        key + "." + sha.substring(0, 12), sha, body.length, decoded.rawBytes(), h.samples(),
+                        blobKey, sha, body.length, decoded.rawBytes(), h.samples(),
                         metrics.get("trainLoss"), json.writeValueAsString(metrics), Instant.now()));
                 tasks.ownTask(taskId, workerId).complete(Instant.now());
                 return new Receipt(false, task.getExperimentId(), task.getRound(), task.getClientIndex(), body.length,
                         decoded.rawBytes());
             });
         } catch (DataIntegrityViolationException raced) {
-            Upload existing = uploads.findById(new UploadKey(task.getExperimentId(), task.getRound(), task.getClientIndex()))
-                    .orElseThrow(() -> raced);
+            Upload existing = uploads.findById(uploadKey).orElseThrow(() -> raced);
             return duplicate(existing, sha, task);
+        } catch (RuntimeException refused) {
+            // the blob of an upload that does not count must not stay behind (a duplicate of the same
+            // bytes has the same key and keeps it)
+            boolean referenced = uploads.findById(uploadKey).map(u -> u.getBlobKey().equals(blobKey)).orElse(false);
+            if (!referenced) {
+                blobs.delete(blobKey);
+            }
+            throw refused;
         }
     }
 

@@ -3,7 +3,6 @@ package io.cgfed.worker.model;
 import ai.djl.ndarray.NDManager;
 import io.cgfed.core.model.LlamaModel;
 import io.cgfed.core.model.LoraConfig;
-import io.cgfed.core.model.LoraTarget;
 import io.cgfed.core.model.ModelCatalog;
 import io.cgfed.core.protocol.ExperimentSpec;
 import jakarta.annotation.PreDestroy;
@@ -20,8 +19,7 @@ public class ModelHost {
     private String key;
 
     public synchronized LlamaModel model(ExperimentSpec spec) {
-        LoraConfig lora = new LoraConfig(spec.lora().rank(), spec.lora().alpha(),
-                spec.lora().targets().stream().map(LoraTarget::parse).distinct().toList());
+        LoraConfig lora = spec.lora().toConfig();
         String wanted = spec.model().name() + "/" + spec.model().seed() + "/" + lora;
         if (model == null || !wanted.equals(key)) {
             if (model != null) {

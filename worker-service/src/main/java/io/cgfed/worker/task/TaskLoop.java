@@ -56,11 +56,11 @@ public class TaskLoop {
                 task.ifPresent(this::execute);
             } catch (HttpClientErrorException.NotFound e) {
                 workerId.set(null);
-            } catch (RestClientException e) {
+            } catch (RuntimeException e) {
                 if (!running) {
                     return;
                 }
-                log.debug("coordinator not reachable ({}); retrying in {} ms", e.getMessage(), backoffMs);
+                log.debug("coordinator not reachable or answered nonsense ({}); retrying in {} ms", e.toString(), backoffMs);
                 sleep(backoffMs);
                 backoffMs = Math.min(10_000, backoffMs * 2);
             }

@@ -2,7 +2,6 @@ package io.cgfed.coordinator.task;
 
 import io.cgfed.coordinator.experiment.Experiment;
 import io.cgfed.coordinator.experiment.ExperimentService;
-import io.cgfed.coordinator.experiment.ExperimentStatus;
 import io.cgfed.coordinator.round.Round;
 import io.cgfed.coordinator.round.RoundRepository;
 import io.cgfed.coordinator.round.RoundStatus;
@@ -15,13 +14,17 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.Optional;
 import java.util.UUID;
+import org.springframework.context.SmartLifecycle;
 import org.springframework.stereotype.Service;
 import org.springframework.transaction.support.TransactionTemplate;
 import tools.jackson.databind.ObjectMapper;
 
-/** Hands tasks to their workers and takes their results. */
+/**
+ * Hands tasks to their workers and takes their results. On shutdown, held polls are answered at
+ * once (no task) so that graceful shutdown does not wait out every worker's long poll.
+ */
 @Service
-public class TaskService {
+public class TaskService implements SmartLifecycle {
     private static final long POLL_INTERVAL_MS = 200;
     private final TaskRepository tasks;
     private final WorkerRepository workers;
@@ -29,6 +32,7 @@ public class TaskService {
     private final ExperimentService experiments;
     private final TransactionTemplate tx;
     private final ObjectMapper json;
+    private volatile boolean accepting = true;
 
     TaskService(TaskRepository tasks, WorkerRepository workers, RoundRepository rounds, ExperimentService experiments,
                 TransactionTemplate tx, ObjectMapper json) {
@@ -48,7 +52,7 @@ public class TaskService {
         long deadline = System.nanoTime() + wait.toNanos();
         while (true) {
             Optional<TaskMessage> task = tx.execute(s -> claim(workerId));
-            if (task.isPresent() || System.nanoTime() >= deadline) {
+            if (task.isPresent() || System.nanoTime() >= deadline || !accepting) {
                 return task;
             }
             Thread.sleep(POLL_INTERVAL_MS);
@@ -105,7 +109,19 @@ public class TaskService {
         });
     }
 
-    public boolean isRunning(Experiment e) {
-        return e.getStatus() == ExperimentStatus.RUNNING;
+    @Override
+    public void start() {
+        accepting = true;
+    }
+
+    /** Runs before the web server's graceful shutdown (a later phase stops first). */
+    @Override
+    public void stop() {
+        accepting = false;
+    }
+
+    @Override
+    public boolean isRunning() {
+        return accepting;
     }
 }

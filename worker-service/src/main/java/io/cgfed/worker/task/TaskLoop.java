@@ -101,7 +101,7 @@ public class TaskLoop {
         running = false;
         if (thread != null) {
             thread.interrupt();
-            thread.join(30_000);
+            thread.join(10_000);
         }
     }
 

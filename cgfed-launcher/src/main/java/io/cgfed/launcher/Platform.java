@@ -46,7 +46,8 @@ public final class Platform implements AutoCloseable {
     public void start(java.io.PrintStream out) throws IOException, InterruptedException {
         Files.createDirectories(settings.workDir());
         Path logs = settings.workDir().resolve("logs");
-        EmbeddedPostgres.Builder db = EmbeddedPostgres.builder().setPort(port(0));
+        // our close() stops the database after the services; its own hook would race them
+        EmbeddedPostgres.Builder db = EmbeddedPostgres.builder().setPort(port(0)).setRegisterShutdownHook(false);
         if (settings.keepDatabase()) {
             db.setDataDirectory(settings.workDir().resolve("pgdata")).setCleanDataDirectory(false);
         }

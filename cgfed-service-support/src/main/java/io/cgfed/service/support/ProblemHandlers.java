@@ -108,7 +108,11 @@ public class ProblemHandlers extends ResponseEntityExceptionHandler {
         return ResponseEntity.badRequest().body(p);
     }
 
-    private static ProblemDetail invalid(List<Map<String, String>> errors) {
+    private static ProblemDetail invalid(List<Map<String, String>> unordered) {
+        List<Map<String, String>> errors = unordered.stream()
+                .sorted(java.util.Comparator.comparing((Map<String, String> m) -> m.get("field"))
+                        .thenComparing(m -> m.get("message")))
+                .toList();
         String detail = errors.isEmpty() ? "invalid request" : errors.get(0).get("field") + ": " + errors.get(0).get("message");
         ProblemDetail p = ProblemDetail.forStatusAndDetail(HttpStatus.BAD_REQUEST, detail);
         p.setTitle("Invalid request");

@@ -69,11 +69,18 @@ public record ExperimentSpec(
         }
     }
 
-    /** Local training per selected client and round. */
+    /** Local training per selected client and round; micro-batches accumulate into one step. */
     public record Training(@NotNull @Min(1) @Max(1_000_000) Integer localSteps, @NotNull @Min(1) @Max(4096) Integer batchSize,
+                           @Min(1) @Max(4096) Integer microBatchSize,
                            @NotNull @Positive Double learningRate, @Min(0) Integer warmupSteps,
                            @DecimalMin("0.0") Double weightDecay, @DecimalMin("0.0") Double maxGradNorm) {
         public Training {
+            microBatchSize = microBatchSize == null ? batchSize : microBatchSize;
+        }
+
+        public Training(Integer localSteps, Integer batchSize, Double learningRate, Integer warmupSteps,
+                        Double weightDecay, Double maxGradNorm) {
+            this(localSteps, batchSize, null, learningRate, warmupSteps, weightDecay, maxGradNorm);
             warmupSteps = warmupSteps == null ? 0 : warmupSteps;
             weightDecay = weightDecay == null ? 0.0 : weightDecay;
             maxGradNorm = maxGradNorm == null ? 1.0 : maxGradNorm;

@@ -48,8 +48,8 @@ public final class LocalTrainer {
                     }
                     batch.add(order.get(cursor++));
                 }
-                double loss = step(model, optimizer, TokenBatch.of(batch, tokenizer, model.config().maxPositionEmbeddings()),
-                        config.learningRateAt(s));
+                double loss = step(model, optimizer, microBatches(batch, config.microBatchSize(),
+                        model.config().maxPositionEmbeddings()), config.learningRateAt(s));
                 if (!Double.isFinite(loss)) {
                     throw new IllegalStateException("training diverged: loss " + loss + " at step " + s);
                 }
@@ -77,21 +77,50 @@ public final class LocalTrainer {
         }
     }
 
-    private static double step(LlamaModel model, AdamW optimizer, TokenBatch tb, double lr) {
+    private List<TokenBatch> microBatches(List<MultipleChoiceExample> batch, int size, int maxSeq) {
+        List<TokenBatch> out = new ArrayList<>();
+        for (int i = 0; i < batch.size(); i += size) {
+            out.add(TokenBatch.of(batch.subList(i, Math.min(batch.size(), i + size)), tokenizer, maxSeq));
+        }
+        return out;
+    }
+
+    /**
+     * One optimizer step over a batch given as micro-batches: gradients accumulate over them, each
+     * micro-batch's mean loss weighted by its share of the batch's loss tokens, so the step equals the
+     * full batch's. Returns the batch's mean loss.
+     */
+    private static double step(LlamaModel model, AdamW optimizer, List<TokenBatch> micro, double lr) {
+        double tokensInBatch = 0;
+        for (TokenBatch tb : micro) {
+            tokensInBatch += lossTokens(tb);
+        }
         try (NDManager step = model.manager().newSubManager()) {
-            Shape shape = new Shape(tb.batch(), tb.seq());
-            NDArray tokens = NativeArrays.of(step, tb.tokens(), shape);
-            NDArray targets = NativeArrays.of(step, tb.targets(), shape);
-            NDArray mask = NativeArrays.of(step, tb.lossMask(), shape);
-            float loss;
-            try (GradientCollector collector = Engine.getInstance().newGradientCollector()) {
-                NDArray l = LlamaModel.maskedCrossEntropy(model.forward(tokens), targets, mask);
-                collector.backward(l);
-                loss = l.getFloat();
+            double loss = 0;
+            for (TokenBatch tb : micro) {
+                double share = lossTokens(tb) / Math.max(1, tokensInBatch);
+                Shape shape = new Shape(tb.batch(), tb.seq());
+                NDArray tokens = NativeArrays.of(step, tb.tokens(), shape);
+                NDArray targets = NativeArrays.of(step, tb.targets(), shape);
+                NDArray mask = NativeArrays.of(step, tb.lossMask(), shape);
+                NDArray weight = NativeArrays.scalar(step, share);
+                try (GradientCollector collector = Engine.getInstance().newGradientCollector()) {
+                    NDArray l = LlamaModel.maskedCrossEntropy(model.forward(tokens), targets, mask).mul(weight);
+                    collector.backward(l);
+                    loss += l.getFloat();
+                }
             }
             optimizer.step(model.loraParameters(), lr, step);
             return loss;
         }
+    }
+
+    private static double lossTokens(TokenBatch tb) {
+        double n = 0;
+        for (float m : tb.lossMask()) {
+            n += m;
+        }
+        return n;
     }
 
     private static <T> void shuffle(List<T> list, SplittableRandom random) {

@@ -2,11 +2,23 @@ package io.cgfed.core.train;
 
 /**
  * Local training settings of one client task. The learning rate warms up linearly over
- * {@code warmupSteps}, then decays linearly to zero at {@code steps}.
+ * {@code warmupSteps}, then decays linearly to zero at {@code steps}. A batch of {@code batchSize}
+ * examples is processed in micro-batches of {@code microBatchSize} whose gradients accumulate into
+ * one optimizer step (memory scales with the micro-batch, the update with the batch).
  */
-public record TrainingConfig(int steps, int batchSize, double learningRate, int warmupSteps,
+public record TrainingConfig(int steps, int batchSize, int microBatchSize, double learningRate, int warmupSteps,
                              double weightDecay, double maxGradNorm, long seed) {
+
+    /** Without gradient accumulation: one micro-batch per batch. */
+    public TrainingConfig(int steps, int batchSize, double learningRate, int warmupSteps, double weightDecay,
+                          double maxGradNorm, long seed) {
+        this(steps, batchSize, batchSize, learningRate, warmupSteps, weightDecay, maxGradNorm, seed);
+    }
+
     public TrainingConfig {
+        if (microBatchSize <= 0 || microBatchSize > batchSize) {
+            throw new IllegalArgumentException("microBatchSize must be in [1, batchSize]");
+        }
         if (steps <= 0) {
             throw new IllegalArgumentException("steps must be positive");
         }

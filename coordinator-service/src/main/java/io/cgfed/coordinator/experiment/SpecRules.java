@@ -30,6 +30,10 @@ public final class SpecRules {
             throw new InvalidFieldException("dataset.trainExamples", "must be at least the number of clients ("
                     + spec.clients() + ")");
         }
+        if (spec.training().microBatchSize() > spec.training().batchSize()) {
+            throw new InvalidFieldException("training.microBatchSize", "must not exceed training.batchSize ("
+                    + spec.training().batchSize() + ")");
+        }
         if (!Codecs.exists(spec.codec().name())) {
             throw new InvalidFieldException("codec.name", "unknown codec '" + spec.codec().name() + "' (known: "
                     + Codecs.names() + ")");

@@ -65,7 +65,7 @@ public class TaskRunner {
         ExperimentSpec.Training t = spec.training();
         long seed = spec.seed() * 1_000_003L + task.round() * 1_009L + task.clientIndex();
         long t0 = System.nanoTime();
-        LocalTrainer.TrainingResult result = trainer.train(model, shard, new TrainingConfig(t.localSteps(), t.batchSize(),
+        LocalTrainer.TrainingResult result = trainer.train(model, shard, new TrainingConfig(t.localSteps(), t.batchSize(), t.microBatchSize(),
                 t.learningRate(), t.warmupSteps(), t.weightDecay(), t.maxGradNorm(), seed));
         long trainMs = (System.nanoTime() - t0) / 1_000_000;
         NamedTensors update = model.adapter().minus(global);

@@ -39,15 +39,18 @@ final class DecoderLayer {
         this.constants = constants;
     }
 
-    /** x: (batch, seq, hidden); mask: (seq, seq) additive causal mask. */
-    NDArray forward(NDArray x, Rotary rotary, NDArray mask) {
-        NDArray h = x.add(attention(rmsNorm(x, inputNorm, constants.eps()), rotary, mask));
+    /**
+     * x: (batch, seq, hidden); mask: (seq, cached + seq) additive causal mask; cache: null, or the
+     * keys and values of earlier positions, which this call extends.
+     */
+    NDArray forward(NDArray x, Rotary rotary, NDArray mask, KvCache cache, int layer) {
+        NDArray h = x.add(attention(rmsNorm(x, inputNorm, constants.eps()), rotary, mask, cache, layer));
         NDArray n = rmsNorm(h, postAttentionNorm, constants.eps());
         NDArray mlp = down.forward(silu(gate.forward(n)).mul(up.forward(n)));
         return h.add(mlp);
     }
 
-    private NDArray attention(NDArray x, Rotary rotary, NDArray mask) {
+    private NDArray attention(NDArray x, Rotary rotary, NDArray mask, KvCache cache, int layer) {
         long batch = x.getShape().get(0);
         long seq = x.getShape().get(1);
         int heads = config.numAttentionHeads();
@@ -56,8 +59,14 @@ final class DecoderLayer {
         NDArray qs = q.forward(x).reshape(batch, seq, heads, headDim).transpose(0, 2, 1, 3);
         NDArray ks = k.forward(x).reshape(batch, seq, kvHeads, headDim).transpose(0, 2, 1, 3);
         NDArray vs = v.forward(x).reshape(batch, seq, kvHeads, headDim).transpose(0, 2, 1, 3);
-        qs = rotary.apply(qs, 0);
-        ks = rotary.apply(ks, 0);
+        int offset = cache == null ? 0 : cache.length();
+        qs = rotary.apply(qs, offset);
+        ks = rotary.apply(ks, offset);
+        if (cache != null) {
+            NDArray[] full = cache.append(layer, ks, vs);
+            ks = full[0];
+            vs = full[1];
+        }
         int groups = heads / kvHeads;
         if (groups > 1) {
             // Hugging Face repeat_kv: each key/value head serves `groups` consecutive query heads

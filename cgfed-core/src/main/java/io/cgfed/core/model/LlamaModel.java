@@ -108,16 +108,28 @@ public final class LlamaModel implements AutoCloseable {
      * lives in that manager.
      */
     public NDArray forward(NDArray tokens) {
-        long seq = tokens.getShape().get(1);
-        if (seq > config.maxPositionEmbeddings()) {
-            throw new IllegalArgumentException("sequence of " + seq + " tokens exceeds maxPositionEmbeddings "
+        return forward(tokens, null);
+    }
+
+    /**
+     * Logits for tokens that follow those in {@code cache} (positions continue from
+     * {@code cache.length()}), extending the cache; with a null cache, a whole sequence from position 0.
+     */
+    public NDArray forward(NDArray tokens, KvCache cache) {
+        int seq = Math.toIntExact(tokens.getShape().get(1));
+        int past = cache == null ? 0 : cache.length();
+        if (past + seq > config.maxPositionEmbeddings()) {
+            throw new IllegalArgumentException("sequence of " + (past + seq) + " tokens exceeds maxPositionEmbeddings "
                     + config.maxPositionEmbeddings());
         }
         NDManager step = tokens.getManager();
         NDArray x = tokens.getNDArrayInternal().embedding(tokens, embed, ai.djl.ndarray.types.SparseFormat.DENSE).singletonOrThrow();
-        NDArray mask = causalMask(step, (int) seq);
-        for (DecoderLayer layer : layers) {
-            x = layer.forward(x, rotary, mask);
+        NDArray mask = causalMask(step, seq, past);
+        for (int i = 0; i < layers.size(); i++) {
+            x = layers.get(i).forward(x, rotary, mask, cache, i);
+        }
+        if (cache != null) {
+            cache.advance(seq);
         }
         x = DecoderLayer.rmsNorm(x, finalNorm, constants.eps());
         return LoraLinear.linear(x, lmHead);
@@ -156,14 +168,16 @@ public final class LlamaModel implements AutoCloseable {
         return a;
     }
 
-    private static NDArray causalMask(NDManager step, int seq) {
-        float[] m = new float[seq * seq];
+    /** (seq, past + seq): new token i sees every cached position and new positions up to itself. */
+    private static NDArray causalMask(NDManager step, int seq, int past) {
+        int width = past + seq;
+        float[] m = new float[seq * width];
         for (int i = 0; i < seq; i++) {
-            for (int j = i + 1; j < seq; j++) {
-                m[i * seq + j] = -1e9f;
+            for (int j = past + i + 1; j < width; j++) {
+                m[i * width + j] = -1e9f;
             }
         }
-        return NativeArrays.of(step, m, new Shape(seq, seq));
+        return NativeArrays.of(step, m, new Shape(seq, width));
     }
 
     static long[] toLongs(int[] shape) {

@@ -33,6 +33,7 @@ public final class CgfedLauncher {
         switch (args[0]) {
             case "demo" -> System.exit(demo(o));
             case "up" -> up(o);
+            case "generate" -> System.exit(generate(o));
             default -> {
                 System.err.println("cgfed: unknown command '" + args[0] + "'");
                 usage();
@@ -89,6 +90,38 @@ public final class CgfedLauncher {
         stopped.await();
     }
 
+    /** Asks a running worker to continue a prompt with an experiment's adapter. */
+    static int generate(Options o) throws Exception {
+        if (o.experiment == null || o.prompt == null) {
+            System.err.println("cgfed generate needs --experiment ID and --prompt TEXT");
+            return 2;
+        }
+        Map<String, Object> body = new java.util.LinkedHashMap<>();
+        body.put("experimentId", o.experiment);
+        if (o.version >= 0) {
+            body.put("adapterVersion", o.version);
+        }
+        body.put("prompt", o.prompt);
+        body.put("maxNewTokens", o.maxNewTokens);
+        body.put("temperature", o.temperature);
+        body.put("topK", o.topK);
+        body.put("seed", o.seed);
+        var http = java.net.http.HttpClient.newHttpClient();
+        var response = http.send(java.net.http.HttpRequest.newBuilder(java.net.URI.create(o.workerUrl + "/api/v1/generate"))
+                .header("Content-Type", "application/json")
+                .POST(java.net.http.HttpRequest.BodyPublishers.ofString(CoordinatorApi.toJson(body))).build(),
+                java.net.http.HttpResponse.BodyHandlers.ofString());
+        if (response.statusCode() != 200) {
+            System.err.println("cgfed generate: the worker answered " + response.statusCode() + ": " + response.body());
+            return 1;
+        }
+        JsonNode r = tools.jackson.databind.json.JsonMapper.builder().build().readTree(response.body());
+        System.out.println(r.get("prompt").asString() + r.get("completion").asString());
+        System.err.printf("(adapter version %d of %s, %d new tokens)%n", r.get("adapterVersion").asInt(),
+                r.get("experimentId").asString(), r.get("newTokens").asInt());
+        return 0;
+    }
+
     static Path home() {
         String h = System.getProperty("cgfed.home", System.getenv().getOrDefault("CGFED_HOME", "."));
         return Path.of(h).toAbsolutePath().normalize();
@@ -98,9 +131,14 @@ public final class CgfedLauncher {
         System.err.println("""
                 usage: cgfed demo [--codec NAME] [--clients N] [--rounds N] [--workers N] [--timeout-minutes N]
                        cgfed up   [--workers N] [--port-base P]
+                       cgfed generate --experiment ID --prompt TEXT [--version N] [--max-new-tokens N]
+                                      [--temperature T] [--top-k K] [--seed S] [--worker URL]
+                       cgfed bench-train
                 common: [--work-dir DIR] [--worker-threads N]
                   demo  runs the platform, one demo experiment, prints its results; exit 0 iff it COMPLETED
-                  up    runs the platform until Ctrl-C (ports P+1 coordinator, P+2 codec, P+3 registry; default P=8080)""");
+                  up    runs the platform until Ctrl-C (ports P+1 coordinator, P+2 codec, P+3 registry; default P=8080)
+                  generate  continues a prompt with an experiment's adapter on a running worker (default :8090)
+                  bench-train  LoRA training throughput beside the matmul roofline""");
     }
 
     /** Command-line options with the demo's defaults. */
@@ -113,6 +151,14 @@ public final class CgfedLauncher {
         int workerThreads = 1;
         int timeoutMinutes = 20;
         Path workDir;
+        String experiment;
+        String prompt;
+        int version = -1;
+        int maxNewTokens = 32;
+        double temperature = 0;
+        int topK = 0;
+        long seed = 0;
+        String workerUrl = "http://localhost:8090";
 
         static Options parse(String[] args) {
             Options o = new Options();
@@ -134,6 +180,14 @@ public final class CgfedLauncher {
                     case "--worker-threads" -> o.workerThreads = positive(flag, v);
                     case "--timeout-minutes" -> o.timeoutMinutes = positive(flag, v);
                     case "--work-dir" -> o.workDir = Path.of(v).toAbsolutePath();
+                    case "--experiment" -> o.experiment = v;
+                    case "--prompt" -> o.prompt = v;
+                    case "--version" -> o.version = Integer.parseInt(v);
+                    case "--max-new-tokens" -> o.maxNewTokens = positive(flag, v);
+                    case "--temperature" -> o.temperature = Double.parseDouble(v);
+                    case "--top-k" -> o.topK = Integer.parseInt(v);
+                    case "--seed" -> o.seed = Long.parseLong(v);
+                    case "--worker" -> o.workerUrl = v;
                     default -> throw new IllegalArgumentException("unknown option " + flag);
                 }
             }

@@ -96,6 +96,18 @@ class FederatedExperimentIT {
                 .contains("base_model.model.model.layers.0.self_attn.q_proj.lora_A.weight");
 
         assertThat(out.toString(StandardCharsets.UTF_8)).contains("round 2/2");
+
+        // a worker continues a held-out prompt with the final adapter: one answer letter
+        ServiceProcess worker = platform.services().stream().filter(s -> s.name().equals("worker-0")).findFirst().orElseThrow();
+        String prompt = "STEM QX a:"; // a demo-task question (category, filler, key)
+        HttpResponse<String> generated = HttpClient.newHttpClient().send(HttpRequest.newBuilder(
+                URI.create(worker.url() + "/api/v1/generate")).header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofString("{\"experimentId\":\"" + id + "\",\"prompt\":\"" + prompt
+                        + "\",\"maxNewTokens\":1}")).build(), HttpResponse.BodyHandlers.ofString());
+        assertThat(generated.statusCode()).as(generated.body()).isEqualTo(200);
+        JsonNode g = JsonMapper.builder().build().readTree(generated.body());
+        assertThat(g.get("adapterVersion").asInt()).isEqualTo(2);
+        assertThat(g.get("completion").asString()).isIn("A", "B", "C", "D");
     }
 
     private static JsonNode get(String url) throws Exception {

@@ -18,6 +18,17 @@ public final class ByteTokenizer {
         return ids;
     }
 
+    /** Bytes back to text; BOS, EOS and PAD are dropped, invalid UTF-8 becomes U+FFFD. */
+    public String decode(int[] ids) {
+        java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+        for (int id : ids) {
+            if (id >= 0 && id < 256) {
+                out.write(id);
+            }
+        }
+        return out.toString(StandardCharsets.UTF_8);
+    }
+
     /** The token of a single ASCII character, e.g. an answer letter. */
     public int token(char c) {
         if (c > 127) {

@@ -48,6 +48,11 @@ public class CoordinatorClient {
                 .accept(MediaType.APPLICATION_OCTET_STREAM).retrieve().body(byte[].class);
     }
 
+    /** An experiment as the coordinator shows it (its spec and adapter versions among the fields). */
+    public tools.jackson.databind.JsonNode experiment(UUID experimentId) {
+        return http.get().uri("/api/v1/experiments/{id}", experimentId).retrieve().body(tools.jackson.databind.JsonNode.class);
+    }
+
     public void upload(UUID workerId, UUID taskId, byte[] payload) {
         http.put().uri("/api/v1/tasks/{id}/update", taskId).header(WORKER_HEADER, workerId.toString())
                 .contentType(MediaType.APPLICATION_OCTET_STREAM).body(payload).retrieve().toBodilessEntity();

@@ -18,6 +18,14 @@ public class ModelHost {
     private LlamaModel model;
     private String key;
 
+    /**
+     * Runs work with the model to itself: a task and a generation request never share it at once
+     * (the model holds one set of LoRA factors).
+     */
+    public synchronized <T> T exclusive(java.util.function.Supplier<T> work) {
+        return work.get();
+    }
+
     public synchronized LlamaModel model(ExperimentSpec spec) {
         LoraConfig lora = spec.lora().toConfig();
         String wanted = spec.model().name() + "/" + spec.model().seed() + "/" + lora;

@@ -50,8 +50,8 @@ public class TaskRunner {
 
     public void run(UUID workerId, TaskMessage task) {
         switch (task.type()) {
-            case TRAIN -> coordinator.upload(workerId, task.taskId(), train(task));
-            case EVALUATE -> coordinator.evaluation(workerId, task.taskId(), evaluate(task));
+            case TRAIN -> coordinator.upload(workerId, task.taskId(), models.exclusive(() -> train(task)));
+            case EVALUATE -> coordinator.evaluation(workerId, task.taskId(), models.exclusive(() -> evaluate(task)));
         }
     }
 

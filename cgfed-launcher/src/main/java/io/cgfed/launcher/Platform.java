@@ -60,12 +60,16 @@ public final class Platform implements AutoCloseable {
         common.put("CGFED_DB_PASSWORD", "");
 
         codec = launch("codec-service", "codec-service", port(2), common);
-        registry = launch("experiment-registry", "experiment-registry", port(3), common);
+        // the registry serves the coordinator's adapters as PEFT downloads: it needs the coordinator's port first
+        int coordinatorPort = port(1);
+        Map<String, String> registryEnv = new HashMap<>(common);
+        registryEnv.put("CGFED_COORDINATOR_URL", "http://localhost:" + coordinatorPort);
+        registry = launch("experiment-registry", "experiment-registry", port(3), registryEnv);
         Map<String, String> coordinatorEnv = new HashMap<>(common);
         coordinatorEnv.put("CGFED_CODEC_URL", codec.url());
         coordinatorEnv.put("CGFED_REGISTRY_URL", registry.url());
         coordinatorEnv.put("CGFED_BLOB_DIR", settings.workDir().resolve("blobs").toString());
-        coordinator = launch("coordinator-service", "coordinator-service", port(1), coordinatorEnv);
+        coordinator = launch("coordinator-service", "coordinator-service", coordinatorPort, coordinatorEnv);
         for (ServiceProcess s : List.of(codec, registry, coordinator)) {
             s.awaitReady(Duration.ofMinutes(3));
             out.printf("%-12s %s  (pid %d, log %s)%n", shortName(s.name()), s.url(), s.pid(), s.log());

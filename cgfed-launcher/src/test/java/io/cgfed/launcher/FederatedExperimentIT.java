@@ -95,6 +95,20 @@ class FederatedExperimentIT {
         assertThat(io.cgfed.launcher.SafeTensorsHeader.tensorNames(adapter.body()))
                 .contains("base_model.model.model.layers.0.self_attn.q_proj.lora_A.weight");
 
+        // and through the registry as PEFT zips, fetched from the coordinator
+        assertThat(get(platform.registryUrl() + "/api/v1/experiments/" + id + "/adapters")).hasSize(3);
+        HttpResponse<byte[]> peft = HttpClient.newHttpClient().send(HttpRequest.newBuilder(
+                URI.create(platform.registryUrl() + "/api/v1/experiments/" + id + "/adapters/2/peft")).build(),
+                HttpResponse.BodyHandlers.ofByteArray());
+        assertThat(peft.statusCode()).isEqualTo(200);
+        List<String> entries = new ArrayList<>();
+        try (var zip = new java.util.zip.ZipInputStream(new java.io.ByteArrayInputStream(peft.body()))) {
+            for (var entry = zip.getNextEntry(); entry != null; entry = zip.getNextEntry()) {
+                entries.add(entry.getName());
+            }
+        }
+        assertThat(entries).containsExactlyInAnyOrder("adapter_config.json", "adapter_model.safetensors");
+
         assertThat(out.toString(StandardCharsets.UTF_8)).contains("round 2/2");
 
         // a worker continues a held-out prompt with the final adapter: one answer letter

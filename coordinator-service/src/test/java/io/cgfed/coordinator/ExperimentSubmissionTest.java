@@ -68,6 +68,23 @@ class ExperimentSubmissionTest extends CoordinatorApiTestBase {
     }
 
     @Test
+    void loraDropoutIsOptionalAndMustBeBelowOne() {
+        ObjectNode withDropout = spec("lora-dropout");
+        ((ObjectNode) withDropout.get("lora")).put("dropout", 0.1);
+        HttpResponse<String> r = post("/api/v1/experiments", withDropout);
+        assertStatus(r, 201);
+        assertThat(json(r).at("/spec/lora/dropout").asDouble()).isEqualTo(0.1);
+
+        for (double bad : new double[] {1.0, -0.5}) {
+            ObjectNode spec = spec("bad-dropout");
+            ((ObjectNode) spec.get("lora")).put("dropout", bad);
+            JsonNode p = assertProblem(post("/api/v1/experiments", spec), 400);
+            assertThat(p.get("errors").get(0).get("field").asString()).as("dropout %s", bad).isEqualTo("lora.dropout");
+        }
+        assertNothingStored("bad-dropout");
+    }
+
+    @Test
     void malformedJsonIsAProblemNotAServerError() {
         HttpResponse<String> r = post("/api/v1/experiments", "{\"name\": \"broken\", \"rounds\": ");
 
@@ -108,6 +125,7 @@ class ExperimentSubmissionTest extends CoordinatorApiTestBase {
         assertThat(created.at("/spec/fractionPerRound").asDouble()).isEqualTo(1.0);
         assertThat(created.at("/spec/roundDeadlineSeconds").asInt()).isEqualTo(600);
         assertThat(created.at("/spec/dataset/partition").asString()).isEqualTo("iid");
+        assertThat(created.at("/spec/lora/dropout").asDouble()).isZero();
 
         // no worker is live (see the base class), so it waits
         sleep(300);

@@ -24,8 +24,9 @@ import tools.jackson.databind.json.JsonMapper;
 import tools.jackson.databind.node.ObjectNode;
 
 /**
- * The registry booted on a random port against the shared embedded PostgreSQL, with the HTTP and
- * JSON helpers its tests share. One base class, so every test class reuses one application context.
+ * The registry booted on a random port against the shared embedded PostgreSQL and a fake
+ * coordinator, with the HTTP and JSON helpers its tests share. One base class, so every test class
+ * reuses one application context.
  */
 @SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT)
 abstract class RegistryHttpTestSupport {
@@ -34,10 +35,13 @@ abstract class RegistryHttpTestSupport {
             .connectTimeout(Duration.ofSeconds(5))
             .build();
     static final JsonMapper JSON = JsonMapper.builder().build();
+    /** The coordinator the registry fetches adapter versions from. */
+    static final FakeCoordinator COORDINATOR = FakeCoordinator.start();
 
     @DynamicPropertySource
     static void db(DynamicPropertyRegistry r) {
         SharedPostgres.register(r);
+        r.add("cgfed.registry.coordinator-url", COORDINATOR::url);
     }
 
     @LocalServerPort

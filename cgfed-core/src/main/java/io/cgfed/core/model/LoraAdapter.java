@@ -3,6 +3,8 @@ package io.cgfed.core.model;
 import io.cgfed.core.tensor.FloatTensor;
 import io.cgfed.core.tensor.NamedTensors;
 import java.util.SplittableRandom;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 /**
  * The LoRA factors of a model, named as PEFT names them so that an adapter exported from here
@@ -10,11 +12,40 @@ import java.util.SplittableRandom;
  * (shape r x in) and {@code ...lora_B.weight} (shape out x r).
  */
 public final class LoraAdapter {
+    private static final Pattern NAME = Pattern.compile(
+            "base_model\\.model\\.model\\.layers\\.(0|[1-9][0-9]{0,5})\\.([A-Za-z0-9_]+)\\.([A-Za-z0-9_]+)\\.lora_([AB])\\.weight");
+
     private LoraAdapter() {
     }
 
     public static String name(int layer, LoraTarget target, char factor) {
         return "base_model.model.model.layers." + layer + "." + target.modulePath() + ".lora_" + factor + ".weight";
+    }
+
+    /** The parts of a LoRA factor's PEFT name. */
+    public record Factor(int layer, LoraTarget target, char factor) {
+    }
+
+    /**
+     * Parses a PEFT LoRA tensor name, {@code base_model.model.model.layers.{i}.self_attn.q_proj.lora_A.weight}.
+     *
+     * @throws IllegalArgumentException naming what is wrong: not a LoRA factor of a decoder layer, or
+     *                                  an unknown module (e.g. {@code self_attn.rotary_proj}, {@code mlp.q_proj})
+     */
+    public static Factor parse(String name) {
+        Matcher m = NAME.matcher(name);
+        if (!m.matches()) {
+            throw new IllegalArgumentException("'" + name + "' is not a LoRA factor of a decoder layer (expected "
+                    + "base_model.model.model.layers.{i}.{self_attn|mlp}.{module}.lora_{A|B}.weight)");
+        }
+        String module = m.group(2) + "." + m.group(3);
+        for (LoraTarget t : LoraTarget.values()) {
+            if (t.modulePath().equals(module)) {
+                return new Factor(Integer.parseInt(m.group(1)), t, m.group(4).charAt(0));
+            }
+        }
+        throw new IllegalArgumentException("'" + name + "' names an unknown module '" + module + "' (LLaMA projections: "
+                + java.util.Arrays.stream(LoraTarget.values()).map(LoraTarget::modulePath).toList() + ")");
     }
 
     /** A fresh adapter: A Kaiming-uniform (as PEFT: bound 1/sqrt(in)), B zero, so it starts as a no-op. */

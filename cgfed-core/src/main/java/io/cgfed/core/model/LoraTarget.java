@@ -23,6 +23,23 @@ public enum LoraTarget {
         return modulePath.substring(modulePath.indexOf('.') + 1);
     }
 
+    /**
+     * Strictly a PEFT {@code target_modules} entry: {@code q_proj}, or a module path ending in one
+     * ({@code self_attn.q_proj}, {@code model.layers.0.self_attn.q_proj}), as PEFT matches them.
+     *
+     * @throws IllegalArgumentException for a module that is not one of the projections ({@code lm_head})
+     */
+    public static LoraTarget fromPeftName(String name) {
+        String last = name.substring(name.lastIndexOf('.') + 1);
+        for (LoraTarget t : values()) {
+            if (t.peftName().equals(last)) {
+                return t;
+            }
+        }
+        throw new IllegalArgumentException("unknown module name '" + name + "' (LLaMA projections: q_proj, k_proj, "
+                + "v_proj, o_proj, gate_proj, up_proj, down_proj)");
+    }
+
     /** Accepts {@code q}, {@code q_proj} or {@code Q}. */
     public static LoraTarget parse(String name) {
         String n = name.trim().toLowerCase(Locale.ROOT);

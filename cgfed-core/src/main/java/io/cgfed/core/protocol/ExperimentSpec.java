@@ -87,12 +87,25 @@ public record ExperimentSpec(
         }
     }
 
-    /** LoRA rank, alpha and target projections (q, k, v, o, gate, up, down). */
+    /**
+     * LoRA rank, alpha, target projections (q, k, v, o, gate, up, down) and the dropout probability
+     * on the LoRA branch during training (optional, 0.0 by default, 0 <= p < 1).
+     */
     public record Lora(@NotNull @Min(1) @Max(1024) Integer rank, @NotNull @Positive Double alpha,
-                       @NotEmpty List<@NotBlank String> targets) {
-        /** @throws IllegalArgumentException for an unknown target name */
+                       @NotEmpty List<@NotBlank String> targets,
+                       @DecimalMin("0.0") @DecimalMax(value = "1.0", inclusive = false) Double dropout) {
+        public Lora {
+            dropout = dropout == null ? 0.0 : dropout;
+        }
+
+        /** Without dropout. */
+        public Lora(Integer rank, Double alpha, List<String> targets) {
+            this(rank, alpha, targets, null);
+        }
+
+        /** @throws IllegalArgumentException for an unknown target name or a dropout outside [0, 1) */
         public LoraConfig toConfig() {
-            return new LoraConfig(rank, alpha, targets.stream().map(LoraTarget::parse).toList());
+            return new LoraConfig(rank, alpha, targets.stream().map(LoraTarget::parse).toList(), dropout);
         }
     }
 

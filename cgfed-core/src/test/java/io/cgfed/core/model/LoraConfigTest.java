@@ -1,9 +1,11 @@
 package io.cgfed.core.model;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import ai.djl.ndarray.NDManager;
 import io.cgfed.core.codec.TensorSpec;
+import io.cgfed.core.protocol.ExperimentSpec;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
@@ -25,5 +27,27 @@ class LoraConfigTest {
             assertThat(TensorSpec.manifestOf(model.adapter()))
                     .containsExactlyElementsOf(TensorSpec.manifestOf(LoraAdapter.layout(config, lora)));
         }
+    }
+
+    @Test
+    void dropoutDefaultsToZeroAndMustBeBelowOne() {
+        assertThat(new LoraConfig(4, 8, List.of(LoraTarget.Q)).dropout()).isZero();
+        assertThat(new LoraConfig(4, 8, List.of(LoraTarget.Q), 0.1).dropout()).isEqualTo(0.1);
+        assertThat(new LoraConfig(4, 8, List.of(LoraTarget.Q), 0.1))
+                .isNotEqualTo(new LoraConfig(4, 8, List.of(LoraTarget.Q)));
+        for (double bad : new double[] {-0.1, 1.0, 1.5, Double.NaN}) {
+            assertThatThrownBy(() -> new LoraConfig(4, 8, List.of(LoraTarget.Q), bad)).as("dropout %s", bad)
+                    .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("dropout");
+        }
+    }
+
+    @Test
+    void theSpecCarriesDropoutIntoTheConfig() {
+        ExperimentSpec.Lora without = new ExperimentSpec.Lora(4, 8.0, List.of("q", "v"));
+        assertThat(without.dropout()).isZero();
+        assertThat(without.toConfig().dropout()).isZero();
+        ExperimentSpec.Lora with = new ExperimentSpec.Lora(4, 8.0, List.of("q", "v"), 0.05);
+        assertThat(with.toConfig()).isEqualTo(new LoraConfig(4, 8, List.of(LoraTarget.Q, LoraTarget.V), 0.05));
+        assertThat(new ExperimentSpec.Lora(4, 8.0, List.of("q"), null).dropout()).isZero();
     }
 }

@@ -1,12 +1,15 @@
 package io.cgfed.coordinator.experiment;
 
 import io.cgfed.coordinator.adapter.AdapterStore;
+import io.cgfed.core.model.PeftAdapter;
 import io.cgfed.core.protocol.ExperimentSpec;
 import jakarta.validation.Valid;
 import java.net.URI;
 import java.util.List;
 import java.util.UUID;
 import org.springframework.dao.OptimisticLockingFailureException;
+import org.springframework.http.ContentDisposition;
+import org.springframework.http.HttpHeaders;
 import org.springframework.http.MediaType;
 import org.springframework.http.ResponseEntity;
 import org.springframework.web.bind.annotation.GetMapping;
@@ -20,6 +23,7 @@ import org.springframework.web.bind.annotation.RestController;
 @RestController
 @RequestMapping("/api/v1/experiments")
 public class ExperimentController {
+    static final String PEFT_ZIP = "application/zip";
     private final ExperimentService service;
     private final AdapterStore adapters;
 
@@ -63,5 +67,21 @@ public class ExperimentController {
     public byte[] adapter(@PathVariable UUID id, @PathVariable int version) {
         service.find(id);
         return adapters.bytes(id, version);
+    }
+
+    /**
+     * A global adapter version as Hugging Face PEFT loads it: a zip of {@code adapter_config.json}
+     * (base_model_name_or_path: the spec's model name) and {@code adapter_model.safetensors}.
+     */
+    @GetMapping(path = "/{id}/adapters/{version}/peft", produces = PEFT_ZIP)
+    public ResponseEntity<byte[]> peftAdapter(@PathVariable UUID id, @PathVariable int version) {
+        ExperimentSpec spec = service.spec(service.find(id));
+        PeftAdapter peft = PeftAdapter.of(spec.model().name(), SpecRules.modelConfig(spec), SpecRules.loraConfig(spec),
+                adapters.load(id, version));
+        return ResponseEntity.ok()
+                .contentType(MediaType.parseMediaType(PEFT_ZIP))
+                .header(HttpHeaders.CONTENT_DISPOSITION, ContentDisposition.attachment()
+                        .filename("adapter-" + id + "-v" + version + "-peft.zip").build().toString())
+                .body(peft.toZip());
     }
 }

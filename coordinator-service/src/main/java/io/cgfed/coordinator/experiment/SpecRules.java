@@ -50,6 +50,10 @@ public final class SpecRules {
     }
 
     public static LoraConfig loraConfig(ExperimentSpec spec) {
+        double dropout = spec.lora().dropout();
+        if (!(dropout >= 0 && dropout < 1)) {
+            throw new InvalidFieldException("lora.dropout", "must be at least 0 and below 1");
+        }
         try {
             return spec.lora().toConfig();
         } catch (IllegalArgumentException e) {

@@ -1,0 +1,175 @@
+package io.cgfed.registry;
+
+import com.sun.net.httpserver.HttpExchange;
+import com.sun.net.httpserver.HttpServer;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import tools.jackson.databind.json.JsonMapper;
+import tools.jackson.databind.node.ArrayNode;
+import tools.jackson.databind.node.ObjectNode;
+
+/**
+ * A coordinator on localhost that knows what a test gives it: experiments with adapter versions
+ * (their raw bytes for the listing, a PEFT zip each), experiments that fail with a 500, and it can
+ * go down and come back on the same port.
+ */
+final class FakeCoordinator {
+    private static final JsonMapper JSON = JsonMapper.builder().build();
+    private static final Pattern EXPERIMENT = Pattern.compile("/api/v1/experiments/([0-9a-f-]{36})");
+    private static final Pattern PEFT = Pattern.compile("/api/v1/experiments/([0-9a-f-]{36})/adapters/(-?\\d+)/peft");
+
+    record Version(byte[] raw, byte[] zip) {
+    }
+
+    private final Map<UUID, Map<Integer, Version>> experiments = new ConcurrentHashMap<>();
+    private final Set<UUID> failing = ConcurrentHashMap.newKeySet();
+    private final List<String> requests = new CopyOnWriteArrayList<>();
+    private final int port;
+    private volatile HttpServer server;
+
+    private FakeCoordinator(int port) {
+        this.port = port;
+    }
+
+    static FakeCoordinator start() {
+        HttpServer s = listen(0);
+        return new FakeCoordinator(s.getAddress().getPort()).adopt(s);
+    }
+
+    private FakeCoordinator adopt(HttpServer running) {
+        running.createContext("/", this::handle);
+        running.start();
+        this.server = running;
+        return this;
+    }
+
+    private static HttpServer listen(int onPort) {
+        try {
+            return HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), onPort), 0);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    String url() {
+        return "http://localhost:" + port;
+    }
+
+    /** An experiment the coordinator knows, with these adapter versions (version -> raw safetensors, zip). */
+    void experiment(UUID id, Map<Integer, Version> versions) {
+        experiments.put(id, new TreeMap<>(versions));
+    }
+
+    /** Every request for this experiment answers 500. */
+    void failing(UUID id) {
+        failing.add(id);
+    }
+
+    List<String> requests() {
+        return List.copyOf(requests);
+    }
+
+    /** Closes the port: connections are refused until {@link #up()}. */
+    synchronized void down() {
+        server.stop(0);
+    }
+
+    synchronized void up() {
+        adopt(listen(port));
+    }
+
+    private void handle(HttpExchange ex) throws IOException {
+        try (ex) {
+            String path = ex.getRequestURI().getPath();
+            requests.add(ex.getRequestMethod() + " " + path);
+            Matcher peft = PEFT.matcher(path);
+            Matcher experiment = EXPERIMENT.matcher(path);
+            if (!ex.getRequestMethod().equals("GET")) {
+                problem(ex, 405, "method not allowed");
+            } else if (peft.matches()) {
+                UUID id = UUID.fromString(peft.group(1));
+                int version = Integer.parseInt(peft.group(2));
+                Map<Integer, Version> versions = experiments.get(id);
+                if (failing.contains(id)) {
+                    problem(ex, 500, "internal error");
+                } else if (versions == null) {
+                    problem(ex, 404, "no experiment " + id);
+                } else if (!versions.containsKey(version)) {
+                    problem(ex, 404, "experiment " + id + " has no adapter version " + version);
+                } else {
+                    ex.getResponseHeaders().add("Content-Type", "application/zip");
+                    ex.getResponseHeaders().add("Content-Disposition",
+                            "attachment; filename=\"adapter-" + id + "-v" + version + "-peft.zip\"");
+                    send(ex, 200, versions.get(version).zip());
+                }
+            } else if (experiment.matches()) {
+                UUID id = UUID.fromString(experiment.group(1));
+                Map<Integer, Version> versions = experiments.get(id);
+                if (failing.contains(id)) {
+                    problem(ex, 500, "internal error");
+                } else if (versions == null) {
+                    problem(ex, 404, "no experiment " + id);
+                } else {
+                    ex.getResponseHeaders().add("Content-Type", "application/json");
+                    send(ex, 200, JSON.writeValueAsBytes(view(id, versions)));
+                }
+            } else {
+                problem(ex, 404, "no route " + path);
+            }
+        }
+    }
+
+    /** The coordinator's experiment view, with the fields the registry reads and some it ignores. */
+    private static ObjectNode view(UUID id, Map<Integer, Version> versions) {
+        ObjectNode v = JSON.createObjectNode();
+        v.put("id", id.toString());
+        v.put("name", "fake-" + id);
+        v.put("status", "RUNNING");
+        v.putArray("roundSummaries");
+        ArrayNode list = v.putArray("adapterVersions");
+        versions.forEach((version, files) -> list.addObject()
+                .put("version", version)
+                .put("sha256", sha256(files.raw()))
+                .put("bytes", files.raw().length)
+                .put("createdAt", "2026-01-01T00:00:00Z"));
+        return v;
+    }
+
+    static String sha256(byte[] bytes) {
+        try {
+            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(bytes));
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private static void problem(HttpExchange ex, int status, String detail) throws IOException {
+        ObjectNode p = JSON.createObjectNode();
+        p.put("type", "about:blank");
+        p.put("title", status == 404 ? "Not Found" : "Error");
+        p.put("status", status);
+        p.put("detail", detail);
+        ex.getResponseHeaders().add("Content-Type", "application/problem+json");
+        send(ex, status, JSON.writeValueAsString(p).getBytes(StandardCharsets.UTF_8));
+    }
+
+    private static void send(HttpExchange ex, int status, byte[] body) throws IOException {
+        ex.sendResponseHeaders(status, body.length);
+        ex.getResponseBody().write(body);
+    }
+}

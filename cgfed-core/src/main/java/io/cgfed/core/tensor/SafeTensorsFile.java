@@ -94,7 +94,7 @@ public final class SafeTensorsFile {
                 readFully(channel, target, offset, where);
                 if (dst.order() != ByteOrder.LITTLE_ENDIAN) {
                     ByteBuffer in = target.flip();
-                    ByteBuffer out = dst.duplicate();
+                    ByteBuffer out = dst.duplicate().order(dst.order());
                     while (in.hasRemaining()) {
                         out.putFloat(in.getFloat());
                     }

@@ -29,38 +29,52 @@ public final class LlamaModel implements AutoCloseable {
     private final Rotary rotary;
     private final DecoderLayer.Constants constants;
 
+    /** A model over base weights held in memory (the built-in models). */
     public LlamaModel(NDManager parent, LlamaConfig config, NamedTensors baseWeights, LoraConfig lora) {
+        this(parent, config, WeightSource.of(baseWeights), lora);
+    }
+
+    /**
+     * A model whose base weights are read tensor by tensor from a source (e.g. a Hugging Face
+     * checkpoint directory) straight into the engine.
+     */
+    public LlamaModel(NDManager parent, LlamaConfig config, WeightSource baseWeights, LoraConfig lora) {
         this.config = config;
         this.lora = lora;
         this.manager = parent.newSubManager();
-        this.embed = load(baseWeights, "model.embed_tokens.weight", config.vocabSize(), config.hiddenSize());
-        this.finalNorm = load(baseWeights, "model.norm.weight", config.hiddenSize());
-        this.lmHead = config.tieWordEmbeddings()
-                ? embed
-                : load(baseWeights, "lm_head.weight", config.vocabSize(), config.hiddenSize());
-        NamedTensors adapterLayout = LoraAdapter.layout(config, lora);
-        NDArray scaling = NativeArrays.scalar(manager, lora.scaling());
-        this.constants = new DecoderLayer.Constants(NativeArrays.scalar(manager, config.rmsNormEps()),
-                NativeArrays.scalar(manager, 1.0 / Math.sqrt(config.headDim())));
-        for (int i = 0; i < config.numHiddenLayers(); i++) {
-            String p = "model.layers." + i + ".";
-            LoraLinear[] projections = new LoraLinear[LoraTarget.values().length];
-            for (LoraTarget t : LoraTarget.values()) {
-                NDArray w = load(baseWeights, p + t.modulePath() + ".weight", config.outFeatures(t), config.inFeatures(t));
-                NDArray a = null;
-                NDArray b = null;
-                if (lora.targets().contains(t)) {
-                    a = trainable(LoraAdapter.name(i, t, 'A'), adapterLayout);
-                    b = trainable(LoraAdapter.name(i, t, 'B'), adapterLayout);
+        try {
+            this.embed = load(baseWeights, "model.embed_tokens.weight", config.vocabSize(), config.hiddenSize());
+            this.finalNorm = load(baseWeights, "model.norm.weight", config.hiddenSize());
+            this.lmHead = config.tieWordEmbeddings()
+                    ? embed
+                    : load(baseWeights, "lm_head.weight", config.vocabSize(), config.hiddenSize());
+            NamedTensors adapterLayout = LoraAdapter.layout(config, lora);
+            NDArray scaling = NativeArrays.scalar(manager, lora.scaling());
+            this.constants = new DecoderLayer.Constants(NativeArrays.scalar(manager, config.rmsNormEps()),
+                    NativeArrays.scalar(manager, 1.0 / Math.sqrt(config.headDim())));
+            for (int i = 0; i < config.numHiddenLayers(); i++) {
+                String p = "model.layers." + i + ".";
+                LoraLinear[] projections = new LoraLinear[LoraTarget.values().length];
+                for (LoraTarget t : LoraTarget.values()) {
+                    NDArray w = load(baseWeights, p + t.modulePath() + ".weight", config.outFeatures(t), config.inFeatures(t));
+                    NDArray a = null;
+                    NDArray b = null;
+                    if (lora.targets().contains(t)) {
+                        a = trainable(LoraAdapter.name(i, t, 'A'), adapterLayout);
+                        b = trainable(LoraAdapter.name(i, t, 'B'), adapterLayout);
+                    }
+                    projections[t.ordinal()] = new LoraLinear(w, a, b, scaling);
                 }
-                projections[t.ordinal()] = new LoraLinear(w, a, b, scaling);
+                layers.add(new DecoderLayer(config,
+                        load(baseWeights, p + "input_layernorm.weight", config.hiddenSize()),
+                        load(baseWeights, p + "post_attention_layernorm.weight", config.hiddenSize()),
+                        projections, constants));
             }
-            layers.add(new DecoderLayer(config,
-                    load(baseWeights, p + "input_layernorm.weight", config.hiddenSize()),
-                    load(baseWeights, p + "post_attention_layernorm.weight", config.hiddenSize()),
-                    projections, constants));
+            this.rotary = new Rotary(manager, config.headDim(), config.ropeTheta(), config.maxPositionEmbeddings());
+        } catch (RuntimeException e) {
+            manager.close(); // a checkpoint that fails half-way must not leave the loaded half behind
+            throw e;
         }
-        this.rotary = new Rotary(manager, config.headDim(), config.ropeTheta(), config.maxPositionEmbeddings());
     }
 
     public LlamaConfig config() {
@@ -154,16 +168,8 @@ public final class LlamaModel implements AutoCloseable {
         return a;
     }
 
-    private NDArray load(NamedTensors weights, String name, int... expectedShape) {
-        if (!weights.contains(name)) {
-            throw new IllegalArgumentException("base weights lack '" + name + "'");
-        }
-        FloatTensor t = weights.get(name);
-        if (!java.util.Arrays.equals(t.shape(), expectedShape)) {
-            throw new IllegalArgumentException("base weight '" + name + "' has shape "
-                    + java.util.Arrays.toString(t.shape()) + ", the config needs " + java.util.Arrays.toString(expectedShape));
-        }
-        NDArray a = NativeArrays.of(manager, t.data(), new Shape(toLongs(t.shape())));
+    private NDArray load(WeightSource weights, String name, int... expectedShape) {
+        NDArray a = weights.load(manager, name, expectedShape);
         a.setName(name);
         return a;
     }

@@ -2,7 +2,10 @@ package io.cgfed.core.model;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
 
 /**
  * Arrays made from Java data with storage that libtorch owns. {@code NDManager.create(...)} hands
@@ -25,6 +28,19 @@ public final class NativeArrays {
     /** A 0-dimensional float32 tensor owned by libtorch, for broadcasting in graph operations. */
     public static NDArray scalar(NDManager manager, double value) {
         return of(manager, new float[] {(float) value}, new Shape());
+    }
+
+    /**
+     * From float32 values in a direct buffer in native byte order, starting at position 0 (the view
+     * libtorch gets ignores the position). The buffer may be reused once this returns.
+     */
+    public static NDArray of(NDManager manager, ByteBuffer float32, Shape shape) {
+        if (!float32.isDirect() || float32.position() != 0 || float32.order() != ByteOrder.nativeOrder()) {
+            throw new IllegalArgumentException("need a direct native-order buffer at position 0");
+        }
+        try (NDArray view = manager.create(float32, shape, DataType.FLOAT32)) {
+            return view.duplicate();
+        }
     }
 
     public static NDArray of(NDManager manager, long[] data, Shape shape) {

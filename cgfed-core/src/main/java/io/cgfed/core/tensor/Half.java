@@ -59,6 +59,19 @@ public final class Half {
         return Float.intBitsToFloat(sign | ((exp - 15 + 127) << 23) | (mant << 13));
     }
 
+    /**
+     * float32 to bfloat16 bits, rounding to nearest even (as PyTorch's {@code tensor.to(torch.bfloat16)});
+     * overflow goes to infinity, NaN stays a (quiet) NaN with its sign.
+     */
+    public static short floatToBf16(float value) {
+        int bits = Float.floatToRawIntBits(value);
+        if ((bits & 0x7fffffff) > 0x7f800000) {
+            return (short) ((bits >>> 16) | 0x0040); // keep it a NaN even if the payload is in the low bits
+        }
+        int lsb = (bits >>> 16) & 1;
+        return (short) ((bits + 0x7fff + lsb) >>> 16);
+    }
+
     /** bfloat16 bits to float32: the upper half of a float32. */
     public static float bf16ToFloat(short b) {
         return Float.intBitsToFloat((b & 0xffff) << 16);

@@ -7,13 +7,7 @@ import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
-import java.util.Iterator;
-import java.util.LinkedHashMap;
-import java.util.List;
 import java.util.Map;
-import tools.jackson.core.JacksonException;
-import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.ObjectMapper;
 import tools.jackson.databind.json.JsonMapper;
 import tools.jackson.databind.node.ObjectNode;
@@ -37,10 +31,8 @@ public final class SafeTensors {
         return write(tensors, DType.F32, Map.of());
     }
 
+    /** F16 and BF16 values are rounded to nearest even from float32. */
     public static byte[] write(NamedTensors tensors, DType dtype, Map<String, String> metadata) {
-        if (dtype == DType.BF16) {
-            throw new IllegalArgumentException("writing BF16 is not supported; use F32 or F16");
-        }
         if (tensors.contains(METADATA_KEY)) {
             throw new IllegalArgumentException("a tensor may not be named " + METADATA_KEY);
         }
@@ -81,9 +73,13 @@ public final class SafeTensors {
             if (dtype == DType.F32) {
                 buf.asFloatBuffer().put(d);
                 buf.position(buf.position() + d.length * 4);
-            } else {
+            } else if (dtype == DType.F16) {
                 for (float v : d) {
                     buf.putShort(Half.fromFloat(v));
+                }
+            } else {
+                for (float v : d) {
+                    buf.putShort(Half.floatToBf16(v));
                 }
             }
         }
@@ -108,77 +104,16 @@ public final class SafeTensors {
         }
         ByteBuffer buf = ByteBuffer.wrap(bytes).order(ByteOrder.LITTLE_ENDIAN);
         long headerLen = buf.getLong();
-        if (headerLen < 2 || headerLen > MAX_HEADER_BYTES || headerLen > bytes.length - 8) {
-            throw new TensorFormatException("safetensors: header length " + headerLen + " is invalid for a "
-                    + bytes.length + "-byte file");
-        }
-        JsonNode header;
-        try {
-            header = JSON.readTree(new String(bytes, 8, (int) headerLen, StandardCharsets.UTF_8));
-        } catch (JacksonException e) {
-            throw new TensorFormatException("safetensors: header is not valid JSON: " + e.getOriginalMessage());
-        }
-        if (header == null || !header.isObject()) {
-            throw new TensorFormatException("safetensors: header is not a JSON object");
-        }
+        SafeTensorsHeader.checkHeaderLength(headerLen, bytes.length, "safetensors");
         long dataStart = 8 + headerLen;
-        long dataLen = bytes.length - dataStart;
-        Map<String, String> metadata = new LinkedHashMap<>();
-        List<Map.Entry<String, JsonNode>> entries = new ArrayList<>();
-        for (Iterator<Map.Entry<String, JsonNode>> it = header.properties().iterator(); it.hasNext(); ) {
-            var e = it.next();
-            if (e.getKey().equals(METADATA_KEY)) {
-                if (!e.getValue().isObject()) {
-                    throw new TensorFormatException("safetensors: " + METADATA_KEY + " is not an object");
-                }
-                for (var m : e.getValue().properties()) {
-                    if (!m.getValue().isString()) {
-                        throw new TensorFormatException("safetensors: metadata '" + m.getKey() + "' is not a string");
-                    }
-                    metadata.put(m.getKey(), m.getValue().asString());
-                }
-            } else {
-                entries.add(e);
-            }
-        }
-        // data_offsets decide the order of the data; keep the tensors in that order
-        entries.sort((a, b) -> Long.compare(a.getValue().path("data_offsets").path(0).asLong(),
-                b.getValue().path("data_offsets").path(0).asLong()));
+        SafeTensorsHeader header = SafeTensorsHeader.parse(bytes, 8, (int) headerLen, bytes.length - dataStart,
+                "safetensors");
         NamedTensors out = new NamedTensors();
-        for (var e : entries) {
-            String name = e.getKey();
-            JsonNode node = e.getValue();
-            DType dtype = DType.parse(node.path("dtype").asString(""));
-            JsonNode shapeNode = node.path("shape");
-            JsonNode offsets = node.path("data_offsets");
-            if (!shapeNode.isArray() || !offsets.isArray() || offsets.size() != 2) {
-                throw new TensorFormatException("safetensors: tensor '" + name + "' lacks shape or data_offsets");
-            }
-            int[] shape = new int[shapeNode.size()];
-            for (int i = 0; i < shape.length; i++) {
-                JsonNode d = shapeNode.get(i);
-                if (!d.canConvertToInt() || d.asInt() < 0) {
-                    throw new TensorFormatException("safetensors: tensor '" + name + "' has a bad dimension " + d);
-                }
-                shape[i] = d.asInt();
-            }
-            long begin = offsets.get(0).asLong(-1);
-            long end = offsets.get(1).asLong(-1);
-            long numel;
-            long byteSize;
-            try {
-                numel = FloatTensor.numel(shape);
-                byteSize = Math.multiplyExact(numel, (long) dtype.bytes());
-            } catch (ArithmeticException ex) {
-                throw new TensorFormatException("safetensors: tensor '" + name + "' shape overflows");
-            }
-            if (begin < 0 || end < begin || end > dataLen || end - begin != byteSize) {
-                throw new TensorFormatException("safetensors: tensor '" + name + "' offsets [" + begin + ", " + end
-                        + "] do not fit its shape or the " + dataLen + " data bytes");
-            }
-            out.put(name, new FloatTensor(shape, decode(buf, (int) (dataStart + begin), (int) numel, dtype)));
+        for (SafeTensorsHeader.Entry e : header.entries().values()) {
+            out.put(e.name(), new FloatTensor(e.shape(),
+                    decode(buf, (int) (dataStart + e.begin()), (int) e.numel(), e.dtype())));
         }
-        return new Parsed(out, metadata);
+        return new Parsed(out, header.metadata());
     }
 
     static float[] decode(ByteBuffer buf, int start, int n, DType dtype) {

@@ -195,4 +195,76 @@ class HalfTest {
             assertThat(Float.floatToRawIntBits(widened)).isEqualTo(b & 0xffff0000);
         }
     }
+    private static int bf16(float v) {
+        return Half.floatToBf16(v) & 0xffff;
+    }
+
+    @Test
+    void bf16OfRepresentableValuesIsExact() {
+        assertThat(bf16(1f)).isEqualTo(0x3f80);
+        assertThat(bf16(-2f)).isEqualTo(0xc000);
+        assertThat(bf16(3.140625f)).isEqualTo(0x4049);
+        assertThat(bf16(0f)).isEqualTo(0x0000);
+        assertThat(bf16(-0f)).isEqualTo(0x8000);
+        assertThat(bf16(Float.POSITIVE_INFINITY)).isEqualTo(0x7f80);
+        assertThat(bf16(Float.NEGATIVE_INFINITY)).isEqualTo(0xff80);
+        for (int b = 0; b < 0x10000; b++) {
+            float f = Half.bf16ToFloat((short) b);
+            if (!Float.isNaN(f)) {
+                assertThat(bf16(f)).as("bf16 0x%04x", b).isEqualTo(b);
+            }
+        }
+    }
+
+    @Test
+    void bf16TiesRoundToTheEvenMantissa() {
+        // 1 + 2^-8 lies halfway between 1 (0x3f80, even) and 1 + 2^-7 (0x3f81, odd)
+        assertThat(bf16(1f + pow2(-8))).isEqualTo(0x3f80);
+        assertThat(bf16(1f + 3 * pow2(-8))).isEqualTo(0x3f82);
+        assertThat(bf16(-(1f + pow2(-8)))).isEqualTo(0xbf80);
+        assertThat(bf16(-(1f + 3 * pow2(-8)))).isEqualTo(0xbf82);
+        assertThat(bf16(1f + pow2(-8) + pow2(-20))).isEqualTo(0x3f81);
+        assertThat(bf16(1f + pow2(-8) - pow2(-20))).isEqualTo(0x3f80);
+        // subnormal ties
+        assertThat(bf16(Float.intBitsToFloat(0x00008000))).isEqualTo(0x0000);
+        assertThat(bf16(Float.intBitsToFloat(0x00018000))).isEqualTo(0x0002);
+        assertThat(bf16(Float.intBitsToFloat(0x00008001))).isEqualTo(0x0001);
+        assertThat(bf16(Float.MIN_VALUE)).isEqualTo(0x0000);
+    }
+
+    @Test
+    void bf16RoundingCarriesIntoTheExponentAndOverflowsToInfinity() {
+        assertThat(bf16(Float.intBitsToFloat(0x3fff8000))).isEqualTo(0x4000); // tie, odd mantissa 0x7f
+        assertThat(bf16(Float.MAX_VALUE)).isEqualTo(0x7f80);
+        assertThat(bf16(-Float.MAX_VALUE)).isEqualTo(0xff80);
+        assertThat(bf16(Float.intBitsToFloat(0x7f7f7fff))).isEqualTo(0x7f7f);
+        assertThat(bf16(Float.intBitsToFloat(0x7f7f8000))).isEqualTo(0x7f80);
+    }
+
+    @Test
+    void bf16OfNanIsNanWithItsSign() {
+        for (int bits : new int[] {0x7fc00000, 0x7f800001, 0x7f80ffff, 0xff800001, 0xffc00000}) {
+            short b = Half.floatToBf16(Float.intBitsToFloat(bits));
+            assertThat(Half.bf16ToFloat(b)).isNaN();
+            assertThat(b < 0).isEqualTo(bits < 0);
+        }
+    }
+
+    @Test
+    void randomFloatsRoundToTheNearestBf16WithTiesToEven() {
+        SplittableRandom random = new SplittableRandom(11);
+        for (int n = 0; n < 50_000; n++) {
+            int bits = random.nextInt() & 0x7fffffff;
+            if (bits >= 0x7f800000) {
+                continue;
+            }
+            float v = Float.intBitsToFloat(bits);
+            int lo = bits >>> 16;
+            double below = (double) v - Half.bf16ToFloat((short) lo);
+            double above = (lo + 1 == 0x7f80 ? 0x1p128 : (double) Half.bf16ToFloat((short) (lo + 1))) - v;
+            int expected = below < above ? lo : above < below ? lo + 1 : ((lo & 1) == 0 ? lo : lo + 1);
+            assertThat(bf16(v)).as("bf16 of %s", v).isEqualTo(expected);
+            assertThat(bf16(-v)).as("bf16 of %s", -v).isEqualTo(expected | 0x8000);
+        }
+    }
 }

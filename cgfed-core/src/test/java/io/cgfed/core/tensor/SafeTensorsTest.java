@@ -94,10 +94,24 @@ class SafeTensorsTest {
     }
 
     @Test
-    void writingBf16IsRefused() {
-        assertThatThrownBy(() -> SafeTensors.write(sample(), DType.BF16, Map.of()))
-                .isInstanceOf(IllegalArgumentException.class)
-                .hasMessageContaining("BF16");
+    void bf16RoundTripRoundsEachValueToTheNearestBf16() {
+        NamedTensors original = sample();
+        byte[] bytes = SafeTensors.write(original, DType.BF16, Map.of());
+
+        SafeTensors.Parsed parsed = SafeTensors.parse(bytes);
+
+        long headerLen = ByteBuffer.wrap(bytes).order(ByteOrder.LITTLE_ENDIAN).getLong();
+        assertThat(bytes.length).isEqualTo(8 + headerLen + 2 * original.numel());
+        assertThat(new String(bytes, 8, (int) headerLen, StandardCharsets.UTF_8)).contains("\"BF16\"");
+        assertThat(parsed.tensors().names()).containsExactlyElementsOf(original.names());
+        for (String name : original.names()) {
+            float[] x = original.get(name).data();
+            float[] y = parsed.tensors().get(name).data();
+            for (int i = 0; i < x.length; i++) {
+                assertThat(y[i]).isEqualTo(Half.bf16ToFloat(Half.floatToBf16(x[i])));
+                assertThat((double) y[i]).isCloseTo(x[i], within(Math.abs(x[i]) * 0x1p-8));
+            }
+        }
     }
 
     @Test

@@ -10,13 +10,20 @@ import io.cgfed.service.support.InvalidFieldException;
 
 /** The rules of an experiment spec that span fields or need the platform's catalogues. */
 public final class SpecRules {
+    private static final java.util.Map<String, LlamaConfig> CONFIGS = new java.util.concurrent.ConcurrentHashMap<>();
+
     private SpecRules() {
     }
 
     public static void check(ExperimentSpec spec) {
-        if (!ModelCatalog.exists(spec.model().name())) {
-            throw new InvalidFieldException("model.name", "unknown model '" + spec.model().name() + "' (built-in: "
-                    + ModelCatalog.names() + ")");
+        if (!ModelCatalog.exists(spec.model().name()) && !ModelCatalog.isCheckpointPath(spec.model().name())) {
+            throw new InvalidFieldException("model.name", "unknown model '" + spec.model().name() + "': neither built-in ("
+                    + ModelCatalog.names() + ") nor the absolute path of a Hugging Face checkpoint directory");
+        }
+        try {
+            modelConfig(spec);
+        } catch (RuntimeException e) {
+            throw new InvalidFieldException("model.name", e.getMessage());
         }
         if (!DemoTask.NAME.equals(spec.dataset().name())) {
             throw new InvalidFieldException("dataset.name", "unknown dataset '" + spec.dataset().name() + "' (known: "
@@ -46,7 +53,8 @@ public final class SpecRules {
     }
 
     public static LlamaConfig modelConfig(ExperimentSpec spec) {
-        return ModelCatalog.config(spec.model().name());
+        // a checkpoint's config.json is read once per path (the coordinator needs only the architecture)
+        return CONFIGS.computeIfAbsent(spec.model().name(), name -> ModelCatalog.resolve(name, 0).config());
     }
 
     public static LoraConfig loraConfig(ExperimentSpec spec) {

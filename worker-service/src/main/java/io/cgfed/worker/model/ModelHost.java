@@ -33,8 +33,9 @@ public class ModelHost {
             if (model != null) {
                 model.close();
             }
-            model = new LlamaModel(manager, ModelCatalog.config(spec.model().name()),
-                    ModelCatalog.baseWeights(spec.model().name(), spec.model().seed()), lora);
+            // a built-in model, or a Hugging Face checkpoint directory streamed tensor by tensor
+            ModelCatalog.Resolved resolved = ModelCatalog.resolve(spec.model().name(), spec.model().seed());
+            model = new LlamaModel(manager, resolved.config(), resolved.weights(), lora);
             key = wanted;
         }
         return model;

@@ -28,6 +28,7 @@ public final class LlamaModel implements AutoCloseable {
     private final List<DecoderLayer> layers = new ArrayList<>();
     private final Rotary rotary;
     private final DecoderLayer.Constants constants;
+    private volatile boolean training;
 
     /** A model over base weights held in memory (the built-in models). */
     public LlamaModel(NDManager parent, LlamaConfig config, NamedTensors baseWeights, LoraConfig lora) {
@@ -63,7 +64,7 @@ public final class LlamaModel implements AutoCloseable {
                         a = trainable(LoraAdapter.name(i, t, 'A'), adapterLayout);
                         b = trainable(LoraAdapter.name(i, t, 'B'), adapterLayout);
                     }
-                    projections[t.ordinal()] = new LoraLinear(w, a, b, scaling);
+                    projections[t.ordinal()] = new LoraLinear(w, a, b, scaling, lora.dropout(), () -> training);
                 }
                 layers.add(new DecoderLayer(config,
                         load(baseWeights, p + "input_layernorm.weight", config.hiddenSize()),
@@ -95,6 +96,15 @@ public final class LlamaModel implements AutoCloseable {
     }
 
     /** Sets the LoRA factors from an adapter with exactly this model's layout. */
+    /** Training mode turns LoRA dropout on; off (the default) for evaluation and generation. */
+    public void setTraining(boolean training) {
+        this.training = training;
+    }
+
+    public boolean isTraining() {
+        return training;
+    }
+
     public void loadAdapter(NamedTensors adapter) {
         if (!adapter.sameLayout(LoraAdapter.layout(config, lora))) {
             throw new IllegalArgumentException("adapter layout does not match the model's LoRA layout");

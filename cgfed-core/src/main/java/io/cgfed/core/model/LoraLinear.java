@@ -12,13 +12,21 @@ final class LoraLinear {
     private final NDArray loraA;
     private final NDArray loraB;
     private final NDArray scaling;
+    private final double dropout;
+    private final java.util.function.BooleanSupplier training;
 
-    /** scaling: alpha / r as a scalar tensor owned by libtorch (see {@link NativeArrays}). */
-    LoraLinear(NDArray weight, NDArray loraA, NDArray loraB, NDArray scaling) {
+    /**
+     * scaling: alpha / r as a scalar tensor owned by libtorch (see {@link NativeArrays}); dropout:
+     * PEFT's lora_dropout on the LoRA branch's input, applied only while {@code training} says so.
+     */
+    LoraLinear(NDArray weight, NDArray loraA, NDArray loraB, NDArray scaling, double dropout,
+               java.util.function.BooleanSupplier training) {
         this.weight = weight;
         this.loraA = loraA;
         this.loraB = loraB;
         this.scaling = scaling;
+        this.dropout = dropout;
+        this.training = training;
     }
 
     NDArray forward(NDArray x) {
@@ -26,7 +34,10 @@ final class LoraLinear {
         if (loraA == null) {
             return y;
         }
-        NDArray low = linear(x, loraA);
+        NDArray in = dropout > 0 && training.getAsBoolean()
+                ? x.getNDArrayInternal().dropout(x, (float) dropout, true).singletonOrThrow()
+                : x;
+        NDArray low = linear(in, loraA);
         return y.add(linear(low, loraB).mul(scaling));
     }
 

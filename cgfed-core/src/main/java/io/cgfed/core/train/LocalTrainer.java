@@ -32,6 +32,9 @@ public final class LocalTrainer {
         }
         ONE_TRAINING_PER_PROCESS.lock();
         clearGradients(model);
+        // dropout masks come from libtorch's generator: seeded per task for a reproducible run
+        Engine.getInstance().setRandomSeed((int) (config.seed() ^ (config.seed() >>> 32)));
+        model.setTraining(true);
         try (AdamW optimizer = new AdamW(model.manager(), config.weightDecay(), config.maxGradNorm())) {
             SplittableRandom random = new SplittableRandom(config.seed());
             List<MultipleChoiceExample> order = new ArrayList<>(examples);
@@ -61,6 +64,7 @@ public final class LocalTrainer {
             }
             return new TrainingResult(config.steps(), examples.size(), lossSum / config.steps(), firstLoss, lastLoss);
         } finally {
+            model.setTraining(false);
             ONE_TRAINING_PER_PROCESS.unlock();
         }
     }

@@ -38,7 +38,7 @@ public final class TrainingThroughput {
         System.out.printf(Locale.ROOT, "engine %s, intra-op threads %s, batch %d x seq %d, %d timed steps after 3 warm-up%n",
                 Engine.getInstance().getEngineName() + " " + Engine.getInstance().getVersion(),
                 System.getProperty("ai.djl.pytorch.num_threads", "default"), batch, seq, steps);
-        double roofline = matmulGflops(Integer.getInteger("matmul", 1024));
+        double roofline = matmulGflops(Integer.getInteger("matmul", 2048));
         System.out.printf(Locale.ROOT, "matmul roofline: %.1f GFLOP/s (fp32 square matmul)%n", roofline);
         LlamaConfig wide = new LlamaConfig(ModelCatalog.BYTE_VOCAB, 512, 1376, 2, 8, 4, 1e-6, 10000.0, 512, false);
         System.out.println("| model | parameters | tokens/s | ms/step | GFLOP/s | share of roofline |");

@@ -3,12 +3,28 @@ package io.cgfed.core.data;
 import java.nio.charset.StandardCharsets;
 
 /** The built-in models' tokenizer: one token per UTF-8 byte, then BOS, EOS and PAD. */
-public final class ByteTokenizer {
+public final class ByteTokenizer implements io.cgfed.core.text.TextTokenizer {
     public static final int BOS = 256;
     public static final int EOS = 257;
     public static final int PAD = 258;
     public static final int VOCAB_SIZE = 259;
 
+    @Override
+    public int bos() {
+        return BOS;
+    }
+
+    @Override
+    public int eos() {
+        return EOS;
+    }
+
+    @Override
+    public int pad() {
+        return PAD;
+    }
+
+    @Override
     public int[] encode(String text) {
         byte[] bytes = text.getBytes(StandardCharsets.UTF_8);
         int[] ids = new int[bytes.length];
@@ -19,6 +35,7 @@ public final class ByteTokenizer {
     }
 
     /** Bytes back to text; BOS, EOS and PAD are dropped, invalid UTF-8 becomes U+FFFD. */
+    @Override
     public String decode(int[] ids) {
         java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
         for (int id : ids) {

@@ -76,14 +76,15 @@ public record ExperimentSpec(
                            @DecimalMin("0.0") Double weightDecay, @DecimalMin("0.0") Double maxGradNorm) {
         public Training {
             microBatchSize = microBatchSize == null ? batchSize : microBatchSize;
-        }
-
-        public Training(Integer localSteps, Integer batchSize, Double learningRate, Integer warmupSteps,
-                        Double weightDecay, Double maxGradNorm) {
-            this(localSteps, batchSize, null, learningRate, warmupSteps, weightDecay, maxGradNorm);
             warmupSteps = warmupSteps == null ? 0 : warmupSteps;
             weightDecay = weightDecay == null ? 0.0 : weightDecay;
             maxGradNorm = maxGradNorm == null ? 1.0 : maxGradNorm;
+        }
+
+        /** Without micro-batching (one micro-batch per batch). */
+        public Training(Integer localSteps, Integer batchSize, Double learningRate, Integer warmupSteps,
+                        Double weightDecay, Double maxGradNorm) {
+            this(localSteps, batchSize, null, learningRate, warmupSteps, weightDecay, maxGradNorm);
         }
     }
 

@@ -2,13 +2,9 @@ package io.cgfed.core.data;
 
 import java.io.BufferedReader;
 import java.io.IOException;
-import java.io.InputStream;
-import java.io.InputStreamReader;
 import java.io.Reader;
 import java.io.StringReader;
 import java.nio.charset.CharacterCodingException;
-import java.nio.charset.CodingErrorAction;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -34,11 +30,7 @@ public final class InstructionJsonl {
     }
 
     public static List<InstructionExample> read(Path file) throws IOException {
-        try (InputStream in = Files.newInputStream(file)) {
-            return read(new InputStreamReader(in, StandardCharsets.UTF_8.newDecoder()
-                    .onMalformedInput(CodingErrorAction.REPORT)
-                    .onUnmappableCharacter(CodingErrorAction.REPORT)), file.toString());
-        }
+        return read(new StringReader(Utf8.read(file)), file.toString());
     }
 
     /** Reads from {@code reader}; {@code file} names the source in errors. */

@@ -159,6 +159,6 @@ class InstructionJsonlTest {
         Path bad = dir.resolve("bad.jsonl");
         Files.write(bad, new byte[] {'{', '"', 'a', '"', ':', '"', (byte) 0xff, '"', '}', '\n'});
         assertThatThrownBy(() -> InstructionJsonl.read(bad)).isInstanceOf(DatasetFormatException.class)
-                .hasMessage(bad + ":1: not valid UTF-8");
+                .hasMessage(bad + ":1: not valid UTF-8 (byte offset 6)");
     }
 }

@@ -58,9 +58,14 @@ public final class Evaluator {
             }
         }
         Map<String, Double> accuracy = new LinkedHashMap<>();
-        perCategory.forEach((k, c) -> accuracy.put(k, (double) c[0] / c[1]));
+        Map<String, Integer> counts = new LinkedHashMap<>();
+        perCategory.forEach((k, c) -> {
+            accuracy.put(k, (double) c[0] / c[1]);
+            counts.put(k, c[1]);
+        });
         double loss = lossSum / examples.size();
-        return new EvalResult(loss, Math.exp(loss), (double) correct / examples.size(), accuracy, examples.size());
+        return new EvalResult(loss, Math.exp(loss), (double) correct / examples.size(), accuracy, examples.size(),
+                counts);
     }
 
     /** Log-softmax over the vocabulary at each example's last prompt position: (batch x vocab). */
@@ -78,9 +83,9 @@ public final class Evaluator {
         }
     }
 
-    /** Held-out loss (and its perplexity), accuracy overall and per category. */
+    /** Held-out loss (and its perplexity), accuracy overall and per category, examples per category. */
     public record EvalResult(double loss, double perplexity, double accuracy, Map<String, Double> accuracyByCategory,
-                             int examples) {
+                             int examples, Map<String, Integer> examplesByCategory) {
         public List<String> categories() {
             return new ArrayList<>(accuracyByCategory.keySet());
         }

@@ -27,7 +27,7 @@ public final class DemoRun {
         Map<String, Object> spec = new LinkedHashMap<>();
         spec.put("name", "demo-" + codec);
         spec.put("model", Map.of("name", "tiny-llama", "seed", 1));
-        spec.put("dataset", Map.of("name", "demo-mc", "seed", 7, "trainExamples", 200 * clients, "evalExamples", 200,
+        spec.put("dataset", Map.of("name", "demo-mc", "seed", 7, "trainExamples", 400 * clients, "evalExamples", 200,
                 "partition", "iid"));
         spec.put("clients", clients);
         spec.put("fractionPerRound", 1.0);

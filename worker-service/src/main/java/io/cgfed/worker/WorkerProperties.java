@@ -15,9 +15,10 @@ import org.springframework.validation.annotation.Validated;
  * @param coordinatorUrl base URL of the coordinator
  * @param pollWait       how long one task poll may be held open by the coordinator
  * @param evalBatchSize  examples per forward pass when evaluating
+ * @param dataDir        this worker's own data (CSV files) for experiments with partition {@code local}
  */
 @Validated
 @ConfigurationProperties("cgfed.worker")
 public record WorkerProperties(@NotBlank String name, @NotBlank String device, @NotBlank String coordinatorUrl,
-                               @NotNull Duration pollWait, @Positive int evalBatchSize) {
+                               @NotNull Duration pollWait, @Positive int evalBatchSize, String dataDir) {
 }

@@ -58,14 +58,25 @@ public record ExperimentSpec(
     }
 
     /**
-     * The data: a named dataset, how many training examples to draw and split across clients, how
-     * many held-out examples to evaluate on, and how to partition.
+     * The data. {@code name}: {@code demo-mc} (generated) or {@code multiple-choice} (CSV files in the
+     * C-Eval or MMLU layout under {@code path}, a directory every worker can read; held-out questions
+     * from {@code evalPath}, or else set aside from the pool). {@code trainExamples} caps the pool that
+     * is split across clients, {@code evalExamples} the held-out set. {@code partition}: {@code iid},
+     * {@code dirichlet:ALPHA} over categories, or {@code local} (each worker trains on the files in its
+     * own data directory, which never leave it). {@code tgapFraction}: the share of the pool set aside as
+     * D1 for codec pre-training; clients train on their shard of the rest (D2).
      */
     public record Dataset(@NotBlank String name, Long seed, @NotNull @Positive Integer trainExamples,
-                          @NotNull @Positive Integer evalExamples, String partition) {
+                          @NotNull @Positive Integer evalExamples, String partition, String path, String evalPath,
+                          @DecimalMin("0.0") @DecimalMax(value = "1.0", inclusive = false) Double tgapFraction) {
         public Dataset {
             seed = seed == null ? 0L : seed;
             partition = partition == null ? "iid" : partition;
+            tgapFraction = tgapFraction == null ? 0.0 : tgapFraction;
+        }
+
+        public Dataset(String name, Long seed, Integer trainExamples, Integer evalExamples, String partition) {
+            this(name, seed, trainExamples, evalExamples, partition, null, null, null);
         }
     }
 

@@ -1,7 +1,9 @@
 package io.cgfed.coordinator.experiment;
 
 import io.cgfed.core.codec.Codecs;
+import io.cgfed.core.data.ClientData;
 import io.cgfed.core.data.DemoTask;
+import io.cgfed.core.data.Partitioner;
 import io.cgfed.core.model.LlamaConfig;
 import io.cgfed.core.model.LoraConfig;
 import io.cgfed.core.model.ModelCatalog;
@@ -25,15 +27,23 @@ public final class SpecRules {
         } catch (RuntimeException e) {
             throw new InvalidFieldException("model.name", e.getMessage());
         }
-        if (!DemoTask.NAME.equals(spec.dataset().name())) {
-            throw new InvalidFieldException("dataset.name", "unknown dataset '" + spec.dataset().name() + "' (known: "
-                    + DemoTask.NAME + ")");
+        ExperimentSpec.Dataset dataset = spec.dataset();
+        if (!dataset.name().equals(DemoTask.NAME) && !dataset.name().equals(ClientData.MULTIPLE_CHOICE)) {
+            throw new InvalidFieldException("dataset.name", "unknown dataset '" + dataset.name() + "' (known: "
+                    + DemoTask.NAME + ", " + ClientData.MULTIPLE_CHOICE + ")");
         }
-        if (!"iid".equals(spec.dataset().partition())) {
-            throw new InvalidFieldException("dataset.partition", "unknown partition '" + spec.dataset().partition()
-                    + "' (known: iid)");
+        boolean local = ClientData.LOCAL.equalsIgnoreCase(dataset.partition().strip());
+        if (!local) {
+            try {
+                Partitioner.parseScheme(dataset.partition());
+            } catch (IllegalArgumentException e) {
+                throw new InvalidFieldException("dataset.partition", e.getMessage() + ", or local");
+            }
         }
-        if (spec.dataset().trainExamples() < spec.clients()) {
+        if (dataset.name().equals(ClientData.MULTIPLE_CHOICE) && dataset.path() == null && !local) {
+            throw new InvalidFieldException("dataset.path", "dataset 'multiple-choice' needs the directory of its CSV files");
+        }
+        if (!local && dataset.trainExamples() < spec.clients()) {
             throw new InvalidFieldException("dataset.trainExamples", "must be at least the number of clients ("
                     + spec.clients() + ")");
         }

@@ -6,9 +6,8 @@ import io.cgfed.core.codec.PayloadHeader;
 import io.cgfed.core.codec.ReconstructionQuality;
 import io.cgfed.core.codec.TensorSpec;
 import io.cgfed.core.codec.UpdatePayload;
-import io.cgfed.core.data.DemoTask;
+import io.cgfed.core.data.ClientData;
 import io.cgfed.core.data.MultipleChoiceExample;
-import io.cgfed.core.data.Partitioner;
 import io.cgfed.core.model.LlamaModel;
 import io.cgfed.core.protocol.EvaluationReport;
 import io.cgfed.core.protocol.ExperimentSpec;
@@ -21,6 +20,7 @@ import io.cgfed.core.train.TrainingConfig;
 import io.cgfed.worker.WorkerProperties;
 import io.cgfed.worker.client.CoordinatorClient;
 import io.cgfed.worker.model.ModelHost;
+import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -61,7 +61,7 @@ public class TaskRunner {
         LlamaModel model = models.model(spec);
         NamedTensors global = SafeTensors.read(coordinator.adapter(task.experimentId(), task.adapterVersion()));
         model.loadAdapter(global);
-        List<MultipleChoiceExample> shard = shard(spec, task.clientIndex());
+        List<MultipleChoiceExample> shard = data(spec, task.clientIndex()).train();
         ExperimentSpec.Training t = spec.training();
         long seed = spec.seed() * 1_000_003L + task.round() * 1_009L + task.clientIndex();
         long t0 = System.nanoTime();
@@ -102,19 +102,23 @@ public class TaskRunner {
         ExperimentSpec spec = task.spec();
         LlamaModel model = models.model(spec);
         model.loadAdapter(SafeTensors.read(coordinator.adapter(task.experimentId(), task.adapterVersion())));
-        DemoTask data = new DemoTask(spec.dataset().seed());
         Evaluator.EvalResult r = new Evaluator(properties.evalBatchSize())
-                .evaluate(model, data.heldOut(spec.dataset().evalExamples()));
+                .evaluate(model, data(spec, task.clientIndex()).heldOut());
         log.info("experiment {} adapter version {}: eval loss {}, accuracy {}", task.experimentId(),
                 task.adapterVersion(), fmt(r.loss()), fmt(r.accuracy()));
         return new EvaluationReport(r.loss(), r.perplexity(), r.accuracy(), r.accuracyByCategory(), r.examples());
     }
 
-    /** This client's share of the training pool: derived, never sent (simulated mode). */
+    /** This client's data: its shard derived from the spec (simulated), or the worker's own files (local). */
+    private ClientData.Shards data(ExperimentSpec spec, int client) {
+        String dir = properties.dataDir();
+        return ClientData.forClient(spec.dataset(), spec.clients(), client,
+                dir == null || dir.isBlank() ? null : Path.of(dir));
+    }
+
+    /** This client's share of the training pool in the simulated mode: derived, never sent. */
     static List<MultipleChoiceExample> shard(ExperimentSpec spec, int client) {
-        DemoTask data = new DemoTask(spec.dataset().seed());
-        return Partitioner.iid(data.trainingPool(spec.dataset().trainExamples()), spec.clients(), client,
-                spec.dataset().seed());
+        return ClientData.forClient(spec.dataset(), spec.clients(), client, null).train();
     }
 
     private static double norm(NamedTensors t) {

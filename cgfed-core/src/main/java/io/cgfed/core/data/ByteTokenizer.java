@@ -46,6 +46,12 @@ public final class ByteTokenizer implements io.cgfed.core.text.TextTokenizer {
         return out.toString(StandardCharsets.UTF_8);
     }
 
+    /** Byte prompts end in ':' and the letter follows without a space. */
+    @Override
+    public int answerToken(char letter) {
+        return token(letter);
+    }
+
     /** The token of a single ASCII character, e.g. an answer letter. */
     public int token(char c) {
         if (c > 127) {

@@ -1,43 +1,49 @@
 package io.cgfed.core.data;
 
+import io.cgfed.core.text.TextTokenizer;
 import java.util.Arrays;
 import java.util.List;
 
 /**
- * Multiple-choice examples as model input: {@code BOS + prompt}, right-padded; the answer letter is
- * the target at each example's last prompt position, where the loss mask is one.
+ * Multiple-choice examples as model input: {@code BOS + prompt} (no BOS where the tokenizer has
+ * none), right-padded; the answer letter's token is the target at each example's last prompt
+ * position, where the loss mask is one.
  */
 public record TokenBatch(long[] tokens, long[] targets, float[] lossMask, int batch, int seq,
                          int[] lastIndex, int[] answers, int numOptions) {
 
-    public static TokenBatch of(List<MultipleChoiceExample> examples, ByteTokenizer tokenizer, int maxSeq) {
+    public static TokenBatch of(List<MultipleChoiceExample> examples, TextTokenizer tokenizer, int maxSeq) {
         int batch = examples.size();
         int[][] encoded = new int[batch][];
+        int prefix = tokenizer.bos() >= 0 ? 1 : 0;
         int seq = 1;
         for (int b = 0; b < batch; b++) {
             encoded[b] = tokenizer.encode(examples.get(b).prompt());
-            seq = Math.max(seq, encoded[b].length + 1);
+            seq = Math.max(seq, encoded[b].length + prefix);
         }
         if (seq > maxSeq) {
-            throw new IllegalArgumentException("prompt of " + (seq - 1) + " tokens exceeds the model's " + maxSeq);
+            throw new IllegalArgumentException("prompt of " + (seq - prefix) + " tokens exceeds the model's " + maxSeq);
         }
+        int pad = tokenizer.pad() >= 0 ? tokenizer.pad() : 0;
         long[] tokens = new long[batch * seq];
         long[] targets = new long[batch * seq];
         float[] mask = new float[batch * seq];
         int[] last = new int[batch];
         int[] answers = new int[batch];
-        Arrays.fill(tokens, ByteTokenizer.PAD);
-        Arrays.fill(targets, ByteTokenizer.PAD);
+        Arrays.fill(tokens, pad);
+        Arrays.fill(targets, pad);
         int options = examples.isEmpty() ? 4 : examples.get(0).numOptions();
         for (int b = 0; b < batch; b++) {
             MultipleChoiceExample ex = examples.get(b);
             int row = b * seq;
-            tokens[row] = ByteTokenizer.BOS;
-            for (int i = 0; i < encoded[b].length; i++) {
-                tokens[row + 1 + i] = encoded[b][i];
+            if (prefix == 1) {
+                tokens[row] = tokenizer.bos();
             }
-            last[b] = encoded[b].length;
-            targets[row + last[b]] = tokenizer.token(ex.answerLetter());
+            for (int i = 0; i < encoded[b].length; i++) {
+                tokens[row + prefix + i] = encoded[b][i];
+            }
+            last[b] = encoded[b].length + prefix - 1;
+            targets[row + last[b]] = tokenizer.answerToken(ex.answerLetter());
             mask[row + last[b]] = 1f;
             answers[b] = ex.answer();
             options = Math.max(options, ex.numOptions());

@@ -3,7 +3,6 @@ package io.cgfed.core.model;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.index.NDIndex;
-import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import io.cgfed.core.tensor.FloatTensor;
 import io.cgfed.core.tensor.NamedTensors;
@@ -214,7 +213,7 @@ public final class LlamaModel implements AutoCloseable {
 
     /** Creates a (batch, seq) int64 token array in the given manager. */
     public static NDArray tokens(NDManager step, long[] ids, int batch, int seq) {
-        return step.create(ids, new Shape(batch, seq)).toType(DataType.INT64, false);
+        return NativeArrays.of(step, ids, new Shape(batch, seq));
     }
 
     @Override

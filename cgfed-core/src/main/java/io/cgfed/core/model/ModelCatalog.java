@@ -78,6 +78,21 @@ public final class ModelCatalog {
         }
     }
 
+    /**
+     * The tokenizer that goes with a model: bytes for the built-in ones, the checkpoint's own
+     * {@code tokenizer.json} for a checkpoint directory.
+     */
+    public static io.cgfed.core.text.TextTokenizer tokenizer(String nameOrPath) {
+        if (exists(nameOrPath)) {
+            return new io.cgfed.core.data.ByteTokenizer();
+        }
+        try {
+            return io.cgfed.core.text.HfTokenizer.open(Path.of(nameOrPath));
+        } catch (IOException e) {
+            throw new UncheckedIOException("model " + nameOrPath + ": " + e.getMessage(), e);
+        }
+    }
+
     /** Whether the name is the absolute path of a directory with a config.json. */
     public static boolean isCheckpointPath(String nameOrPath) {
         try {

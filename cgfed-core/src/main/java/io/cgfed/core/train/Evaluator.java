@@ -8,6 +8,7 @@ import io.cgfed.core.data.MultipleChoiceExample;
 import io.cgfed.core.data.TokenBatch;
 import io.cgfed.core.model.GradMode;
 import io.cgfed.core.model.LlamaModel;
+import io.cgfed.core.text.TextTokenizer;
 import io.cgfed.core.model.NativeArrays;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -19,11 +20,17 @@ import java.util.Map;
  * log-likelihoods of the option letters (as C-Eval and MMLU are scored), per category and overall.
  */
 public final class Evaluator {
-    private final ByteTokenizer tokenizer = new ByteTokenizer();
+    private final TextTokenizer tokenizer;
     private final int batchSize;
 
+    /** For the built-in byte-level models. */
     public Evaluator(int batchSize) {
+        this(batchSize, new ByteTokenizer());
+    }
+
+    public Evaluator(int batchSize, TextTokenizer tokenizer) {
         this.batchSize = batchSize;
+        this.tokenizer = tokenizer;
     }
 
     public EvalResult evaluate(LlamaModel model, List<MultipleChoiceExample> examples) {
@@ -42,11 +49,11 @@ public final class Evaluator {
             for (int b = 0; b < tb.batch(); b++) {
                 MultipleChoiceExample ex = chunk.get(b);
                 int row = b * vocab;
-                lossSum -= logProbs[row + tokenizer.token(ex.answerLetter())];
+                lossSum -= logProbs[row + tokenizer.answerToken(ex.answerLetter())];
                 int best = 0;
                 for (int o = 1; o < ex.numOptions(); o++) {
-                    if (logProbs[row + tokenizer.token((char) ('A' + o))]
-                            > logProbs[row + tokenizer.token((char) ('A' + best))]) {
+                    if (logProbs[row + tokenizer.answerToken((char) ('A' + o))]
+                            > logProbs[row + tokenizer.answerToken((char) ('A' + best))]) {
                         best = o;
                     }
                 }

@@ -10,6 +10,7 @@ import io.cgfed.core.data.MultipleChoiceExample;
 import io.cgfed.core.data.TokenBatch;
 import io.cgfed.core.model.GradMode;
 import io.cgfed.core.model.LlamaModel;
+import io.cgfed.core.text.TextTokenizer;
 import io.cgfed.core.model.NativeArrays;
 import java.util.ArrayList;
 import java.util.List;
@@ -24,7 +25,16 @@ public final class LocalTrainer {
     /** DJL allows one open GradientCollector per process: trainings in one JVM take turns. */
     private static final ReentrantLock ONE_TRAINING_PER_PROCESS = new ReentrantLock();
 
-    private final ByteTokenizer tokenizer = new ByteTokenizer();
+    private final TextTokenizer tokenizer;
+
+    /** For the built-in byte-level models. */
+    public LocalTrainer() {
+        this(new ByteTokenizer());
+    }
+
+    public LocalTrainer(TextTokenizer tokenizer) {
+        this.tokenizer = tokenizer;
+    }
 
     public TrainingResult train(LlamaModel model, List<MultipleChoiceExample> examples, TrainingConfig config) {
         if (examples.isEmpty()) {

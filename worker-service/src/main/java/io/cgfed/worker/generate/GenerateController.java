@@ -1,10 +1,10 @@
 package io.cgfed.worker.generate;
 
-import io.cgfed.core.data.ByteTokenizer;
 import io.cgfed.core.model.Generator;
 import io.cgfed.core.model.LlamaModel;
 import io.cgfed.core.protocol.ExperimentSpec;
 import io.cgfed.core.tensor.SafeTensors;
+import io.cgfed.core.text.TextTokenizer;
 import io.cgfed.service.support.ApiException;
 import io.cgfed.worker.client.CoordinatorClient;
 import io.cgfed.worker.model.ModelHost;
@@ -31,7 +31,6 @@ public class GenerateController {
     private final CoordinatorClient coordinator;
     private final ModelHost models;
     private final ObjectMapper json;
-    private final ByteTokenizer tokenizer = new ByteTokenizer();
 
     GenerateController(CoordinatorClient coordinator, ModelHost models, ObjectMapper json) {
         this.coordinator = coordinator;
@@ -71,10 +70,12 @@ public class GenerateController {
             throw ApiException.notFound("experiment " + r.experimentId() + " has no adapter version " + version);
         }
         byte[] adapter = coordinator.adapter(r.experimentId(), version);
-        int[] prompt = prepend(ByteTokenizer.BOS, tokenizer.encode(r.prompt()));
+        TextTokenizer tokenizer = models.exclusive(() -> models.tokenizer(spec));
+        int[] encoded = tokenizer.encode(r.prompt());
+        int[] prompt = tokenizer.bos() >= 0 ? prepend(tokenizer.bos(), encoded) : encoded;
         Generator.Settings settings = new Generator.Settings(r.maxNewTokens() == null ? 32 : r.maxNewTokens(),
                 r.temperature() == null ? 0 : r.temperature(), r.topK() == null ? 0 : r.topK(),
-                r.seed() == null ? 0 : r.seed(), new int[] {ByteTokenizer.EOS});
+                r.seed() == null ? 0 : r.seed(), tokenizer.eos() >= 0 ? new int[] {tokenizer.eos()} : new int[0]);
         int[] generated = models.exclusive(() -> {
             LlamaModel model = models.model(spec);
             model.loadAdapter(SafeTensors.read(adapter));

@@ -5,6 +5,7 @@ import io.cgfed.core.model.LlamaModel;
 import io.cgfed.core.model.LoraConfig;
 import io.cgfed.core.model.ModelCatalog;
 import io.cgfed.core.protocol.ExperimentSpec;
+import io.cgfed.core.text.TextTokenizer;
 import jakarta.annotation.PreDestroy;
 import org.springframework.stereotype.Component;
 
@@ -16,6 +17,7 @@ import org.springframework.stereotype.Component;
 public class ModelHost {
     private final NDManager manager = NDManager.newBaseManager();
     private LlamaModel model;
+    private TextTokenizer tokenizer;
     private String key;
 
     /**
@@ -36,9 +38,23 @@ public class ModelHost {
             // a built-in model, or a Hugging Face checkpoint directory streamed tensor by tensor
             ModelCatalog.Resolved resolved = ModelCatalog.resolve(spec.model().name(), spec.model().seed());
             model = new LlamaModel(manager, resolved.config(), resolved.weights(), lora);
+            if (tokenizer instanceof AutoCloseable closeable) {
+                try {
+                    closeable.close();
+                } catch (Exception ignored) {
+                    // releasing a native tokenizer cannot fail in a way that matters here
+                }
+            }
+            tokenizer = ModelCatalog.tokenizer(spec.model().name());
             key = wanted;
         }
         return model;
+    }
+
+    /** The tokenizer of the model that {@link #model} returned last. */
+    public synchronized TextTokenizer tokenizer(ExperimentSpec spec) {
+        model(spec);
+        return tokenizer;
     }
 
     @PreDestroy

@@ -40,7 +40,6 @@ public class TaskRunner {
     private final CoordinatorClient coordinator;
     private final ModelHost models;
     private final WorkerProperties properties;
-    private final LocalTrainer trainer = new LocalTrainer();
 
     TaskRunner(CoordinatorClient coordinator, ModelHost models, WorkerProperties properties) {
         this.coordinator = coordinator;
@@ -65,7 +64,7 @@ public class TaskRunner {
         ExperimentSpec.Training t = spec.training();
         long seed = spec.seed() * 1_000_003L + task.round() * 1_009L + task.clientIndex();
         long t0 = System.nanoTime();
-        LocalTrainer.TrainingResult result = trainer.train(model, shard, new TrainingConfig(t.localSteps(), t.batchSize(), t.microBatchSize(),
+        LocalTrainer.TrainingResult result = new LocalTrainer(models.tokenizer(spec)).train(model, shard, new TrainingConfig(t.localSteps(), t.batchSize(), t.microBatchSize(),
                 t.learningRate(), t.warmupSteps(), t.weightDecay(), t.maxGradNorm(), seed));
         long trainMs = (System.nanoTime() - t0) / 1_000_000;
         NamedTensors update = model.adapter().minus(global);
@@ -102,7 +101,7 @@ public class TaskRunner {
         ExperimentSpec spec = task.spec();
         LlamaModel model = models.model(spec);
         model.loadAdapter(SafeTensors.read(coordinator.adapter(task.experimentId(), task.adapterVersion())));
-        Evaluator.EvalResult r = new Evaluator(properties.evalBatchSize())
+        Evaluator.EvalResult r = new Evaluator(properties.evalBatchSize(), models.tokenizer(spec))
                 .evaluate(model, data(spec, task.clientIndex()).heldOut());
         log.info("experiment {} adapter version {}: eval loss {}, accuracy {}", task.experimentId(),
                 task.adapterVersion(), fmt(r.loss()), fmt(r.accuracy()));

@@ -26,6 +26,13 @@ class DatasetSpecTest extends CoordinatorApiTestBase {
         ((ObjectNode) csv.get("dataset")).put("path", "/data/ceval/dev").put("tgapFraction", 0.3);
         assertStatus(post("/api/v1/experiments", csv), 201);
 
+        ObjectNode instructions = spec("dolly");
+        ((ObjectNode) instructions.get("dataset")).put("name", "instructions").put("partition", "dirichlet:0.5");
+        assertThat(assertProblem(post("/api/v1/experiments", instructions), 400).get("errors").get(0).get("field")
+                .asString()).isEqualTo("dataset.path");
+        ((ObjectNode) instructions.get("dataset")).put("path", "/data/dolly/databricks-dolly-15k.jsonl");
+        assertStatus(post("/api/v1/experiments", instructions), 201);
+
         ObjectNode share = spec("tgap-too-large");
         ((ObjectNode) share.get("dataset")).put("tgapFraction", 1.0);
         assertThat(assertProblem(post("/api/v1/experiments", share), 400).get("errors").get(0).get("field").asString())

@@ -3,11 +3,13 @@ package io.cgfed.core.data;
 import io.cgfed.core.protocol.ExperimentSpec;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.function.Function;
 
 /**
  * What one client trains and evaluates on, derived from the experiment's dataset spec. In the
@@ -17,70 +19,101 @@ import java.util.Locale;
  */
 public final class ClientData {
     public static final String MULTIPLE_CHOICE = "multiple-choice";
+    public static final String INSTRUCTIONS = "instructions";
     public static final String LOCAL = "local";
 
     private ClientData() {
     }
 
     /** A client's training shard and the held-out evaluation set. */
-    public record Shards(List<MultipleChoiceExample> train, List<MultipleChoiceExample> heldOut) {
+    public record Shards<T>(List<T> train, List<T> heldOut) {
+    }
+
+    /** Whether the dataset is instruction data (JSONL), trained on responses, not option letters. */
+    public static boolean isInstructions(ExperimentSpec.Dataset d) {
+        return INSTRUCTIONS.equals(d.name());
     }
 
     /** Checks a dataset spec without reading any data (what the coordinator can know). */
     public static void check(ExperimentSpec.Dataset d) {
-        String partition = d.partition().strip().toLowerCase(Locale.ROOT);
-        if (!partition.equals(LOCAL)) {
-            Partitioner.parseScheme(partition);
+        boolean local = isLocal(d);
+        if (!local) {
+            Partitioner.parseScheme(d.partition());
         }
         switch (d.name()) {
             case DemoTask.NAME -> { }
-            case MULTIPLE_CHOICE -> {
-                if (d.path() == null && !partition.equals(LOCAL)) {
-                    throw new IllegalArgumentException("dataset 'multiple-choice' needs a path (a directory of CSV files)");
+            case MULTIPLE_CHOICE, INSTRUCTIONS -> {
+                if (d.path() == null && !local) {
+                    throw new IllegalArgumentException("dataset '" + d.name() + "' needs a path (its files)");
                 }
             }
             default -> throw new IllegalArgumentException("unknown dataset '" + d.name() + "' (known: " + DemoTask.NAME
-                    + ", " + MULTIPLE_CHOICE + ")");
+                    + ", " + MULTIPLE_CHOICE + ", " + INSTRUCTIONS + ")");
         }
     }
 
     /**
+     * Multiple-choice data (the demo task or CSV files).
+     *
      * @param localDir the worker's own data directory, for the {@code local} partition (may be null otherwise)
      */
-    public static Shards forClient(ExperimentSpec.Dataset d, int clients, int client, Path localDir) {
+    public static Shards<MultipleChoiceExample> forClient(ExperimentSpec.Dataset d, int clients, int client, Path localDir) {
         check(d);
-        List<MultipleChoiceExample> pool;
-        List<MultipleChoiceExample> heldOut;
-        boolean local = LOCAL.equalsIgnoreCase(d.partition().strip());
+        if (isInstructions(d)) {
+            throw new IllegalArgumentException("dataset 'instructions' holds no multiple-choice questions");
+        }
         if (d.name().equals(DemoTask.NAME)) {
             DemoTask task = new DemoTask(d.seed());
-            pool = task.trainingPool(d.trainExamples());
-            heldOut = task.heldOut(d.evalExamples());
-        } else {
-            List<MultipleChoiceExample> all = d.path() == null ? List.of() : read(Path.of(d.path()));
-            if (d.evalPath() != null) {
-                pool = all;
-                heldOut = cap(read(Path.of(d.evalPath())), d.evalExamples(), d.seed());
-            } else {
-                Partitioner.Split<MultipleChoiceExample> s = Partitioner.split(all,
-                        Math.min(0.5, (double) d.evalExamples() / Math.max(1, all.size())), d.seed() + 17);
-                pool = s.d2();
-                heldOut = s.d1();
-            }
-            pool = cap(pool, d.trainExamples(), d.seed());
+            return deal(d, clients, client, localDir, task.trainingPool(d.trainExamples()),
+                    task.heldOut(d.evalExamples()), ClientData::readQuestions, MultipleChoiceExample::category);
         }
-        if (local) {
+        return fromFiles(d, clients, client, localDir, ClientData::readQuestions, MultipleChoiceExample::category);
+    }
+
+    /** Instruction data: Alpaca or Dolly JSONL files under the dataset's path. */
+    public static Shards<InstructionExample> instructionsForClient(ExperimentSpec.Dataset d, int clients, int client,
+                                                                   Path localDir) {
+        check(d);
+        if (!isInstructions(d)) {
+            throw new IllegalArgumentException("dataset '" + d.name() + "' is not instruction data");
+        }
+        return fromFiles(d, clients, client, localDir, ClientData::readInstructions, InstructionExample::category);
+    }
+
+    private static <T> Shards<T> fromFiles(ExperimentSpec.Dataset d, int clients, int client, Path localDir,
+                                           Function<Path, List<T>> reader, Function<T, String> categoryOf) {
+        List<T> all = d.path() == null ? List.of() : reader.apply(Path.of(d.path()));
+        List<T> pool;
+        List<T> heldOut;
+        if (d.evalPath() != null) {
+            pool = all;
+            heldOut = cap(reader.apply(Path.of(d.evalPath())), d.evalExamples(), d.seed());
+        } else {
+            Partitioner.Split<T> s = Partitioner.split(all, Math.min(0.5, (double) d.evalExamples() / Math.max(1, all.size())),
+                    d.seed() + 17);
+            pool = s.d2();
+            heldOut = s.d1();
+        }
+        return deal(d, clients, client, localDir, cap(pool, d.trainExamples(), d.seed()), heldOut, reader, categoryOf);
+    }
+
+    private static <T> Shards<T> deal(ExperimentSpec.Dataset d, int clients, int client, Path localDir, List<T> pool,
+                                      List<T> heldOut, Function<Path, List<T>> reader, Function<T, String> categoryOf) {
+        if (isLocal(d)) {
             if (localDir == null) {
                 throw new IllegalStateException("partition 'local' needs the worker's data directory (cgfed.worker.data-dir)");
             }
-            return new Shards(read(localDir), heldOut);
+            return new Shards<>(reader.apply(localDir), heldOut);
         }
-        List<MultipleChoiceExample> d2 = d.tgapFraction() > 0 ? Partitioner.split(pool, d.tgapFraction(), d.seed()).d2() : pool;
-        return new Shards(Partitioner.shard(d.partition(), d2, MultipleChoiceExample::category, clients, client, d.seed()),
-                heldOut);
+        List<T> d2 = d.tgapFraction() > 0 ? Partitioner.split(pool, d.tgapFraction(), d.seed()).d2() : pool;
+        return new Shards<>(Partitioner.shard(d.partition(), d2, categoryOf, clients, client, d.seed()), heldOut);
     }
 
-    private static List<MultipleChoiceExample> read(Path dirOrFile) {
+    private static boolean isLocal(ExperimentSpec.Dataset d) {
+        return LOCAL.equals(d.partition().strip().toLowerCase(Locale.ROOT));
+    }
+
+    private static List<MultipleChoiceExample> readQuestions(Path dirOrFile) {
         try {
             List<MultipleChoiceQuestion> questions = Files.isDirectory(dirOrFile)
                     ? MultipleChoiceCsv.readDirectory(dirOrFile) : MultipleChoiceCsv.read(dirOrFile);
@@ -94,7 +127,28 @@ public final class ClientData {
         }
     }
 
-    private static List<MultipleChoiceExample> cap(List<MultipleChoiceExample> examples, int max, long seed) {
+    /** A JSONL (or JSON array) file, or every {@code .jsonl}/{@code .json} file of a directory in name order. */
+    private static List<InstructionExample> readInstructions(Path dirOrFile) {
+        try {
+            if (!Files.isDirectory(dirOrFile)) {
+                return InstructionJsonl.read(dirOrFile);
+            }
+            List<Path> files = new ArrayList<>();
+            try (DirectoryStream<Path> dir = Files.newDirectoryStream(dirOrFile, "*.{jsonl,json}")) {
+                dir.forEach(files::add);
+            }
+            files.sort(null);
+            List<InstructionExample> out = new ArrayList<>();
+            for (Path f : files) {
+                out.addAll(InstructionJsonl.read(f));
+            }
+            return out;
+        } catch (IOException e) {
+            throw new UncheckedIOException("reading " + dirOrFile + ": " + e.getMessage(), e);
+        }
+    }
+
+    private static <T> List<T> cap(List<T> examples, int max, long seed) {
         if (examples.size() <= max) {
             return examples;
         }

@@ -20,7 +20,8 @@ import java.util.function.Function;
  * <p>A multiple-choice example is the special case response = answer letter, no EOS: the result then
  * has the tokens and loss positions of {@link TokenBatch#of}.
  */
-public record SequenceBatch(long[] tokens, long[] targets, float[] lossMask, int batch, int seq, int[] lengths) {
+public record SequenceBatch(long[] tokens, long[] targets, float[] lossMask, int batch, int seq, int[] lengths)
+        implements LossBatch {
 
     /** A prompt and the response the model should learn to produce after it. */
     public record PromptResponse(String prompt, String response) {
@@ -42,6 +43,16 @@ public record SequenceBatch(long[] tokens, long[] targets, float[] lossMask, int
                 ByteTokenizer.EOS, ByteTokenizer.PAD, cutoffLen, true);
     }
 
+    /**
+     * Instruction examples in the Alpaca template with any model's tokenizer: BOS only where it has
+     * one, EOS after the response where it has one.
+     */
+    public static SequenceBatch ofInstructions(List<InstructionExample> examples, io.cgfed.core.text.TextTokenizer tokenizer,
+                                               int cutoffLen) {
+        return of(examples.stream().map(PromptResponse::alpaca).toList(), tokenizer::encode, tokenizer.bos(),
+                tokenizer.eos(), Math.max(0, tokenizer.pad()), cutoffLen, tokenizer.eos() >= 0);
+    }
+
     /** Multiple-choice examples as prompt + answer letter, no EOS (the layout of {@link TokenBatch#of}). */
     public static SequenceBatch ofMultipleChoice(List<MultipleChoiceExample> examples, ByteTokenizer tokenizer,
                                                  int cutoffLen) {
@@ -53,6 +64,7 @@ public record SequenceBatch(long[] tokens, long[] targets, float[] lossMask, int
      * The general builder.
      *
      * @param encode    text to token ids (no special tokens)
+     * @param bos       the BOS token, or a negative number for none
      * @param cutoffLen the most input positions of a row (at most the model's context length)
      * @param addEos    whether the response ends with EOS (to teach the model to stop)
      */
@@ -64,14 +76,17 @@ public record SequenceBatch(long[] tokens, long[] targets, float[] lossMask, int
         int batch = pairs.size();
         int[][] sequences = new int[batch][];
         int[] promptTokens = new int[batch];
+        int prefix = bos >= 0 ? 1 : 0;
         int seq = 1;
         for (int b = 0; b < batch; b++) {
             int[] prompt = encode.apply(pairs.get(b).prompt());
             int[] response = encode.apply(pairs.get(b).response());
-            int full = 1 + prompt.length + response.length + (addEos ? 1 : 0);
+            int full = prefix + prompt.length + response.length + (addEos ? 1 : 0);
             int[] s = new int[Math.min(full, cutoffLen + 1)];
             int n = 0;
-            s[n++] = bos;
+            if (prefix == 1) {
+                s[n++] = bos;
+            }
             for (int i = 0; i < prompt.length && n < s.length; i++) {
                 s[n++] = prompt[i];
             }
@@ -99,8 +114,8 @@ public record SequenceBatch(long[] tokens, long[] targets, float[] lossMask, int
             for (int i = 0; i + 1 < s.length; i++) {
                 tokens[row + i] = s[i];
                 targets[row + i] = s[i + 1];
-                // s[i + 1] is a response token or EOS when it lies past BOS + prompt
-                mask[row + i] = i + 1 > promptTokens[b] ? 1f : 0f;
+                // s[i + 1] is a response token or EOS when it lies past (BOS +) prompt
+                mask[row + i] = i + 1 >= prefix + promptTokens[b] ? 1f : 0f;
             }
         }
         return new SequenceBatch(tokens, targets, mask, batch, seq, lengths);

@@ -10,7 +10,7 @@ import java.util.List;
  * position, where the loss mask is one.
  */
 public record TokenBatch(long[] tokens, long[] targets, float[] lossMask, int batch, int seq,
-                         int[] lastIndex, int[] answers, int numOptions) {
+                         int[] lastIndex, int[] answers, int numOptions) implements LossBatch {
 
     public static TokenBatch of(List<MultipleChoiceExample> examples, TextTokenizer tokenizer, int maxSeq) {
         int batch = examples.size();

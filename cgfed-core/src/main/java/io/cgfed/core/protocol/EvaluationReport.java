@@ -5,6 +5,6 @@ import jakarta.validation.constraints.PositiveOrZero;
 import java.util.Map;
 
 /** What a worker reports for an EVALUATE task. */
-public record EvaluationReport(@NotNull Double evalLoss, @NotNull Double perplexity, @NotNull @PositiveOrZero Double accuracy,
+public record EvaluationReport(@NotNull Double evalLoss, @NotNull Double perplexity, @PositiveOrZero Double accuracy,
                                Map<String, Double> accuracyByCategory, @NotNull @PositiveOrZero Integer examples) {
 }

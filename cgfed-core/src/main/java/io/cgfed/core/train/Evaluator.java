@@ -7,6 +7,8 @@ import io.cgfed.core.data.ByteTokenizer;
 import io.cgfed.core.data.MultipleChoiceExample;
 import io.cgfed.core.data.TokenBatch;
 import io.cgfed.core.model.GradMode;
+import io.cgfed.core.data.InstructionExample;
+import io.cgfed.core.data.SequenceBatch;
 import io.cgfed.core.model.LlamaModel;
 import io.cgfed.core.text.TextTokenizer;
 import io.cgfed.core.model.NativeArrays;
@@ -73,6 +75,33 @@ public final class Evaluator {
         double loss = lossSum / examples.size();
         return new EvalResult(loss, Math.exp(loss), (double) correct / examples.size(), accuracy, examples.size(),
                 counts);
+    }
+
+    /**
+     * Held-out loss of instruction examples: mean cross-entropy over response tokens (and EOS), and
+     * its perplexity; there is no accuracy (NaN) for free-form responses.
+     */
+    public EvalResult evaluateInstructions(LlamaModel model, List<InstructionExample> examples) {
+        if (examples.isEmpty()) {
+            throw new IllegalArgumentException("no evaluation examples");
+        }
+        GradMode.off();
+        double logProbSum = 0;
+        long tokens = 0;
+        for (int start = 0; start < examples.size(); start += batchSize) {
+            List<InstructionExample> chunk = examples.subList(start, Math.min(examples.size(), start + batchSize));
+            SequenceBatch sb = SequenceBatch.ofInstructions(chunk, tokenizer, model.config().maxPositionEmbeddings());
+            try (NDManager step = model.manager().newSubManager()) {
+                Shape shape = new Shape(sb.batch(), sb.seq());
+                NDArray logits = model.forward(NativeArrays.of(step, sb.tokens(), shape));
+                NDArray targets = NativeArrays.of(step, sb.targets(), shape);
+                NDArray mask = NativeArrays.of(step, sb.lossMask(), shape);
+                logProbSum += logits.logSoftmax(-1).gather(targets.expandDims(-1), -1).squeeze(-1).mul(mask).sum().getFloat();
+            }
+            tokens += sb.lossTokenCount();
+        }
+        double loss = -logProbSum / Math.max(1, tokens);
+        return new EvalResult(loss, Math.exp(loss), Double.NaN, Map.of(), examples.size(), Map.of());
     }
 
     /** Log-softmax over the vocabulary at each example's last prompt position: (batch x vocab). */

@@ -6,7 +6,10 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.training.GradientCollector;
 import io.cgfed.core.data.ByteTokenizer;
+import io.cgfed.core.data.InstructionExample;
+import io.cgfed.core.data.LossBatch;
 import io.cgfed.core.data.MultipleChoiceExample;
+import io.cgfed.core.data.SequenceBatch;
 import io.cgfed.core.data.TokenBatch;
 import io.cgfed.core.model.GradMode;
 import io.cgfed.core.model.LlamaModel;
@@ -15,6 +18,7 @@ import io.cgfed.core.model.NativeArrays;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.SplittableRandom;
+import java.util.function.Function;
 import java.util.concurrent.locks.ReentrantLock;
 
 /**
@@ -36,7 +40,23 @@ public final class LocalTrainer {
         this.tokenizer = tokenizer;
     }
 
+    /** Multiple-choice examples: the loss is on the answer letter. */
     public TrainingResult train(LlamaModel model, List<MultipleChoiceExample> examples, TrainingConfig config) {
+        int maxSeq = model.config().maxPositionEmbeddings();
+        return train(model, examples, config, batch -> TokenBatch.of(batch, tokenizer, maxSeq));
+    }
+
+    /**
+     * Instruction examples in the Alpaca template: the loss is on the response (and EOS), sequences
+     * cut to the model's context length.
+     */
+    public TrainingResult trainInstructions(LlamaModel model, List<InstructionExample> examples, TrainingConfig config) {
+        int maxSeq = model.config().maxPositionEmbeddings();
+        return train(model, examples, config, batch -> SequenceBatch.ofInstructions(batch, tokenizer, maxSeq));
+    }
+
+    private <T> TrainingResult train(LlamaModel model, List<T> examples, TrainingConfig config,
+                                     Function<List<T>, LossBatch> toBatch) {
         if (examples.isEmpty()) {
             throw new IllegalArgumentException("no training examples");
         }
@@ -47,13 +67,13 @@ public final class LocalTrainer {
         model.setTraining(true);
         try (AdamW optimizer = new AdamW(model.manager(), config.weightDecay(), config.maxGradNorm())) {
             SplittableRandom random = new SplittableRandom(config.seed());
-            List<MultipleChoiceExample> order = new ArrayList<>(examples);
+            List<T> order = new ArrayList<>(examples);
             int cursor = order.size();
             double lossSum = 0;
             double firstLoss = Double.NaN;
             double lastLoss = Double.NaN;
             for (int s = 0; s < config.steps(); s++) {
-                List<MultipleChoiceExample> batch = new ArrayList<>(config.batchSize());
+                List<T> batch = new ArrayList<>(config.batchSize());
                 while (batch.size() < config.batchSize()) {
                     if (cursor >= order.size()) {
                         shuffle(order, random);
@@ -61,8 +81,8 @@ public final class LocalTrainer {
                     }
                     batch.add(order.get(cursor++));
                 }
-                double loss = step(model, optimizer, microBatches(batch, config.microBatchSize(),
-                        model.config().maxPositionEmbeddings()), config.learningRateAt(s));
+                double loss = step(model, optimizer, microBatches(batch, config.microBatchSize(), toBatch),
+                        config.learningRateAt(s));
                 if (!Double.isFinite(loss)) {
                     throw new IllegalStateException("training diverged: loss " + loss + " at step " + s);
                 }
@@ -91,10 +111,10 @@ public final class LocalTrainer {
         }
     }
 
-    private List<TokenBatch> microBatches(List<MultipleChoiceExample> batch, int size, int maxSeq) {
-        List<TokenBatch> out = new ArrayList<>();
+    private static <T> List<LossBatch> microBatches(List<T> batch, int size, Function<List<T>, LossBatch> toBatch) {
+        List<LossBatch> out = new ArrayList<>();
         for (int i = 0; i < batch.size(); i += size) {
-            out.add(TokenBatch.of(batch.subList(i, Math.min(batch.size(), i + size)), tokenizer, maxSeq));
+            out.add(toBatch.apply(batch.subList(i, Math.min(batch.size(), i + size))));
         }
         return out;
     }
@@ -104,15 +124,15 @@ public final class LocalTrainer {
      * micro-batch's mean loss weighted by its share of the batch's loss tokens, so the step equals the
      * full batch's. Returns the batch's mean loss.
      */
-    private static double step(LlamaModel model, AdamW optimizer, List<TokenBatch> micro, double lr) {
+    private static double step(LlamaModel model, AdamW optimizer, List<LossBatch> micro, double lr) {
         double tokensInBatch = 0;
-        for (TokenBatch tb : micro) {
-            tokensInBatch += lossTokens(tb);
+        for (LossBatch tb : micro) {
+            tokensInBatch += tb.lossTokenCount();
         }
         try (NDManager step = model.manager().newSubManager()) {
             double loss = 0;
-            for (TokenBatch tb : micro) {
-                double share = lossTokens(tb) / Math.max(1, tokensInBatch);
+            for (LossBatch tb : micro) {
+                double share = tb.lossTokenCount() / Math.max(1, tokensInBatch);
                 Shape shape = new Shape(tb.batch(), tb.seq());
                 NDArray tokens = NativeArrays.of(step, tb.tokens(), shape);
                 NDArray targets = NativeArrays.of(step, tb.targets(), shape);
@@ -129,13 +149,7 @@ public final class LocalTrainer {
         }
     }
 
-    private static double lossTokens(TokenBatch tb) {
-        double n = 0;
-        for (float m : tb.lossMask()) {
-            n += m;
-        }
-        return n;
-    }
+
 
     private static <T> void shuffle(List<T> list, SplittableRandom random) {
         for (int i = list.size() - 1; i > 0; i--) {

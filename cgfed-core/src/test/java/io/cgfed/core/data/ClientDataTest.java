@@ -25,7 +25,7 @@ class ClientDataTest {
         List<MultipleChoiceExample> all = new ArrayList<>();
         Set<List<MultipleChoiceExample>> heldOut = new HashSet<>();
         for (int c = 0; c < 3; c++) {
-            ClientData.Shards s = ClientData.forClient(d, 3, c, null);
+            ClientData.Shards<MultipleChoiceExample> s = ClientData.forClient(d, 3, c, null);
             assertThat(s.train()).hasSize(40);
             all.addAll(s.train());
             heldOut.add(s.heldOut());
@@ -52,8 +52,8 @@ class ClientDataTest {
         Files.writeString(train.resolve("high_school_history_dev.csv"), csv(30, "hist"));
         Files.writeString(eval.resolve("computer_network_val.csv"), csv(8, "evalnet"));
         ExperimentSpec.Dataset d = dataset(ClientData.MULTIPLE_CHOICE, "iid", train.toString(), eval.toString(), 0.0);
-        ClientData.Shards a = ClientData.forClient(d, 2, 0, null);
-        ClientData.Shards b = ClientData.forClient(d, 2, 1, null);
+        ClientData.Shards<MultipleChoiceExample> a = ClientData.forClient(d, 2, 0, null);
+        ClientData.Shards<MultipleChoiceExample> b = ClientData.forClient(d, 2, 1, null);
         assertThat(a.train().size() + b.train().size()).isEqualTo(60);
         assertThat(a.train()).doesNotContainAnyElementsOf(b.train());
         assertThat(a.heldOut()).hasSize(8).allSatisfy(e -> assertThat(e.prompt()).contains("evalnet"));
@@ -66,7 +66,7 @@ class ClientDataTest {
         Files.writeString(dir.resolve("virology_test.csv"), csv(50, "v").lines().skip(1)
                 .map(line -> line.substring(line.indexOf(',') + 1)).reduce("", (x, y) -> x + y + "\n"));
         ExperimentSpec.Dataset d = dataset(ClientData.MULTIPLE_CHOICE, "iid", dir.toString(), null, 0.0);
-        ClientData.Shards s = ClientData.forClient(d, 1, 0, null);
+        ClientData.Shards<MultipleChoiceExample> s = ClientData.forClient(d, 1, 0, null);
         assertThat(s.heldOut()).hasSize(20);
         assertThat(s.train()).hasSize(30).doesNotContainAnyElementsOf(s.heldOut());
     }
@@ -76,7 +76,7 @@ class ClientDataTest {
         Path mine = Files.createDirectories(dir.resolve("mine"));
         Files.writeString(mine.resolve("college_physics_dev.csv"), csv(7, "local"));
         ExperimentSpec.Dataset d = dataset(DemoTask.NAME, "local", null, null, 0.0);
-        ClientData.Shards s = ClientData.forClient(d, 4, 2, mine);
+        ClientData.Shards<MultipleChoiceExample> s = ClientData.forClient(d, 4, 2, mine);
         assertThat(s.train()).hasSize(7).allSatisfy(e -> assertThat(e.prompt()).contains("local"));
         assertThatThrownBy(() -> ClientData.forClient(d, 4, 2, null)).hasMessageContaining("data directory");
     }

@@ -9,6 +9,7 @@ import io.cgfed.core.model.LoraConfig;
 import io.cgfed.core.model.ModelCatalog;
 import io.cgfed.core.protocol.ExperimentSpec;
 import io.cgfed.service.support.InvalidFieldException;
+import java.util.List;
 
 /** The rules of an experiment spec that span fields or need the platform's catalogues. */
 public final class SpecRules {
@@ -28,11 +29,11 @@ public final class SpecRules {
             throw new InvalidFieldException("model.name", e.getMessage());
         }
         ExperimentSpec.Dataset dataset = spec.dataset();
-        if (!dataset.name().equals(DemoTask.NAME) && !dataset.name().equals(ClientData.MULTIPLE_CHOICE)) {
-            throw new InvalidFieldException("dataset.name", "unknown dataset '" + dataset.name() + "' (known: "
-                    + DemoTask.NAME + ", " + ClientData.MULTIPLE_CHOICE + ")");
-        }
         boolean local = ClientData.LOCAL.equalsIgnoreCase(dataset.partition().strip());
+        if (!List.of(DemoTask.NAME, ClientData.MULTIPLE_CHOICE, ClientData.INSTRUCTIONS).contains(dataset.name())) {
+            throw new InvalidFieldException("dataset.name", "unknown dataset '" + dataset.name() + "' (known: "
+                    + DemoTask.NAME + ", " + ClientData.MULTIPLE_CHOICE + ", " + ClientData.INSTRUCTIONS + ")");
+        }
         if (!local) {
             try {
                 Partitioner.parseScheme(dataset.partition());
@@ -40,8 +41,8 @@ public final class SpecRules {
                 throw new InvalidFieldException("dataset.partition", e.getMessage() + ", or local");
             }
         }
-        if (dataset.name().equals(ClientData.MULTIPLE_CHOICE) && dataset.path() == null && !local) {
-            throw new InvalidFieldException("dataset.path", "dataset 'multiple-choice' needs the directory of its CSV files");
+        if (!dataset.name().equals(DemoTask.NAME) && dataset.path() == null && !local) {
+            throw new InvalidFieldException("dataset.path", "dataset '" + dataset.name() + "' needs the path of its files");
         }
         if (!local && dataset.trainExamples() < spec.clients()) {
             throw new InvalidFieldException("dataset.trainExamples", "must be at least the number of clients ("

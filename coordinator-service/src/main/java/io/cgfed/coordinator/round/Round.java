@@ -69,7 +69,8 @@ public class Round {
         this.status = RoundStatus.EVALUATING;
     }
 
-    public void evaluated(double evalLoss, double perplexity, double accuracy, String accuracyByCategory, Instant now) {
+    /** accuracy: null for data without options (instruction data: loss and perplexity only). */
+    public void evaluated(double evalLoss, double perplexity, Double accuracy, String accuracyByCategory, Instant now) {
         this.evalLoss = evalLoss;
         this.perplexity = perplexity;
         this.accuracy = accuracy;

@@ -7,6 +7,7 @@ import io.cgfed.core.codec.ReconstructionQuality;
 import io.cgfed.core.codec.TensorSpec;
 import io.cgfed.core.codec.UpdatePayload;
 import io.cgfed.core.data.ClientData;
+import io.cgfed.core.data.InstructionExample;
 import io.cgfed.core.data.MultipleChoiceExample;
 import io.cgfed.core.model.LlamaModel;
 import io.cgfed.core.protocol.EvaluationReport;
@@ -60,12 +61,23 @@ public class TaskRunner {
         LlamaModel model = models.model(spec);
         NamedTensors global = SafeTensors.read(coordinator.adapter(task.experimentId(), task.adapterVersion()));
         model.loadAdapter(global);
-        List<MultipleChoiceExample> shard = data(spec, task.clientIndex()).train();
         ExperimentSpec.Training t = spec.training();
         long seed = spec.seed() * 1_000_003L + task.round() * 1_009L + task.clientIndex();
+        TrainingConfig config = new TrainingConfig(t.localSteps(), t.batchSize(), t.microBatchSize(), t.learningRate(),
+                t.warmupSteps(), t.weightDecay(), t.maxGradNorm(), seed);
+        LocalTrainer trainer = new LocalTrainer(models.tokenizer(spec));
         long t0 = System.nanoTime();
-        LocalTrainer.TrainingResult result = new LocalTrainer(models.tokenizer(spec)).train(model, shard, new TrainingConfig(t.localSteps(), t.batchSize(), t.microBatchSize(),
-                t.learningRate(), t.warmupSteps(), t.weightDecay(), t.maxGradNorm(), seed));
+        int samples;
+        LocalTrainer.TrainingResult result;
+        if (ClientData.isInstructions(spec.dataset())) {
+            List<InstructionExample> shard = instructions(spec, task.clientIndex()).train();
+            samples = shard.size();
+            result = trainer.trainInstructions(model, shard, config);
+        } else {
+            List<MultipleChoiceExample> shard = questions(spec, task.clientIndex()).train();
+            samples = shard.size();
+            result = trainer.train(model, shard, config);
+        }
         long trainMs = (System.nanoTime() - t0) / 1_000_000;
         NamedTensors update = model.adapter().minus(global);
 
@@ -87,11 +99,11 @@ public class TaskRunner {
         metrics.put("trainMs", (double) trainMs);
         metrics.put("encodeMs", (double) encodeMs);
         PayloadHeader header = new PayloadHeader(task.experimentId().toString(), task.round(), task.clientIndex(),
-                codec.name(), 0, shard.size(), manifest, metrics);
+                codec.name(), 0, samples, manifest, metrics);
         byte[] payload = new UpdatePayload(header, body).toBytes();
         log.info("experiment {} round {} client {}: trained {} steps on {} examples in {} ms, loss {} -> {}, "
                         + "update {} values -> {} bytes ({}), cosine {}",
-                task.experimentId(), task.round(), task.clientIndex(), result.steps(), shard.size(), trainMs,
+                task.experimentId(), task.round(), task.clientIndex(), result.steps(), samples, trainMs,
                 fmt(result.firstLoss()), fmt(result.lastLoss()), update.numel(), payload.length, codec.name(),
                 fmt(q.cosine()));
         return payload;
@@ -101,18 +113,28 @@ public class TaskRunner {
         ExperimentSpec spec = task.spec();
         LlamaModel model = models.model(spec);
         model.loadAdapter(SafeTensors.read(coordinator.adapter(task.experimentId(), task.adapterVersion())));
-        Evaluator.EvalResult r = new Evaluator(properties.evalBatchSize(), models.tokenizer(spec))
-                .evaluate(model, data(spec, task.clientIndex()).heldOut());
+        Evaluator evaluator = new Evaluator(properties.evalBatchSize(), models.tokenizer(spec));
+        Evaluator.EvalResult r = ClientData.isInstructions(spec.dataset())
+                ? evaluator.evaluateInstructions(model, instructions(spec, task.clientIndex()).heldOut())
+                : evaluator.evaluate(model, questions(spec, task.clientIndex()).heldOut());
         log.info("experiment {} adapter version {}: eval loss {}, accuracy {}", task.experimentId(),
                 task.adapterVersion(), fmt(r.loss()), fmt(r.accuracy()));
-        return new EvaluationReport(r.loss(), r.perplexity(), r.accuracy(), r.accuracyByCategory(), r.examples());
+        return new EvaluationReport(r.loss(), r.perplexity(), Double.isNaN(r.accuracy()) ? null : r.accuracy(),
+                r.accuracyByCategory(), r.examples());
     }
 
     /** This client's data: its shard derived from the spec (simulated), or the worker's own files (local). */
-    private ClientData.Shards data(ExperimentSpec spec, int client) {
+    private ClientData.Shards<MultipleChoiceExample> questions(ExperimentSpec spec, int client) {
+        return ClientData.forClient(spec.dataset(), spec.clients(), client, dataDir());
+    }
+
+    private ClientData.Shards<InstructionExample> instructions(ExperimentSpec spec, int client) {
+        return ClientData.instructionsForClient(spec.dataset(), spec.clients(), client, dataDir());
+    }
+
+    private Path dataDir() {
         String dir = properties.dataDir();
-        return ClientData.forClient(spec.dataset(), spec.clients(), client,
-                dir == null || dir.isBlank() ? null : Path.of(dir));
+        return dir == null || dir.isBlank() ? null : Path.of(dir);
     }
 
     /** This client's share of the training pool in the simulated mode: derived, never sent. */

@@ -101,6 +101,18 @@ public final class DemoRun {
                     r.get("evalLoss").asDouble(), r.get("accuracy").asDouble(), r.get("uploads").asInt(),
                     r.get("uploadBytes").asLong(), r.get("rawUpdateBytes").asLong(), r.get("durationMs").asLong() / 1000.0);
         }
+        JsonNode last = null;
+        for (JsonNode r : e.get("roundSummaries")) {
+            if ("CLOSED".equals(r.get("status").asString())) {
+                last = r;
+            }
+        }
+        if (last != null && last.get("accuracyByCategory").size() > 0) {
+            StringBuilder line = new StringBuilder("accuracy by category after round " + last.get("round").asInt() + ":");
+            last.get("accuracyByCategory").properties().forEach(c ->
+                    line.append(String.format(Locale.ROOT, "  %s %.3f", c.getKey(), c.getValue().asDouble())));
+            out.println(line);
+        }
         out.println();
     }
 

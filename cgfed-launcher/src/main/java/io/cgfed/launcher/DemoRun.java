@@ -107,11 +107,10 @@ public final class DemoRun {
                 last = r;
             }
         }
-        if (last != null && last.get("accuracyByCategory").size() > 0) {
-            StringBuilder line = new StringBuilder("accuracy by category after round " + last.get("round").asInt() + ":");
-            last.get("accuracyByCategory").properties().forEach(c ->
-                    line.append(String.format(Locale.ROOT, "  %s %.3f", c.getKey(), c.getValue().asDouble())));
-            out.println(line);
+        if (last != null && last.get("cevalTable").isString()) {
+            out.println("accuracy by category after round " + last.get("round").asInt() + ":");
+            out.println();
+            out.print(last.get("cevalTable").asString());
         }
         out.println();
     }

@@ -69,6 +69,9 @@ class FederatedExperimentIT {
             // fp16 sends half the raw bytes plus a small header per client
             assertThat(r.get("uploadBytes").asLong()).isLessThan(r.get("rawUpdateBytes").asLong() * 3 / 4);
         }
+        // the worker's evaluation came with example counts per category: a C-Eval-style table
+        assertThat(rounds.get(2).get("cevalTable").asString())
+                .contains("| STEM |", "| Humanities |", "| Average (examples) |", "| Average (groups) |");
         double baseline = rounds.get(0).get("evalLoss").asDouble();
         double last = rounds.get(2).get("evalLoss").asDouble();
         assertThat(last).as("federated training lowers held-out loss").isLessThan(baseline);

@@ -10,6 +10,7 @@ import io.cgfed.coordinator.task.TaskRepository;
 import io.cgfed.coordinator.task.TaskStatus;
 import io.cgfed.coordinator.upload.UploadRepository;
 import io.cgfed.core.protocol.ExperimentSpec;
+import io.cgfed.core.train.CEvalTable;
 import io.cgfed.service.support.ApiException;
 import java.time.Duration;
 import java.time.Instant;
@@ -25,6 +26,8 @@ import tools.jackson.databind.ObjectMapper;
 @Service
 public class ExperimentService {
     private static final TypeReference<Map<String, Double>> DOUBLES = new TypeReference<>() {
+    };
+    private static final TypeReference<Map<String, Integer>> INTEGERS = new TypeReference<>() {
     };
     private final ExperimentRepository experiments;
     private final RoundRepository rounds;
@@ -107,8 +110,13 @@ public class ExperimentService {
         Map<String, Double> byCategory = r.getAccuracyByCategory() == null ? Map.of()
                 : json.readValue(r.getAccuracyByCategory(), DOUBLES);
         Long duration = r.getClosedAt() == null ? null : Duration.between(r.getOpenedAt(), r.getClosedAt()).toMillis();
+        String table = null;
+        if (!byCategory.isEmpty() && r.getExamplesByCategory() != null) {
+            Map<String, Integer> examples = json.readValue(r.getExamplesByCategory(), INTEGERS);
+            table = CEvalTable.markdown(List.of(CEvalTable.Column.of("Accuracy (%)", byCategory, examples)));
+        }
         return new ExperimentView.RoundSummary(r.getRound(), r.getStatus().name(), r.getSelected(), received,
                 r.getTrainLoss(), r.getEvalLoss(), r.getPerplexity(), r.getAccuracy(), byCategory, r.getUploadBytes(),
-                r.getRawUpdateBytes(), duration);
+                r.getRawUpdateBytes(), duration, table);
     }
 }

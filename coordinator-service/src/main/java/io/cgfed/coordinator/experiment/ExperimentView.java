@@ -12,10 +12,14 @@ public record ExperimentView(UUID id, String name, ExperimentStatus status, int 
                              Instant finishedAt, ExperimentSpec spec, List<RoundSummary> roundSummaries,
                              List<AdapterSummary> adapterVersions) {
 
-    /** One round's outcome. Round 0 evaluates the initial adapter (the baseline). */
+    /**
+     * One round's outcome. Round 0 evaluates the initial adapter (the baseline). cevalTable: the
+     * accuracies as the C-Eval-style Markdown table (groups, both averages), when the evaluation
+     * reported them by category.
+     */
     public record RoundSummary(int round, String status, int selected, int uploads, Double trainLoss, Double evalLoss,
                                Double perplexity, Double accuracy, Map<String, Double> accuracyByCategory,
-                               long uploadBytes, long rawUpdateBytes, Long durationMs) {
+                               long uploadBytes, long rawUpdateBytes, Long durationMs, String cevalTable) {
     }
 
     public record AdapterSummary(int version, String sha256, long bytes, Instant createdAt) {

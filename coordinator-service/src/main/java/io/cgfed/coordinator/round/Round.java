@@ -39,6 +39,8 @@ public class Round {
     private Double accuracy;
     @Column(name = "accuracy_by_category")
     private String accuracyByCategory;
+    @Column(name = "examples_by_category")
+    private String examplesByCategory;
     @Column(name = "upload_bytes")
     private long uploadBytes;
     @Column(name = "raw_update_bytes")
@@ -70,7 +72,9 @@ public class Round {
     }
 
     /** accuracy: null for data without options (instruction data: loss and perplexity only). */
-    public void evaluated(double evalLoss, double perplexity, Double accuracy, String accuracyByCategory, Instant now) {
+    public void evaluated(double evalLoss, double perplexity, Double accuracy, String accuracyByCategory,
+                          String examplesByCategory, Instant now) {
+        this.examplesByCategory = examplesByCategory;
         this.evalLoss = evalLoss;
         this.perplexity = perplexity;
         this.accuracy = accuracy;
@@ -142,6 +146,10 @@ public class Round {
 
     public String getAccuracyByCategory() {
         return accuracyByCategory;
+    }
+
+    public String getExamplesByCategory() {
+        return examplesByCategory;
     }
 
     public long getUploadBytes() {

@@ -93,6 +93,7 @@ public class TaskService implements SmartLifecycle {
             }
             r.evaluated(report.evalLoss(), report.perplexity(), report.accuracy(),
                     report.accuracyByCategory() == null ? null : json.writeValueAsString(report.accuracyByCategory()),
+                    report.examplesByCategory() == null ? null : json.writeValueAsString(report.examplesByCategory()),
                     Instant.now());
             t.complete(Instant.now());
         });

@@ -120,7 +120,7 @@ public class TaskRunner {
         log.info("experiment {} adapter version {}: eval loss {}, accuracy {}", task.experimentId(),
                 task.adapterVersion(), fmt(r.loss()), fmt(r.accuracy()));
         return new EvaluationReport(r.loss(), r.perplexity(), Double.isNaN(r.accuracy()) ? null : r.accuracy(),
-                r.accuracyByCategory(), r.examples());
+                r.accuracyByCategory(), r.examples(), r.examplesByCategory());
     }
 
     /** This client's data: its shard derived from the spec (simulated), or the worker's own files (local). */

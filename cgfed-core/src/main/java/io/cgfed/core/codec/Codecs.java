@@ -12,7 +12,10 @@ import java.util.function.Function;
 public final class Codecs {
     private static final Map<String, Function<Map<String, Object>, Codec>> FACTORIES = new TreeMap<>(Map.of(
             NoneCodec.NAME, settings -> new NoneCodec(),
-            Fp16Codec.NAME, settings -> new Fp16Codec()));
+            Fp16Codec.NAME, settings -> new Fp16Codec(),
+            Int8Codec.NAME, Int8Codec::new,
+            TopKCodec.NAME, TopKCodec::new,
+            QsgdCodec.NAME, QsgdCodec::new));
 
     private Codecs() {
     }

@@ -56,6 +56,11 @@ public final class SpecRules {
             throw new InvalidFieldException("codec.name", "unknown codec '" + spec.codec().name() + "' (known: "
                     + Codecs.names() + ")");
         }
+        try {
+            Codecs.create(spec.codec().name(), spec.codec().settings());
+        } catch (IllegalArgumentException e) {
+            throw new InvalidFieldException("codec.settings", e.getMessage());
+        }
         if (spec.quorum() > spec.clientsPerRound()) {
             throw new InvalidFieldException("minClients", "must not exceed the clients selected per round ("
                     + spec.clientsPerRound() + ")");

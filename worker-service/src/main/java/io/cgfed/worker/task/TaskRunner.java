@@ -81,7 +81,10 @@ public class TaskRunner {
         long trainMs = (System.nanoTime() - t0) / 1_000_000;
         NamedTensors update = model.adapter().minus(global);
 
-        Codec codec = Codecs.create(spec.codec().name(), spec.codec().settings());
+        // stochastic codecs (qsgd) draw from a seed per client and round unless the spec fixes one
+        Map<String, Object> codecSettings = new java.util.HashMap<>(spec.codec().settings());
+        codecSettings.putIfAbsent("seed", seed);
+        Codec codec = Codecs.create(spec.codec().name(), codecSettings);
         long e0 = System.nanoTime();
         byte[] body = codec.encode(update);
         long encodeMs = (System.nanoTime() - e0) / 1_000_000;

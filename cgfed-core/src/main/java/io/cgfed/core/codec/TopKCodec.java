@@ -1,0 +1,92 @@
+package io.cgfed.core.codec;
+
+import io.cgfed.core.tensor.Half;
+import io.cgfed.core.tensor.NamedTensors;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Top-k sparsification: keep the {@code fraction} of values with the largest magnitude (at least
+ * one), send their positions and fp16 values; everything else decodes to zero. Body:
+ * {@code u32 k | k x u32 index (ascending) | k x f16 value}: 6 bytes per kept value. Pair it with
+ * error feedback, which hands what was dropped to the next round.
+ */
+public final class TopKCodec implements Codec {
+    public static final String NAME = "topk";
+    private final double fraction;
+
+    public TopKCodec(Map<String, Object> settings) {
+        this.fraction = CodecSettings.fraction(settings, "fraction", 0.01);
+    }
+
+    @Override
+    public String name() {
+        return NAME;
+    }
+
+    @Override
+    public byte[] encode(NamedTensors update) {
+        float[] x = update.flatten();
+        int k = Math.max(1, Math.min(x.length, (int) Math.round(fraction * x.length)));
+        int[] kept = largest(x, k);
+        ByteBuffer buf = ByteBuffer.allocate(4 + 6 * k).order(ByteOrder.LITTLE_ENDIAN);
+        buf.putInt(k);
+        for (int i : kept) {
+            buf.putInt(i);
+        }
+        for (int i : kept) {
+            buf.putShort(Half.fromFloat(x[i]));
+        }
+        return buf.array();
+    }
+
+    /** Positions of the k largest magnitudes, ascending; ties go to the lower position. */
+    static int[] largest(float[] x, int k) {
+        Integer[] order = new Integer[x.length];
+        for (int i = 0; i < x.length; i++) {
+            order[i] = i;
+        }
+        Arrays.sort(order, (a, b) -> {
+            int c = Float.compare(Math.abs(x[b]), Math.abs(x[a]));
+            return c != 0 ? c : Integer.compare(a, b);
+        });
+        int[] kept = new int[k];
+        for (int i = 0; i < k; i++) {
+            kept[i] = order[i];
+        }
+        Arrays.sort(kept);
+        return kept;
+    }
+
+    @Override
+    public NamedTensors decode(byte[] body, List<TensorSpec> manifest) {
+        long n = TensorSpec.totalNumel(manifest);
+        if (body.length < 4) {
+            throw new PayloadFormatException("codec topk: body of " + body.length + " bytes has no count");
+        }
+        ByteBuffer buf = ByteBuffer.wrap(body).order(ByteOrder.LITTLE_ENDIAN);
+        long k = Integer.toUnsignedLong(buf.getInt());
+        if (k > n || body.length != 4 + 6 * k) {
+            throw new PayloadFormatException("codec topk: " + k + " kept values do not fit a body of " + body.length
+                    + " bytes for " + n + " values");
+        }
+        int[] index = new int[(int) k];
+        long previous = -1;
+        for (int i = 0; i < k; i++) {
+            long at = Integer.toUnsignedLong(buf.getInt());
+            if (at >= n || at <= previous) {
+                throw new PayloadFormatException("codec topk: index " + at + " is out of range or not ascending");
+            }
+            index[i] = (int) at;
+            previous = at;
+        }
+        float[] x = new float[(int) n];
+        for (int i = 0; i < k; i++) {
+            x[index[i]] = Half.toFloat(buf.getShort());
+        }
+        return Manifests.split(x, manifest);
+    }
+}

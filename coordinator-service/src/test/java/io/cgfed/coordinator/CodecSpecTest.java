@@ -1,0 +1,25 @@
+package io.cgfed.coordinator;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import org.junit.jupiter.api.Test;
+import tools.jackson.databind.node.ObjectNode;
+
+class CodecSpecTest extends CoordinatorApiTestBase {
+
+    @Test
+    void baselineCodecsAreAcceptedWithTheirSettingsAndBadSettingsNamed() {
+        for (String codec : new String[] {"int8", "topk", "qsgd"}) {
+            ObjectNode spec = spec("codec-" + codec);
+            ((ObjectNode) spec.get("codec")).put("name", codec);
+            assertStatus(post("/api/v1/experiments", spec), 201);
+        }
+        ObjectNode bad = spec("topk-fraction-2");
+        ObjectNode codec = (ObjectNode) bad.get("codec");
+        codec.put("name", "topk");
+        codec.putObject("settings").put("fraction", 2);
+        var problem = assertProblem(post("/api/v1/experiments", bad), 400);
+        assertThat(problem.get("errors").get(0).get("field").asString()).isEqualTo("codec.settings");
+        assertThat(problem.get("detail").asString()).contains("fraction");
+    }
+}

@@ -51,7 +51,8 @@ public final class CgfedLauncher {
         try (platform) {
             platform.start(System.out);
             DemoRun run = new DemoRun(new CoordinatorApi(platform.coordinatorUrl()), System.out);
-            JsonNode result = run.run(DemoRun.demoSpec(o.codec, o.clients, o.rounds), Duration.ofMinutes(o.timeoutMinutes));
+            JsonNode result = run.run(DemoRun.demoSpec(o.codec, o.errorFeedback, o.clients, o.rounds),
+                    Duration.ofMinutes(o.timeoutMinutes));
             run.printTable(result);
             Map<String, Object> summary = DemoRun.summary(result, (System.nanoTime() - t0) / 1e9);
             System.out.println(CoordinatorApi.toJson(summary));
@@ -129,7 +130,8 @@ public final class CgfedLauncher {
 
     private static void usage() {
         System.err.println("""
-                usage: cgfed demo [--codec NAME] [--clients N] [--rounds N] [--workers N] [--timeout-minutes N]
+                usage: cgfed demo [--codec NAME] [--error-feedback] [--clients N] [--rounds N] [--workers N]
+                                  [--timeout-minutes N]
                        cgfed up   [--workers N] [--port-base P]
                        cgfed generate --experiment ID --prompt TEXT [--version N] [--max-new-tokens N]
                                       [--temperature T] [--top-k K] [--seed S] [--worker URL]
@@ -144,6 +146,7 @@ public final class CgfedLauncher {
     /** Command-line options with the demo's defaults. */
     static final class Options {
         String codec = "fp16";
+        boolean errorFeedback;
         int clients = 3;
         int rounds = 3;
         int workers = 0;
@@ -167,6 +170,10 @@ public final class CgfedLauncher {
             }
             for (int i = 1; i < args.length; i++) {
                 String flag = args[i];
+                if (flag.equals("--error-feedback")) {
+                    o.errorFeedback = true;
+                    continue;
+                }
                 if (i + 1 >= args.length) {
                     throw new IllegalArgumentException(flag + " needs a value");
                 }

@@ -24,6 +24,11 @@ public final class DemoRun {
 
     /** The demo: a tiny LLaMA learning a generated multiple-choice task, split IID across clients. */
     public static Map<String, Object> demoSpec(String codec, int clients, int rounds) {
+        return demoSpec(codec, false, clients, rounds);
+    }
+
+    /** The demo with or without client-side error feedback for the codec. */
+    public static Map<String, Object> demoSpec(String codec, boolean errorFeedback, int clients, int rounds) {
         Map<String, Object> spec = new LinkedHashMap<>();
         spec.put("name", "demo-" + codec);
         spec.put("model", Map.of("name", "tiny-llama", "seed", 1));
@@ -36,7 +41,8 @@ public final class DemoRun {
         spec.put("training", Map.of("localSteps", 100, "batchSize", 16, "learningRate", 0.01, "warmupSteps", 0,
                 "weightDecay", 0.0, "maxGradNorm", 1.0));
         spec.put("lora", Map.of("rank", 8, "alpha", 16, "targets", List.of("q", "k", "v", "o")));
-        spec.put("codec", Map.of("name", codec, "settings", Map.of()));
+        spec.put("codec", errorFeedback ? Map.of("name", codec, "settings", Map.of(), "errorFeedback", true)
+                : Map.of("name", codec, "settings", Map.of()));
         spec.put("roundDeadlineSeconds", 300);
         spec.put("seed", 42);
         return spec;

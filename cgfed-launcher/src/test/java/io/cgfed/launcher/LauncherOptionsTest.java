@@ -26,6 +26,14 @@ class LauncherOptionsTest {
     }
 
     @Test
+    void errorFeedbackIsAFlagThatReachesTheSpec() {
+        CgfedLauncher.Options o = CgfedLauncher.Options.parse(new String[] {"demo", "--codec", "topk", "--error-feedback"});
+        assertThat(o.errorFeedback).isTrue();
+        assertThat(DemoRun.demoSpec(o.codec, o.errorFeedback, 3, 3).get("codec"))
+                .isEqualTo(java.util.Map.of("name", "topk", "settings", java.util.Map.of(), "errorFeedback", true));
+    }
+
+    @Test
     void upUsesFixedPortsFrom8080() {
         assertThat(CgfedLauncher.Options.parse(new String[] {"up"}).portBase).isEqualTo(8080);
     }

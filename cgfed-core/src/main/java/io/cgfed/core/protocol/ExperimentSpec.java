@@ -122,9 +122,18 @@ public record ExperimentSpec(
     }
 
     /** The update codec by name, with its settings. */
-    public record Codec(@NotBlank String name, Map<String, Object> settings) {
+    /**
+     * The update codec by name, with its settings; {@code errorFeedback}: each client adds what the
+     * codec lost in its previous round to its next update (default false).
+     */
+    public record Codec(@NotBlank String name, Map<String, Object> settings, Boolean errorFeedback) {
         public Codec {
             settings = settings == null ? Map.of() : Map.copyOf(settings);
+            errorFeedback = errorFeedback != null && errorFeedback;
+        }
+
+        public Codec(String name, Map<String, Object> settings) {
+            this(name, settings, null);
         }
     }
 }

@@ -2,6 +2,7 @@ package io.cgfed.worker.task;
 
 import io.cgfed.core.codec.Codec;
 import io.cgfed.core.codec.Codecs;
+import io.cgfed.core.codec.ErrorFeedback;
 import io.cgfed.core.codec.PayloadHeader;
 import io.cgfed.core.codec.ReconstructionQuality;
 import io.cgfed.core.codec.TensorSpec;
@@ -41,6 +42,7 @@ public class TaskRunner {
     private final CoordinatorClient coordinator;
     private final ModelHost models;
     private final WorkerProperties properties;
+    private final ErrorFeedback errorFeedback = new ErrorFeedback();
 
     TaskRunner(CoordinatorClient coordinator, ModelHost models, WorkerProperties properties) {
         this.coordinator = coordinator;
@@ -86,10 +88,15 @@ public class TaskRunner {
         codecSettings.putIfAbsent("seed", seed);
         Codec codec = Codecs.create(spec.codec().name(), codecSettings);
         long e0 = System.nanoTime();
-        byte[] body = codec.encode(update);
+        ErrorFeedback.Encoded encoded = spec.codec().errorFeedback()
+                ? errorFeedback.encode(task.experimentId() + "/" + task.clientIndex(), update, codec)
+                : ErrorFeedback.encodeOnce(update, codec);
+        byte[] body = encoded.body();
         long encodeMs = (System.nanoTime() - e0) / 1_000_000;
         List<TensorSpec> manifest = TensorSpec.manifestOf(update);
-        ReconstructionQuality q = ReconstructionQuality.of(update, codec.decode(body, manifest));
+        // quality of this round's own update (what the server gets against what training produced),
+        // and, with error feedback, of what was meant to be sent (update plus carried residual)
+        ReconstructionQuality q = ReconstructionQuality.of(update, encoded.decoded());
 
         Map<String, Double> metrics = new LinkedHashMap<>();
         metrics.put("trainLoss", result.meanLoss());
@@ -99,6 +106,11 @@ public class TaskRunner {
         metrics.put("relativeL2Error", q.relativeL2Error());
         metrics.put("snrDb", Double.isInfinite(q.snrDb()) ? 999.0 : q.snrDb());
         metrics.put("updateNorm", norm(update));
+        if (spec.codec().errorFeedback()) {
+            ReconstructionQuality intended = ReconstructionQuality.of(encoded.intended(), encoded.decoded());
+            metrics.put("intendedCosine", intended.cosine());
+            metrics.put("residualNorm", norm(encoded.intended().minus(encoded.decoded())));
+        }
         metrics.put("trainMs", (double) trainMs);
         metrics.put("encodeMs", (double) encodeMs);
         PayloadHeader header = new PayloadHeader(task.experimentId().toString(), task.round(), task.clientIndex(),

@@ -51,7 +51,9 @@ public final class CgfedLauncher {
         try (platform) {
             platform.start(System.out);
             DemoRun run = new DemoRun(new CoordinatorApi(platform.coordinatorUrl()), System.out);
-            JsonNode result = run.run(DemoRun.demoSpec(o.codec, o.errorFeedback, o.clients, o.rounds),
+            Map<String, Object> privacy = o.dpEpsilon > 0
+                    ? Map.of("epsilon", o.dpEpsilon, "delta", 1e-5, "clipNorm", o.dpClip) : null;
+            JsonNode result = run.run(DemoRun.demoSpec(o.codec, o.errorFeedback, privacy, o.clients, o.rounds),
                     Duration.ofMinutes(o.timeoutMinutes));
             run.printTable(result);
             Map<String, Object> summary = DemoRun.summary(result, (System.nanoTime() - t0) / 1e9);
@@ -130,8 +132,8 @@ public final class CgfedLauncher {
 
     private static void usage() {
         System.err.println("""
-                usage: cgfed demo [--codec NAME] [--error-feedback] [--clients N] [--rounds N] [--workers N]
-                                  [--timeout-minutes N]
+                usage: cgfed demo [--codec NAME] [--error-feedback] [--dp-epsilon E [--dp-clip C]] [--clients N]
+                                  [--rounds N] [--workers N] [--timeout-minutes N]
                        cgfed up   [--workers N] [--port-base P]
                        cgfed generate --experiment ID --prompt TEXT [--version N] [--max-new-tokens N]
                                       [--temperature T] [--top-k K] [--seed S] [--worker URL]
@@ -147,6 +149,8 @@ public final class CgfedLauncher {
     static final class Options {
         String codec = "fp16";
         boolean errorFeedback;
+        double dpEpsilon;
+        double dpClip = 1.0;
         int clients = 3;
         int rounds = 3;
         int workers = 0;
@@ -194,6 +198,8 @@ public final class CgfedLauncher {
                     case "--temperature" -> o.temperature = Double.parseDouble(v);
                     case "--top-k" -> o.topK = Integer.parseInt(v);
                     case "--seed" -> o.seed = Long.parseLong(v);
+                    case "--dp-epsilon" -> o.dpEpsilon = Double.parseDouble(v);
+                    case "--dp-clip" -> o.dpClip = Double.parseDouble(v);
                     case "--worker" -> o.workerUrl = v;
                     default -> throw new IllegalArgumentException("unknown option " + flag);
                 }

@@ -29,6 +29,12 @@ public final class DemoRun {
 
     /** The demo with or without client-side error feedback for the codec. */
     public static Map<String, Object> demoSpec(String codec, boolean errorFeedback, int clients, int rounds) {
+        return demoSpec(codec, errorFeedback, null, clients, rounds);
+    }
+
+    /** The demo, optionally with client-side differential privacy: {epsilon, delta, clipNorm}. */
+    public static Map<String, Object> demoSpec(String codec, boolean errorFeedback, Map<String, Object> privacy,
+                                               int clients, int rounds) {
         Map<String, Object> spec = new LinkedHashMap<>();
         spec.put("name", "demo-" + codec);
         spec.put("model", Map.of("name", "tiny-llama", "seed", 1));
@@ -41,8 +47,16 @@ public final class DemoRun {
         spec.put("training", Map.of("localSteps", 100, "batchSize", 16, "learningRate", 0.01, "warmupSteps", 0,
                 "weightDecay", 0.0, "maxGradNorm", 1.0));
         spec.put("lora", Map.of("rank", 8, "alpha", 16, "targets", List.of("q", "k", "v", "o")));
-        spec.put("codec", errorFeedback ? Map.of("name", codec, "settings", Map.of(), "errorFeedback", true)
-                : Map.of("name", codec, "settings", Map.of()));
+        Map<String, Object> codecSpec = new LinkedHashMap<>();
+        codecSpec.put("name", codec);
+        codecSpec.put("settings", Map.of());
+        if (errorFeedback) {
+            codecSpec.put("errorFeedback", true);
+        }
+        if (privacy != null) {
+            codecSpec.put("privacy", privacy);
+        }
+        spec.put("codec", codecSpec);
         spec.put("roundDeadlineSeconds", 300);
         spec.put("seed", 42);
         return spec;

@@ -21,5 +21,12 @@ class CodecSpecTest extends CoordinatorApiTestBase {
         var problem = assertProblem(post("/api/v1/experiments", bad), 400);
         assertThat(problem.get("errors").get(0).get("field").asString()).isEqualTo("codec.settings");
         assertThat(problem.get("detail").asString()).contains("fraction");
+
+        ObjectNode dp = spec("with-privacy");
+        ((ObjectNode) dp.get("codec")).putObject("privacy").put("epsilon", 2.0).put("delta", 1e-5).put("clipNorm", 1.0);
+        assertStatus(post("/api/v1/experiments", dp), 201);
+        ((ObjectNode) dp.get("codec").get("privacy")).put("delta", 2.0);
+        assertThat(assertProblem(post("/api/v1/experiments", dp), 400).get("errors").get(0).get("field").asString())
+                .isEqualTo("codec.privacy.delta");
     }
 }

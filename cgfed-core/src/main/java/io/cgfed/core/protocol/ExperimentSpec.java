@@ -124,16 +124,27 @@ public record ExperimentSpec(
     /** The update codec by name, with its settings. */
     /**
      * The update codec by name, with its settings; {@code errorFeedback}: each client adds what the
-     * codec lost in its previous round to its next update (default false).
+     * codec lost in its previous round to its next update (default false); {@code privacy}: client-side
+     * differential privacy before encoding (none by default).
      */
-    public record Codec(@NotBlank String name, Map<String, Object> settings, Boolean errorFeedback) {
+    public record Codec(@NotBlank String name, Map<String, Object> settings, Boolean errorFeedback,
+                        @Valid Privacy privacy) {
         public Codec {
             settings = settings == null ? Map.of() : Map.copyOf(settings);
             errorFeedback = errorFeedback != null && errorFeedback;
         }
 
         public Codec(String name, Map<String, Object> settings) {
-            this(name, settings, null);
+            this(name, settings, null, null);
         }
+    }
+
+    /**
+     * Client-side (epsilon, delta)-differential privacy over the whole run: each update is clipped to
+     * L2 norm {@code clipNorm} and gets Gaussian noise calibrated by an RDP accountant for a client
+     * that takes part in every round.
+     */
+    public record Privacy(@NotNull @Positive Double epsilon, @NotNull @Positive @DecimalMax(value = "1.0", inclusive = false) Double delta,
+                          @NotNull @Positive Double clipNorm) {
     }
 }

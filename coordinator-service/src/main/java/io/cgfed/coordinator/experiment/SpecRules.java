@@ -4,6 +4,7 @@ import io.cgfed.core.codec.Codecs;
 import io.cgfed.core.data.ClientData;
 import io.cgfed.core.data.DemoTask;
 import io.cgfed.core.data.Partitioner;
+import io.cgfed.core.privacy.GaussianMechanism;
 import io.cgfed.core.model.LlamaConfig;
 import io.cgfed.core.model.LoraConfig;
 import io.cgfed.core.model.ModelCatalog;
@@ -60,6 +61,14 @@ public final class SpecRules {
             Codecs.create(spec.codec().name(), spec.codec().settings());
         } catch (IllegalArgumentException e) {
             throw new InvalidFieldException("codec.settings", e.getMessage());
+        }
+        ExperimentSpec.Privacy privacy = spec.codec().privacy();
+        if (privacy != null) {
+            try {
+                GaussianMechanism.forBudget(privacy.epsilon(), privacy.delta(), privacy.clipNorm(), spec.rounds());
+            } catch (IllegalArgumentException e) {
+                throw new InvalidFieldException("codec.privacy.epsilon", e.getMessage());
+            }
         }
         if (spec.quorum() > spec.clientsPerRound()) {
             throw new InvalidFieldException("minClients", "must not exceed the clients selected per round ("

@@ -3,6 +3,8 @@ package io.cgfed.worker.task;
 import io.cgfed.core.codec.Codec;
 import io.cgfed.core.codec.Codecs;
 import io.cgfed.core.codec.ErrorFeedback;
+import io.cgfed.core.privacy.GaussianMechanism;
+import io.cgfed.core.privacy.RdpAccountant;
 import io.cgfed.core.codec.PayloadHeader;
 import io.cgfed.core.codec.ReconstructionQuality;
 import io.cgfed.core.codec.TensorSpec;
@@ -82,6 +84,15 @@ public class TaskRunner {
         }
         long trainMs = (System.nanoTime() - t0) / 1_000_000;
         NamedTensors update = model.adapter().minus(global);
+        ExperimentSpec.Privacy privacy = spec.codec().privacy();
+        GaussianMechanism dp = null;
+        double originalNorm = 0;
+        if (privacy != null) {
+            dp = GaussianMechanism.forBudget(privacy.epsilon(), privacy.delta(), privacy.clipNorm(), spec.rounds());
+            GaussianMechanism.Result privatised = dp.apply(update, seed ^ 0x5DEECE66DL);
+            originalNorm = privatised.originalNorm();
+            update = privatised.update();
+        }
 
         // stochastic codecs (qsgd) draw from a seed per client and round unless the spec fixes one
         Map<String, Object> codecSettings = new java.util.HashMap<>(spec.codec().settings());
@@ -106,6 +117,12 @@ public class TaskRunner {
         metrics.put("relativeL2Error", q.relativeL2Error());
         metrics.put("snrDb", Double.isInfinite(q.snrDb()) ? 999.0 : q.snrDb());
         metrics.put("updateNorm", norm(update));
+        if (dp != null) {
+            metrics.put("dpSigma", dp.sigma());
+            metrics.put("dpClipped", originalNorm > dp.clipNorm() ? 1.0 : 0.0);
+            // the accountant's bound if this client took part in every round so far
+            metrics.put("dpEpsilonSpent", RdpAccountant.epsilon(dp.sigma(), task.round(), privacy.delta()));
+        }
         if (spec.codec().errorFeedback()) {
             ReconstructionQuality intended = ReconstructionQuality.of(encoded.intended(), encoded.decoded());
             metrics.put("intendedCosine", intended.cosine());

@@ -45,6 +45,12 @@ public class TaskRunner {
     private final ModelHost models;
     private final WorkerProperties properties;
     private final ErrorFeedback errorFeedback = new ErrorFeedback();
+    private final Map<String, ClientData.Shards<?>> shardCache = new LinkedHashMap<>(16, 0.75f, true) {
+        @Override
+        protected boolean removeEldestEntry(Map.Entry<String, ClientData.Shards<?>> eldest) {
+            return size() > 8;
+        }
+    };
 
     TaskRunner(CoordinatorClient coordinator, ModelHost models, WorkerProperties properties) {
         this.coordinator = coordinator;
@@ -156,12 +162,24 @@ public class TaskRunner {
     }
 
     /** This client's data: its shard derived from the spec (simulated), or the worker's own files (local). */
+    @SuppressWarnings("unchecked")
     private ClientData.Shards<MultipleChoiceExample> questions(ExperimentSpec spec, int client) {
-        return ClientData.forClient(spec.dataset(), spec.clients(), client, dataDir());
+        return (ClientData.Shards<MultipleChoiceExample>) cached(spec, client,
+                () -> ClientData.forClient(spec.dataset(), spec.clients(), client, dataDir()));
     }
 
+    @SuppressWarnings("unchecked")
     private ClientData.Shards<InstructionExample> instructions(ExperimentSpec spec, int client) {
-        return ClientData.instructionsForClient(spec.dataset(), spec.clients(), client, dataDir());
+        return (ClientData.Shards<InstructionExample>) cached(spec, client,
+                () -> ClientData.instructionsForClient(spec.dataset(), spec.clients(), client, dataDir()));
+    }
+
+    /** A client's data is read and dealt once, not on every round's task (a few recent ones kept). */
+    private ClientData.Shards<?> cached(ExperimentSpec spec, int client, java.util.function.Supplier<ClientData.Shards<?>> load) {
+        String key = spec.dataset() + "/" + spec.clients() + "/" + client + "/" + dataDir();
+        synchronized (shardCache) {
+            return shardCache.computeIfAbsent(key, k -> load.get());
+        }
     }
 
     private Path dataDir() {

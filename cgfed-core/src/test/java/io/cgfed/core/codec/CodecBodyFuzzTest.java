@@ -1,0 +1,79 @@
+package io.cgfed.core.codec;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.cgfed.core.tensor.NamedTensors;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+import java.util.SplittableRandom;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Decoders read bodies that a client wrote: a mutated body (with a valid checksum around it, so it
+ * reaches the decoder) must decode to finite values of the manifest's shapes or be refused with a
+ * PayloadFormatException, never anything else.
+ */
+class CodecBodyFuzzTest {
+    private static final NamedTensors UPDATE = BaselineCodecsTest.update(300, 11);
+
+    @Test
+    void mutatedBodiesOfEveryCodecDecodeOrAreRefusedAsFormatErrors() {
+        SplittableRandom random = new SplittableRandom(42);
+        int refused = 0;
+        int decoded = 0;
+        for (String name : Codecs.names()) {
+            Codec codec = Codecs.create(name, Map.of("fraction", 0.1));
+            byte[] body = codec.encode(UPDATE);
+            for (int trial = 0; trial < 1000; trial++) {
+                byte[] mutated = mutate(body, random);
+                byte[] payload = new UpdatePayload(new PayloadHeader("e", 1, 0, name, 0, 5,
+                        TensorSpec.manifestOf(UPDATE), Map.of()), mutated).toBytes();
+                try {
+                    UpdateDecoder.DecodedUpdate d = UpdateDecoder.decode(payload, TensorSpec.manifestOf(UPDATE));
+                    assertThat(d.update().sameLayout(UPDATE)).isTrue();
+                    for (float v : d.update().flatten()) {
+                        assertThat(Float.isFinite(v)).isTrue();
+                    }
+                    decoded++;
+                } catch (PayloadFormatException expected) {
+                    refused++;
+                }
+            }
+        }
+        assertThat(refused).isPositive();
+        assertThat(decoded).isPositive();
+    }
+
+    private static byte[] mutate(byte[] body, SplittableRandom r) {
+        return switch (r.nextInt(4)) {
+            case 0 -> { // flip bytes
+                byte[] b = body.clone();
+                for (int i = 0; i < 1 + r.nextInt(4); i++) {
+                    b[r.nextInt(b.length)] = (byte) r.nextInt(256);
+                }
+                yield b;
+            }
+            case 1 -> Arrays.copyOf(body, r.nextInt(body.length)); // truncate
+            case 2 -> { // grow with junk
+                byte[] b = Arrays.copyOf(body, body.length + 1 + r.nextInt(16));
+                for (int i = body.length; i < b.length; i++) {
+                    b[i] = (byte) r.nextInt(256);
+                }
+                yield b;
+            }
+            default -> { // overwrite the leading parameters (block size, count, norm, levels)
+                byte[] b = body.clone();
+                for (int i = 0; i < Math.min(8, b.length); i++) {
+                    b[i] = (byte) r.nextInt(256);
+                }
+                yield b;
+            }
+        };
+    }
+
+    @Test
+    void theFuzzCoversEveryRegisteredCodec() {
+        assertThat(Codecs.names()).containsAll(List.of("none", "fp16", "int8", "topk", "qsgd"));
+    }
+}

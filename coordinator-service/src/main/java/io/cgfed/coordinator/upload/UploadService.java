@@ -140,10 +140,10 @@ public class UploadService {
                 existing.getRawBytes());
     }
 
-    /** Uncompressed size plus a quarter plus 1 MiB for the header: no codec needs more. */
+    /** Uncompressed size plus a half (topk keeping everything: 6 bytes a value) plus 1 MiB for the header. */
     static long maxPayloadBytes(List<TensorSpec> manifest) {
         long raw = 4 * TensorSpec.totalNumel(manifest);
-        return raw + raw / 4 + (1 << 20);
+        return raw + raw / 2 + (1 << 20);
     }
 
     private static byte[] readBounded(HttpServletRequest request, long maxBytes) throws IOException {

@@ -1,0 +1,34 @@
+package io.cgfed.coordinator.upload;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.cgfed.core.codec.Codecs;
+import io.cgfed.core.codec.PayloadHeader;
+import io.cgfed.core.codec.TensorSpec;
+import io.cgfed.core.codec.UpdatePayload;
+import io.cgfed.core.model.LoraAdapter;
+import io.cgfed.core.model.LoraConfig;
+import io.cgfed.core.model.LoraTarget;
+import io.cgfed.core.model.ModelCatalog;
+import io.cgfed.core.tensor.NamedTensors;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+class PayloadSizeLimitTest {
+
+    @Test
+    void theLargestBodyOfEveryCodecFitsTheUploadLimit() {
+        NamedTensors update = LoraAdapter.initialise(ModelCatalog.config("tiny-llama"),
+                new LoraConfig(8, 16, List.of(LoraTarget.Q, LoraTarget.K, LoraTarget.V, LoraTarget.O)), 1);
+        List<TensorSpec> manifest = TensorSpec.manifestOf(update);
+        long limit = UploadService.maxPayloadBytes(manifest);
+        for (String name : Codecs.names()) {
+            // topk keeping every value is the largest body a codec can write
+            byte[] body = Codecs.create(name, Map.of("fraction", 1.0, "blockSize", 1)).encode(update);
+            byte[] payload = new UpdatePayload(new PayloadHeader("e", 1, 0, name, 0, 1, manifest,
+                    Map.of("trainLoss", 1.0, "cosine", 1.0, "snrDb", 99.0)), body).toBytes();
+            assertThat((long) payload.length).as(name).isLessThanOrEqualTo(limit);
+        }
+    }
+}

@@ -89,6 +89,7 @@ class FederatedExperimentIT {
         assertThat(registryRounds).hasSize(3);
         assertThat(registryRounds.get(2).get("evalLoss").asDouble()).isEqualTo(last);
         assertThat(registryRounds.get(1).get("uploadBytes").asLong()).isEqualTo(rounds.get(1).get("uploadBytes").asLong());
+        assertThat(registryRounds.get(2).get("metrics").get("examplesByCategory").get("STEM").asInt()).isPositive();
 
         // every adapter version downloads as safetensors
         HttpResponse<byte[]> adapter = HttpClient.newHttpClient().send(HttpRequest.newBuilder(

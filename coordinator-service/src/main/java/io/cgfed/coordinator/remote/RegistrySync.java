@@ -88,6 +88,9 @@ public class RegistrySync {
             if (r.getAccuracyByCategory() != null) {
                 metrics.put("accuracyByCategory", json.readValue(r.getAccuracyByCategory(), MAP));
             }
+            if (r.getExamplesByCategory() != null) {
+                metrics.put("examplesByCategory", json.readValue(r.getExamplesByCategory(), MAP));
+            }
             if (r.getClientMetrics() != null) {
                 metrics.put("clients", json.readValue(r.getClientMetrics(), List.class));
             }

@@ -110,6 +110,15 @@ class BaselineCodecsTest {
     }
 
     @Test
+    void everyCodecIsDescribedAndItsDefaultsAreValidSettings() {
+        assertThat(Codecs.describe()).extracting(Codecs.Description::name).containsExactlyElementsOf(Codecs.names());
+        for (Codecs.Description d : Codecs.describe()) {
+            assertThat(d.summary()).isNotBlank();
+            assertThat(Codecs.create(d.name(), d.defaults()).name()).isEqualTo(d.name());
+        }
+    }
+
+    @Test
     void badSettingsAreRefusedNamingTheSetting() {
         assertThatThrownBy(() -> Codecs.create("topk", Map.of("fraction", 2))).hasMessageContaining("fraction");
         assertThatThrownBy(() -> Codecs.create("qsgd", Map.of("levels", 500))).hasMessageContaining("levels");

@@ -3,17 +3,34 @@ package io.cgfed.core.codec;
 import io.cgfed.core.tensor.NamedTensors;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * Client-side error feedback: what the codec lost in one round is added to the client's next update,
  * so that a lossy codec delivers, over rounds, what it cannot deliver at once (it is what makes top-k
  * work; for a fixed linear codec the residual lies in its null space and changes nothing). One
  * residual per (experiment, client), kept in this process's memory: a restarted worker starts from
- * zero.
+ * zero. At most {@code capacity} residuals are kept (the least recently used go first), so a
+ * long-lived worker serving many experiments does not grow without bound.
  */
 public final class ErrorFeedback {
-    private final Map<String, NamedTensors> residuals = new ConcurrentHashMap<>();
+    public static final int DEFAULT_CAPACITY = 64;
+    private final Map<String, NamedTensors> residuals;
+
+    public ErrorFeedback() {
+        this(DEFAULT_CAPACITY);
+    }
+
+    public ErrorFeedback(int capacity) {
+        if (capacity < 1) {
+            throw new IllegalArgumentException("capacity must be positive");
+        }
+        this.residuals = java.util.Collections.synchronizedMap(new java.util.LinkedHashMap<>(16, 0.75f, true) {
+            @Override
+            protected boolean removeEldestEntry(Map.Entry<String, NamedTensors> eldest) {
+                return size() > capacity;
+            }
+        });
+    }
 
     /** What one encoding sent: the body, what the server will decode, and what was meant to be sent. */
     public record Encoded(byte[] body, NamedTensors decoded, NamedTensors intended) {
@@ -45,6 +62,8 @@ public final class ErrorFeedback {
 
     /** Forgets every residual of an experiment (its keys start with the experiment id). */
     public void forget(String experimentPrefix) {
-        residuals.keySet().removeIf(k -> k.startsWith(experimentPrefix));
+        synchronized (residuals) {
+            residuals.keySet().removeIf(k -> k.startsWith(experimentPrefix));
+        }
     }
 }

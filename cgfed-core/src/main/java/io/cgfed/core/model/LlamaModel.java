@@ -105,7 +105,7 @@ public final class LlamaModel implements AutoCloseable {
     }
 
     public void loadAdapter(NamedTensors adapter) {
-        if (!adapter.sameLayout(LoraAdapter.layout(config, lora))) {
+        if (!LoraAdapter.hasLayout(adapter, config, lora)) {
             throw new IllegalArgumentException("adapter layout does not match the model's LoRA layout");
         }
         GradMode.off();

@@ -71,12 +71,33 @@ public final class LoraAdapter {
     /** The layout an adapter for this model must have: every name with its shape, zero-filled. */
     public static NamedTensors layout(LlamaConfig model, LoraConfig lora) {
         NamedTensors out = new NamedTensors();
+        shapes(model, lora).forEach((name, shape) -> out.put(name, FloatTensor.zeros(shape)));
+        return out;
+    }
+
+    /** Every name with its shape, in layout order, without allocating any values (for checks on hot paths). */
+    public static java.util.LinkedHashMap<String, int[]> shapes(LlamaConfig model, LoraConfig lora) {
+        java.util.LinkedHashMap<String, int[]> out = new java.util.LinkedHashMap<>();
         for (int layer = 0; layer < model.numHiddenLayers(); layer++) {
             for (LoraTarget t : lora.targets()) {
-                out.put(name(layer, t, 'A'), FloatTensor.zeros(lora.rank(), model.inFeatures(t)));
-                out.put(name(layer, t, 'B'), FloatTensor.zeros(model.outFeatures(t), lora.rank()));
+                out.put(name(layer, t, 'A'), new int[] {lora.rank(), model.inFeatures(t)});
+                out.put(name(layer, t, 'B'), new int[] {model.outFeatures(t), lora.rank()});
             }
         }
         return out;
+    }
+
+    /** Whether the tensors have exactly the names and shapes of the adapter layout (in any order). */
+    public static boolean hasLayout(NamedTensors tensors, LlamaConfig model, LoraConfig lora) {
+        var shapes = shapes(model, lora);
+        if (!tensors.names().equals(shapes.keySet())) {
+            return false;
+        }
+        for (var e : shapes.entrySet()) {
+            if (!java.util.Arrays.equals(tensors.get(e.getKey()).shape(), e.getValue())) {
+                return false;
+            }
+        }
+        return true;
     }
 }

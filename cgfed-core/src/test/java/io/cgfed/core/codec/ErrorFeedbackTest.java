@@ -59,4 +59,18 @@ class ErrorFeedbackTest {
         assertThat(ef.residual("e1/1")).isNull();
         assertThat(ef.residual("e2/0")).isNotNull();
     }
+
+    @Test
+    void aLongLivedWorkerKeepsOnlyTheMostRecentlyUsedResiduals() {
+        NamedTensors update = BaselineCodecsTest.update(50, 7);
+        Codec topk = Codecs.create("topk", Map.of("fraction", 0.1));
+        ErrorFeedback ef = new ErrorFeedback(2);
+        ef.encode("a/0", update, topk);
+        ef.encode("b/0", update, topk);
+        ef.encode("a/0", update, topk); // a is now the most recently used
+        ef.encode("c/0", update, topk);
+        assertThat(ef.residual("b/0")).isNull();
+        assertThat(ef.residual("a/0")).isNotNull();
+        assertThat(ef.residual("c/0")).isNotNull();
+    }
 }

@@ -71,8 +71,9 @@ public class UploadService {
             throw ApiException.conflict("experiment " + experiment.getId() + " is " + experiment.getStatus());
         }
         ExperimentSpec spec = experiments.spec(experiment);
-        List<TensorSpec> manifest = TensorSpec.manifestOf(
-                LoraAdapter.layout(SpecRules.modelConfig(spec), SpecRules.loraConfig(spec)));
+        List<TensorSpec> manifest = new java.util.ArrayList<>();
+        LoraAdapter.shapes(SpecRules.modelConfig(spec), SpecRules.loraConfig(spec))
+                .forEach((name, shape) -> manifest.add(new TensorSpec(name, shape)));
         long maxBytes = maxPayloadBytes(manifest);
         byte[] body = readBounded(request, maxBytes);
 

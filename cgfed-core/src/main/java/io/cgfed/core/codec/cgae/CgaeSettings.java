@@ -1,0 +1,178 @@
+package io.cgfed.core.codec.cgae;
+
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The settings of the learned codec {@code cgae}, read from the experiment spec's {@code codec.settings}.
+ *
+ * <ul>
+ *   <li>{@code architecture}: {@code linear} (default; one PCA-fitted basis per tile position),
+ *       {@code mlp} (a shared two-layer autoencoder with a linear skip) or {@code resnet} (the paper's
+ *       convolutional autoencoder).</li>
+ *   <li>{@code tile}: the side of the square tiles the update is cut into (default 64: 4096 values).</li>
+ *   <li>{@code compression}: fp32 bytes over body bytes per tile, at least 16 (default 64). The latent
+ *       and the tile's scale are fp16, so a tile of T values carries {@code 2T/compression - 1}
+ *       latents when normalised.</li>
+ *   <li>{@code normalise}: divide each tile by its RMS and send the scale (default true).</li>
+ *   <li>{@code bases}: for {@code linear}, {@code position} (one basis per tile position, default) or
+ *       {@code shared} (one for all: far smaller codec, lower quality).</li>
+ *   <li>TGAP: {@code collectRounds} (local rounds each client runs on its D1 share, one snapshot each,
+ *       default 6), {@code epochs} (default 30), {@code learningRate} (Adam, default 2e-4),
+ *       {@code batchSize} (default 16), {@code heldOutFraction} (default 0.25), {@code hidden} (mlp
+ *       width, default 512), {@code seed}.</li>
+ *   <li>FAF: {@code adaptEvery} (0 = frozen, the default; N = clients send codec contributions every N
+ *       rounds and the codec-service publishes the next version), {@code adaptMemory} (weight of the
+ *       previous version when refitting, default 0.5).</li>
+ * </ul>
+ */
+public record CgaeSettings(String architecture, int tile, int compression, boolean normalise, String bases,
+                           int collectRounds, int epochs, double learningRate, int batchSize, double heldOutFraction,
+                           int hidden, long seed, int adaptEvery, double adaptMemory) {
+    public static final List<String> ARCHITECTURES = List.of("linear", "mlp", "resnet");
+
+    public CgaeSettings {
+        if (!ARCHITECTURES.contains(architecture)) {
+            throw new IllegalArgumentException("codec setting 'architecture' must be one of " + ARCHITECTURES + ", got '"
+                    + architecture + "'");
+        }
+        if (!List.of("position", "shared").contains(bases)) {
+            throw new IllegalArgumentException("codec setting 'bases' must be 'position' or 'shared', got '" + bases + "'");
+        }
+        if ("resnet".equals(architecture) && (tile & (tile - 1)) != 0) {
+            throw new IllegalArgumentException("codec setting 'tile' must be a power of two for the resnet architecture");
+        }
+        if (latentDim(tile, compression, normalise) < 1) {
+            throw new IllegalArgumentException("codec setting 'compression' " + compression + " leaves no room for a latent in a "
+                    + tile + "x" + tile + " tile");
+        }
+    }
+
+    /** Defaults, overridden by whatever {@code settings} holds; unknown keys are refused. */
+    public static CgaeSettings of(Map<String, Object> settings) {
+        Map<String, Object> s = settings == null ? Map.of() : settings;
+        for (String key : s.keySet()) {
+            if (!defaults().containsKey(key)) {
+                throw new IllegalArgumentException("codec setting '" + key + "' is not known to cgae (known: "
+                        + defaults().keySet() + ")");
+            }
+        }
+        return new CgaeSettings(
+                text(s, "architecture", "linear"),
+                integer(s, "tile", 64, 4, 1024),
+                integer(s, "compression", 64, 16, 65536),
+                bool(s, "normalise", true),
+                text(s, "bases", "position"),
+                integer(s, "collectRounds", 6, 1, 1000),
+                integer(s, "epochs", 30, 1, 100_000),
+                number(s, "learningRate", 2e-4, 0, 10),
+                integer(s, "batchSize", 16, 1, 65536),
+                number(s, "heldOutFraction", 0.25, 0, 0.9),
+                integer(s, "hidden", 512, 1, 65536),
+                integer(s, "seed", 0, Integer.MIN_VALUE, Integer.MAX_VALUE),
+                integer(s, "adaptEvery", 0, 0, 10_000),
+                number(s, "adaptMemory", 0.5, 0, 1));
+    }
+
+    /** Every setting with its default, for the codec catalog. */
+    public static Map<String, Object> defaults() {
+        Map<String, Object> d = new LinkedHashMap<>();
+        d.put("architecture", "linear");
+        d.put("tile", 64);
+        d.put("compression", 64);
+        d.put("normalise", true);
+        d.put("bases", "position");
+        d.put("collectRounds", 6);
+        d.put("epochs", 30);
+        d.put("learningRate", 2e-4);
+        d.put("batchSize", 16);
+        d.put("heldOutFraction", 0.25);
+        d.put("hidden", 512);
+        d.put("seed", 0);
+        d.put("adaptEvery", 0);
+        d.put("adaptMemory", 0.5);
+        return d;
+    }
+
+    /** These settings as a map that {@link #of} reads back. */
+    public Map<String, Object> asMap() {
+        Map<String, Object> d = new LinkedHashMap<>();
+        d.put("architecture", architecture);
+        d.put("tile", tile);
+        d.put("compression", compression);
+        d.put("normalise", normalise);
+        d.put("bases", bases);
+        d.put("collectRounds", collectRounds);
+        d.put("epochs", epochs);
+        d.put("learningRate", learningRate);
+        d.put("batchSize", batchSize);
+        d.put("heldOutFraction", heldOutFraction);
+        d.put("hidden", hidden);
+        d.put("seed", seed);
+        d.put("adaptEvery", adaptEvery);
+        d.put("adaptMemory", adaptMemory);
+        return d;
+    }
+
+    public int tileSize() {
+        return tile * tile;
+    }
+
+    /** Latent values (fp16) per tile: the tile's fp32 bytes over the compression, less the fp16 scale. */
+    public int latentDim() {
+        return latentDim(tile, compression, normalise);
+    }
+
+    private static int latentDim(int tile, int compression, boolean normalise) {
+        int bodyBytesPerTile = 4 * tile * tile / compression;
+        return (bodyBytesPerTile - (normalise ? 2 : 0)) / 2;
+    }
+
+    private static String text(Map<String, Object> s, String key, String fallback) {
+        Object v = s.get(key);
+        if (v == null) {
+            return fallback;
+        }
+        if (!(v instanceof String str)) {
+            throw new IllegalArgumentException("codec setting '" + key + "' must be a string, got " + v);
+        }
+        return str;
+    }
+
+    private static boolean bool(Map<String, Object> s, String key, boolean fallback) {
+        Object v = s.get(key);
+        if (v == null) {
+            return fallback;
+        }
+        if (!(v instanceof Boolean b)) {
+            throw new IllegalArgumentException("codec setting '" + key + "' must be true or false, got " + v);
+        }
+        return b;
+    }
+
+    private static int integer(Map<String, Object> s, String key, int fallback, int min, int max) {
+        Object v = s.get(key);
+        if (v == null) {
+            return fallback;
+        }
+        if (!(v instanceof Number n) || n.doubleValue() != Math.rint(n.doubleValue()) || n.doubleValue() < min
+                || n.doubleValue() > max) {
+            throw new IllegalArgumentException("codec setting '" + key + "' must be an integer in [" + min + ", " + max
+                    + "], got " + v);
+        }
+        return n.intValue();
+    }
+
+    private static double number(Map<String, Object> s, String key, double fallback, double min, double max) {
+        Object v = s.get(key);
+        if (v == null) {
+            return fallback;
+        }
+        if (!(v instanceof Number n) || !(n.doubleValue() >= min) || n.doubleValue() > max) {
+            throw new IllegalArgumentException("codec setting '" + key + "' must be a number in [" + min + ", " + max
+                    + "], got " + v);
+        }
+        return n.doubleValue();
+    }
+}

@@ -30,6 +30,11 @@ import tools.jackson.databind.json.JsonMapper;
 /** codec-service over real HTTP: aggregation, decoding, the codec catalog, errors and probes. */
 @SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT)
 class CodecServiceApiTest {
+    @org.springframework.test.context.DynamicPropertySource
+    static void database(org.springframework.test.context.DynamicPropertyRegistry registry) {
+        io.cgfed.testing.SharedPostgres.register(registry);
+    }
+
     private static final HttpClient HTTP = HttpClient.newBuilder()
             .version(HttpClient.Version.HTTP_1_1)
             .connectTimeout(Duration.ofSeconds(5))

@@ -22,6 +22,11 @@ import org.springframework.boot.test.web.server.LocalServerPort;
 /** Payloads that are well-formed on the wire but must still be refused. */
 @SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT)
 class PayloadValidationGapsTest {
+    @org.springframework.test.context.DynamicPropertySource
+    static void database(org.springframework.test.context.DynamicPropertyRegistry registry) {
+        io.cgfed.testing.SharedPostgres.register(registry);
+    }
+
     private static final HttpClient HTTP = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
     private static final NamedTensors UPDATE = new NamedTensors()
             .put("a", new FloatTensor(new int[] {2}, new float[] {1, 2}))

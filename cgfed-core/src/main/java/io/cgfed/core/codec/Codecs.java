@@ -15,9 +15,33 @@ public final class Codecs {
             Fp16Codec.NAME, settings -> new Fp16Codec(),
             Int8Codec.NAME, Int8Codec::new,
             TopKCodec.NAME, TopKCodec::new,
-            QsgdCodec.NAME, QsgdCodec::new));
+            QsgdCodec.NAME, QsgdCodec::new,
+            io.cgfed.core.codec.cgae.CgaeCodec.NAME, settings -> {
+                throw new IllegalStateException("codec cgae decodes only with a trained codec version (TGAP); "
+                        + "resolve it through the codec-service");
+            }));
+    /** Codecs whose encoder and decoder are learned: a payload names the codec version it needs. */
+    public static final Set<String> LEARNED = Set.of(io.cgfed.core.codec.cgae.CgaeCodec.NAME);
 
     private Codecs() {
+    }
+
+    /**
+     * Checks a codec's settings as a spec gives them.
+     *
+     * @throws IllegalArgumentException naming the setting that is wrong
+     */
+    public static void validate(String name, Map<String, Object> settings) {
+        if (LEARNED.contains(name)) {
+            io.cgfed.core.codec.cgae.CgaeSettings.of(settings);
+        } else {
+            create(name, settings);
+        }
+    }
+
+    /** Whether payloads of this codec need a trained codec version to decode. */
+    public static boolean learned(String name) {
+        return LEARNED.contains(name);
     }
 
     public static Codec create(String name, Map<String, Object> settings) {
@@ -42,7 +66,12 @@ public final class Codecs {
                     Map.of("fraction", 0.01)),
             QsgdCodec.NAME, new Description(QsgdCodec.NAME,
                     "unbiased stochastic levels of the L2 norm, one byte a value; seed per client and round by default",
-                    Map.of("levels", 16)));
+                    Map.of("levels", 16)),
+            io.cgfed.core.codec.cgae.CgaeCodec.NAME, new Description(io.cgfed.core.codec.cgae.CgaeCodec.NAME,
+                    "CG-FedLLM's learned codec: tiles of the update through a trained autoencoder (linear PCA per tile "
+                            + "position by default, mlp, or the paper's resnet); trained by TGAP before the rounds, "
+                            + "optionally adapted during them (FAF); compression = fp32 bytes over body bytes",
+                    io.cgfed.core.codec.cgae.CgaeSettings.defaults()));
 
     /** Every codec with its summary and default settings, by name. */
     public static java.util.List<Description> describe() {

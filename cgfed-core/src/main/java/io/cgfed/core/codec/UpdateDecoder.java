@@ -15,6 +15,27 @@ public final class UpdateDecoder {
      * @throws PayloadFormatException for anything unacceptable; nothing is decoded half-way
      */
     public static DecodedUpdate decode(byte[] bytes, List<TensorSpec> expected) {
+        return decode(bytes, expected, STATELESS);
+    }
+
+    /** Finds the codec a payload needs: by name for stateless codecs, by name and version for learned ones. */
+    @FunctionalInterface
+    public interface CodecResolver {
+        /** @throws PayloadFormatException when the payload names a codec or version that cannot decode here */
+        Codec resolve(PayloadHeader header);
+    }
+
+    /** Stateless codecs only: a learned codec's payload is refused. */
+    public static final CodecResolver STATELESS = h -> {
+        if (Codecs.learned(h.codec())) {
+            throw new PayloadFormatException("payload codec '" + h.codec() + "' needs its trained codec version "
+                    + h.codecVersion() + ", which is not available here");
+        }
+        return Codecs.create(h.codec(), null);
+    };
+
+    /** As {@link #decode(byte[], List)}, with learned codecs found through {@code resolver}. */
+    public static DecodedUpdate decode(byte[] bytes, List<TensorSpec> expected, CodecResolver resolver) {
         UpdatePayload payload = UpdatePayload.parse(bytes);
         PayloadHeader h = payload.header();
         if (expected != null && !expected.equals(h.manifest())) {
@@ -23,7 +44,7 @@ public final class UpdateDecoder {
         if (!Codecs.exists(h.codec())) {
             throw new PayloadFormatException("payload names unknown codec '" + h.codec() + "'");
         }
-        NamedTensors update = Codecs.create(h.codec(), null).decode(payload.body(), h.manifest());
+        NamedTensors update = resolver.resolve(h).decode(payload.body(), h.manifest());
         requireFinite(update);
         return new DecodedUpdate(h, update, bytes.length);
     }

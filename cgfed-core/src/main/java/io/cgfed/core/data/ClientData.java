@@ -25,8 +25,14 @@ public final class ClientData {
     private ClientData() {
     }
 
-    /** A client's training shard and the held-out evaluation set. */
-    public record Shards<T>(List<T> train, List<T> heldOut) {
+    /**
+     * A client's training shard (its share of D2), the held-out evaluation set, and its share of D1
+     * (what it trains on in TGAP collection; empty without a TGAP fraction).
+     */
+    public record Shards<T>(List<T> train, List<T> heldOut, List<T> tgap) {
+        public Shards(List<T> train, List<T> heldOut) {
+            this(train, heldOut, List.of());
+        }
     }
 
     /** Whether the dataset is instruction data (JSONL), trained on responses, not option letters. */
@@ -103,10 +109,19 @@ public final class ClientData {
             if (localDir == null) {
                 throw new IllegalStateException("partition 'local' needs the worker's data directory (cgfed.worker.data-dir)");
             }
-            return new Shards<>(reader.apply(localDir), heldOut);
+            List<T> own = reader.apply(localDir);
+            if (d.tgapFraction() > 0) {
+                Partitioner.Split<T> local = Partitioner.split(own, d.tgapFraction(), d.seed());
+                return new Shards<>(local.d2(), heldOut, local.d1());
+            }
+            return new Shards<>(own, heldOut);
         }
-        List<T> d2 = d.tgapFraction() > 0 ? Partitioner.split(pool, d.tgapFraction(), d.seed()).d2() : pool;
-        return new Shards<>(Partitioner.shard(d.partition(), d2, categoryOf, clients, client, d.seed()), heldOut);
+        if (d.tgapFraction() > 0) {
+            Partitioner.Split<T> split = Partitioner.split(pool, d.tgapFraction(), d.seed());
+            return new Shards<>(Partitioner.shard(d.partition(), split.d2(), categoryOf, clients, client, d.seed()), heldOut,
+                    Partitioner.shard(d.partition(), split.d1(), categoryOf, clients, client, d.seed() + 1));
+        }
+        return new Shards<>(Partitioner.shard(d.partition(), pool, categoryOf, clients, client, d.seed()), heldOut);
     }
 
     private static boolean isLocal(ExperimentSpec.Dataset d) {

@@ -121,17 +121,24 @@ public record ExperimentSpec(
         }
     }
 
-    /** The update codec by name, with its settings. */
     /**
      * The update codec by name, with its settings; {@code errorFeedback}: each client adds what the
      * codec lost in its previous round to its next update (default false); {@code privacy}: client-side
-     * differential privacy before encoding (none by default).
+     * differential privacy before encoding (none by default); {@code audit}: workers also upload their
+     * raw updates so that the platform can measure the codec's aggregate fidelity. Audit is for
+     * measurement only and must never be used where the updates are private: the raw updates leave
+     * the clients.
      */
     public record Codec(@NotBlank String name, Map<String, Object> settings, Boolean errorFeedback,
-                        @Valid Privacy privacy) {
+                        @Valid Privacy privacy, Boolean audit) {
         public Codec {
             settings = settings == null ? Map.of() : Map.copyOf(settings);
             errorFeedback = errorFeedback != null && errorFeedback;
+            audit = audit != null && audit;
+        }
+
+        public Codec(String name, Map<String, Object> settings, Boolean errorFeedback, Privacy privacy) {
+            this(name, settings, errorFeedback, privacy, null);
         }
 
         public Codec(String name, Map<String, Object> settings) {

@@ -18,10 +18,13 @@ import org.springframework.web.bind.annotation.RestController;
 public class AggregationController {
     private final RoundAggregation aggregation;
     private final CodecServiceProperties properties;
+    private final io.cgfed.codec.versions.CodecVersionService versions;
 
-    AggregationController(RoundAggregation aggregation, CodecServiceProperties properties) {
+    AggregationController(RoundAggregation aggregation, CodecServiceProperties properties,
+                          io.cgfed.codec.versions.CodecVersionService versions) {
         this.aggregation = aggregation;
         this.properties = properties;
+        this.versions = versions;
     }
 
     /** Body: a payload batch ({@code CGFB}); answer: the sample-weighted average update as safetensors. */
@@ -44,6 +47,6 @@ public class AggregationController {
     @PostMapping(path = "/decode", consumes = MediaType.APPLICATION_OCTET_STREAM_VALUE,
             produces = MediaType.APPLICATION_OCTET_STREAM_VALUE)
     public byte[] decode(@RequestBody byte[] payload) {
-        return SafeTensors.write(UpdateDecoder.decode(payload, null).update());
+        return SafeTensors.write(UpdateDecoder.decode(payload, null, versions.resolver()).update());
     }
 }

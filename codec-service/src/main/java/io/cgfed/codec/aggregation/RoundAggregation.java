@@ -21,6 +21,11 @@ import org.springframework.stereotype.Service;
 @Service
 public class RoundAggregation {
     private final Aggregator aggregator = new FedAvg();
+    private final io.cgfed.codec.versions.CodecVersionService versions;
+
+    RoundAggregation(io.cgfed.codec.versions.CodecVersionService versions) {
+        this.versions = versions;
+    }
 
     public Result aggregate(List<byte[]> payloads) {
         List<DecodedUpdate> decoded = new ArrayList<>(payloads.size());
@@ -29,7 +34,7 @@ public class RoundAggregation {
         for (int i = 0; i < payloads.size(); i++) {
             DecodedUpdate d;
             try {
-                d = UpdateDecoder.decode(payloads.get(i), manifest);
+                d = UpdateDecoder.decode(payloads.get(i), manifest, versions.resolver());
             } catch (PayloadFormatException e) {
                 throw new PayloadFormatException("payload " + i + ": " + e.getMessage());
             }

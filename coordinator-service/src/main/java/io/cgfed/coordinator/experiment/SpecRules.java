@@ -58,9 +58,13 @@ public final class SpecRules {
                     + Codecs.names() + ")");
         }
         try {
-            Codecs.create(spec.codec().name(), spec.codec().settings());
+            Codecs.validate(spec.codec().name(), spec.codec().settings());
         } catch (IllegalArgumentException e) {
             throw new InvalidFieldException("codec.settings", e.getMessage());
+        }
+        if (Codecs.learned(spec.codec().name()) && !(spec.dataset().tgapFraction() > 0)) {
+            throw new InvalidFieldException("dataset.tgapFraction", "codec '" + spec.codec().name()
+                    + "' is trained (TGAP) on the D1 share of the data before the rounds: set a fraction such as 0.3");
         }
         ExperimentSpec.Privacy privacy = spec.codec().privacy();
         if (privacy != null) {

@@ -1,0 +1,294 @@
+package io.cgfed.codec.versions;
+
+import io.cgfed.codec.CodecServiceProperties;
+import io.cgfed.core.codec.Codecs;
+import io.cgfed.core.codec.PayloadBatch;
+import io.cgfed.core.codec.PayloadFormatException;
+import io.cgfed.core.codec.TensorSpec;
+import io.cgfed.core.codec.UpdateDecoder;
+import io.cgfed.core.codec.cgae.CgaeCodec;
+import io.cgfed.core.codec.cgae.CgaeSettings;
+import io.cgfed.core.codec.cgae.CgaeTraining;
+import io.cgfed.core.codec.cgae.CodecModel;
+import io.cgfed.core.tensor.NamedTensors;
+import io.cgfed.core.tensor.SafeTensors;
+import io.cgfed.core.tensor.TensorFormatException;
+import io.cgfed.service.support.ApiException;
+import io.cgfed.service.support.InvalidFieldException;
+import jakarta.annotation.PreDestroy;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.boot.context.event.ApplicationReadyEvent;
+import org.springframework.context.event.EventListener;
+import org.springframework.stereotype.Service;
+import tools.jackson.core.type.TypeReference;
+import tools.jackson.databind.ObjectMapper;
+
+/**
+ * Codec versions: TGAP training of version 1 from a collection of update snapshots (in the
+ * background, progress and held-out quality recorded), FAF adaptation to the next version from the
+ * clients' contributions, and the trained models that decode learned payloads. A version that was
+ * TRAINING when the service stopped is trained again on start, from its stored snapshots.
+ */
+@Service
+public class CodecVersionService {
+    private static final Logger log = LoggerFactory.getLogger(CodecVersionService.class);
+    private static final TypeReference<Map<String, Object>> MAP = new TypeReference<>() {
+    };
+    private final CodecVersionStore store;
+    private final CodecServiceProperties properties;
+    private final ObjectMapper json;
+    private final ExecutorService trainers;
+    private final Map<String, CodecModel> models;
+
+    CodecVersionService(CodecVersionStore store, CodecServiceProperties properties, ObjectMapper json) {
+        this.store = store;
+        this.properties = properties;
+        this.json = json;
+        this.trainers = Executors.newFixedThreadPool(properties.trainingThreads(), r -> {
+            Thread t = new Thread(r, "codec-training");
+            t.setDaemon(true);
+            return t;
+        });
+        int capacity = properties.modelCacheSize();
+        this.models = java.util.Collections.synchronizedMap(new LinkedHashMap<>(16, 0.75f, true) {
+            @Override
+            protected boolean removeEldestEntry(Map.Entry<String, CodecModel> eldest) {
+                return size() > capacity;
+            }
+        });
+    }
+
+    @PreDestroy
+    void stop() {
+        trainers.shutdownNow();
+    }
+
+    @EventListener(ApplicationReadyEvent.class)
+    void resume() {
+        for (CodecVersionStore.Row r : store.training()) {
+            log.info("codec {} v{}: resuming TGAP training after a restart", r.experimentId(), r.version());
+            trainers.submit(() -> train(r.experimentId(), r.version()));
+        }
+    }
+
+    /** What a TGAP request names: the codec and its settings. */
+    public record TgapRequest(String codec, Map<String, Object> settings) {
+    }
+
+    /**
+     * Starts TGAP: version 1 of the experiment's codec, trained on {@code snapshots} (a CGFB batch of
+     * uncompressed CGFU payloads, one per snapshot: client index in the header, collection step in
+     * metric {@code step}). Everything is checked before anything is stored. Asking again returns
+     * the version that exists.
+     *
+     * @return the version and whether this call created it
+     */
+    public Created startTgap(UUID experimentId, TgapRequest request, byte[] snapshots) {
+        var existing = store.find(experimentId, 1);
+        if (existing.isPresent()) {
+            return new Created(existing.get(), false);
+        }
+        if (request == null || request.codec() == null || !Codecs.learned(request.codec())) {
+            throw new InvalidFieldException("codec", "TGAP trains a learned codec (" + Codecs.LEARNED + "), got "
+                    + (request == null ? null : request.codec()));
+        }
+        CgaeSettings settings;
+        try {
+            settings = CgaeSettings.of(request.settings());
+        } catch (IllegalArgumentException e) {
+            throw new InvalidFieldException("settings", e.getMessage());
+        }
+        List<CgaeTraining.Sample> samples = parseSnapshots(experimentId, snapshots);
+        Instant now = Instant.now();
+        CodecVersionStore.Row row = new CodecVersionStore.Row(experimentId, 1, request.codec(), settings.architecture(),
+                json.writeValueAsString(settings.asMap()), "TGAP", null, "TRAINING", null, null, null, samples.size(), null,
+                null, now, null);
+        if (!store.insertTraining(row, snapshots)) {
+            return new Created(store.find(experimentId, 1).orElseThrow(), false);
+        }
+        log.info("codec {} v1: TGAP training on {} snapshots ({})", experimentId, samples.size(), settings.architecture());
+        trainers.submit(() -> train(experimentId, 1));
+        return new Created(row, true);
+    }
+
+    public record Created(CodecVersionStore.Row row, boolean created) {
+    }
+
+    private List<CgaeTraining.Sample> parseSnapshots(UUID experimentId, byte[] snapshots) {
+        List<byte[]> payloads = PayloadBatch.read(snapshots, properties.maxPayloadsPerRound());
+        if (payloads.isEmpty()) {
+            throw new PayloadFormatException("TGAP needs at least one update snapshot");
+        }
+        List<CgaeTraining.Sample> samples = new ArrayList<>();
+        List<TensorSpec> manifest = null;
+        for (int i = 0; i < payloads.size(); i++) {
+            UpdateDecoder.DecodedUpdate d;
+            try {
+                d = UpdateDecoder.decode(payloads.get(i), manifest);
+            } catch (PayloadFormatException e) {
+                throw new PayloadFormatException("snapshot " + i + ": " + e.getMessage());
+            }
+            if (!d.header().experimentId().equals(experimentId.toString())) {
+                throw new PayloadFormatException("snapshot " + i + " belongs to experiment " + d.header().experimentId());
+            }
+            manifest = d.header().manifest();
+            Double step = d.header().metrics().get("step");
+            samples.add(new CgaeTraining.Sample(d.header().clientIndex(), step == null ? i : step.intValue(), d.update()));
+        }
+        return samples;
+    }
+
+    void train(UUID experimentId, int version) {
+        try {
+            CodecVersionStore.Row row = store.find(experimentId, version).orElseThrow();
+            byte[] data = store.trainingData(experimentId, version);
+            if (data == null) {
+                store.failed(experimentId, version, "its snapshots are gone");
+                return;
+            }
+            CgaeSettings settings = CgaeSettings.of(json.readValue(row.settings(), MAP));
+            List<CgaeTraining.Sample> samples = parseSnapshots(experimentId, data);
+            long started = System.nanoTime();
+            CgaeTraining.Result result = CgaeTraining.train(settings, samples, (epoch, epochs, loss) -> {
+                Map<String, Object> p = new LinkedHashMap<>();
+                p.put("epoch", epoch);
+                p.put("epochs", epochs);
+                p.put("trainLoss", Double.isFinite(loss) ? loss : null);
+                store.progress(experimentId, version, json.writeValueAsString(p));
+            });
+            byte[] weights = result.model().toBytes();
+            Map<String, Object> quality = new LinkedHashMap<>(result.qualityMap());
+            quality.put("trainingSeconds", (System.nanoTime() - started) / 1e9);
+            quality.put("latentDim", settings.latentDim());
+            quality.put("positions", result.model().positions());
+            store.ready(experimentId, version, weights, sha256(weights), json.writeValueAsString(quality));
+            models.put(key(experimentId, version), result.model());
+            log.info("codec {} v{}: READY, held-out cosine {}", experimentId, version,
+                    result.heldOut() == null ? "n/a" : String.format(java.util.Locale.ROOT, "%.3f", result.heldOut().cosine()));
+        } catch (RuntimeException | Error e) {
+            log.warn("codec {} v{}: training failed: {}", experimentId, version, e.toString());
+            store.failed(experimentId, version, e.getClass().getSimpleName() + ": " + e.getMessage());
+        }
+    }
+
+    /**
+     * FAF: version {@code from + 1}, adapted from {@code from} with the clients' contributions (a CGFB
+     * batch of safetensors files). Asking again returns the version that exists.
+     */
+    public Created adapt(UUID experimentId, int from, byte[] contributionBatch) {
+        var existing = store.find(experimentId, from + 1);
+        if (existing.isPresent()) {
+            return new Created(existing.get(), false);
+        }
+        CodecVersionStore.Row parent = find(experimentId, from);
+        if (!"READY".equals(parent.status())) {
+            throw ApiException.conflict("codec version " + from + " is " + parent.status() + ": it cannot be adapted");
+        }
+        CodecModel model = model(experimentId, from);
+        List<NamedTensors> contributions = new ArrayList<>();
+        List<byte[]> parts = PayloadBatch.read(contributionBatch, properties.maxPayloadsPerRound());
+        if (parts.isEmpty()) {
+            throw ApiException.badRequest("FAF adaptation needs at least one contribution");
+        }
+        for (int i = 0; i < parts.size(); i++) {
+            try {
+                contributions.add(SafeTensors.read(parts.get(i)));
+            } catch (TensorFormatException e) {
+                throw new PayloadFormatException("contribution " + i + ": " + e.getMessage());
+            }
+        }
+        CodecModel next;
+        try {
+            next = model.withAutoencoder(model.autoencoder().adapt(contributions, model.settings()));
+        } catch (IllegalArgumentException e) {
+            throw new PayloadFormatException("contributions: " + e.getMessage());
+        }
+        byte[] weights = next.toBytes();
+        Map<String, Object> quality = new LinkedHashMap<>();
+        quality.put("contributions", contributions.size());
+        Instant now = Instant.now();
+        CodecVersionStore.Row row = new CodecVersionStore.Row(experimentId, from + 1, parent.codec(), parent.architecture(),
+                parent.settings(), "FAF", from, "READY", null, json.writeValueAsString(quality), null, 0,
+                (long) weights.length, sha256(weights), now, now);
+        if (!store.insertReady(row, weights)) {
+            return new Created(store.find(experimentId, from + 1).orElseThrow(), false);
+        }
+        models.put(key(experimentId, from + 1), next);
+        log.info("codec {} v{}: adapted from v{} with {} contributions", experimentId, from + 1, from, contributions.size());
+        return new Created(row, true);
+    }
+
+    public CodecVersionStore.Row find(UUID experimentId, int version) {
+        return store.find(experimentId, version).orElseThrow(() -> ApiException.notFound(
+                "codec version " + version + " of experiment " + experimentId));
+    }
+
+    public List<CodecVersionStore.Row> list(UUID experimentId) {
+        return store.list(experimentId);
+    }
+
+    /** The stored model file (safetensors) of a READY version. */
+    public byte[] weights(UUID experimentId, int version) {
+        CodecVersionStore.Row row = find(experimentId, version);
+        byte[] w = store.weights(experimentId, version);
+        if (w == null) {
+            throw ApiException.conflict("codec version " + version + " is " + row.status() + ": it has no weights yet");
+        }
+        return w;
+    }
+
+    public CodecModel model(UUID experimentId, int version) {
+        CodecModel cached = models.get(key(experimentId, version));
+        if (cached != null) {
+            return cached;
+        }
+        CodecModel m = CodecModel.read(weights(experimentId, version));
+        models.put(key(experimentId, version), m);
+        return m;
+    }
+
+    /** Resolves learned payloads to their codec version; stateless codecs by name. */
+    public UpdateDecoder.CodecResolver resolver() {
+        return h -> {
+            if (!Codecs.learned(h.codec())) {
+                return UpdateDecoder.STATELESS.resolve(h);
+            }
+            UUID experiment;
+            try {
+                experiment = UUID.fromString(h.experimentId());
+            } catch (IllegalArgumentException e) {
+                throw new PayloadFormatException("payload experiment '" + h.experimentId() + "' is not a UUID");
+            }
+            var row = store.find(experiment, h.codecVersion());
+            if (row.isEmpty() || !"READY".equals(row.get().status())) {
+                throw new PayloadFormatException("payload names codec version " + h.codecVersion() + " of experiment "
+                        + experiment + ", which is " + row.map(CodecVersionStore.Row::status).orElse("unknown"));
+            }
+            return new CgaeCodec(model(experiment, h.codecVersion()));
+        };
+    }
+
+    private static String key(UUID experimentId, int version) {
+        return experimentId + "/" + version;
+    }
+
+    static String sha256(byte[] bytes) {
+        try {
+            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(bytes));
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+}

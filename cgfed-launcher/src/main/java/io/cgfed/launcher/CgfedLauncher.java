@@ -53,7 +53,8 @@ public final class CgfedLauncher {
             DemoRun run = new DemoRun(new CoordinatorApi(platform.coordinatorUrl()), System.out);
             Map<String, Object> privacy = o.dpEpsilon > 0
                     ? Map.of("epsilon", o.dpEpsilon, "delta", 1e-5, "clipNorm", o.dpClip) : null;
-            JsonNode result = run.run(DemoRun.demoSpec(o.codec, o.errorFeedback, privacy, o.clients, o.rounds),
+            JsonNode result = run.run(DemoRun.demoSpec(o.codec, o.codecSettings, o.errorFeedback, privacy, o.audit, o.clients,
+                            o.rounds),
                     Duration.ofMinutes(o.timeoutMinutes));
             run.printTable(result);
             Map<String, Object> summary = DemoRun.summary(result, (System.nanoTime() - t0) / 1e9);
@@ -132,7 +133,8 @@ public final class CgfedLauncher {
 
     private static void usage() {
         System.err.println("""
-                usage: cgfed demo [--codec NAME] [--error-feedback] [--dp-epsilon E [--dp-clip C]] [--clients N]
+                usage: cgfed demo [--codec NAME] [--set KEY=VALUE ...] [--error-feedback] [--audit]
+                                  [--dp-epsilon E [--dp-clip C]] [--clients N]
                                   [--rounds N] [--workers N] [--timeout-minutes N]
                        cgfed up   [--workers N] [--port-base P]
                        cgfed generate --experiment ID --prompt TEXT [--version N] [--max-new-tokens N]
@@ -148,7 +150,9 @@ public final class CgfedLauncher {
     /** Command-line options with the demo's defaults. */
     static final class Options {
         String codec = "fp16";
+        Map<String, Object> codecSettings = new java.util.LinkedHashMap<>();
         boolean errorFeedback;
+        boolean audit;
         double dpEpsilon;
         double dpClip = 1.0;
         int clients = 3;
@@ -178,6 +182,10 @@ public final class CgfedLauncher {
                     o.errorFeedback = true;
                     continue;
                 }
+                if (flag.equals("--audit")) {
+                    o.audit = true;
+                    continue;
+                }
                 if (i + 1 >= args.length) {
                     throw new IllegalArgumentException(flag + " needs a value");
                 }
@@ -201,10 +209,33 @@ public final class CgfedLauncher {
                     case "--dp-epsilon" -> o.dpEpsilon = Double.parseDouble(v);
                     case "--dp-clip" -> o.dpClip = Double.parseDouble(v);
                     case "--worker" -> o.workerUrl = v;
+                    case "--set" -> {
+                        int eq = v.indexOf('=');
+                        if (eq <= 0) {
+                            throw new IllegalArgumentException("--set needs KEY=VALUE, got " + v);
+                        }
+                        o.codecSettings.put(v.substring(0, eq), settingValue(v.substring(eq + 1)));
+                    }
                     default -> throw new IllegalArgumentException("unknown option " + flag);
                 }
             }
             return o;
+        }
+
+        /** A codec setting from the command line: true/false, an integer, a number, or text. */
+        static Object settingValue(String v) {
+            if (v.equals("true") || v.equals("false")) {
+                return Boolean.parseBoolean(v);
+            }
+            try {
+                return Integer.parseInt(v);
+            } catch (NumberFormatException notInt) {
+                try {
+                    return Double.parseDouble(v);
+                } catch (NumberFormatException notNumber) {
+                    return v;
+                }
+            }
         }
 
         private static int positive(String flag, String v) {

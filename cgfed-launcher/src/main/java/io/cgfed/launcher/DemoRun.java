@@ -35,11 +35,27 @@ public final class DemoRun {
     /** The demo, optionally with client-side differential privacy: {epsilon, delta, clipNorm}. */
     public static Map<String, Object> demoSpec(String codec, boolean errorFeedback, Map<String, Object> privacy,
                                                int clients, int rounds) {
+        return demoSpec(codec, Map.of(), errorFeedback, privacy, false, clients, rounds);
+    }
+
+    /**
+     * The demo with codec settings and audit mode. A learned codec ({@code cgae}) gets a D1 share of 30 %
+     * for TGAP (the pool grows so that each client keeps 400 examples for the rounds) and 4 collect
+     * rounds unless the settings say otherwise.
+     */
+    public static Map<String, Object> demoSpec(String codec, Map<String, Object> codecSettings, boolean errorFeedback,
+                                               Map<String, Object> privacy, boolean audit, int clients, int rounds) {
         Map<String, Object> spec = new LinkedHashMap<>();
         spec.put("name", "demo-" + codec);
         spec.put("model", Map.of("name", "tiny-llama", "seed", 1));
-        spec.put("dataset", Map.of("name", "demo-mc", "seed", 7, "trainExamples", 400 * clients, "evalExamples", 200,
+        boolean learned = io.cgfed.core.codec.Codecs.learned(codec);
+        Map<String, Object> dataset = new LinkedHashMap<>(Map.of("name", "demo-mc", "seed", 7,
+                "trainExamples", learned ? (int) Math.ceil(400 * clients / 0.7) : 400 * clients, "evalExamples", 200,
                 "partition", "iid"));
+        if (learned) {
+            dataset.put("tgapFraction", 0.3);
+        }
+        spec.put("dataset", dataset);
         spec.put("clients", clients);
         spec.put("fractionPerRound", 1.0);
         spec.put("minClients", clients);
@@ -49,7 +65,14 @@ public final class DemoRun {
         spec.put("lora", Map.of("rank", 8, "alpha", 16, "targets", List.of("q", "k", "v", "o")));
         Map<String, Object> codecSpec = new LinkedHashMap<>();
         codecSpec.put("name", codec);
-        codecSpec.put("settings", Map.of());
+        Map<String, Object> settings = new LinkedHashMap<>(codecSettings);
+        if (learned) {
+            settings.putIfAbsent("collectRounds", 4);
+        }
+        codecSpec.put("settings", settings);
+        if (audit) {
+            codecSpec.put("audit", true);
+        }
         if (errorFeedback) {
             codecSpec.put("errorFeedback", true);
         }

@@ -16,9 +16,16 @@ import org.springframework.validation.annotation.Validated;
  * @param tick            how often round state is advanced
  * @param maxPollWait     longest a worker's task poll is held open
  * @param workerTimeout   a worker unseen for this long is not given new experiments
+ * @param codecTrainingTimeout longest a TGAP codec training may take before the experiment fails (default 2 h)
+ * @param maxAttachmentBytes   largest TGAP collection, FAF contribution or audit upload accepted (default 256 MiB)
  */
 @Validated
 @ConfigurationProperties("cgfed.coordinator")
 public record CoordinatorProperties(@NotNull Path blobDir, @NotBlank String codecServiceUrl, @NotBlank String registryUrl,
-                                    @NotNull Duration tick, @NotNull Duration maxPollWait, @NotNull Duration workerTimeout) {
+                                    @NotNull Duration tick, @NotNull Duration maxPollWait, @NotNull Duration workerTimeout,
+                                    Duration codecTrainingTimeout, Long maxAttachmentBytes) {
+    public CoordinatorProperties {
+        codecTrainingTimeout = codecTrainingTimeout == null ? Duration.ofHours(2) : codecTrainingTimeout;
+        maxAttachmentBytes = maxAttachmentBytes == null ? 256L << 20 : maxAttachmentBytes;
+    }
 }

@@ -32,6 +32,8 @@ public class Experiment {
     private Instant finishedAt;
     @Version
     private long version;
+    @Column(name = "codec_version")
+    private int codecVersion;
 
     protected Experiment() {
     }
@@ -53,6 +55,15 @@ public class Experiment {
         status = finalStatus;
         failureReason = reason;
         finishedAt = now;
+    }
+
+    /** The codec version new TRAIN tasks name. */
+    public void useCodecVersion(int v) {
+        codecVersion = v;
+    }
+
+    public int getCodecVersion() {
+        return codecVersion;
     }
 
     public void advanceTo(int round) {

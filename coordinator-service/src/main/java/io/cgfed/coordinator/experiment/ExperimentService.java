@@ -99,8 +99,8 @@ public class ExperimentService {
                 .map(a -> new ExperimentView.AdapterSummary(a.getVersion(), a.getSha256(), a.getBytes(), a.getCreatedAt()))
                 .toList();
         return new ExperimentView(e.getId(), e.getName(), e.getStatus(), e.getCurrentRound(), spec.rounds(),
-                spec.codec().name(), e.getFailureReason(), e.getCreatedAt(), e.getStartedAt(), e.getFinishedAt(), spec,
-                summaries, versions);
+                spec.codec().name(), e.getCodecVersion(), spec.codec().audit(), e.getFailureReason(), e.getCreatedAt(),
+                e.getStartedAt(), e.getFinishedAt(), spec, summaries, versions);
     }
 
     public ExperimentView.RoundSummary summary(Round r) {
@@ -117,6 +117,7 @@ public class ExperimentService {
         }
         return new ExperimentView.RoundSummary(r.getRound(), r.getStatus().name(), r.getSelected(), received,
                 r.getTrainLoss(), r.getEvalLoss(), r.getPerplexity(), r.getAccuracy(), byCategory, r.getUploadBytes(),
-                r.getRawUpdateBytes(), duration, table);
+                r.getRawUpdateBytes(), duration, table, r.getCodecVersion(), r.getNextCodecVersion(), r.getAggregateCosine(),
+                r.getAuditedUpdates());
     }
 }

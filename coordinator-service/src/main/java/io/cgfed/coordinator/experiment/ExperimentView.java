@@ -6,20 +6,28 @@ import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 
-/** An experiment as the API shows it: status, progress, and a summary of every round so far. */
+/**
+ * An experiment as the API shows it: status, progress, and a summary of every round so far.
+ * codecVersion: the learned codec's version new tasks use (0 for other codecs); audit: raw updates
+ * were uploaded for measurement (never for private data).
+ */
 public record ExperimentView(UUID id, String name, ExperimentStatus status, int currentRound, int rounds,
-                             String codec, String failureReason, Instant createdAt, Instant startedAt,
+                             String codec, int codecVersion, boolean audit, String failureReason, Instant createdAt, Instant startedAt,
                              Instant finishedAt, ExperimentSpec spec, List<RoundSummary> roundSummaries,
                              List<AdapterSummary> adapterVersions) {
 
     /**
      * One round's outcome. Round 0 evaluates the initial adapter (the baseline). cevalTable: the
      * accuracies as the C-Eval-style Markdown table (groups, both averages), when the evaluation
-     * reported them by category.
+     * reported them by category. codecVersion: the learned codec version its updates used;
+     * nextCodecVersion: the version FAF published from its contributions; aggregateCosine (audit mode):
+     * cosine between the aggregate of the reconstructions and that of the raw updates.
      */
     public record RoundSummary(int round, String status, int selected, int uploads, Double trainLoss, Double evalLoss,
                                Double perplexity, Double accuracy, Map<String, Double> accuracyByCategory,
-                               long uploadBytes, long rawUpdateBytes, Long durationMs, String cevalTable) {
+                               long uploadBytes, long rawUpdateBytes, Long durationMs, String cevalTable,
+                               Integer codecVersion, Integer nextCodecVersion, Double aggregateCosine,
+                               Integer auditedUpdates) {
     }
 
     public record AdapterSummary(int version, String sha256, long bytes, Instant createdAt) {

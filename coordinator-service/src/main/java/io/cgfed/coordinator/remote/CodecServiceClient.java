@@ -2,26 +2,47 @@ package io.cgfed.coordinator.remote;
 
 import io.cgfed.coordinator.CoordinatorProperties;
 import io.cgfed.core.codec.PayloadBatch;
+import io.cgfed.core.codec.PayloadFormatException;
 import io.cgfed.core.tensor.NamedTensors;
 import io.cgfed.core.tensor.SafeTensors;
 import java.net.http.HttpClient;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import org.springframework.core.ParameterizedTypeReference;
+import org.springframework.core.io.ByteArrayResource;
+import org.springframework.http.HttpEntity;
+import org.springframework.http.HttpHeaders;
 import org.springframework.http.MediaType;
 import org.springframework.http.client.JdkClientHttpRequestFactory;
 import org.springframework.stereotype.Component;
+import org.springframework.util.LinkedMultiValueMap;
+import org.springframework.web.client.HttpClientErrorException;
 import org.springframework.web.client.RestClient;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.ObjectMapper;
 
-/** Asks the codec-service to decode and aggregate a round's payloads. */
+/**
+ * The coordinator's calls to the codec-service: decode and aggregate a round, check one learned
+ * payload, start TGAP, follow codec versions, fetch a version's model file, and adapt a version (FAF).
+ */
 @Component
 public class CodecServiceClient {
+    private static final ParameterizedTypeReference<Map<String, Object>> MAP = new ParameterizedTypeReference<>() {
+    };
+    private static final ParameterizedTypeReference<List<Map<String, Object>>> LIST = new ParameterizedTypeReference<>() {
+    };
     private final RestClient http;
+    private final ObjectMapper json;
 
-    CodecServiceClient(CoordinatorProperties properties) {
+    CodecServiceClient(CoordinatorProperties properties, ObjectMapper json) {
         JdkClientHttpRequestFactory factory = new JdkClientHttpRequestFactory(
                 HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build());
         factory.setReadTimeout(Duration.ofMinutes(5));
         this.http = RestClient.builder().baseUrl(properties.codecServiceUrl()).requestFactory(factory).build();
+        this.json = json;
     }
 
     /** The sample-weighted average of the decoded updates. */
@@ -36,5 +57,81 @@ public class CodecServiceClient {
             throw new IllegalStateException("codec-service answered an empty aggregate");
         }
         return SafeTensors.read(body);
+    }
+
+    /**
+     * Decodes one payload of a learned codec, which only the codec-service can.
+     *
+     * @throws PayloadFormatException with the codec-service's reason when it refuses the payload
+     */
+    public NamedTensors decode(byte[] payload) {
+        try {
+            byte[] body = http.post().uri("/api/v1/decode")
+                    .contentType(MediaType.APPLICATION_OCTET_STREAM)
+                    .accept(MediaType.APPLICATION_OCTET_STREAM, MediaType.APPLICATION_PROBLEM_JSON)
+                    .body(payload)
+                    .retrieve()
+                    .body(byte[].class);
+            return SafeTensors.read(body);
+        } catch (HttpClientErrorException refused) {
+            throw new PayloadFormatException(detail(refused));
+        }
+    }
+
+    /** Starts TGAP training of version 1 on a collection of snapshot payloads; the version as the codec-service shows it. */
+    public Map<String, Object> startTgap(UUID experimentId, String codec, Map<String, Object> settings, List<byte[]> snapshots) {
+        LinkedMultiValueMap<String, Object> parts = new LinkedMultiValueMap<>();
+        HttpHeaders jsonPart = new HttpHeaders();
+        jsonPart.setContentType(MediaType.APPLICATION_JSON);
+        parts.add("spec", new HttpEntity<>(json.writeValueAsString(Map.of("codec", codec, "settings", settings)), jsonPart));
+        HttpHeaders binary = new HttpHeaders();
+        binary.setContentType(MediaType.APPLICATION_OCTET_STREAM);
+        parts.add("snapshots", new HttpEntity<>(new ByteArrayResource(PayloadBatch.write(snapshots)) {
+            @Override
+            public String getFilename() {
+                return "snapshots.cgfb";
+            }
+        }, binary));
+        return http.post().uri("/api/v1/experiments/{id}/codec-versions", experimentId)
+                .contentType(MediaType.MULTIPART_FORM_DATA).body(parts).retrieve().body(MAP);
+    }
+
+    /** A codec version, or null when the codec-service has none by that number. */
+    public Map<String, Object> version(UUID experimentId, int version) {
+        try {
+            return http.get().uri("/api/v1/experiments/{id}/codec-versions/{v}", experimentId, version).retrieve().body(MAP);
+        } catch (HttpClientErrorException.NotFound none) {
+            return null;
+        }
+    }
+
+    public List<Map<String, Object>> versions(UUID experimentId) {
+        return http.get().uri("/api/v1/experiments/{id}/codec-versions", experimentId).retrieve().body(LIST);
+    }
+
+    /** A READY version's model file (safetensors). */
+    public byte[] modelFile(UUID experimentId, int version) {
+        return http.get().uri("/api/v1/experiments/{id}/codec-versions/{v}/encoder", experimentId, version)
+                .accept(MediaType.APPLICATION_OCTET_STREAM).retrieve().body(byte[].class);
+    }
+
+    /** FAF: the version adapted from {@code version} with these contributions (safetensors files). */
+    public Map<String, Object> adapt(UUID experimentId, int version, List<byte[]> contributions) {
+        return http.post().uri("/api/v1/experiments/{id}/codec-versions/{v}/contributions", experimentId, version)
+                .contentType(MediaType.APPLICATION_OCTET_STREAM).body(PayloadBatch.write(contributions))
+                .retrieve().body(MAP);
+    }
+
+    private String detail(HttpClientErrorException e) {
+        try {
+            JsonNode problem = json.readTree(e.getResponseBodyAsString(StandardCharsets.UTF_8));
+            String d = problem.path("detail").asString("");
+            if (!d.isBlank()) {
+                return d;
+            }
+        } catch (RuntimeException notJson) {
+            // fall through to the status line
+        }
+        return "codec-service refused the payload: " + e.getStatusCode();
     }
 }

@@ -29,7 +29,12 @@ public class RegistrySync {
     private final RoundRepository rounds;
     private final ObjectMapper json;
 
-    RegistrySync(RegistryClient client, ExperimentRepository experiments, RoundRepository rounds, ObjectMapper json) {
+    private final CodecServiceClient codecService;
+    private static final org.slf4j.Logger log = org.slf4j.LoggerFactory.getLogger(RegistrySync.class);
+
+    RegistrySync(RegistryClient client, ExperimentRepository experiments, RoundRepository rounds, ObjectMapper json,
+                 CodecServiceClient codecService) {
+        this.codecService = codecService;
         this.client = client;
         this.experiments = experiments;
         this.rounds = rounds;
@@ -47,6 +52,23 @@ public class RegistrySync {
             });
         } else {
             sync(experimentId);
+        }
+    }
+
+    /** The codec-service's versions without weights; empty when it cannot be reached (the next sync retries). */
+    private List<Map<String, Object>> codecVersions(UUID experimentId) {
+        try {
+            return codecService.versions(experimentId).stream().map(v -> {
+                Map<String, Object> m = new LinkedHashMap<>();
+                for (String k : List.of("version", "origin", "parentVersion", "status", "architecture", "settings",
+                        "snapshots", "quality", "failureReason", "weightsBytes", "createdAt", "finishedAt")) {
+                    m.put(k, v.get(k));
+                }
+                return m;
+            }).toList();
+        } catch (RuntimeException unreachable) {
+            log.debug("experiment {}: codec versions not available: {}", experimentId, unreachable.toString());
+            return List.of();
         }
     }
 
@@ -69,6 +91,16 @@ public class RegistrySync {
         }
         if (e.getFailureReason() != null) {
             summary.put("failureReason", e.getFailureReason());
+        }
+        Map<?, ?> codec = (Map<?, ?>) spec.get("codec");
+        if (Boolean.TRUE.equals(codec.get("audit"))) {
+            summary.put("audit", true);
+            summary.put("warning", "audit mode: workers uploaded their raw updates for measurement; this run is not "
+                    + "private and its setup must not be used with sensitive data");
+        }
+        if (io.cgfed.core.codec.Codecs.learned(String.valueOf(codec.get("name")))) {
+            summary.put("codecVersion", e.getCodecVersion());
+            summary.put("codecVersions", codecVersions(experimentId));
         }
         Map<String, Object> record = new LinkedHashMap<>();
         record.put("id", e.getId());
@@ -93,6 +125,16 @@ public class RegistrySync {
             }
             if (r.getClientMetrics() != null) {
                 metrics.put("clients", json.readValue(r.getClientMetrics(), List.class));
+            }
+            if (r.getCodecVersion() != null) {
+                metrics.put("codecVersion", r.getCodecVersion());
+            }
+            if (r.getNextCodecVersion() != null) {
+                metrics.put("nextCodecVersion", r.getNextCodecVersion());
+            }
+            if (r.getAggregateCosine() != null) {
+                metrics.put("aggregateCosine", r.getAggregateCosine());
+                metrics.put("auditedUpdates", r.getAuditedUpdates());
             }
             Map<String, Object> body = new LinkedHashMap<>();
             body.put("round", r.getRound());

@@ -47,6 +47,14 @@ public class Round {
     private long rawUpdateBytes;
     @Column(name = "client_metrics")
     private String clientMetrics;
+    @Column(name = "codec_version")
+    private Integer codecVersion;
+    @Column(name = "next_codec_version")
+    private Integer nextCodecVersion;
+    @Column(name = "aggregate_cosine")
+    private Double aggregateCosine;
+    @Column(name = "audited_updates")
+    private Integer auditedUpdates;
 
     protected Round() {
     }
@@ -86,6 +94,45 @@ public class Round {
     public void fail(Instant now) {
         this.status = RoundStatus.FAILED;
         this.closedAt = now;
+    }
+
+    /** TGAP: the snapshots are in; codec version 1 is being trained. */
+    public void markTrainingCodec() {
+        this.status = RoundStatus.TRAINING_CODEC;
+    }
+
+    /** TGAP is done: round 0 evaluates the initial adapter, as without a learned codec. */
+    public void codecTrained(Instant now) {
+        this.status = RoundStatus.EVALUATING;
+        this.aggregatedAt = now;
+    }
+
+    /** The codec version this round's updates used, and the one FAF published from them (or null). */
+    public void codec(Integer version, Integer nextVersion) {
+        this.codecVersion = version;
+        this.nextCodecVersion = nextVersion;
+    }
+
+    /** Audit mode: cosine of the aggregated reconstruction against the aggregate of the raw updates. */
+    public void audited(Double aggregateCosine, int updates) {
+        this.aggregateCosine = aggregateCosine;
+        this.auditedUpdates = updates;
+    }
+
+    public Integer getCodecVersion() {
+        return codecVersion;
+    }
+
+    public Integer getNextCodecVersion() {
+        return nextCodecVersion;
+    }
+
+    public Double getAggregateCosine() {
+        return aggregateCosine;
+    }
+
+    public Integer getAuditedUpdates() {
+        return auditedUpdates;
     }
 
     public void markAggregating() {

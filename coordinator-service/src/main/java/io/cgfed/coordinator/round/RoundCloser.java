@@ -9,6 +9,16 @@ import io.cgfed.coordinator.upload.Upload;
 import io.cgfed.coordinator.upload.UploadRepository;
 import io.cgfed.core.protocol.TaskMessage.TaskType;
 import io.cgfed.core.tensor.NamedTensors;
+import io.cgfed.coordinator.attachment.AttachmentKind;
+import io.cgfed.coordinator.attachment.AttachmentRepository;
+import io.cgfed.coordinator.experiment.ExperimentRepository;
+import io.cgfed.coordinator.experiment.ExperimentService;
+import io.cgfed.core.aggregation.Aggregator;
+import io.cgfed.core.aggregation.FedAvg;
+import io.cgfed.core.codec.Codecs;
+import io.cgfed.core.codec.ReconstructionQuality;
+import io.cgfed.core.codec.UpdateDecoder;
+import io.cgfed.core.protocol.ExperimentSpec;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -42,10 +52,17 @@ public class RoundCloser {
     private final ClientAssignments assignments;
     private final TransactionTemplate tx;
     private final ObjectMapper json;
+    private final AttachmentRepository attachments;
+    private final ExperimentService experimentService;
+    private final ExperimentRepository experiments;
 
     RoundCloser(UploadRepository uploads, RoundRepository rounds, TaskRepository tasks, AdapterStore adapters,
                 BlobStore blobs, CodecServiceClient codecService, ClientAssignments assignments, TransactionTemplate tx,
-                ObjectMapper json) {
+                ObjectMapper json, AttachmentRepository attachments, ExperimentService experimentService,
+                ExperimentRepository experiments) {
+        this.attachments = attachments;
+        this.experimentService = experimentService;
+        this.experiments = experiments;
         this.uploads = uploads;
         this.rounds = rounds;
         this.tasks = tasks;
@@ -66,12 +83,24 @@ public class RoundCloser {
         NamedTensors update = codecService.aggregate(payloads);
         NamedTensors previous = adapters.load(experimentId, roundNo - 1);
         NamedTensors next = previous.plus(update);
+        ExperimentSpec spec = experimentService.spec(experimentService.find(experimentId));
+        List<Task> train = tasks.findByExperimentIdAndRoundAndType(experimentId, roundNo, TaskType.TRAIN);
+        Integer usedVersion = Codecs.learned(spec.codec().name()) && !train.isEmpty() ? train.get(0).getCodecVersion() : null;
+        Integer nextVersion = adaptCodec(experimentId, roundNo, usedVersion, train);
+        Audit audit = spec.codec().audit() ? audit(experimentId, roundNo, received, payloads, update) : null;
         tx.executeWithoutResult(s -> {
             Round round = rounds.lock(experimentId, roundNo).orElseThrow();
             if (round.getStatus() != RoundStatus.AGGREGATING) {
                 return;
             }
             adapters.save(experimentId, roundNo, next);
+            round.codec(usedVersion, nextVersion);
+            if (nextVersion != null) {
+                experiments.findById(experimentId).orElseThrow().useCodecVersion(nextVersion);
+            }
+            if (audit != null) {
+                round.audited(audit.cosine(), audit.updates());
+            }
             long samples = received.stream().mapToLong(Upload::getSamples).sum();
             double lossSum = 0;
             long lossWeight = 0;
@@ -98,5 +127,57 @@ public class RoundCloser {
             log.info("experiment {} round {}: aggregated {} updates ({} samples) into adapter version {}",
                     experimentId, roundNo, received.size(), samples, roundNo);
         });
+    }
+
+    /** FAF: when this round's tasks sent contributions, the codec-service publishes the next codec version. */
+    private Integer adaptCodec(UUID experimentId, int roundNo, Integer usedVersion, List<Task> train) {
+        if (usedVersion == null || train.stream().noneMatch(Task::isContribute)) {
+            return null;
+        }
+        List<byte[]> contributions = new ArrayList<>();
+        for (var a : attachments.findByExperimentIdAndRoundAndKindOrderByClientIndex(experimentId, roundNo,
+                AttachmentKind.CONTRIBUTION)) {
+            contributions.add(blobs.get(a.getBlobKey()));
+        }
+        if (contributions.isEmpty()) {
+            log.warn("experiment {} round {}: FAF contributions were asked for but none arrived; codec version {} stays",
+                    experimentId, roundNo, usedVersion);
+            return null;
+        }
+        Map<String, Object> v = codecService.adapt(experimentId, usedVersion, contributions);
+        int version = ((Number) v.get("version")).intValue();
+        log.info("experiment {} round {}: codec version {} adapted from {} with {} contributions", experimentId, roundNo,
+                version, usedVersion, contributions.size());
+        return version;
+    }
+
+    /** Audit mode: how well the aggregate of the reconstructions matches the aggregate of the raw updates. */
+    record Audit(double cosine, int updates) {
+    }
+
+    private Audit audit(UUID experimentId, int roundNo, List<Upload> received, List<byte[]> payloads, NamedTensors aggregate) {
+        Map<Integer, byte[]> raw = new java.util.HashMap<>();
+        for (var a : attachments.findByExperimentIdAndRoundAndKindOrderByClientIndex(experimentId, roundNo,
+                AttachmentKind.AUDIT)) {
+            raw.put(a.getClientIndex(), blobs.get(a.getBlobKey()));
+        }
+        List<Aggregator.WeightedUpdate> rawUpdates = new ArrayList<>();
+        List<byte[]> encoded = new ArrayList<>();
+        for (int i = 0; i < received.size(); i++) {
+            byte[] r = raw.get(received.get(i).getClientIndex());
+            if (r != null) {
+                rawUpdates.add(new Aggregator.WeightedUpdate(UpdateDecoder.decode(r, null).update(),
+                        received.get(i).getSamples()));
+                encoded.add(payloads.get(i));
+            }
+        }
+        if (rawUpdates.isEmpty()) {
+            return null;
+        }
+        NamedTensors reconstructed = encoded.size() == payloads.size() ? aggregate : codecService.aggregate(encoded);
+        double cosine = ReconstructionQuality.of(new FedAvg().aggregate(rawUpdates), reconstructed).cosine();
+        log.info("experiment {} round {}: audit over {} updates, aggregate cosine {}", experimentId, roundNo,
+                rawUpdates.size(), String.format(java.util.Locale.ROOT, "%.4f", cosine));
+        return new Audit(cosine, rawUpdates.size());
     }
 }

@@ -21,6 +21,8 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
+import java.util.Map;
+import io.cgfed.core.codec.Codecs;
 import java.util.Random;
 import java.util.UUID;
 import org.slf4j.Logger;
@@ -49,8 +51,13 @@ public class RoundDriver {
     private final RegistrySync registry;
     private final CoordinatorProperties properties;
     private final TransactionTemplate tx;
+    private final io.cgfed.coordinator.attachment.AttachmentRepository attachments;
+    private final io.cgfed.coordinator.remote.CodecServiceClient codecService;
+    private final io.cgfed.coordinator.blob.BlobStore blobs;
 
-    RoundDriver(ExperimentRepository experiments, ExperimentService experimentService, RoundRepository rounds,
+    RoundDriver(io.cgfed.coordinator.attachment.AttachmentRepository attachments,
+                io.cgfed.coordinator.remote.CodecServiceClient codecService, io.cgfed.coordinator.blob.BlobStore blobs,
+                ExperimentRepository experiments, ExperimentService experimentService, RoundRepository rounds,
                 TaskRepository tasks, UploadRepository uploads, WorkerRepository workers, ClientAssignments assignments,
                 AdapterStore adapters, RoundCloser closer, RegistrySync registry, CoordinatorProperties properties,
                 TransactionTemplate tx) {
@@ -66,6 +73,9 @@ public class RoundDriver {
         this.registry = registry;
         this.properties = properties;
         this.tx = tx;
+        this.attachments = attachments;
+        this.codecService = codecService;
+        this.blobs = blobs;
     }
 
     @Scheduled(fixedDelayString = "${cgfed.coordinator.tick}")
@@ -93,6 +103,8 @@ public class RoundDriver {
         }
         Round round = rounds.findByExperimentIdAndRound(experimentId, e.getCurrentRound()).orElseThrow();
         switch (round.getStatus()) {
+            case COLLECTING -> tx.executeWithoutResult(s -> checkCollection(experimentId));
+            case TRAINING_CODEC -> trainCodec(experimentId);
             case OPEN -> tx.executeWithoutResult(s -> checkOpenRound(experimentId, round.getRound()));
             case AGGREGATING -> closer.aggregate(experimentId, round.getRound());
             case EVALUATING -> tx.executeWithoutResult(s -> checkEvaluation(experimentId, round.getRound(),
@@ -119,10 +131,90 @@ public class RoundDriver {
         Instant now = Instant.now();
         e.start(now);
         e.advanceTo(0);
-        rounds.save(new Round(experimentId, 0, RoundStatus.EVALUATING, 0, now, now.plusSeconds(spec.roundDeadlineSeconds())));
-        tasks.save(new Task(experimentId, 0, 0, TaskType.EVALUATE, assignments.workerOf(experimentId, 0), 0, now));
+        if (Codecs.learned(spec.codec().name())) {
+            // TGAP: every client trains on its D1 share and uploads snapshots; the codec is trained on them
+            rounds.save(new Round(experimentId, 0, RoundStatus.COLLECTING, spec.clients(), now,
+                    now.plusSeconds(spec.roundDeadlineSeconds())));
+            for (int client = 0; client < spec.clients(); client++) {
+                tasks.save(new Task(experimentId, 0, client, TaskType.COLLECT, assignments.workerOf(experimentId, client), 0,
+                        now));
+            }
+        } else {
+            rounds.save(new Round(experimentId, 0, RoundStatus.EVALUATING, 0, now,
+                    now.plusSeconds(spec.roundDeadlineSeconds())));
+            tasks.save(new Task(experimentId, 0, 0, TaskType.EVALUATE, assignments.workerOf(experimentId, 0), 0, now));
+        }
         registry.afterCommit(experimentId);
         log.info("experiment {} started with {} clients on {} workers", experimentId, spec.clients(), live.size());
+    }
+
+    /** TGAP collection: on to codec training once every client (or a quorum by the deadline) has uploaded. */
+    private void checkCollection(UUID experimentId) {
+        Round round = rounds.lock(experimentId, 0).orElseThrow();
+        if (round.getStatus() != RoundStatus.COLLECTING) {
+            return;
+        }
+        Experiment e = experiments.findById(experimentId).orElseThrow();
+        ExperimentSpec spec = experimentService.spec(e);
+        long received = attachments.countByExperimentIdAndRoundAndKind(experimentId, 0,
+                io.cgfed.coordinator.attachment.AttachmentKind.COLLECTION);
+        List<Task> collect = tasks.findByExperimentIdAndRoundAndType(experimentId, 0, TaskType.COLLECT);
+        boolean allSettled = collect.stream().allMatch(t -> t.getStatus() == TaskStatus.DONE || t.getStatus() == TaskStatus.FAILED);
+        boolean pastDeadline = Instant.now().isAfter(round.getDeadlineAt());
+        if (received >= round.getSelected() || ((allSettled || pastDeadline) && received >= spec.quorum())) {
+            round.markTrainingCodec();
+            log.info("experiment {}: TGAP collections from {} of {} clients, training codec version 1", experimentId,
+                    received, round.getSelected());
+        } else if (allSettled || pastDeadline) {
+            fail(e, round, "TGAP collection got " + received + " of the " + spec.quorum() + " client collections it needs"
+                    + (pastDeadline ? " by its deadline" : ""));
+        }
+    }
+
+    /**
+     * TGAP training, outside any transaction: hand the collection to the codec-service once (it keeps
+     * the version; asking again returns it), then follow it until READY or FAILED.
+     */
+    private void trainCodec(UUID experimentId) {
+        Experiment e = experimentService.find(experimentId);
+        ExperimentSpec spec = experimentService.spec(e);
+        Map<String, Object> version = codecService.version(experimentId, 1);
+        if (version == null) {
+            List<byte[]> snapshots = new ArrayList<>();
+            for (var a : attachments.findByExperimentIdAndRoundAndKindOrderByClientIndex(experimentId, 0,
+                    io.cgfed.coordinator.attachment.AttachmentKind.COLLECTION)) {
+                snapshots.addAll(io.cgfed.core.codec.PayloadBatch.read(blobs.get(a.getBlobKey()), Integer.MAX_VALUE));
+            }
+            version = codecService.startTgap(experimentId, spec.codec().name(), spec.codec().settings(), snapshots);
+            log.info("experiment {}: codec-service training codec version 1 on {} snapshots", experimentId, snapshots.size());
+        }
+        String status = String.valueOf(version.get("status"));
+        Object reason = version.get("failureReason");
+        tx.executeWithoutResult(s -> {
+            Round round = rounds.lock(experimentId, 0).orElseThrow();
+            if (round.getStatus() != RoundStatus.TRAINING_CODEC) {
+                return;
+            }
+            Experiment locked = experiments.findById(experimentId).orElseThrow();
+            Instant now = Instant.now();
+            switch (status) {
+                case "READY" -> {
+                    locked.useCodecVersion(1);
+                    round.codec(null, 1);
+                    round.codecTrained(now);
+                    tasks.save(new Task(experimentId, 0, 0, TaskType.EVALUATE, assignments.workerOf(experimentId, 0), 0, now));
+                    registry.afterCommit(experimentId);
+                    log.info("experiment {}: codec version 1 READY", experimentId);
+                }
+                case "FAILED" -> fail(locked, round, "TGAP codec training failed: " + reason);
+                default -> {
+                    if (now.isAfter(round.getDeadlineAt().plus(properties.codecTrainingTimeout()))) {
+                        fail(locked, round, "TGAP codec training did not finish within "
+                                + properties.codecTrainingTimeout());
+                    }
+                }
+            }
+        });
     }
 
     private void checkOpenRound(UUID experimentId, int roundNo) {
@@ -183,12 +275,22 @@ public class RoundDriver {
         List<Integer> selected = selectClients(spec, roundNo);
         rounds.save(new Round(experimentId, roundNo, RoundStatus.OPEN, selected.size(), now,
                 now.plusSeconds(spec.roundDeadlineSeconds())));
+        boolean contribute = contributes(spec, roundNo);
         for (int client : selected) {
             tasks.save(new Task(experimentId, roundNo, client, TaskType.TRAIN, assignments.workerOf(experimentId, client),
-                    closedRound, now));
+                    closedRound, e.getCodecVersion(), contribute, now));
         }
         e.advanceTo(roundNo);
         log.info("experiment {} round {} open: clients {}", experimentId, roundNo, selected);
+    }
+
+    /** FAF adaptive mode: every {@code adaptEvery} rounds the selected clients send codec contributions. */
+    static boolean contributes(ExperimentSpec spec, int roundNo) {
+        if (!Codecs.learned(spec.codec().name())) {
+            return false;
+        }
+        int every = io.cgfed.core.codec.cgae.CgaeSettings.of(spec.codec().settings()).adaptEvery();
+        return every > 0 && roundNo % every == 0;
     }
 
     /** ceil(fraction x clients) distinct clients, drawn under (seed, round) so a rerun selects the same. */

@@ -36,6 +36,9 @@ public class Task {
     private Instant completedAt;
     @Column(name = "failure_reason")
     private String failureReason;
+    @Column(name = "codec_version")
+    private int codecVersion;
+    private boolean contribute;
 
     protected Task() {
     }
@@ -51,6 +54,22 @@ public class Task {
         this.workerId = workerId;
         this.adapterVersion = adapterVersion;
         this.createdAt = now;
+    }
+
+    /** A TRAIN task that encodes with codec version {@code codecVersion}, sending an FAF contribution first if asked. */
+    public Task(UUID experimentId, int round, int clientIndex, TaskType type, UUID workerId, int adapterVersion,
+                int codecVersion, boolean contribute, Instant now) {
+        this(experimentId, round, clientIndex, type, workerId, adapterVersion, now);
+        this.codecVersion = codecVersion;
+        this.contribute = contribute;
+    }
+
+    public int getCodecVersion() {
+        return codecVersion;
+    }
+
+    public boolean isContribute() {
+        return contribute;
     }
 
     public void assign(Instant now) {

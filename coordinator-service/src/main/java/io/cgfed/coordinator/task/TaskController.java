@@ -26,10 +26,43 @@ public class TaskController {
     public static final String WORKER_HEADER = "Cgfed-Worker-Id";
     private final TaskService tasks;
     private final UploadService uploads;
+    private final io.cgfed.coordinator.attachment.AttachmentService attachments;
 
-    TaskController(TaskService tasks, UploadService uploads) {
+    TaskController(TaskService tasks, UploadService uploads, io.cgfed.coordinator.attachment.AttachmentService attachments) {
         this.tasks = tasks;
         this.uploads = uploads;
+        this.attachments = attachments;
+    }
+
+    /** A COLLECT task's TGAP snapshots: a CGFB batch of uncompressed CGFU payloads. Completes the task. */
+    @PutMapping(path = "/{taskId}/collection", consumes = MediaType.APPLICATION_OCTET_STREAM_VALUE)
+    public ResponseEntity<Map<String, Object>> collection(@PathVariable UUID taskId,
+                                                          @RequestHeader(WORKER_HEADER) UUID workerId,
+                                                          HttpServletRequest request) throws IOException {
+        return attachment(taskId, workerId, io.cgfed.coordinator.attachment.AttachmentKind.COLLECTION, request);
+    }
+
+    /** A TRAIN task's FAF contribution (safetensors), before its update. */
+    @PutMapping(path = "/{taskId}/contribution", consumes = MediaType.APPLICATION_OCTET_STREAM_VALUE)
+    public ResponseEntity<Map<String, Object>> contribution(@PathVariable UUID taskId,
+                                                            @RequestHeader(WORKER_HEADER) UUID workerId,
+                                                            HttpServletRequest request) throws IOException {
+        return attachment(taskId, workerId, io.cgfed.coordinator.attachment.AttachmentKind.CONTRIBUTION, request);
+    }
+
+    /** Audit mode: a TRAIN task's raw update (uncompressed CGFU payload), before its encoded update. */
+    @PutMapping(path = "/{taskId}/audit", consumes = MediaType.APPLICATION_OCTET_STREAM_VALUE)
+    public ResponseEntity<Map<String, Object>> audit(@PathVariable UUID taskId, @RequestHeader(WORKER_HEADER) UUID workerId,
+                                                     HttpServletRequest request) throws IOException {
+        return attachment(taskId, workerId, io.cgfed.coordinator.attachment.AttachmentKind.AUDIT, request);
+    }
+
+    private ResponseEntity<Map<String, Object>> attachment(UUID taskId, UUID workerId,
+                                                           io.cgfed.coordinator.attachment.AttachmentKind kind,
+                                                           HttpServletRequest request) throws IOException {
+        Map<String, Object> receipt = attachments.accept(taskId, workerId, kind, request);
+        return ResponseEntity.status("DUPLICATE".equals(receipt.get("status")) ? HttpStatus.OK : HttpStatus.ACCEPTED)
+                .body(receipt);
     }
 
     /** A TRAIN task's encoded update ({@code application/octet-stream}, the CGFU wire format). */

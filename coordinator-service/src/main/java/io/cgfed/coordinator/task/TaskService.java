@@ -64,7 +64,7 @@ public class TaskService implements SmartLifecycle {
             t.assign(Instant.now());
             Experiment e = experiments.find(t.getExperimentId());
             return new TaskMessage(t.getId(), t.getType(), t.getExperimentId(), t.getRound(), t.getClientIndex(),
-                    t.getAdapterVersion(), experiments.spec(e));
+                    t.getAdapterVersion(), experiments.spec(e), t.getCodecVersion(), t.isContribute());
         });
     }
 

@@ -49,9 +49,12 @@ public class UploadService {
     private final BlobStore blobs;
     private final TransactionTemplate tx;
     private final ObjectMapper json;
+    private final io.cgfed.coordinator.remote.CodecServiceClient codecService;
 
     UploadService(TaskService tasks, ExperimentService experiments, RoundRepository rounds, UploadRepository uploads,
-                  BlobStore blobs, TransactionTemplate tx, ObjectMapper json) {
+                  BlobStore blobs, TransactionTemplate tx, ObjectMapper json,
+                  io.cgfed.coordinator.remote.CodecServiceClient codecService) {
+        this.codecService = codecService;
         this.tasks = tasks;
         this.experiments = experiments;
         this.rounds = rounds;
@@ -77,7 +80,7 @@ public class UploadService {
         long maxBytes = maxPayloadBytes(manifest);
         byte[] body = readBounded(request, maxBytes);
 
-        UpdateDecoder.DecodedUpdate decoded = UpdateDecoder.decode(body, manifest);
+        UpdateDecoder.DecodedUpdate decoded = decode(body, manifest, spec, task);
         PayloadHeader h = decoded.header();
         if (!h.experimentId().equals(task.getExperimentId().toString()) || h.round() != task.getRound()
                 || h.clientIndex() != task.getClientIndex()) {
@@ -132,6 +135,32 @@ public class UploadService {
         }
     }
 
+    /**
+     * Stateless codecs decode here; a learned codec's payload is parsed and checked here, then decoded
+     * by the codec-service, which holds the codec version it names (the task's version).
+     */
+    private UpdateDecoder.DecodedUpdate decode(byte[] body, List<TensorSpec> manifest, ExperimentSpec spec, Task task) {
+        if (!io.cgfed.core.codec.Codecs.learned(spec.codec().name())) {
+            return UpdateDecoder.decode(body, manifest);
+        }
+        io.cgfed.core.codec.UpdatePayload payload = io.cgfed.core.codec.UpdatePayload.parse(body);
+        PayloadHeader h = payload.header();
+        if (!manifest.equals(h.manifest())) {
+            throw new PayloadFormatException("payload manifest does not match the experiment's adapter layout");
+        }
+        if (!h.codec().equals(spec.codec().name())) {
+            throw new PayloadFormatException("payload uses codec '" + h.codec() + "', the experiment uses '"
+                    + spec.codec().name() + "'");
+        }
+        if (h.codecVersion() != task.getCodecVersion()) {
+            throw new PayloadFormatException("payload was encoded with codec version " + h.codecVersion()
+                    + ", the task names version " + task.getCodecVersion());
+        }
+        io.cgfed.core.tensor.NamedTensors update = codecService.decode(body);
+        UpdateDecoder.requireFinite(update);
+        return new UpdateDecoder.DecodedUpdate(h, update, body.length);
+    }
+
     private static Receipt duplicate(Upload existing, String sha, Task task) {
         if (!existing.getSha256().equals(sha)) {
             throw ApiException.conflict("client " + task.getClientIndex() + " already uploaded a different update for round "
@@ -142,12 +171,12 @@ public class UploadService {
     }
 
     /** Uncompressed size plus a half (topk keeping everything: 6 bytes a value) plus 1 MiB for the header. */
-    static long maxPayloadBytes(List<TensorSpec> manifest) {
+    public static long maxPayloadBytes(List<TensorSpec> manifest) {
         long raw = 4 * TensorSpec.totalNumel(manifest);
         return raw + raw / 2 + (1 << 20);
     }
 
-    private static byte[] readBounded(HttpServletRequest request, long maxBytes) throws IOException {
+    public static byte[] readBounded(HttpServletRequest request, long maxBytes) throws IOException {
         long declared = request.getContentLengthLong();
         if (declared > maxBytes) {
             throw new ApiException(HttpStatus.CONTENT_TOO_LARGE, "upload of " + declared

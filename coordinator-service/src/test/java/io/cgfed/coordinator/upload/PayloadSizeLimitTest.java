@@ -25,7 +25,13 @@ class PayloadSizeLimitTest {
         long limit = UploadService.maxPayloadBytes(manifest);
         for (String name : Codecs.names()) {
             // topk keeping every value is the largest body a codec can write
-            byte[] body = Codecs.create(name, Map.of("fraction", 1.0, "blockSize", 1)).encode(update);
+            // the learned codec at its lowest compression (16), trained on this very update
+            byte[] body = Codecs.learned(name)
+                    ? new io.cgfed.core.codec.cgae.CgaeCodec(io.cgfed.core.codec.cgae.CgaeTraining.train(
+                            io.cgfed.core.codec.cgae.CgaeSettings.of(Map.of("compression", 16, "tile", 8)),
+                            List.of(new io.cgfed.core.codec.cgae.CgaeTraining.Sample(0, 0, update)),
+                            io.cgfed.core.codec.cgae.TrainingProgress.NONE).model()).encode(update)
+                    : Codecs.create(name, Map.of("fraction", 1.0, "blockSize", 1)).encode(update);
             byte[] payload = new UpdatePayload(new PayloadHeader("e", 1, 0, name, 0, 1, manifest,
                     Map.of("trainLoss", 1.0, "cosine", 1.0, "snrDb", 99.0)), body).toBytes();
             assertThat((long) payload.length).as(name).isLessThanOrEqualTo(limit);

@@ -58,6 +58,18 @@ public class CoordinatorClient {
                 .contentType(MediaType.APPLICATION_OCTET_STREAM).body(payload).retrieve().toBodilessEntity();
     }
 
+    /** What a task sends besides its update: {@code collection}, {@code contribution} or {@code audit}. */
+    public void attachment(UUID workerId, UUID taskId, String kind, byte[] body) {
+        http.put().uri("/api/v1/tasks/{id}/{kind}", taskId, kind).header(WORKER_HEADER, workerId.toString())
+                .contentType(MediaType.APPLICATION_OCTET_STREAM).body(body).retrieve().toBodilessEntity();
+    }
+
+    /** A learned codec version's model file (safetensors), through the coordinator. */
+    public byte[] codecModel(UUID experimentId, int version) {
+        return http.get().uri("/api/v1/experiments/{id}/codec-versions/{v}/encoder", experimentId, version)
+                .accept(MediaType.APPLICATION_OCTET_STREAM).retrieve().body(byte[].class);
+    }
+
     public void evaluation(UUID workerId, UUID taskId, EvaluationReport report) {
         http.post().uri("/api/v1/tasks/{id}/evaluation", taskId).header(WORKER_HEADER, workerId.toString())
                 .contentType(MediaType.APPLICATION_JSON).body(report).retrieve().toBodilessEntity();

@@ -60,34 +60,125 @@ public class TaskRunner {
 
     public void run(UUID workerId, TaskMessage task) {
         switch (task.type()) {
-            case TRAIN -> coordinator.upload(workerId, task.taskId(), models.exclusive(() -> train(task)));
+            case TRAIN -> {
+                Trained out = models.exclusive(() -> train(task));
+                // a contribution and an audit copy go first: the update completes the task
+                if (out.contribution() != null) {
+                    coordinator.attachment(workerId, task.taskId(), "contribution", out.contribution());
+                }
+                if (out.audit() != null) {
+                    coordinator.attachment(workerId, task.taskId(), "audit", out.audit());
+                }
+                coordinator.upload(workerId, task.taskId(), out.payload());
+            }
+            case COLLECT -> coordinator.attachment(workerId, task.taskId(), "collection",
+                    models.exclusive(() -> collect(task)));
             case EVALUATE -> coordinator.evaluation(workerId, task.taskId(), models.exclusive(() -> evaluate(task)));
         }
     }
 
-    /** Trains and returns the encoded update payload (package-visible for tests). */
-    byte[] train(TaskMessage task) {
+    /**
+     * What a TRAIN task sends: the encoded update payload; the FAF contribution when the task asks for
+     * one; the raw update (an uncompressed payload) in audit mode.
+     */
+    record Trained(byte[] payload, byte[] contribution, byte[] audit) {
+    }
+
+    private record Local(LocalTrainer.TrainingResult result, int samples) {
+    }
+
+    /** Local training from whatever adapter the model holds, on this client's D2 shard or (TGAP) its D1 share. */
+    private Local trainLocally(ExperimentSpec spec, LlamaModel model, int client, long seed, boolean tgap) {
+        ExperimentSpec.Training t = spec.training();
+        TrainingConfig config = new TrainingConfig(t.localSteps(), t.batchSize(), t.microBatchSize(), t.learningRate(),
+                t.warmupSteps(), t.weightDecay(), t.maxGradNorm(), seed);
+        LocalTrainer trainer = new LocalTrainer(models.tokenizer(spec));
+        if (ClientData.isInstructions(spec.dataset())) {
+            var shards = instructions(spec, client);
+            List<InstructionExample> shard = tgap ? shards.tgap() : shards.train();
+            requireData(shard, tgap, client);
+            return new Local(trainer.trainInstructions(model, shard, config), shard.size());
+        }
+        var shards = questions(spec, client);
+        List<MultipleChoiceExample> shard = tgap ? shards.tgap() : shards.train();
+        requireData(shard, tgap, client);
+        return new Local(trainer.train(model, shard, config), shard.size());
+    }
+
+    private static void requireData(List<?> shard, boolean tgap, int client) {
+        if (shard.isEmpty()) {
+            throw new IllegalStateException("client " + client + " has no " + (tgap ? "D1 (TGAP) data: raise dataset.tgapFraction"
+                    : "training data"));
+        }
+    }
+
+    /**
+     * TGAP collection: from the task's adapter, {@code collectRounds} rounds of local training on this
+     * client's D1 share, each continuing from the last; one uncompressed snapshot of each round's
+     * increment (the same kind of object FAF encodes), as a CGFB batch.
+     */
+    byte[] collect(TaskMessage task) {
+        ExperimentSpec spec = task.spec();
+        io.cgfed.core.codec.cgae.CgaeSettings settings = io.cgfed.core.codec.cgae.CgaeSettings.of(spec.codec().settings());
+        LlamaModel model = models.model(spec);
+        NamedTensors start = SafeTensors.read(coordinator.adapter(task.experimentId(), task.adapterVersion()));
+        model.loadAdapter(start);
+        Codec none = Codecs.create("none", null);
+        List<byte[]> snapshots = new java.util.ArrayList<>();
+        long t0 = System.nanoTime();
+        for (int step = 1; step <= settings.collectRounds(); step++) {
+            long seed = spec.seed() * 1_000_003L - step * 7_919L + task.clientIndex();
+            Local local = trainLocally(spec, model, task.clientIndex(), seed, true);
+            NamedTensors now = model.adapter();
+            NamedTensors increment = now.minus(start);
+            start = now;
+            Map<String, Double> metrics = new LinkedHashMap<>();
+            metrics.put("step", (double) step);
+            metrics.put("trainLoss", local.result().meanLoss());
+            metrics.put("updateNorm", norm(increment));
+            PayloadHeader header = new PayloadHeader(task.experimentId().toString(), task.round(), task.clientIndex(),
+                    none.name(), 0, local.samples(), TensorSpec.manifestOf(increment), metrics);
+            snapshots.add(new UpdatePayload(header, none.encode(increment)).toBytes());
+        }
+        log.info("experiment {} client {}: TGAP collected {} snapshots in {} ms", task.experimentId(), task.clientIndex(),
+                snapshots.size(), (System.nanoTime() - t0) / 1_000_000);
+        return io.cgfed.core.codec.PayloadBatch.write(snapshots);
+    }
+
+    /** A learned codec's trained versions, downloaded once each (a few recent ones kept). */
+    private final Map<String, io.cgfed.core.codec.cgae.CgaeCodec> learnedCodecs = new LinkedHashMap<>(8, 0.75f, true) {
+        @Override
+        protected boolean removeEldestEntry(Map.Entry<String, io.cgfed.core.codec.cgae.CgaeCodec> eldest) {
+            return size() > 4;
+        }
+    };
+
+    private Codec codecFor(TaskMessage task, long seed) {
+        ExperimentSpec spec = task.spec();
+        if (Codecs.learned(spec.codec().name())) {
+            synchronized (learnedCodecs) {
+                return learnedCodecs.computeIfAbsent(task.experimentId() + "/" + task.codecVersion(), k ->
+                        new io.cgfed.core.codec.cgae.CgaeCodec(io.cgfed.core.codec.cgae.CodecModel.read(
+                                coordinator.codecModel(task.experimentId(), task.codecVersion()))));
+            }
+        }
+        // stochastic codecs (qsgd) draw from a seed per client and round unless the spec fixes one
+        Map<String, Object> codecSettings = new java.util.HashMap<>(spec.codec().settings());
+        codecSettings.putIfAbsent("seed", seed);
+        return Codecs.create(spec.codec().name(), codecSettings);
+    }
+
+    /** Trains and returns what the task uploads (package-visible for tests). */
+    Trained train(TaskMessage task) {
         ExperimentSpec spec = task.spec();
         LlamaModel model = models.model(spec);
         NamedTensors global = SafeTensors.read(coordinator.adapter(task.experimentId(), task.adapterVersion()));
         model.loadAdapter(global);
-        ExperimentSpec.Training t = spec.training();
         long seed = spec.seed() * 1_000_003L + task.round() * 1_009L + task.clientIndex();
-        TrainingConfig config = new TrainingConfig(t.localSteps(), t.batchSize(), t.microBatchSize(), t.learningRate(),
-                t.warmupSteps(), t.weightDecay(), t.maxGradNorm(), seed);
-        LocalTrainer trainer = new LocalTrainer(models.tokenizer(spec));
         long t0 = System.nanoTime();
-        int samples;
-        LocalTrainer.TrainingResult result;
-        if (ClientData.isInstructions(spec.dataset())) {
-            List<InstructionExample> shard = instructions(spec, task.clientIndex()).train();
-            samples = shard.size();
-            result = trainer.trainInstructions(model, shard, config);
-        } else {
-            List<MultipleChoiceExample> shard = questions(spec, task.clientIndex()).train();
-            samples = shard.size();
-            result = trainer.train(model, shard, config);
-        }
+        Local local = trainLocally(spec, model, task.clientIndex(), seed, false);
+        LocalTrainer.TrainingResult result = local.result();
+        int samples = local.samples();
         long trainMs = (System.nanoTime() - t0) / 1_000_000;
         NamedTensors update = model.adapter().minus(global);
         ExperimentSpec.Privacy privacy = spec.codec().privacy();
@@ -100,10 +191,7 @@ public class TaskRunner {
             update = privatised.update();
         }
 
-        // stochastic codecs (qsgd) draw from a seed per client and round unless the spec fixes one
-        Map<String, Object> codecSettings = new java.util.HashMap<>(spec.codec().settings());
-        codecSettings.putIfAbsent("seed", seed);
-        Codec codec = Codecs.create(spec.codec().name(), codecSettings);
+        Codec codec = codecFor(task, seed);
         long e0 = System.nanoTime();
         ErrorFeedback.Encoded encoded = spec.codec().errorFeedback()
                 ? errorFeedback.encode(task.experimentId() + "/" + task.clientIndex(), update, codec)
@@ -136,15 +224,31 @@ public class TaskRunner {
         }
         metrics.put("trainMs", (double) trainMs);
         metrics.put("encodeMs", (double) encodeMs);
+        byte[] contribution = null;
+        if (task.contribute() && codec instanceof io.cgfed.core.codec.cgae.CgaeCodec learned) {
+            // FAF: the codec's contribution on this fresh update, computed here; the update itself stays
+            var model2 = learned.model();
+            float[][] tiles = io.cgfed.core.codec.cgae.Tiles.prepared(io.cgfed.core.codec.cgae.TileLayout.tiles(update,
+                    model2.settings().tileSize()), model2.settings().normalise());
+            contribution = SafeTensors.write(model2.autoencoder().contribution(List.<float[][]>of(tiles)));
+            metrics.put("contributionBytes", (double) contribution.length);
+        }
         PayloadHeader header = new PayloadHeader(task.experimentId().toString(), task.round(), task.clientIndex(),
-                codec.name(), 0, samples, manifest, metrics);
+                codec.name(), task.codecVersion(), samples, manifest, metrics);
         byte[] payload = new UpdatePayload(header, body).toBytes();
+        byte[] audit = null;
+        if (spec.codec().audit()) {
+            // what the codec was asked to send, uncompressed: for measuring its aggregate fidelity only
+            Codec none = Codecs.create("none", null);
+            audit = new UpdatePayload(new PayloadHeader(header.experimentId(), task.round(), task.clientIndex(), none.name(),
+                    0, samples, manifest, Map.of()), none.encode(encoded.intended())).toBytes();
+        }
         log.info("experiment {} round {} client {}: trained {} steps on {} examples in {} ms, loss {} -> {}, "
                         + "update {} values -> {} bytes ({}), cosine {}",
                 task.experimentId(), task.round(), task.clientIndex(), result.steps(), samples, trainMs,
                 fmt(result.firstLoss()), fmt(result.lastLoss()), update.numel(), payload.length, codec.name(),
                 fmt(q.cosine()));
-        return payload;
+        return new Trained(payload, contribution, audit);
     }
 
     EvaluationReport evaluate(TaskMessage task) {

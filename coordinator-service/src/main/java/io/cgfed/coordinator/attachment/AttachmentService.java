@@ -1,0 +1,221 @@
+package io.cgfed.coordinator.attachment;
+
+import io.cgfed.coordinator.CoordinatorProperties;
+import io.cgfed.coordinator.blob.BlobStore;
+import io.cgfed.coordinator.experiment.Experiment;
+import io.cgfed.coordinator.experiment.ExperimentService;
+import io.cgfed.coordinator.experiment.ExperimentStatus;
+import io.cgfed.coordinator.experiment.SpecRules;
+import io.cgfed.coordinator.round.Round;
+import io.cgfed.coordinator.round.RoundRepository;
+import io.cgfed.coordinator.round.RoundStatus;
+import io.cgfed.coordinator.task.Task;
+import io.cgfed.coordinator.task.TaskService;
+import io.cgfed.coordinator.task.TaskStatus;
+import io.cgfed.coordinator.upload.UploadService;
+import io.cgfed.core.codec.PayloadBatch;
+import io.cgfed.core.codec.PayloadFormatException;
+import io.cgfed.core.codec.PayloadHeader;
+import io.cgfed.core.codec.TensorSpec;
+import io.cgfed.core.codec.UpdateDecoder;
+import io.cgfed.core.model.LoraAdapter;
+import io.cgfed.core.protocol.ExperimentSpec;
+import io.cgfed.core.protocol.TaskMessage.TaskType;
+import io.cgfed.core.tensor.NamedTensors;
+import io.cgfed.core.tensor.SafeTensors;
+import io.cgfed.core.tensor.TensorFormatException;
+import io.cgfed.service.support.ApiException;
+import jakarta.servlet.http.HttpServletRequest;
+import java.io.IOException;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import org.springframework.dao.DataIntegrityViolationException;
+import org.springframework.stereotype.Service;
+import org.springframework.transaction.support.TransactionTemplate;
+
+/**
+ * Accepts what a task sends besides its update (see {@link AttachmentKind}). As for updates,
+ * everything is checked before anything is stored, the blob is written before the row, and a
+ * repeat of the same bytes is answered as a duplicate: a 2xx means it counts, exactly once.
+ */
+@Service
+public class AttachmentService {
+    /** Snapshots one COLLECT task may upload. */
+    static final int MAX_SNAPSHOTS = 1000;
+    private final TaskService tasks;
+    private final ExperimentService experiments;
+    private final RoundRepository rounds;
+    private final AttachmentRepository attachments;
+    private final BlobStore blobs;
+    private final TransactionTemplate tx;
+    private final CoordinatorProperties properties;
+
+    AttachmentService(TaskService tasks, ExperimentService experiments, RoundRepository rounds,
+                      AttachmentRepository attachments, BlobStore blobs, TransactionTemplate tx,
+                      CoordinatorProperties properties) {
+        this.tasks = tasks;
+        this.experiments = experiments;
+        this.rounds = rounds;
+        this.attachments = attachments;
+        this.blobs = blobs;
+        this.tx = tx;
+        this.properties = properties;
+    }
+
+    public Map<String, Object> accept(UUID taskId, UUID workerId, AttachmentKind kind, HttpServletRequest request)
+            throws IOException {
+        Task task = tasks.ownTask(taskId, workerId);
+        Experiment experiment = experiments.find(task.getExperimentId());
+        if (experiment.getStatus() != ExperimentStatus.RUNNING) {
+            throw ApiException.conflict("experiment " + experiment.getId() + " is " + experiment.getStatus());
+        }
+        ExperimentSpec spec = experiments.spec(experiment);
+        RoundStatus expectedRound = switch (kind) {
+            case COLLECTION -> {
+                requireType(task, TaskType.COLLECT, kind);
+                yield RoundStatus.COLLECTING;
+            }
+            case CONTRIBUTION -> {
+                requireType(task, TaskType.TRAIN, kind);
+                if (!task.isContribute()) {
+                    throw ApiException.conflict("task " + taskId + " was not asked for an FAF contribution");
+                }
+                yield RoundStatus.OPEN;
+            }
+            case AUDIT -> {
+                requireType(task, TaskType.TRAIN, kind);
+                if (!spec.codec().audit()) {
+                    throw ApiException.conflict("experiment " + experiment.getId() + " is not in audit mode: raw updates"
+                            + " are not accepted");
+                }
+                yield RoundStatus.OPEN;
+            }
+        };
+        List<TensorSpec> manifest = new ArrayList<>();
+        LoraAdapter.shapes(SpecRules.modelConfig(spec), SpecRules.loraConfig(spec))
+                .forEach((name, shape) -> manifest.add(new TensorSpec(name, shape)));
+        long max = kind == AttachmentKind.AUDIT ? UploadService.maxPayloadBytes(manifest) : properties.maxAttachmentBytes();
+        byte[] body = UploadService.readBounded(request, max);
+        int items = check(kind, body, task, manifest);
+
+        String sha = BlobStore.sha256(body);
+        AttachmentKey key = new AttachmentKey(task.getExperimentId(), task.getRound(), task.getClientIndex(), kind);
+        var earlier = attachments.findById(key);
+        if (earlier.isPresent()) {
+            return duplicate(earlier.get(), sha, task, kind);
+        }
+        if (kind != AttachmentKind.COLLECTION && task.getStatus() == TaskStatus.DONE) {
+            throw ApiException.conflict("task " + taskId + " already delivered its update: a " + kind.name().toLowerCase()
+                    + " must come before it");
+        }
+        String blobKey = "attachments/" + task.getExperimentId() + "/r" + task.getRound() + "/c" + task.getClientIndex()
+                + "-" + kind.name().toLowerCase() + "-" + sha.substring(0, 16) + ".bin";
+        blobs.put(blobKey, body);
+        try {
+            return tx.execute(s -> {
+                Round round = rounds.lock(task.getExperimentId(), task.getRound())
+                        .orElseThrow(() -> ApiException.conflict("round " + task.getRound() + " does not exist"));
+                var existing = attachments.findById(key);
+                if (existing.isPresent()) {
+                    return duplicate(existing.get(), sha, task, kind);
+                }
+                if (round.getStatus() != expectedRound) {
+                    throw ApiException.conflict("round " + task.getRound() + " is " + round.getStatus() + ": the "
+                            + kind.name().toLowerCase() + " is late and was not counted");
+                }
+                attachments.save(new Attachment(task.getExperimentId(), task.getRound(), task.getClientIndex(), kind, taskId,
+                        blobKey, sha, body.length, items, Instant.now()));
+                if (kind == AttachmentKind.COLLECTION) {
+                    tasks.ownTask(taskId, workerId).complete(Instant.now());
+                }
+                return receipt("ACCEPTED", task, kind, body.length, items);
+            });
+        } catch (DataIntegrityViolationException raced) {
+            return duplicate(attachments.findById(key).orElseThrow(() -> raced), sha, task, kind);
+        } catch (RuntimeException refused) {
+            boolean referenced = attachments.findById(key).map(a -> a.getBlobKey().equals(blobKey)).orElse(false);
+            if (!referenced) {
+                blobs.delete(blobKey);
+            }
+            throw refused;
+        }
+    }
+
+    private static void requireType(Task task, TaskType type, AttachmentKind kind) {
+        if (task.getType() != type) {
+            throw ApiException.conflict("task " + task.getId() + " is a " + task.getType() + " task: a "
+                    + kind.name().toLowerCase() + " belongs to a " + type + " task");
+        }
+    }
+
+    /** Parses and checks the body; returns how many items it holds. */
+    private static int check(AttachmentKind kind, byte[] body, Task task, List<TensorSpec> manifest) {
+        switch (kind) {
+            case COLLECTION -> {
+                List<byte[]> snapshots = PayloadBatch.read(body, MAX_SNAPSHOTS);
+                if (snapshots.isEmpty()) {
+                    throw new PayloadFormatException("a TGAP collection needs at least one snapshot");
+                }
+                for (int i = 0; i < snapshots.size(); i++) {
+                    try {
+                        matches(UpdateDecoder.decode(snapshots.get(i), manifest).header(), task);
+                    } catch (PayloadFormatException e) {
+                        throw new PayloadFormatException("snapshot " + i + ": " + e.getMessage());
+                    }
+                }
+                return snapshots.size();
+            }
+            case AUDIT -> {
+                matches(UpdateDecoder.decode(body, manifest).header(), task);
+                return 1;
+            }
+            case CONTRIBUTION -> {
+                NamedTensors c;
+                try {
+                    c = SafeTensors.read(body);
+                } catch (TensorFormatException e) {
+                    throw new PayloadFormatException("contribution: " + e.getMessage());
+                }
+                if (c.size() == 0) {
+                    throw new PayloadFormatException("contribution holds no tensors");
+                }
+                UpdateDecoder.requireFinite(c);
+                return c.size();
+            }
+        }
+        throw new IllegalStateException(kind.toString());
+    }
+
+    private static void matches(PayloadHeader h, Task task) {
+        if (!h.experimentId().equals(task.getExperimentId().toString()) || h.round() != task.getRound()
+                || h.clientIndex() != task.getClientIndex()) {
+            throw new PayloadFormatException("payload is for experiment " + h.experimentId() + " round " + h.round()
+                    + " client " + h.clientIndex() + ", the task is round " + task.getRound() + " client "
+                    + task.getClientIndex() + " of " + task.getExperimentId());
+        }
+    }
+
+    private static Map<String, Object> duplicate(Attachment existing, String sha, Task task, AttachmentKind kind) {
+        if (!existing.getSha256().equals(sha)) {
+            throw ApiException.conflict("client " + task.getClientIndex() + " already sent a different "
+                    + kind.name().toLowerCase() + " for round " + task.getRound());
+        }
+        return receipt("DUPLICATE", task, kind, existing.getBytes(), existing.getItems());
+    }
+
+    private static Map<String, Object> receipt(String status, Task task, AttachmentKind kind, long bytes, int items) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("status", status);
+        m.put("kind", kind);
+        m.put("experimentId", task.getExperimentId());
+        m.put("round", task.getRound());
+        m.put("clientIndex", task.getClientIndex());
+        m.put("bytes", bytes);
+        m.put("items", items);
+        return m;
+    }
+}

@@ -128,6 +128,57 @@ class FederatedExperimentIT {
         assertThat(g.get("completion").asString()).isIn("A", "B", "C", "D");
     }
 
+    /**
+     * The learned codec end to end: TGAP (COLLECT tasks, codec version 1 trained by the codec-service),
+     * FAF adaptive rounds (each round's contributions publish the next version, which the next round
+     * names), audit mode (aggregate fidelity per round), the versions shown through the coordinator and
+     * the registry.
+     */
+    @Test
+    void theLearnedCodecIsPretrainedAdaptedAndAudited() throws Exception {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        DemoRun run = new DemoRun(new CoordinatorApi(platform.coordinatorUrl()), new PrintStream(out, true, StandardCharsets.UTF_8));
+        JsonNode e = run.run(DemoRun.demoSpec("cgae", java.util.Map.of("adaptEvery", 1, "collectRounds", 2), false, null,
+                true, 3, 2), Duration.ofMinutes(8));
+        assertThat(e.get("status").asString()).as("failure: %s", e.get("failureReason")).isEqualTo("COMPLETED");
+        assertThat(e.get("audit").asBoolean()).isTrue();
+        assertThat(e.get("codecVersion").asInt()).isEqualTo(3);
+        JsonNode rounds = e.get("roundSummaries");
+        assertThat(rounds.get(0).get("nextCodecVersion").asInt()).isEqualTo(1);
+        for (int i = 1; i <= 2; i++) {
+            JsonNode r = rounds.get(i);
+            assertThat(r.get("codecVersion").asInt()).as("round %d", i).isEqualTo(i);
+            assertThat(r.get("nextCodecVersion").asInt()).as("round %d", i).isEqualTo(i + 1);
+            assertThat(r.get("auditedUpdates").asInt()).isEqualTo(3);
+            assertThat(r.get("aggregateCosine").asDouble()).isBetween(-1.0, 1.0);
+            // 1/64 of the fp32 bytes in the body, plus each payload's header
+            assertThat(r.get("uploadBytes").asLong()).isLessThan(r.get("rawUpdateBytes").asLong() / 10);
+        }
+        String id = e.get("id").asString();
+        JsonNode versions = get(platform.coordinatorUrl() + "/api/v1/experiments/" + id + "/codec-versions");
+        assertThat(versions).hasSize(3);
+        JsonNode tgap = versions.get(0);
+        assertThat(tgap.get("origin").asString()).isEqualTo("TGAP");
+        assertThat(tgap.get("status").asString()).isEqualTo("READY");
+        assertThat(tgap.get("snapshots").asInt()).isEqualTo(6);
+        assertThat(tgap.get("quality").get("heldOutCosine").isNumber()).isTrue();
+        assertThat(versions.get(2).get("origin").asString()).isEqualTo("FAF");
+        assertThat(versions.get(2).get("parentVersion").asInt()).isEqualTo(2);
+
+        JsonNode record = get(platform.registryUrl() + "/api/v1/experiments/" + id);
+        for (int i = 0; i < 50 && !(record.get("status").asString().equals("COMPLETED")
+                && record.get("summary").path("codecVersions").size() == 3); i++) {
+            Thread.sleep(200);
+            record = get(platform.registryUrl() + "/api/v1/experiments/" + id);
+        }
+        assertThat(record.get("summary").get("audit").asBoolean()).isTrue();
+        assertThat(record.get("summary").get("warning").asString()).contains("not private");
+        assertThat(record.get("summary").get("codecVersions")).hasSize(3);
+        JsonNode registryRound = get(platform.registryUrl() + "/api/v1/experiments/" + id + "/rounds").get(2);
+        assertThat(registryRound.get("metrics").get("aggregateCosine").isNumber()).isTrue();
+        assertThat(registryRound.get("metrics").get("clients").get(0).get("cosine").isNumber()).isTrue();
+    }
+
     private static JsonNode get(String url) throws Exception {
         HttpResponse<String> r = HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create(url)).build(),
                 HttpResponse.BodyHandlers.ofString());

@@ -22,15 +22,22 @@ class CodecBodyFuzzTest {
         SplittableRandom random = new SplittableRandom(42);
         int refused = 0;
         int decoded = 0;
+        // the learned codec with a version trained on updates like this one
+        io.cgfed.core.codec.cgae.CgaeCodec cgae = new io.cgfed.core.codec.cgae.CgaeCodec(
+                io.cgfed.core.codec.cgae.CgaeTraining.train(io.cgfed.core.codec.cgae.CgaeSettings.of(Map.of("tile", 8,
+                        "compression", 16)), List.of(new io.cgfed.core.codec.cgae.CgaeTraining.Sample(0, 0, UPDATE),
+                        new io.cgfed.core.codec.cgae.CgaeTraining.Sample(1, 0, BaselineCodecsTest.update(300, 12))),
+                        io.cgfed.core.codec.cgae.TrainingProgress.NONE).model());
+        UpdateDecoder.CodecResolver resolver = h -> Codecs.learned(h.codec()) ? cgae : UpdateDecoder.STATELESS.resolve(h);
         for (String name : Codecs.names()) {
-            Codec codec = Codecs.create(name, Map.of("fraction", 0.1));
+            Codec codec = Codecs.learned(name) ? cgae : Codecs.create(name, Map.of("fraction", 0.1));
             byte[] body = codec.encode(UPDATE);
             for (int trial = 0; trial < 1000; trial++) {
                 byte[] mutated = mutate(body, random);
                 byte[] payload = new UpdatePayload(new PayloadHeader("e", 1, 0, name, 0, 5,
                         TensorSpec.manifestOf(UPDATE), Map.of()), mutated).toBytes();
                 try {
-                    UpdateDecoder.DecodedUpdate d = UpdateDecoder.decode(payload, TensorSpec.manifestOf(UPDATE));
+                    UpdateDecoder.DecodedUpdate d = UpdateDecoder.decode(payload, TensorSpec.manifestOf(UPDATE), resolver);
                     assertThat(d.update().sameLayout(UPDATE)).isTrue();
                     for (float v : d.update().flatten()) {
                         assertThat(Float.isFinite(v)).isTrue();
@@ -74,6 +81,6 @@ class CodecBodyFuzzTest {
 
     @Test
     void theFuzzCoversEveryRegisteredCodec() {
-        assertThat(Codecs.names()).containsAll(List.of("none", "fp16", "int8", "topk", "qsgd"));
+        assertThat(Codecs.names()).containsAll(List.of("none", "fp16", "int8", "topk", "qsgd", "cgae"));
     }
 }

@@ -12,6 +12,7 @@ import io.cgfed.core.data.MultipleChoiceExample;
 import io.cgfed.core.data.SequenceBatch;
 import io.cgfed.core.data.TokenBatch;
 import io.cgfed.core.model.GradMode;
+import io.cgfed.core.model.GradientCollectors;
 import io.cgfed.core.model.LlamaModel;
 import io.cgfed.core.text.TextTokenizer;
 import io.cgfed.core.model.NativeArrays;
@@ -26,8 +27,8 @@ import java.util.concurrent.locks.ReentrantLock;
  * optimizer per task (as FedIT-style clients do each round).
  */
 public final class LocalTrainer {
-    /** DJL allows one open GradientCollector per process: trainings in one JVM take turns. */
-    private static final ReentrantLock ONE_TRAINING_PER_PROCESS = new ReentrantLock();
+    /** DJL allows one open GradientCollector per process: trainings (and codec trainings) in one JVM take turns. */
+    private static final ReentrantLock ONE_TRAINING_PER_PROCESS = GradientCollectors.TURN;
 
     private final TextTokenizer tokenizer;
 

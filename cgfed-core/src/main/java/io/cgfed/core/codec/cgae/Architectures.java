@@ -30,8 +30,31 @@ public final class Architectures {
                 public TileAutoencoder fromState(NamedTensors state, int positions, CgaeSettings settings) {
                     return LinearTileAutoencoder.fromState(state, positions, settings);
                 }
-            });
+            },
+            "mlp", new Architecture() {
+                @Override
+                public TileAutoencoder fit(List<float[][]> samples, int positions, CgaeSettings settings,
+                                           TrainingProgress progress) {
+                    return MlpTileAutoencoder.fit(samples, positions, settings, progress);
+                }
 
+                @Override
+                public TileAutoencoder fromState(NamedTensors state, int positions, CgaeSettings settings) {
+                    return MlpTileAutoencoder.fromState(state, positions, settings);
+                }
+            },
+            "resnet", new Architecture() {
+                @Override
+                public TileAutoencoder fit(List<float[][]> samples, int positions, CgaeSettings settings,
+                                           TrainingProgress progress) {
+                    return ResNetTileAutoencoder.fit(samples, positions, settings, progress);
+                }
+
+                @Override
+                public TileAutoencoder fromState(NamedTensors state, int positions, CgaeSettings settings) {
+                    return ResNetTileAutoencoder.fromState(state, positions, settings);
+                }
+            });
 
     public static Architecture of(String name) {
         Architecture a = ALL.get(name);

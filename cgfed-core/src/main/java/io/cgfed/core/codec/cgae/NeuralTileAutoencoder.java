@@ -1,0 +1,508 @@
+package io.cgfed.core.codec.cgae;
+
+import ai.djl.engine.Engine;
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.Shape;
+import ai.djl.pytorch.jni.JniUtils;
+import ai.djl.training.GradientCollector;
+import io.cgfed.core.model.GradientCollectors;
+import io.cgfed.core.model.NativeArrays;
+import io.cgfed.core.tensor.FloatTensor;
+import io.cgfed.core.tensor.NamedTensors;
+import io.cgfed.core.train.AdamW;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+
+/**
+ * What the gradient-trained {@code cgae} architectures ({@code mlp}, {@code resnet}) share. The
+ * weights are plain Java tensors that nothing mutates; every encode, decode and contribution loads
+ * them into a short-lived DJL manager of its own, so one instance serves concurrent callers.
+ * Subclasses only describe the network: its weights, and the forward pass written with the layer
+ * functions of {@link Net}.
+ *
+ * <p>TGAP training: Adam ({@code learningRate}, no weight decay) on the mean squared reconstruction
+ * error of the normalised tiles, {@code epochs} passes over every (sample, tile position) tile in
+ * shuffled mini-batches of {@code batchSize} (a lone tile left at the end of an epoch joins the batch
+ * before it: BatchNorm cannot train on one), seeded by {@code seed}; each epoch's mean loss goes to the
+ * {@link TrainingProgress}. Training and contributions open
+ * DJL's one-per-process gradient collector, so they take turns with local LoRA training in the same
+ * JVM through {@link GradientCollectors#TURN}.
+ *
+ * <p>FAF: a contribution is the gradient of the mean squared reconstruction error over the client's
+ * fresh tiles with respect to every trainable weight (BatchNorm running statistics excluded), the
+ * network in inference mode as the codec uses it. The next version averages the contributions'
+ * gradients {@code g} (each client counts once) and takes one normalised step per tensor:
+ * {@code w <- w - learningRate * g / (sqrt(mean(g^2)) + 1e-8)}, so each weight moves by about
+ * {@code learningRate} whatever the gradient's scale.
+ */
+abstract class NeuralTileAutoencoder implements TileAutoencoder {
+    /** Tiles per forward pass in encode, decode and contributions (bounds native memory). */
+    static final int CHUNK = 256;
+    static final float BN_EPS = 1e-5f;
+    /** DJL's convention (PyTorch's momentum 0.1): running = 0.9 running + 0.1 batch. */
+    static final float BN_MOMENTUM = 0.9f;
+
+    final int tileSize;
+    final int latentDim;
+    final int positions;
+    /** Never mutated and never handed out: {@link #state()} copies. */
+    private final NamedTensors weights;
+
+    NeuralTileAutoencoder(int tileSize, int latentDim, int positions, NamedTensors weights) {
+        this.tileSize = tileSize;
+        this.latentDim = latentDim;
+        this.positions = positions;
+        this.weights = weights;
+    }
+
+    /** The network's encoder: normalised tiles {@code [n, T]} to latents {@code [n, k]}. */
+    abstract NDArray encoder(Net net, NDArray tiles);
+
+    /** The network's decoder: latents {@code [n, k]} to tiles {@code [n, T]}. */
+    abstract NDArray decoder(Net net, NDArray latents);
+
+    /** The same architecture with other weights (of the same layout). */
+    abstract NeuralTileAutoencoder withWeights(NamedTensors weights);
+
+    /** Whether gradient steps change this weight (not BatchNorm running statistics). */
+    boolean trainable(String name) {
+        return !isRunningStatistic(name);
+    }
+
+    static boolean isRunningStatistic(String name) {
+        return name.endsWith(".running_mean") || name.endsWith(".running_var");
+    }
+
+    @Override
+    public int tileSize() {
+        return tileSize;
+    }
+
+    @Override
+    public int latentDim() {
+        return latentDim;
+    }
+
+    @Override
+    public int positions() {
+        return positions;
+    }
+
+    @Override
+    public NamedTensors state() {
+        return weights.copy();
+    }
+
+    @Override
+    public float[][] encode(float[][] tiles) {
+        requireRows(tiles, tileSize, "tile");
+        return inference(tiles, latentDim, (net, x) -> encoder(net, x));
+    }
+
+    @Override
+    public float[][] decode(float[][] latents) {
+        requireRows(latents, latentDim, "latent");
+        return inference(latents, tileSize, (net, z) -> decoder(net, z));
+    }
+
+    private static void requireRows(float[][] rows, int width, String what) {
+        for (int p = 0; p < rows.length; p++) {
+            if (rows[p] == null || rows[p].length != width) {
+                throw new IllegalArgumentException("cgae: " + what + " " + p + " has "
+                        + (rows[p] == null ? "no" : Integer.toString(rows[p].length)) + " values, this codec needs " + width);
+            }
+        }
+    }
+
+    private interface Pass {
+        NDArray apply(Net net, NDArray input);
+    }
+
+    /** A forward pass without autograd, in chunks, in a manager of its own. */
+    private float[][] inference(float[][] rows, int outWidth, Pass pass) {
+        float[][] out = new float[rows.length][];
+        if (rows.length == 0) {
+            return out;
+        }
+        try (NoGrad ignored = new NoGrad(); NDManager manager = NDManager.newBaseManager()) {
+            Map<String, NDArray> params = load(manager, weights, name -> false);
+            for (int from = 0; from < rows.length; from += CHUNK) {
+                int n = Math.min(CHUNK, rows.length - from);
+                try (NDManager step = manager.newSubManager()) {
+                    NDArray x = NativeArrays.of(step, flat(rows, from, n), new Shape(n, rows[from].length));
+                    float[] y = pass.apply(new Net(params, step, false), x).toFloatArray();
+                    for (int i = 0; i < n; i++) {
+                        out[from + i] = Arrays.copyOfRange(y, i * outWidth, (i + 1) * outWidth);
+                    }
+                }
+            }
+        }
+        return out;
+    }
+
+    /** Reconstruction of tiles {@code [n, T]} through encoder and decoder. */
+    final NDArray reconstruct(Net net, NDArray tiles) {
+        return decoder(net, encoder(net, tiles));
+    }
+
+    @Override
+    public NamedTensors contribution(List<float[][]> freshTiles) {
+        List<float[]> rows = new ArrayList<>();
+        for (float[][] sample : freshTiles) {
+            requireRows(sample, tileSize, "tile");
+            rows.addAll(List.of(sample));
+        }
+        NamedTensors out = new NamedTensors();
+        if (rows.isEmpty()) {
+            weights.forEach((name, w) -> {
+                if (trainable(name)) {
+                    out.put(name, FloatTensor.zeros(w.shape()));
+                }
+            });
+            return out;
+        }
+        GradientCollectors.TURN.lock();
+        try (NoGrad ignored = new NoGrad(); NDManager manager = NDManager.newBaseManager()) {
+            Map<String, NDArray> params = load(manager, weights, this::trainable);
+            float[][] all = rows.toArray(new float[0][]);
+            for (int from = 0; from < all.length; from += CHUNK) {
+                int n = Math.min(CHUNK, all.length - from);
+                try (NDManager step = manager.newSubManager()) {
+                    NDArray x = NativeArrays.of(step, flat(all, from, n), new Shape(n, tileSize));
+                    NDArray share = NativeArrays.scalar(step, n / (double) all.length);
+                    try (GradientCollector collector = Engine.getInstance().newGradientCollector()) {
+                        NDArray loss = mse(reconstruct(new Net(params, step, false), x), x).mul(share);
+                        collector.backward(loss);
+                    }
+                }
+            }
+            weights.forEach((name, w) -> {
+                if (trainable(name)) {
+                    out.put(name, new FloatTensor(w.shape(), params.get(name).getGradient().toFloatArray()));
+                }
+            });
+        } finally {
+            GradientCollectors.TURN.unlock();
+        }
+        return out;
+    }
+
+    @Override
+    public TileAutoencoder adapt(List<NamedTensors> contributions, CgaeSettings settings) {
+        if (contributions.isEmpty()) {
+            return this;
+        }
+        Map<String, float[]> mean = new LinkedHashMap<>();
+        weights.forEach((name, w) -> {
+            if (trainable(name)) {
+                mean.put(name, new float[w.size()]);
+            }
+        });
+        for (NamedTensors c : contributions) {
+            for (String name : c.names()) {
+                if (!mean.containsKey(name)) {
+                    throw new IllegalArgumentException("a " + architecture() + " codec contribution holds '" + name
+                            + "', which is not a trainable weight of this codec");
+                }
+            }
+            for (var e : mean.entrySet()) {
+                String name = e.getKey();
+                int[] shape = weights.get(name).shape();
+                if (!c.contains(name) || !Arrays.equals(c.get(name).shape(), shape)) {
+                    throw new IllegalArgumentException("a " + architecture() + " codec contribution needs '" + name
+                            + "' with shape " + Arrays.toString(shape) + (c.contains(name) ? ", got "
+                            + Arrays.toString(c.get(name).shape()) : ", but it is missing"));
+                }
+                float[] g = c.get(name).data();
+                float[] acc = e.getValue();
+                for (int i = 0; i < g.length; i++) {
+                    if (!Float.isFinite(g[i])) {
+                        throw new IllegalArgumentException("a codec contribution holds a non-finite value in '" + name + "'");
+                    }
+                    acc[i] += g[i] / contributions.size();
+                }
+            }
+        }
+        NamedTensors next = new NamedTensors();
+        weights.forEach((name, w) -> {
+            float[] data = w.data().clone();
+            float[] g = mean.get(name);
+            if (g != null) {
+                double sq = 0;
+                for (float v : g) {
+                    sq += (double) v * v;
+                }
+                double scale = settings.learningRate() / (Math.sqrt(sq / Math.max(1, g.length)) + 1e-8);
+                for (int i = 0; i < data.length; i++) {
+                    data[i] -= (float) (scale * g[i]);
+                }
+            }
+            next.put(name, new FloatTensor(w.shape(), data));
+        });
+        return withWeights(next);
+    }
+
+    /**
+     * TGAP: trains {@code initial}'s weights on every tile of every sample ({@code [positions][T]})
+     * and returns the trained weights, running statistics included.
+     */
+    static NamedTensors train(NeuralTileAutoencoder initial, List<float[][]> samples, CgaeSettings settings,
+                              TrainingProgress progress) {
+        List<float[]> tiles = new ArrayList<>();
+        for (float[][] s : samples) {
+            requireRows(s, initial.tileSize, "tile");
+            tiles.addAll(List.of(s));
+        }
+        if (tiles.isEmpty()) {
+            throw new IllegalArgumentException("cgae: no tiles to train the " + initial.architecture() + " codec on");
+        }
+        int batch = Math.max(1, settings.batchSize());
+        Random random = new Random(settings.seed());
+        int t = initial.tileSize;
+        NamedTensors result = new NamedTensors();
+        GradientCollectors.TURN.lock();
+        try (NoGrad ignored = new NoGrad(); NDManager manager = NDManager.newBaseManager()) {
+            Map<String, NDArray> params = load(manager, initial.weights, initial::trainable);
+            Map<String, NDArray> trainable = new LinkedHashMap<>();
+            params.forEach((name, p) -> {
+                if (initial.trainable(name)) {
+                    trainable.put(name, p);
+                }
+            });
+            try (AdamW adam = new AdamW(manager, 0.9, 0.999, 1e-8, 0, 0)) {
+                int[] order = new int[tiles.size()];
+                for (int i = 0; i < order.length; i++) {
+                    order[i] = i;
+                }
+                for (int epoch = 1; epoch <= settings.epochs(); epoch++) {
+                    shuffle(order, random);
+                    double lossSum = 0;
+                    for (int from = 0; from < order.length; ) {
+                        int n = Math.min(batch, order.length - from);
+                        if (order.length - (from + n) == 1) {
+                            n++;   // no batch of one tile: BatchNorm needs two values per channel to train
+                        }
+                        float[] x = new float[n * t];
+                        for (int i = 0; i < n; i++) {
+                            System.arraycopy(tiles.get(order[from + i]), 0, x, i * t, t);
+                        }
+                        try (NDManager step = manager.newSubManager()) {
+                            NDArray input = NativeArrays.of(step, x, new Shape(n, t));
+                            float loss;
+                            try (GradientCollector collector = Engine.getInstance().newGradientCollector()) {
+                                NDArray l = mse(initial.reconstruct(new Net(params, step, n > 1), input), input);
+                                collector.backward(l);
+                                loss = l.getFloat();
+                            }
+                            if (!Float.isFinite(loss)) {
+                                throw new IllegalStateException("cgae " + initial.architecture()
+                                        + " training diverged: loss " + loss + " in epoch " + epoch);
+                            }
+                            adam.step(trainable, settings.learningRate(), step);
+                            lossSum += (double) loss * n;
+                        }
+                        from += n;
+                    }
+                    progress.epoch(epoch, settings.epochs(), lossSum / order.length);
+                }
+            }
+            initial.weights.forEach((name, w) -> result.put(name, new FloatTensor(w.shape(), params.get(name).toFloatArray())));
+        } finally {
+            GradientCollectors.TURN.unlock();
+        }
+        return result;
+    }
+
+    private static void shuffle(int[] a, Random random) {
+        for (int i = a.length - 1; i > 0; i--) {
+            int j = random.nextInt(i + 1);
+            int x = a[i];
+            a[i] = a[j];
+            a[j] = x;
+        }
+    }
+
+    private static float[] flat(float[][] rows, int from, int n) {
+        int w = rows[from].length;
+        float[] x = new float[n * w];
+        for (int i = 0; i < n; i++) {
+            System.arraycopy(rows[from + i], 0, x, i * w, w);
+        }
+        return x;
+    }
+
+    /** Every weight as an array that libtorch owns, the trainable ones recording gradients when asked. */
+    private static Map<String, NDArray> load(NDManager manager, NamedTensors weights,
+                                             java.util.function.Predicate<String> withGradient) {
+        Map<String, NDArray> params = new LinkedHashMap<>();
+        weights.forEach((name, w) -> {
+            long[] shape = Arrays.stream(w.shape()).asLongStream().toArray();
+            NDArray p = NativeArrays.of(manager, w.data(), new Shape(shape));
+            if (withGradient.test(name)) {
+                p.setRequiresGradient(true);
+            }
+            params.put(name, p);
+        });
+        return params;
+    }
+
+    static NDArray mse(NDArray reconstruction, NDArray target) {
+        return reconstruction.sub(target).square().mean();
+    }
+
+    /**
+     * Restores saved weights: exactly the names and shapes of {@code layout}, finite values.
+     *
+     * @throws IllegalArgumentException naming the first tensor that is missing, misshapen or unexpected
+     */
+    static NamedTensors restore(NamedTensors state, Map<String, int[]> layout) {
+        for (String name : state.names()) {
+            if (!layout.containsKey(name)) {
+                throw new IllegalArgumentException("codec weights: unexpected tensor '" + name + "'");
+            }
+        }
+        NamedTensors out = new NamedTensors();
+        layout.forEach((name, shape) -> {
+            FloatTensor t = LinearTileAutoencoder.require(state, name, shape);
+            for (float v : t.data()) {
+                if (!Float.isFinite(v)) {
+                    throw new IllegalArgumentException("codec weights: tensor '" + name + "' holds a non-finite value");
+                }
+            }
+            out.put(name, new FloatTensor(shape, t.data().clone()));
+        });
+        return out;
+    }
+
+    /** Fresh weights for {@code layout}, uniform in +-bound(name, shape); running variances 1, the rest of BatchNorm 0 or 1. */
+    static NamedTensors initialise(Map<String, int[]> layout, long seed, Initialiser bound) {
+        Random random = new Random(seed);
+        NamedTensors out = new NamedTensors();
+        layout.forEach((name, shape) -> {
+            float[] data = new float[(int) FloatTensor.numel(shape)];
+            if (name.endsWith(".running_var") || name.endsWith("bn.weight") || name.matches(".*bn\\d\\.weight")) {
+                Arrays.fill(data, 1f);
+            } else if (!name.endsWith(".running_mean") && !name.contains("bn")) {
+                double b = bound.bound(name, shape);
+                for (int i = 0; i < data.length; i++) {
+                    data[i] = (float) ((2 * random.nextDouble() - 1) * b);
+                }
+            }
+            out.put(name, new FloatTensor(shape, data));
+        });
+        return out;
+    }
+
+    interface Initialiser {
+        double bound(String name, int[] shape);
+    }
+
+    /** Kaiming-uniform bound for a weight followed by a ReLU-like activation: sqrt(6 / fan_in). */
+    static double kaiming(int fanIn) {
+        return Math.sqrt(6.0 / fanIn);
+    }
+
+    /** PyTorch's default bound for layers without a following activation (and biases): 1 / sqrt(fan_in). */
+    static double plain(int fanIn) {
+        return 1 / Math.sqrt(fanIn);
+    }
+
+    /**
+     * One forward pass: the weights as arrays, the manager temporaries belong to, and whether
+     * BatchNorm normalises with the batch's statistics (and updates its running ones) or uses them.
+     * Every operation takes the activation as its receiver, so results live in the pass's manager.
+     */
+    static final class Net {
+        private final Map<String, NDArray> params;
+        private final NDManager step;
+        private final boolean training;
+
+        Net(Map<String, NDArray> params, NDManager step, boolean training) {
+            this.params = params;
+            this.step = step;
+            this.training = training;
+        }
+
+        NDArray p(String name) {
+            NDArray a = params.get(name);
+            if (a == null) {
+                throw new IllegalStateException("no weight " + name);
+            }
+            return a;
+        }
+
+        /** x W^T (+ b): x {@code [n, in]}, W {@code [out, in]}. */
+        NDArray linear(NDArray x, String weight, String bias) {
+            return x.getNDArrayInternal().linear(x, p(weight), bias == null ? null : p(bias)).singletonOrThrow();
+        }
+
+        /** A 2-D convolution (no dilation, one group); x {@code [n, c, h, w]}, W {@code [out, c, kh, kw]}. */
+        NDArray conv(NDArray x, NDArray weight, NDArray bias, int stride, int padding) {
+            return x.getNDArrayInternal().convolution(x, weight, bias, new Shape(stride, stride), new Shape(padding, padding),
+                    new Shape(1, 1), 1).singletonOrThrow();
+        }
+
+        NDArray conv(NDArray x, String weight, String bias, int stride, int padding) {
+            return conv(x, p(weight), bias == null ? null : p(bias), stride, padding);
+        }
+
+        /**
+         * PyTorch's {@code ConvTranspose2d(kernel 3, stride 2, padding 1, output_padding 1)} with its
+         * weight {@code [in, out, 3, 3]}: doubles height and width. DJL's PyTorch engine has no
+         * transposed convolution, so: zeros inserted after every input pixel, then a stride-1
+         * convolution with the kernel flipped and its channel axes swapped (the same operation).
+         */
+        NDArray convTranspose2x(NDArray x, String weight) {
+            Shape s = x.getShape();
+            long n = s.get(0);
+            long c = s.get(1);
+            long h = s.get(2);
+            long w = s.get(3);
+            NDArray cols = x.expandDims(4);
+            cols = cols.concat(cols.zerosLike(), 4).reshape(n, c, h, 2 * w);
+            NDArray rows = cols.expandDims(3);
+            NDArray up = rows.concat(rows.zerosLike(), 3).reshape(n, c, 2 * h, 2 * w);
+            NDArray swapped = p(weight).transpose(1, 0, 2, 3);   // made by the weight: belongs to its manager
+            swapped.attach(step);
+            NDArray kernel = swapped.flip(2, 3);
+            kernel.attach(step);
+            return conv(up, kernel, null, 1, 1);
+        }
+
+        /** BatchNorm over channel axis 1 with {@code <prefix>.weight, .bias, .running_mean, .running_var}. */
+        NDArray batchNorm(NDArray x, String prefix) {
+            return x.getNDArrayInternal().batchNorm(x, p(prefix + ".running_mean"), p(prefix + ".running_var"),
+                    p(prefix + ".weight"), p(prefix + ".bias"), -1, BN_MOMENTUM, BN_EPS, training).singletonOrThrow();
+        }
+
+        static NDArray relu(NDArray x) {
+            return x.getNDArrayInternal().relu();
+        }
+    }
+
+    /** Autograd off on this thread for the duration (PyTorch's grad mode is per thread), then as it was. */
+    static final class NoGrad implements AutoCloseable {
+        private final boolean pytorch;
+        private final boolean was;
+
+        NoGrad() {
+            pytorch = "PyTorch".equals(Engine.getInstance().getEngineName());
+            was = pytorch && JniUtils.isGradMode();
+            if (pytorch) {
+                JniUtils.setGradMode(false);
+            }
+        }
+
+        @Override
+        public void close() {
+            if (pytorch) {
+                JniUtils.setGradMode(was);
+            }
+        }
+    }
+}

@@ -204,6 +204,25 @@ class CodecVersionApiTest {
         assertThat(ReconstructionQuality.of(u, v2.decode(v2.encode(u), v2.model().manifest())).cosine()).isGreaterThan(0.9);
     }
 
+    @org.junit.jupiter.params.ParameterizedTest
+    @org.junit.jupiter.params.provider.ValueSource(strings = {"mlp", "resnet"})
+    void theNeuralArchitecturesTrainThroughTheSameApiAndReportProgressPerEpoch(String architecture) throws Exception {
+        UUID experiment = UUID.randomUUID();
+        Map<String, Object> settings = Map.of("tile", 8, "compression", 16, "architecture", architecture, "epochs", 3,
+                "learningRate", 0.01, "hidden", 32, "batchSize", 8);
+        assertThat(startTgap(experiment, Map.of("codec", "cgae", "settings", settings), snapshots(experiment, 3, 4, 11))
+                .getStatusCode().value()).isEqualTo(202);
+        JsonNode ready = awaitReady(experiment, 1);
+        assertThat(ready.path("status").asString()).as(ready.toString()).isEqualTo("READY");
+        assertThat(ready.path("architecture").asString()).isEqualTo(architecture);
+        assertThat(ready.path("progress").path("epoch").asInt()).isEqualTo(3);
+        assertThat(ready.path("progress").path("trainLoss").isNumber()).isTrue();
+        assertThat(ready.path("quality").path("heldOutCosine").isNumber()).isTrue();
+        CodecModel model = CodecModel.read(http().get().uri("/api/v1/experiments/{id}/codec-versions/1/encoder", experiment)
+                .retrieve().body(byte[].class));
+        assertThat(model.autoencoder().architecture()).isEqualTo(architecture);
+    }
+
     @Test
     void badRequestsGetProblemsAndStoreNothing() {
         UUID experiment = UUID.randomUUID();

@@ -210,25 +210,41 @@ public final class CodecBench {
         double lossStart = ref.loss()[half];
         double accStart = ref.accuracy()[half];
         endRow(end, "uncompressed (recorded run)", slice(ref, half), lossStart, ref.endLoss(), accStart, ref.endAccuracy());
-        Map<String, CompressedRounds.LoopCodec> loops = new LinkedHashMap<>();
-        loops.put("none (in the loop: determinism check)", CompressedRounds.fixed(Codecs.create("none", Map.of())));
-        loops.put("topk 1/" + s.budget(), CompressedRounds.fixed(Codecs.create("topk",
-                Map.of("fraction", ByteBudget.topkFraction(numel, s.budget())))));
-        String label = System.getProperty("endCgae", "linear c" + s.budget());
-        CodecModel model = trained.get(label);
-        if (model == null) {
-            end.note("cgae " + label, "skipped: no trained cgae variant labelled '" + label + "'");
-        } else {
-            loops.put("cgae " + label + " frozen", CompressedRounds.fixed(new CgaeCodec(model)));
-            loops.put("cgae " + label + " adaptive", null);
+        Map<String, java.util.function.Supplier<CompressedRounds.LoopCodec>> loops = new LinkedHashMap<>();
+        loops.put("none (in the loop: determinism check)", () -> CompressedRounds.fixed(Codecs.create("none", Map.of())));
+        for (String entry : s.end().split(",")) {
+            String spec = entry.strip();
+            if (spec.isEmpty()) {
+                continue;
+            }
+            if (spec.equals("topk")) {
+                Codec topk = Codecs.create("topk", Map.of("fraction", ByteBudget.topkFraction(numel, s.budget())));
+                loops.put("topk 1/" + s.budget(), () -> CompressedRounds.fixed(topk));
+                continue;
+            }
+            int slash = spec.lastIndexOf('/');
+            String label = slash < 0 ? spec : spec.substring(0, slash).strip();
+            String mode = slash < 0 ? "frozen" : spec.substring(slash + 1).strip();
+            CodecModel model = trained.get(label);
+            if (model == null) {
+                end.note("cgae " + spec, "skipped: no trained cgae variant labelled '" + label + "'");
+                continue;
+            }
+            switch (mode) {
+                case "frozen" -> loops.put("cgae " + label + " frozen", () -> CompressedRounds.fixed(new CgaeCodec(model)));
+                case "clients" -> loops.put("cgae " + label + " adaptive (client contributions)",
+                        () -> new CompressedRounds.AdaptiveCgae(model, false));
+                case "server" -> loops.put("cgae " + label + " adaptive (server refit on decoded)",
+                        () -> new CompressedRounds.AdaptiveCgae(model, true));
+                default -> throw new IllegalArgumentException("end-metric mode '" + mode + "' (known: frozen, clients, server)");
+            }
         }
         for (var e : loops.entrySet()) {
             for (boolean ef : List.of(false, true)) {
                 if (ef && e.getKey().startsWith("none")) {
                     continue;
                 }
-                CompressedRounds.LoopCodec loop = e.getValue() != null ? e.getValue() : new CompressedRounds.AdaptiveCgae(model);
-                CompressedRounds.Result r = CompressedRounds.run(fed, start, half, s.rounds(), loop, ef, null);
+                CompressedRounds.Result r = CompressedRounds.run(fed, start, half, s.rounds(), e.getValue().get(), ef, null);
                 String row = e.getKey() + (ef ? " + EF" : "");
                 endRow(end, row, r, lossStart, ref.endLoss(), accStart, ref.endAccuracy());
                 System.out.printf(Locale.ROOT, "seed %d: %s: eval loss per round %s%n", seed, row, curve(r.loss()));

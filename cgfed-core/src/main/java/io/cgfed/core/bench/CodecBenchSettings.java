@@ -12,11 +12,15 @@ import java.util.Locale;
  * {@code seeds} [0,1,2], {@code tile} [32: the cgae tile side unless a variant names one],
  * {@code budget} [64: the fp32 divisor of the top-k and cgae bodies the end metric compares],
  * {@code fromZero} [true: also top-k from round 0 without a TGAP window], {@code timeSeconds} [0.3 per
- * throughput measurement], {@code cgae} (variant list, see {@link CgaeVariant#parseAll}).
+ * throughput measurement], {@code cgae} (variant list, see {@link CgaeVariant#parseAll}), {@code end} (the
+ * codecs in the end-metric loop: {@code topk}, or a cgae variant's label with {@code /frozen},
+ * {@code /clients} (refit every round from client contributions) or {@code /server} (refit every round
+ * by the server from the updates it decoded)).
  */
 public record CodecBenchSettings(String model, int clients, int rounds, int localSteps, int batchSize, double learningRate,
                                  String partition, int examplesPerClient, int evalExamples, int rank, List<Integer> seeds,
-                                 int tile, int budget, boolean fromZero, double timeSeconds, String cgae) {
+                                 int tile, int budget, boolean fromZero, double timeSeconds, String cgae, String end) {
+    /** The learned-codec rows; "nc" = {@code centre=false}, "rX" = {@code residualFraction=X}. */
     public static final String DEFAULT_CGAE = String.join(";",
             "linear c16: compression=16",
             "linear c64: compression=64",
@@ -25,7 +29,14 @@ public record CodecBenchSettings(String model, int clients, int rounds, int loca
             "linear c64 shared: compression=64, bases=shared",
             "mlp c64: architecture=mlp, compression=64",
             "resnet c64 tile64: architecture=resnet, compression=64, tile=64",
-            "refit c64: compression=64, refit=true");
+            "refit c64: compression=64, refit=true",
+            "linear c64 nc: compression=64, centre=false",
+            "linear c64 nc r0.25: compression=64, centre=false, residualFraction=0.25",
+            "linear c64 nc r0.5: compression=64, centre=false, residualFraction=0.5",
+            "linear c64 nc r0.75: compression=64, centre=false, residualFraction=0.75",
+            "refit c64 nc: compression=64, centre=false, refit=true");
+    public static final String DEFAULT_END = "topk, linear c64/frozen, linear c64/clients, linear c64 nc/frozen, "
+            + "linear c64 nc r0.5/frozen, linear c64 nc r0.75/server";
 
     public CodecBenchSettings {
         if (clients < 3) {
@@ -56,7 +67,8 @@ public record CodecBenchSettings(String model, int clients, int rounds, int loca
                 Integer.getInteger("budget", 64),
                 Boolean.parseBoolean(System.getProperty("fromZero", "true")),
                 Double.parseDouble(System.getProperty("timeSeconds", "0.3")),
-                System.getProperty("cgae", DEFAULT_CGAE));
+                System.getProperty("cgae", DEFAULT_CGAE),
+                System.getProperty("end", DEFAULT_END));
     }
 
     static List<Integer> parseSeeds(String text) {

@@ -33,8 +33,11 @@ final class CompressedRounds {
     interface LoopCodec {
         Codec codec(int round, int client);
 
-        /** After a round, with what each client meant to send (update plus residual); returns extra upload bytes. */
-        default long afterRound(List<NamedTensors> intended) {
+        /**
+         * After a round, with what each client meant to send (update plus residual) and what the server
+         * decoded; returns the bytes uploaded beyond the payloads.
+         */
+        default long afterRound(List<NamedTensors> intended, List<NamedTensors> decoded) {
             return 0;
         }
     }
@@ -77,6 +80,7 @@ final class CompressedRounds {
         for (int round = from; round < to; round++) {
             List<Aggregator.WeightedUpdate> decoded = new ArrayList<>();
             List<NamedTensors> intended = new ArrayList<>();
+            List<NamedTensors> received = new ArrayList<>();
             for (int c = 0; c < fed.clients(); c++) {
                 Federation.Trained t = fed.train(global, round, c);
                 if (recorder != null) {
@@ -91,8 +95,9 @@ final class CompressedRounds {
                 n++;
                 decoded.add(new Aggregator.WeightedUpdate(enc.decoded(), fed.samples(c)));
                 intended.add(enc.intended());
+                received.add(enc.decoded());
             }
-            extra += loop.afterRound(intended);
+            extra += loop.afterRound(intended, received);
             global = global.plus(new FedAvg().aggregate(decoded));
             e = fed.evaluate(global);
             loss[round - from + 1] = e.loss();
@@ -124,20 +129,21 @@ final class CompressedRounds {
     }
 
     /**
-     * {@code cgae} adapted every round (FAF): each client computes its contribution on the normalised
-     * tiles of what it sent (update plus residual), the server refits from all of them, and the next
-     * round encodes with the new version. The contributions of the linear architecture are a latent and
-     * a residual in fp32, counted as extra upload.
+     * {@code cgae} adapted every round (FAF), the next round encoding with the new version. From client
+     * contributions: each client computes its contribution on the normalised tiles of what it sent
+     * (update plus residual) and uploads it beside the payload; the linear architecture's contribution
+     * is a latent and a residual in fp32, counted as extra upload. From the server's side only
+     * ({@code fromDecoded}): the server refits on the updates it decoded, so nothing more is uploaded,
+     * and new directions can enter only through what the payload carries beyond the latent (the
+     * residual channel).
      */
     static final class AdaptiveCgae implements LoopCodec {
+        private final boolean fromDecoded;
         private CodecModel model;
 
-        AdaptiveCgae(CodecModel model) {
+        AdaptiveCgae(CodecModel model, boolean fromDecoded) {
             this.model = model;
-        }
-
-        CodecModel model() {
-            return model;
+            this.fromDecoded = fromDecoded;
         }
 
         @Override
@@ -146,12 +152,12 @@ final class CompressedRounds {
         }
 
         @Override
-        public long afterRound(List<NamedTensors> intended) {
+        public long afterRound(List<NamedTensors> intended, List<NamedTensors> decoded) {
             List<NamedTensors> contributions = new ArrayList<>();
             long bytes = 0;
-            for (NamedTensors u : intended) {
+            for (NamedTensors u : fromDecoded ? decoded : intended) {
                 NamedTensors c = contribution(model, u);
-                bytes += 4 * c.numel();
+                bytes += fromDecoded ? 0 : 4 * c.numel();
                 contributions.add(c);
             }
             model = model.withAutoencoder(model.autoencoder().adapt(contributions, model.settings()));

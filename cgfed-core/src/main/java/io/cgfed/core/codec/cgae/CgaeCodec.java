@@ -13,8 +13,12 @@ import java.util.List;
  * The learned codec of CG-FedLLM with one trained {@link CodecModel}. Body (little-endian):
  * <pre>
  * u32 positions | u32 latentDim | positions x bf16 scale (when normalised) | positions x latentDim x fp16 latent
+ *   [ | u32 residualCount | residualCount x u32 index (ascending) | residualCount x fp16 value ]
  * </pre>
- * The decoder refuses a body whose counts differ from its model's, and a manifest other than the one
+ * The bracketed residual channel is present only when {@code residualFraction > 0}: the largest
+ * magnitudes of what the latent part lost (the update minus the reconstruction the server will make
+ * from the fp16 latents and bf16 scales), indices into the update's values in manifest order. The
+ * decoder refuses a body whose counts differ from its model's, and a manifest other than the one
  * the model was trained for.
  */
 public final class CgaeCodec implements Codec {
@@ -44,7 +48,9 @@ public final class CgaeCodec implements Codec {
         float[][] latents = model.autoencoder().encode(s.normalise() ? Tiles.normalise(tiles, scales) : tiles);
         int p = tiles.length;
         int k = s.latentDim();
-        ByteBuffer buf = ByteBuffer.allocate(bodyBytes(p, k, s.normalise())).order(ByteOrder.LITTLE_ENDIAN);
+        int r = s.residualCount(p);
+        ByteBuffer buf = ByteBuffer.allocate(bodyBytes(p, k, s.normalise(), r, s.residualFraction() > 0))
+                .order(ByteOrder.LITTLE_ENDIAN);
         buf.putInt(p).putInt(k);
         if (scales != null) {
             for (float sc : scales) {
@@ -52,8 +58,25 @@ public final class CgaeCodec implements Codec {
             }
         }
         for (float[] z : latents) {
-            for (float v : z) {
-                buf.putShort(Half.fromFloat(v));
+            for (int j = 0; j < k; j++) {
+                short h = Half.fromFloat(z[j]);
+                buf.putShort(h);
+                z[j] = Half.toFloat(h);   // what the server will decode from
+            }
+        }
+        if (s.residualFraction() > 0) {
+            float[] lost = update.flatten();
+            float[] rec = reconstruct(latents, scales, manifest).flatten();
+            for (int i = 0; i < lost.length; i++) {
+                lost[i] -= rec[i];
+            }
+            int[] kept = largest(lost, r);
+            buf.putInt(kept.length);
+            for (int i : kept) {
+                buf.putInt(i);
+            }
+            for (int i : kept) {
+                buf.putShort(Half.fromFloat(lost[i]));
             }
         }
         return buf.array();
@@ -65,9 +88,12 @@ public final class CgaeCodec implements Codec {
         CgaeSettings s = model.settings();
         int p = model.positions();
         int k = s.latentDim();
-        if (body.length != bodyBytes(p, k, s.normalise())) {
+        int r = s.residualCount(p);
+        boolean residual = s.residualFraction() > 0;
+        int expected = bodyBytes(p, k, s.normalise(), r, residual);
+        if (body.length != expected) {
             throw new PayloadFormatException("codec cgae: body has " + body.length + " bytes, this codec version needs "
-                    + bodyBytes(p, k, s.normalise()));
+                    + expected);
         }
         ByteBuffer buf = ByteBuffer.wrap(body).order(ByteOrder.LITTLE_ENDIAN);
         int bp = buf.getInt();
@@ -94,15 +120,82 @@ public final class CgaeCodec implements Codec {
                 }
             }
         }
+        NamedTensors out = reconstruct(latents, s.normalise() ? scales : null, manifest);
+        if (residual) {
+            long br = Integer.toUnsignedLong(buf.getInt());
+            if (br != r) {
+                throw new PayloadFormatException("codec cgae: body declares " + br + " residual values, this codec version "
+                        + "sends " + r);
+            }
+            long n = TensorSpec.totalNumel(manifest);
+            int[] index = new int[r];
+            long previous = -1;
+            for (int i = 0; i < r; i++) {
+                long at = Integer.toUnsignedLong(buf.getInt());
+                if (at >= n || at <= previous) {
+                    throw new PayloadFormatException("codec cgae: residual index " + at + " is out of range or not ascending");
+                }
+                index[i] = (int) at;
+                previous = at;
+            }
+            float[] flat = out.flatten();
+            for (int i = 0; i < r; i++) {
+                float v = Half.toFloat(buf.getShort());
+                if (!Float.isFinite(v)) {
+                    throw new PayloadFormatException("codec cgae: residual value " + i + " is not finite");
+                }
+                flat[index[i]] += v;
+            }
+            out = TileLayout.untile(new float[][] {flat}, manifest);
+        }
+        return out;
+    }
+
+    /** What the server makes of the latents (and scales, null when not normalised). */
+    private NamedTensors reconstruct(float[][] latents, float[] scales, List<TensorSpec> manifest) {
         float[][] tiles = model.autoencoder().decode(latents);
-        if (s.normalise()) {
+        if (scales != null) {
             Tiles.denormalise(tiles, scales);
         }
         return TileLayout.untile(tiles, manifest);
     }
 
+    /** Positions of the {@code k} largest magnitudes, ascending; ties go to the lower position. */
+    static int[] largest(float[] x, int k) {
+        if (k <= 0) {
+            return new int[0];
+        }
+        k = Math.min(k, x.length);
+        float[] magnitude = new float[x.length];
+        for (int i = 0; i < x.length; i++) {
+            magnitude[i] = Math.abs(x[i]);
+        }
+        float[] sorted = magnitude.clone();
+        java.util.Arrays.sort(sorted);
+        float threshold = sorted[x.length - k];
+        int above = 0;
+        for (float m : magnitude) {
+            if (m > threshold) {
+                above++;
+            }
+        }
+        int ties = k - above;
+        int[] kept = new int[k];
+        int n = 0;
+        for (int i = 0; i < x.length && n < k; i++) {
+            if (magnitude[i] > threshold || (magnitude[i] == threshold && ties-- > 0)) {
+                kept[n++] = i;
+            }
+        }
+        return kept;
+    }
+
     static int bodyBytes(int positions, int latentDim, boolean normalise) {
-        return 8 + positions * (2 * latentDim + (normalise ? 2 : 0));
+        return bodyBytes(positions, latentDim, normalise, 0, false);
+    }
+
+    static int bodyBytes(int positions, int latentDim, boolean normalise, int residualCount, boolean residual) {
+        return 8 + positions * (2 * latentDim + (normalise ? 2 : 0)) + (residual ? 4 + 6 * residualCount : 0);
     }
 
     private void requireManifest(List<TensorSpec> manifest, java.util.function.Function<String, RuntimeException> error) {

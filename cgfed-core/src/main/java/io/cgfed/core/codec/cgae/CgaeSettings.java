@@ -14,7 +14,7 @@ import java.util.Map;
  *   <li>{@code tile}: the side of the square tiles the update is cut into (default 64: 4096 values).</li>
  *   <li>{@code compression}: fp32 bytes over body bytes per tile, at least 16 (default 64). The latent
  *       and the tile's scale are fp16, so a tile of T values carries {@code 2T/compression - 1}
- *       latents when normalised.</li>
+ *       latents when normalised (fewer with a residual channel).</li>
  *   <li>{@code normalise}: divide each tile by its RMS and send the scale (default true).</li>
  *   <li>{@code bases}: for {@code linear}, {@code position} (one basis per tile position, default) or
  *       {@code shared} (one for all: far smaller codec, lower quality).</li>
@@ -25,11 +25,20 @@ import java.util.Map;
  *   <li>FAF: {@code adaptEvery} (0 = frozen, the default; N = clients send codec contributions every N
  *       rounds and the codec-service publishes the next version), {@code adaptMemory} (weight of the
  *       previous version when refitting, default 0.5).</li>
+ *   <li>{@code residualFraction}: the share of the body budget spent on a sparse residual channel, the
+ *       largest values of what the learned part lost (u32 index + fp16 value, 6 bytes each), so that
+ *       error feedback has a path for what the latent cannot represent (default 0: off). The budget is
+ *       shared: the latent shrinks to {@code (1 - residualFraction)} of the tile's bytes, and the
+ *       residual takes what is left of {@code positions x 4T/compression} bytes.</li>
+ *   <li>{@code centre}: for {@code linear}, subtract the mean of the TGAP tiles before projecting and
+ *       add it back when decoding (default true). With false the codec is a pure projection: a zero
+ *       update decodes to zero, and the TGAP window's mean update is not added to every later one.</li>
  * </ul>
  */
 public record CgaeSettings(String architecture, int tile, int compression, boolean normalise, String bases,
                            int collectRounds, int epochs, double learningRate, int batchSize, double heldOutFraction,
-                           int hidden, long seed, int adaptEvery, double adaptMemory) {
+                           int hidden, long seed, int adaptEvery, double adaptMemory, double residualFraction,
+                           boolean centre) {
     public static final List<String> ARCHITECTURES = List.of("linear", "mlp", "resnet");
 
     public CgaeSettings {
@@ -43,7 +52,10 @@ public record CgaeSettings(String architecture, int tile, int compression, boole
         if ("resnet".equals(architecture) && (tile & (tile - 1)) != 0) {
             throw new IllegalArgumentException("codec setting 'tile' must be a power of two for the resnet architecture");
         }
-        if (latentDim(tile, compression, normalise) < 1) {
+        if (!(residualFraction >= 0) || !(residualFraction <= 0.9)) {
+            throw new IllegalArgumentException("codec setting 'residualFraction' must be in [0, 0.9], got " + residualFraction);
+        }
+        if (latentDim(tile, compression, normalise, residualFraction) < 1) {
             throw new IllegalArgumentException("codec setting 'compression' " + compression + " leaves no room for a latent in a "
                     + tile + "x" + tile + " tile");
         }
@@ -72,7 +84,9 @@ public record CgaeSettings(String architecture, int tile, int compression, boole
                 integer(s, "hidden", 512, 1, 65536),
                 integer(s, "seed", 0, Integer.MIN_VALUE, Integer.MAX_VALUE),
                 integer(s, "adaptEvery", 0, 0, 10_000),
-                number(s, "adaptMemory", 0.5, 0, 1));
+                number(s, "adaptMemory", 0.5, 0, 1),
+                number(s, "residualFraction", 0.0, 0, 0.9),
+                bool(s, "centre", true));
     }
 
     /** Every setting with its default, for the codec catalog. */
@@ -92,6 +106,8 @@ public record CgaeSettings(String architecture, int tile, int compression, boole
         d.put("seed", 0);
         d.put("adaptEvery", 0);
         d.put("adaptMemory", 0.5);
+        d.put("residualFraction", 0.0);
+        d.put("centre", true);
         return d;
     }
 
@@ -112,6 +128,8 @@ public record CgaeSettings(String architecture, int tile, int compression, boole
         d.put("seed", seed);
         d.put("adaptEvery", adaptEvery);
         d.put("adaptMemory", adaptMemory);
+        d.put("residualFraction", residualFraction);
+        d.put("centre", centre);
         return d;
     }
 
@@ -119,14 +137,36 @@ public record CgaeSettings(String architecture, int tile, int compression, boole
         return tile * tile;
     }
 
-    /** Latent values (fp16) per tile: the tile's fp32 bytes over the compression, less the fp16 scale. */
+    /**
+     * Latent values (fp16) per tile: the tile's share {@code (1 - residualFraction)} of fp32 bytes over the
+     * compression, less the fp16 scale.
+     */
     public int latentDim() {
-        return latentDim(tile, compression, normalise);
+        return latentDim(tile, compression, normalise, residualFraction);
     }
 
-    private static int latentDim(int tile, int compression, boolean normalise) {
+    /** Body bytes per tile that the compression allows: {@code 4T / compression}. */
+    public int budgetBytesPerTile() {
+        return 4 * tile * tile / compression;
+    }
+
+    /**
+     * Values in the sparse residual channel of an update cut into {@code positions} tiles: whatever the
+     * budget leaves after the latents, scales and the channel's u32 count, at 6 bytes a value; 0 when
+     * the channel is off.
+     */
+    public int residualCount(int positions) {
+        if (residualFraction == 0) {
+            return 0;
+        }
+        long left = (long) positions * (budgetBytesPerTile() - 2L * latentDim() - (normalise ? 2 : 0)) - 4;
+        return (int) Math.max(0, Math.min(Integer.MAX_VALUE, left / 6));
+    }
+
+    private static int latentDim(int tile, int compression, boolean normalise, double residualFraction) {
         int bodyBytesPerTile = 4 * tile * tile / compression;
-        return (bodyBytesPerTile - (normalise ? 2 : 0)) / 2;
+        int latentBytes = (int) Math.floor(bodyBytesPerTile * (1 - residualFraction));
+        return (latentBytes - (normalise ? 2 : 0)) / 2;
     }
 
     private static String text(Map<String, Object> s, String key, String fallback) {

@@ -15,7 +15,8 @@ import org.apache.commons.math3.linear.RealMatrix;
  * {@code z = U_p (x - mu_p)}, decode {@code x' = mu_p + U_p^T z}. Fitted by PCA, which is the MSE
  * optimum of a linear autoencoder, so gradient training would not improve on it. FAF refits it from
  * the previous version's principal directions (weighted by {@code adaptMemory}) and the clients'
- * fresh updates.
+ * fresh updates. With {@code centre=false} the mean stays zero and the fit is on uncentred tiles: the
+ * codec is then a pure projection, so a zero update decodes to zero.
  */
 public final class LinearTileAutoencoder implements TileAutoencoder {
     /** Larger fits use a seeded subsample of the rows: the Gram matrix is rows x rows. */
@@ -60,7 +61,7 @@ public final class LinearTileAutoencoder implements TileAutoencoder {
             }
             rows = subsample(rows, random);
             float[] mu = new float[t];
-            for (float[] r : rows) {
+            for (float[] r : settings.centre() ? rows : List.<float[]>of()) {
                 for (int i = 0; i < t; i++) {
                     mu[i] += r[i] / rows.size();
                 }
@@ -349,7 +350,7 @@ public final class LinearTileAutoencoder implements TileAutoencoder {
                 }
             }
             float[] shift = new float[tileSize];
-            for (float[] y : ys) {
+            for (float[] y : settings.centre() ? ys : List.<float[]>of()) {
                 for (int i = 0; i < tileSize; i++) {
                     shift[i] += (float) ((1 - memory) * y[i] / ys.size());
                 }

@@ -138,7 +138,7 @@ class FederatedExperimentIT {
     void theLearnedCodecIsPretrainedAdaptedAndAudited() throws Exception {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         DemoRun run = new DemoRun(new CoordinatorApi(platform.coordinatorUrl()), new PrintStream(out, true, StandardCharsets.UTF_8));
-        JsonNode e = run.run(DemoRun.demoSpec("cgae", java.util.Map.of("adaptEvery", 1, "collectRounds", 2), false, null,
+        JsonNode e = run.run(DemoRun.demoSpec("cgae", java.util.Map.of("adaptEvery", 1, "adaptFrom", "clients", "collectRounds", 2), false, null,
                 true, 3, 2), Duration.ofMinutes(8));
         assertThat(e.get("status").asString()).as("failure: %s", e.get("failureReason")).isEqualTo("COMPLETED");
         assertThat(e.get("audit").asBoolean()).isTrue();
@@ -164,6 +164,9 @@ class FederatedExperimentIT {
         assertThat(tgap.get("quality").get("heldOutCosine").isNumber()).isTrue();
         assertThat(versions.get(2).get("origin").asString()).isEqualTo("FAF");
         assertThat(versions.get(2).get("parentVersion").asInt()).isEqualTo(2);
+        // every selected client sent its contribution, computed on its own fresh update
+        assertThat(versions.get(2).get("quality").get("adaptedFrom").asString()).isEqualTo("clients");
+        assertThat(versions.get(2).get("quality").get("contributions").asInt()).isEqualTo(3);
 
         JsonNode record = get(platform.registryUrl() + "/api/v1/experiments/" + id);
         for (int i = 0; i < 50 && !(record.get("status").asString().equals("COMPLETED")

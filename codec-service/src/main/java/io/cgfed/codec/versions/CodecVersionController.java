@@ -77,6 +77,17 @@ public class CodecVersionController {
         return ResponseEntity.status(c.created() ? HttpStatus.CREATED : HttpStatus.OK).body(view(c.row()));
     }
 
+    /**
+     * FAF from the server's side. Body: a CGFB batch of a round's payloads encoded with this version;
+     * answer: the next version, refitted on their decoded updates (201, or 200 if it existed).
+     */
+    @PostMapping(path = "/{version}/refit", consumes = MediaType.APPLICATION_OCTET_STREAM_VALUE)
+    public ResponseEntity<Map<String, Object>> refit(@PathVariable UUID experimentId, @PathVariable int version,
+                                                     @RequestBody byte[] batch) {
+        CodecVersionService.Created c = versions.refit(experimentId, version, batch);
+        return ResponseEntity.status(c.created() ? HttpStatus.CREATED : HttpStatus.OK).body(view(c.row()));
+    }
+
     private Map<String, Object> view(CodecVersionStore.Row r) {
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("experimentId", r.experimentId());

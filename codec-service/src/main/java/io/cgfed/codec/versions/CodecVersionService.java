@@ -192,11 +192,7 @@ public class CodecVersionService {
         if (existing.isPresent()) {
             return new Created(existing.get(), false);
         }
-        CodecVersionStore.Row parent = find(experimentId, from);
-        if (!"READY".equals(parent.status())) {
-            throw ApiException.conflict("codec version " + from + " is " + parent.status() + ": it cannot be adapted");
-        }
-        CodecModel model = model(experimentId, from);
+        CodecModel model = readyModel(experimentId, from);
         List<NamedTensors> contributions = new ArrayList<>();
         List<byte[]> parts = PayloadBatch.read(contributionBatch, properties.maxPayloadsPerRound());
         if (parts.isEmpty()) {
@@ -209,6 +205,55 @@ public class CodecVersionService {
                 throw new PayloadFormatException("contribution " + i + ": " + e.getMessage());
             }
         }
+        return publish(experimentId, from, model, contributions, "clients");
+    }
+
+    /**
+     * FAF from the server's side: version {@code from + 1}, refitted on the updates decoded from a
+     * round's payloads (a CGFB batch, all encoded with version {@code from}); the clients upload nothing
+     * more. New directions reach the codec only through what a payload carries beyond the latent (the
+     * residual channel). Asking again returns the version that exists.
+     */
+    public Created refit(UUID experimentId, int from, byte[] payloadBatch) {
+        var existing = store.find(experimentId, from + 1);
+        if (existing.isPresent()) {
+            return new Created(existing.get(), false);
+        }
+        CodecModel model = readyModel(experimentId, from);
+        List<byte[]> payloads = PayloadBatch.read(payloadBatch, properties.maxPayloadsPerRound());
+        if (payloads.isEmpty()) {
+            throw ApiException.badRequest("a server-side refit needs at least one payload");
+        }
+        List<NamedTensors> contributions = new ArrayList<>();
+        for (int i = 0; i < payloads.size(); i++) {
+            UpdateDecoder.DecodedUpdate d;
+            try {
+                d = UpdateDecoder.decode(payloads.get(i), model.manifest(), resolver());
+            } catch (PayloadFormatException e) {
+                throw new PayloadFormatException("payload " + i + ": " + e.getMessage());
+            }
+            if (!d.header().experimentId().equals(experimentId.toString()) || !Codecs.learned(d.header().codec())
+                    || d.header().codecVersion() != from) {
+                throw new PayloadFormatException("payload " + i + " was not encoded with codec version " + from
+                        + " of experiment " + experimentId);
+            }
+            float[][] tiles = io.cgfed.core.codec.cgae.TileLayout.tiles(d.update(), model.settings().tileSize());
+            contributions.add(model.autoencoder().contribution(List.<float[][]>of(
+                    io.cgfed.core.codec.cgae.Tiles.prepared(tiles, model.settings().normalise()))));
+        }
+        return publish(experimentId, from, model, contributions, "server");
+    }
+
+    private CodecModel readyModel(UUID experimentId, int from) {
+        CodecVersionStore.Row parent = find(experimentId, from);
+        if (!"READY".equals(parent.status())) {
+            throw ApiException.conflict("codec version " + from + " is " + parent.status() + ": it cannot be adapted");
+        }
+        return model(experimentId, from);
+    }
+
+    private Created publish(UUID experimentId, int from, CodecModel model, List<NamedTensors> contributions, String source) {
+        CodecVersionStore.Row parent = find(experimentId, from);
         CodecModel next;
         try {
             next = model.withAutoencoder(model.autoencoder().adapt(contributions, model.settings()));
@@ -217,6 +262,7 @@ public class CodecVersionService {
         }
         byte[] weights = next.toBytes();
         Map<String, Object> quality = new LinkedHashMap<>();
+        quality.put("adaptedFrom", source);
         quality.put("contributions", contributions.size());
         Instant now = Instant.now();
         CodecVersionStore.Row row = new CodecVersionStore.Row(experimentId, from + 1, parent.codec(), parent.architecture(),
@@ -226,7 +272,8 @@ public class CodecVersionService {
             return new Created(store.find(experimentId, from + 1).orElseThrow(), false);
         }
         models.put(key(experimentId, from + 1), next);
-        log.info("codec {} v{}: adapted from v{} with {} contributions", experimentId, from + 1, from, contributions.size());
+        log.info("codec {} v{}: adapted from v{} with {} contributions ({})", experimentId, from + 1, from,
+                contributions.size(), source);
         return new Created(row, true);
     }
 

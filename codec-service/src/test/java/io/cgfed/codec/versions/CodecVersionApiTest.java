@@ -198,6 +198,25 @@ class CodecVersionApiTest {
                 .toEntity(JsonNode.class).getStatusCode().value()).isEqualTo(200);
         JsonNode list = http().get().uri("/api/v1/experiments/{id}/codec-versions", experiment).retrieve().body(JsonNode.class);
         assertThat(list.size()).isEqualTo(2);
+        // FAF from the server's side: version 3 refitted on a round's payloads, which must name version 2
+        ResponseEntity<JsonNode> wrongVersion = http().post().uri("/api/v1/experiments/{id}/codec-versions/2/refit", experiment)
+                .contentType(MediaType.APPLICATION_OCTET_STREAM).body(PayloadBatch.write(round)).retrieve()
+                .toEntity(JsonNode.class);
+        assertThat(wrongVersion.getStatusCode().value()).isEqualTo(400);
+        assertThat(store.find(experiment, 3)).isEmpty();
+        CgaeCodec v2codec = new CgaeCodec(service.model(experiment, 2));
+        List<byte[]> round2 = new ArrayList<>();
+        for (int c = 0; c < 2; c++) {
+            NamedTensors u = update(r);
+            round2.add(payload(experiment, "cgae", 2, c, 0, u, v2codec.encode(u)));
+        }
+        ResponseEntity<JsonNode> refitted = http().post().uri("/api/v1/experiments/{id}/codec-versions/2/refit", experiment)
+                .contentType(MediaType.APPLICATION_OCTET_STREAM).body(PayloadBatch.write(round2)).retrieve()
+                .toEntity(JsonNode.class);
+        assertThat(refitted.getStatusCode().value()).isEqualTo(201);
+        assertThat(refitted.getBody().path("version").asInt()).isEqualTo(3);
+        assertThat(refitted.getBody().path("quality").path("adaptedFrom").asString()).isEqualTo("server");
+        assertThat(refitted.getBody().path("quality").path("contributions").asInt()).isEqualTo(2);
         CgaeCodec v2 = new CgaeCodec(CodecModel.read(http().get()
                 .uri("/api/v1/experiments/{id}/codec-versions/2/encoder", experiment).retrieve().body(byte[].class)));
         NamedTensors u = update(r);

@@ -122,6 +122,13 @@ public class CodecServiceClient {
                 .retrieve().body(MAP);
     }
 
+    /** FAF from the server's side: the version refitted from {@code version} on a round's decoded payloads. */
+    public Map<String, Object> refit(UUID experimentId, int version, List<byte[]> payloads) {
+        return http.post().uri("/api/v1/experiments/{id}/codec-versions/{v}/refit", experimentId, version)
+                .contentType(MediaType.APPLICATION_OCTET_STREAM).body(PayloadBatch.write(payloads))
+                .retrieve().body(MAP);
+    }
+
     private String detail(HttpClientErrorException e) {
         try {
             JsonNode problem = json.readTree(e.getResponseBodyAsString(StandardCharsets.UTF_8));

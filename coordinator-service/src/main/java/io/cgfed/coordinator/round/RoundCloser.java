@@ -86,7 +86,7 @@ public class RoundCloser {
         ExperimentSpec spec = experimentService.spec(experimentService.find(experimentId));
         List<Task> train = tasks.findByExperimentIdAndRoundAndType(experimentId, roundNo, TaskType.TRAIN);
         Integer usedVersion = Codecs.learned(spec.codec().name()) && !train.isEmpty() ? train.get(0).getCodecVersion() : null;
-        Integer nextVersion = adaptCodec(experimentId, roundNo, usedVersion, train);
+        Integer nextVersion = adaptCodec(experimentId, roundNo, spec, usedVersion, train, payloads);
         Audit audit = spec.codec().audit() ? audit(experimentId, roundNo, received, payloads, update) : null;
         tx.executeWithoutResult(s -> {
             Round round = rounds.lock(experimentId, roundNo).orElseThrow();
@@ -129,10 +129,21 @@ public class RoundCloser {
         });
     }
 
-    /** FAF: when this round's tasks sent contributions, the codec-service publishes the next codec version. */
-    private Integer adaptCodec(UUID experimentId, int roundNo, Integer usedVersion, List<Task> train) {
-        if (usedVersion == null || train.stream().noneMatch(Task::isContribute)) {
+    /**
+     * FAF: after an adapting round the codec-service publishes the next codec version, refitted on the
+     * round's decoded updates ({@code adaptFrom: server}) or from the contributions the clients sent.
+     */
+    private Integer adaptCodec(UUID experimentId, int roundNo, ExperimentSpec spec, Integer usedVersion, List<Task> train,
+                               List<byte[]> payloads) {
+        if (usedVersion == null || !RoundDriver.adapts(spec, roundNo)) {
             return null;
+        }
+        if (train.stream().noneMatch(Task::isContribute)) {
+            Map<String, Object> v = codecService.refit(experimentId, usedVersion, payloads);
+            int version = ((Number) v.get("version")).intValue();
+            log.info("experiment {} round {}: codec version {} refitted from {} on {} decoded updates", experimentId,
+                    roundNo, version, usedVersion, payloads.size());
+            return version;
         }
         List<byte[]> contributions = new ArrayList<>();
         for (var a : attachments.findByExperimentIdAndRoundAndKindOrderByClientIndex(experimentId, roundNo,

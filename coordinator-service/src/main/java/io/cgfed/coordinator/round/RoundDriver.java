@@ -284,8 +284,14 @@ public class RoundDriver {
         log.info("experiment {} round {} open: clients {}", experimentId, roundNo, selected);
     }
 
-    /** FAF adaptive mode: every {@code adaptEvery} rounds the selected clients send codec contributions. */
+    /** FAF adaptive mode from the clients: every {@code adaptEvery} rounds the selected clients send contributions. */
     static boolean contributes(ExperimentSpec spec, int roundNo) {
+        return adapts(spec, roundNo) && "clients".equals(
+                io.cgfed.core.codec.cgae.CgaeSettings.of(spec.codec().settings()).adaptFrom());
+    }
+
+    /** FAF adaptive mode: whether the codec-service publishes a new codec version after this round. */
+    public static boolean adapts(ExperimentSpec spec, int roundNo) {
         if (!Codecs.learned(spec.codec().name())) {
             return false;
         }

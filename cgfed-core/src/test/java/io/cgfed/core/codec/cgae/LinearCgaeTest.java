@@ -60,10 +60,14 @@ class LinearCgaeTest {
     @Test
     void settingsGiveTheLatentSizeForTheRatioAndRefuseNonsense() {
         CgaeSettings s = CgaeSettings.of(Map.of());
-        assertThat(s.tileSize()).isEqualTo(4096);
-        assertThat(s.latentDim()).isEqualTo(127);   // (4 x 4096 / 64 - 2) / 2
-        assertThat(CgaeSettings.of(Map.of("compression", 256)).latentDim()).isEqualTo(31);
-        assertThat(CgaeSettings.of(Map.of("compression", 16, "normalise", false)).latentDim()).isEqualTo(512);
+        assertThat(s.tileSize()).isEqualTo(1024);
+        assertThat(s.latentDim()).isEqualTo(31);   // (4 x 1024 / 64 - 2) / 2
+        assertThat(s.centre()).isFalse();
+        assertThat(s.adaptFrom()).isEqualTo("server");
+        assertThat(CgaeSettings.of(Map.of("tile", 64)).latentDim()).isEqualTo(127);
+        assertThat(CgaeSettings.of(Map.of("tile", 64, "compression", 256)).latentDim()).isEqualTo(31);
+        assertThat(CgaeSettings.of(Map.of("tile", 64, "compression", 16, "normalise", false)).latentDim()).isEqualTo(512);
+        assertThatThrownBy(() -> CgaeSettings.of(Map.of("adaptFrom", "nobody"))).hasMessageContaining("adaptFrom");
         assertThatThrownBy(() -> CgaeSettings.of(Map.of("compression", 8))).hasMessageContaining("compression");
         assertThatThrownBy(() -> CgaeSettings.of(Map.of("architecture", "conv"))).hasMessageContaining("architecture");
         assertThatThrownBy(() -> CgaeSettings.of(Map.of("ratio", 64))).hasMessageContaining("'ratio' is not known");

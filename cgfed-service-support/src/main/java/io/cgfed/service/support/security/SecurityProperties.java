@@ -25,6 +25,14 @@ public record SecurityProperties(Boolean openReads, String adminApiKey, String r
         adminApiKey = checked("cgfed.security.admin-api-key (CGFED_ADMIN_API_KEY)", adminApiKey);
         registryApiKey = checked("cgfed.security.registry-api-key (CGFED_REGISTRY_API_KEY)", registryApiKey);
         joinToken = checked("cgfed.security.join-token (CGFED_JOIN_TOKEN)", joinToken);
+        if (same(adminApiKey, registryApiKey) || same(adminApiKey, joinToken) || same(registryApiKey, joinToken)) {
+            throw new IllegalArgumentException("CGFED_ADMIN_API_KEY, CGFED_REGISTRY_API_KEY and CGFED_JOIN_TOKEN must be"
+                    + " different secrets: each opens something else");
+        }
+    }
+
+    private static boolean same(String a, String b) {
+        return a != null && a.equals(b);
     }
 
     private static String checked(String what, String secret) {

@@ -212,6 +212,8 @@ class AccessInterceptorTest {
                 .hasMessageContaining("CGFED_ADMIN_API_KEY").hasMessageNotContaining("hunter2");
         assertThat(new SecurityProperties(true, ADMIN, null, JOIN).toString()).doesNotContain(ADMIN).doesNotContain(JOIN);
         assertThat(new SecurityProperties(null, " ", "", null).openReads()).isTrue();
+        assertThatThrownBy(() -> new SecurityProperties(true, ADMIN, ADMIN, null))
+                .hasMessageContaining("different").hasMessageNotContaining(ADMIN);
     }
 
     @Test

@@ -50,7 +50,7 @@ public final class CgfedLauncher {
         Runtime.getRuntime().addShutdownHook(new Thread(platform::close));
         try (platform) {
             platform.start(System.out);
-            DemoRun run = new DemoRun(new CoordinatorApi(platform.coordinatorUrl()), System.out);
+            DemoRun run = new DemoRun(new CoordinatorApi(platform.coordinatorUrl(), platform.adminApiKey()), System.out);
             Map<String, Object> privacy = o.dpEpsilon > 0
                     ? Map.of("epsilon", o.dpEpsilon, "delta", 1e-5, "clipNorm", o.dpClip) : null;
             JsonNode result = run.run(DemoRun.demoSpec(o.codec, o.codecSettings, o.errorFeedback, privacy, o.audit, o.clients,
@@ -84,9 +84,11 @@ public final class CgfedLauncher {
         }));
         platform.start(System.out);
         System.out.println();
-        System.out.println("cgfed is up. Submit an experiment:");
+        System.out.println("cgfed is up. This run's admin API key (shown once; a new one each time cgfed up starts):");
+        System.out.println("  export CGFED_API_KEY=" + platform.adminApiKey());
+        System.out.println("Submit an experiment:");
         System.out.println("  curl -s -X POST " + platform.coordinatorUrl()
-                + "/api/v1/experiments -H 'Content-Type: application/json' -d '"
+                + "/api/v1/experiments -H \"Authorization: Bearer $CGFED_API_KEY\" -H 'Content-Type: application/json' -d '"
                 + CoordinatorApi.toJson(DemoRun.demoSpec("fp16", 3, 3)) + "'");
         System.out.println("Watch it:   curl -s " + platform.coordinatorUrl() + "/api/v1/experiments");
         System.out.println("Its record: curl -s " + platform.registryUrl() + "/api/v1/experiments");

@@ -15,20 +15,27 @@ public final class CoordinatorApi {
     private static final ObjectMapper JSON = JsonMapper.builder().build();
     private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
     private final String baseUrl;
+    private final String apiKey;
 
-    public CoordinatorApi(String baseUrl) {
+    /** @param apiKey sent as {@code Authorization: Bearer} on every call */
+    public CoordinatorApi(String baseUrl, String apiKey) {
         this.baseUrl = baseUrl;
+        this.apiKey = apiKey;
     }
 
     public JsonNode submit(Object spec) throws IOException, InterruptedException {
-        HttpRequest req = HttpRequest.newBuilder(URI.create(baseUrl + "/api/v1/experiments"))
+        HttpRequest req = request("/api/v1/experiments")
                 .header("Content-Type", "application/json")
                 .POST(HttpRequest.BodyPublishers.ofString(JSON.writeValueAsString(spec))).build();
         return send(req, 201);
     }
 
     public JsonNode experiment(String id) throws IOException, InterruptedException {
-        return send(HttpRequest.newBuilder(URI.create(baseUrl + "/api/v1/experiments/" + id)).GET().build(), 200);
+        return send(request("/api/v1/experiments/" + id).GET().build(), 200);
+    }
+
+    private HttpRequest.Builder request(String path) {
+        return HttpRequest.newBuilder(URI.create(baseUrl + path)).header("Authorization", "Bearer " + apiKey);
     }
 
     private JsonNode send(HttpRequest req, int expected) throws IOException, InterruptedException {

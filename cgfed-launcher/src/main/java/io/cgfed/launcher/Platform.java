@@ -21,6 +21,8 @@ public final class Platform implements AutoCloseable {
     private static final List<String> SERVICE_JVM = List.of("-Xmx512m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1",
             "-Dai.djl.offline=true");
     private final Settings settings;
+    private final boolean openReads;
+    private final PlatformSecrets secrets = PlatformSecrets.generate();
     private final List<ServiceProcess> services = Collections.synchronizedList(new ArrayList<>());
     private EmbeddedPostgres postgres;
     private ServiceProcess coordinator;
@@ -40,7 +42,18 @@ public final class Platform implements AutoCloseable {
     }
 
     public Platform(Settings settings) {
+        this(settings, true);
+    }
+
+    /** @param openReads whether GET requests need no credentials (false: as in production, every read shows a key) */
+    public Platform(Settings settings, boolean openReads) {
         this.settings = settings;
+        this.openReads = openReads;
+    }
+
+    /** This run's admin API key (fresh per run): what the launcher itself and the user send to the services. */
+    public String adminApiKey() {
+        return secrets.adminApiKey();
     }
 
     public void start(java.io.PrintStream out) throws IOException, InterruptedException {
@@ -58,6 +71,10 @@ public final class Platform implements AutoCloseable {
         common.put("CGFED_DB_URL", dbUrl);
         common.put("CGFED_DB_USER", "postgres");
         common.put("CGFED_DB_PASSWORD", "");
+        // secrets by environment only; each service takes what it needs, the workers only the join token
+        common.put("CGFED_ADMIN_API_KEY", secrets.adminApiKey());
+        common.put("CGFED_REGISTRY_API_KEY", secrets.registryApiKey());
+        common.put("CGFED_OPEN_READS", Boolean.toString(openReads));
 
         codec = launch("codec-service", "codec-service", port(2), common);
         // the registry serves the coordinator's adapters as PEFT downloads: it needs the coordinator's port first
@@ -69,6 +86,7 @@ public final class Platform implements AutoCloseable {
         coordinatorEnv.put("CGFED_CODEC_URL", codec.url());
         coordinatorEnv.put("CGFED_REGISTRY_URL", registry.url());
         coordinatorEnv.put("CGFED_BLOB_DIR", settings.workDir().resolve("blobs").toString());
+        coordinatorEnv.put("CGFED_JOIN_TOKEN", secrets.joinToken());
         coordinator = launch("coordinator-service", "coordinator-service", coordinatorPort, coordinatorEnv);
         for (ServiceProcess s : List.of(codec, registry, coordinator)) {
             s.awaitReady(Duration.ofMinutes(3));
@@ -78,6 +96,7 @@ public final class Platform implements AutoCloseable {
         for (int i = 0; i < settings.workers(); i++) {
             Map<String, String> env = new HashMap<>();
             env.put("CGFED_COORDINATOR_URL", coordinator.url());
+            env.put("CGFED_JOIN_TOKEN", secrets.joinToken());
             env.put("CGFED_WORKER_NAME", "worker-" + i);
             env.put("DJL_OFFLINE", "true");
             env.put("OMP_NUM_THREADS", Integer.toString(settings.workerThreads()));

@@ -33,7 +33,9 @@ class FederatedExperimentIT {
     static void startPlatform() throws Exception {
         Path home = Path.of(System.getProperty("cgfed.home", "..")).toAbsolutePath().normalize();
         Path work = Files.createTempDirectory("cgfed-it-");
-        platform = new Platform(new Platform.Settings(home, work, 3, 0, false, 1));
+        // reads closed, as in production: the workers' downloads and the registry's adapter streaming
+        // must carry their credentials
+        platform = new Platform(new Platform.Settings(home, work, 3, 0, false, 1), false);
         platform.start(new PrintStream(console, true, StandardCharsets.UTF_8));
     }
 
@@ -47,7 +49,7 @@ class FederatedExperimentIT {
     @Test
     void threeClientsCompleteTwoRoundsWithAnAdapterVersionAndEvaluationPerRound() throws Exception {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
-        DemoRun run = new DemoRun(new CoordinatorApi(platform.coordinatorUrl()), new PrintStream(out, true, StandardCharsets.UTF_8));
+        DemoRun run = new DemoRun(new CoordinatorApi(platform.coordinatorUrl(), platform.adminApiKey()), new PrintStream(out, true, StandardCharsets.UTF_8));
         JsonNode e = run.run(DemoRun.demoSpec("fp16", 3, 2), Duration.ofMinutes(8));
 
         assertThat(e.get("status").asString()).as("failure: %s", e.get("failureReason")).isEqualTo("COMPLETED");
@@ -92,8 +94,8 @@ class FederatedExperimentIT {
         assertThat(registryRounds.get(2).get("metrics").get("examplesByCategory").get("STEM").asInt()).isPositive();
 
         // every adapter version downloads as safetensors
-        HttpResponse<byte[]> adapter = HttpClient.newHttpClient().send(HttpRequest.newBuilder(
-                URI.create(platform.coordinatorUrl() + "/api/v1/experiments/" + e.get("id").asString() + "/adapters/2"))
+        HttpResponse<byte[]> adapter = HttpClient.newHttpClient().send(authorized(
+                platform.coordinatorUrl() + "/api/v1/experiments/" + e.get("id").asString() + "/adapters/2")
                 .build(), HttpResponse.BodyHandlers.ofByteArray());
         assertThat(adapter.statusCode()).isEqualTo(200);
         assertThat(io.cgfed.launcher.SafeTensorsHeader.tensorNames(adapter.body()))
@@ -101,8 +103,8 @@ class FederatedExperimentIT {
 
         // and through the registry as PEFT zips, fetched from the coordinator
         assertThat(get(platform.registryUrl() + "/api/v1/experiments/" + id + "/adapters")).hasSize(3);
-        HttpResponse<byte[]> peft = HttpClient.newHttpClient().send(HttpRequest.newBuilder(
-                URI.create(platform.registryUrl() + "/api/v1/experiments/" + id + "/adapters/2/peft")).build(),
+        HttpResponse<byte[]> peft = HttpClient.newHttpClient().send(authorized(
+                platform.registryUrl() + "/api/v1/experiments/" + id + "/adapters/2/peft").build(),
                 HttpResponse.BodyHandlers.ofByteArray());
         assertThat(peft.statusCode()).isEqualTo(200);
         List<String> entries = new ArrayList<>();
@@ -137,7 +139,7 @@ class FederatedExperimentIT {
     @Test
     void theLearnedCodecIsPretrainedAdaptedAndAudited() throws Exception {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
-        DemoRun run = new DemoRun(new CoordinatorApi(platform.coordinatorUrl()), new PrintStream(out, true, StandardCharsets.UTF_8));
+        DemoRun run = new DemoRun(new CoordinatorApi(platform.coordinatorUrl(), platform.adminApiKey()), new PrintStream(out, true, StandardCharsets.UTF_8));
         JsonNode e = run.run(DemoRun.demoSpec("cgae", java.util.Map.of("adaptEvery", 1, "adaptFrom", "clients", "collectRounds", 2), false, null,
                 true, 3, 2), Duration.ofMinutes(8));
         assertThat(e.get("status").asString()).as("failure: %s", e.get("failureReason")).isEqualTo("COMPLETED");
@@ -182,10 +184,43 @@ class FederatedExperimentIT {
         assertThat(registryRound.get("metrics").get("clients").get(0).get("cosine").isNumber()).isTrue();
     }
 
-    private static JsonNode get(String url) throws Exception {
-        HttpResponse<String> r = HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create(url)).build(),
+    /**
+     * The services run with this run's secrets: without the admin key nothing is read or changed, a
+     * wrong key and a worker without the join token are refused, and the answers are problems.
+     */
+    @Test
+    void withoutThisRunsKeysNothingIsReadOrChanged() throws Exception {
+        HttpClient http = HttpClient.newHttpClient();
+        for (String url : List.of(platform.coordinatorUrl(), platform.registryUrl())) {
+            HttpResponse<String> read = http.send(HttpRequest.newBuilder(URI.create(url + "/api/v1/experiments")).build(),
+                    HttpResponse.BodyHandlers.ofString());
+            assertThat(read.statusCode()).as(url).isEqualTo(401);
+            assertThat(read.headers().firstValue("Content-Type").orElse("")).startsWith("application/problem+json");
+            HttpResponse<String> wrongKey = http.send(HttpRequest.newBuilder(URI.create(url + "/api/v1/experiments"))
+                    .header("Authorization", "Bearer " + PlatformSecrets.generate().adminApiKey())
+                    .header("Content-Type", "application/json")
+                    .POST(HttpRequest.BodyPublishers.ofString("{}")).build(), HttpResponse.BodyHandlers.ofString());
+            assertThat(wrongKey.statusCode()).as(url).isEqualTo(401);
+            // health probes stay open
+            assertThat(http.send(HttpRequest.newBuilder(URI.create(url + "/actuator/health/readiness")).build(),
+                    HttpResponse.BodyHandlers.ofString()).statusCode()).isEqualTo(200);
+        }
+        HttpResponse<String> join = http.send(HttpRequest.newBuilder(URI.create(platform.coordinatorUrl() + "/api/v1/workers"))
+                .header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofString("{\"name\":\"intruder\"}")).build(),
                 HttpResponse.BodyHandlers.ofString());
-        assertThat(r.statusCode()).isEqualTo(200);
+        assertThat(join.statusCode()).isEqualTo(401);
+        assertThat(get(platform.coordinatorUrl() + "/api/v1/workers").findValuesAsString("name")).doesNotContain("intruder");
+    }
+
+    private static HttpRequest.Builder authorized(String url) {
+        return HttpRequest.newBuilder(URI.create(url)).header("Authorization", "Bearer " + platform.adminApiKey());
+    }
+
+    private static JsonNode get(String url) throws Exception {
+        HttpResponse<String> r = HttpClient.newHttpClient().send(authorized(url).build(),
+                HttpResponse.BodyHandlers.ofString());
+        assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
         return JsonMapper.builder().build().readTree(r.body());
     }
 }

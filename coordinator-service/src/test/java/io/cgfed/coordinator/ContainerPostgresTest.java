@@ -25,6 +25,7 @@ import org.testcontainers.postgresql.PostgreSQLContainer;
 class ContainerPostgresTest {
     @Container
     static final PostgreSQLContainer POSTGRES = new PostgreSQLContainer("postgres:17-alpine");
+    static final String ADMIN_KEY = io.cgfed.service.support.security.Secrets.generate("cgfed_");
 
     @LocalServerPort
     int port;
@@ -35,6 +36,7 @@ class ContainerPostgresTest {
         r.add("spring.datasource.username", POSTGRES::getUsername);
         r.add("spring.datasource.password", POSTGRES::getPassword);
         r.add("cgfed.coordinator.blob-dir", () -> tempDir());
+        r.add("cgfed.security.admin-api-key", () -> ADMIN_KEY);
     }
 
     @Test
@@ -45,7 +47,8 @@ class ContainerPostgresTest {
                  "evalExamples":10},"clients":2,"rounds":1,"training":{"localSteps":1,"batchSize":2,"learningRate":0.01},
                  "lora":{"rank":2,"alpha":4,"targets":["q"]},"codec":{"name":"none"}}""";
         HttpResponse<String> created = http.send(HttpRequest.newBuilder(URI.create("http://localhost:" + port + "/api/v1/experiments"))
-                .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString(spec)).build(),
+                .header("Content-Type", "application/json").header("Authorization", "Bearer " + ADMIN_KEY)
+                .POST(HttpRequest.BodyPublishers.ofString(spec)).build(),
                 HttpResponse.BodyHandlers.ofString());
         assertThat(created.statusCode()).isEqualTo(201);
         HttpResponse<String> read = http.send(HttpRequest.newBuilder(URI.create("http://localhost:" + port

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.fail;
 
 import io.cgfed.core.tensor.NamedTensors;
 import io.cgfed.core.tensor.SafeTensors;
+import io.cgfed.service.support.security.Secrets;
 import io.cgfed.testing.SharedPostgres;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -21,8 +22,12 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
+import java.util.Map;
 import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Predicate;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.BeforeEach;
 import org.springframework.beans.factory.annotation.Autowired;
@@ -43,13 +48,24 @@ import tools.jackson.databind.node.ObjectNode;
  * <p>Every experiment shares the one database and the round driver binds a new experiment's clients
  * to all live workers, so before each test the leftovers of earlier tests are put out of the way:
  * unfinished experiments are cancelled through the API and every known worker is made stale.
+ *
+ * <p>Access as in production: the admin key, join token and registry key are this JVM's random
+ * secrets; users' changes go with the admin key, workers register with the join token and send their
+ * credential on every call (the helpers do it), reads go without credentials (open by default).
  */
 @SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT)
 abstract class CoordinatorApiTestBase {
     static final String WORKER_HEADER = "Cgfed-Worker-Id";
     static final JsonMapper JSON = JsonMapper.builder().build();
     static final Path BLOB_DIR = tempDir();
-    static final FakePeerServices PEERS = FakePeerServices.start();
+    /** This JVM's secrets, as the environment would give them. */
+    static final String ADMIN_KEY = Secrets.generate("cgfed_");
+    static final String JOIN_TOKEN = Secrets.generate("cgfj_");
+    static final String REGISTRY_KEY = Secrets.generate("cgfr_");
+    static final FakePeerServices PEERS = FakePeerServices.start(REGISTRY_KEY);
+    /** Each registered worker's credential, as the registration answered it. */
+    static final Map<UUID, String> CREDENTIALS = new ConcurrentHashMap<>();
+    private static final Pattern POLL = Pattern.compile("/api/v1/workers/([0-9a-fA-F-]{36})/tasks/next.*");
     private static final HttpClient HTTP = HttpClient.newBuilder()
             .version(HttpClient.Version.HTTP_1_1)
             .connectTimeout(Duration.ofSeconds(5))
@@ -68,6 +84,9 @@ abstract class CoordinatorApiTestBase {
         r.add("cgfed.coordinator.codec-service-url", PEERS::url);
         r.add("cgfed.coordinator.registry-url", PEERS::url);
         r.add("cgfed.coordinator.tick", () -> "100ms");
+        r.add("cgfed.security.admin-api-key", () -> ADMIN_KEY);
+        r.add("cgfed.security.join-token", () -> JOIN_TOKEN);
+        r.add("cgfed.security.registry-api-key", () -> REGISTRY_KEY);
     }
 
     @BeforeEach
@@ -100,18 +119,22 @@ abstract class CoordinatorApiTestBase {
         return "http://localhost:" + port;
     }
 
+    /** A read, without credentials (reads are open by default); a task poll goes as the worker it names. */
     HttpResponse<String> get(String path) {
-        return send(HttpRequest.newBuilder(URI.create(base() + path)).GET());
+        HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(base() + path)).GET();
+        Matcher poll = POLL.matcher(path);
+        return send(poll.matches() ? asWorker(b, UUID.fromString(poll.group(1))) : b);
     }
 
     HttpResponse<byte[]> getBytes(String path) {
         return sendBytes(HttpRequest.newBuilder(URI.create(base() + path)).GET());
     }
 
+    /** A user's change, with the admin key. */
     HttpResponse<String> post(String path, String jsonBody) {
-        return send(HttpRequest.newBuilder(URI.create(base() + path))
+        return send(asAdmin(HttpRequest.newBuilder(URI.create(base() + path))
                 .header("Content-Type", "application/json")
-                .POST(BodyPublishers.ofString(jsonBody)));
+                .POST(BodyPublishers.ofString(jsonBody))));
     }
 
     HttpResponse<String> post(String path, JsonNode body) {
@@ -119,17 +142,26 @@ abstract class CoordinatorApiTestBase {
     }
 
     HttpResponse<String> postAs(UUID workerId, String path, JsonNode body) {
-        return send(HttpRequest.newBuilder(URI.create(base() + path))
+        return send(asWorker(HttpRequest.newBuilder(URI.create(base() + path))
                 .header("Content-Type", "application/json")
-                .header(WORKER_HEADER, workerId.toString())
-                .POST(BodyPublishers.ofString(JSON.writeValueAsString(body))));
+                .POST(BodyPublishers.ofString(JSON.writeValueAsString(body))), workerId));
     }
 
     HttpResponse<String> upload(UUID workerId, UUID taskId, byte[] payload) {
-        return send(HttpRequest.newBuilder(URI.create(base() + "/api/v1/tasks/" + taskId + "/update"))
+        return send(asWorker(HttpRequest.newBuilder(URI.create(base() + "/api/v1/tasks/" + taskId + "/update"))
                 .header("Content-Type", "application/octet-stream")
-                .header(WORKER_HEADER, workerId.toString())
-                .PUT(BodyPublishers.ofByteArray(payload)));
+                .PUT(BodyPublishers.ofByteArray(payload)), workerId));
+    }
+
+    static HttpRequest.Builder asAdmin(HttpRequest.Builder request) {
+        return request.header("Authorization", "Bearer " + ADMIN_KEY);
+    }
+
+    /** Names the worker and shows the credential it got at registration. */
+    static HttpRequest.Builder asWorker(HttpRequest.Builder request, UUID workerId) {
+        String credential = CREDENTIALS.get(workerId);
+        assertThat(credential).as("credential of worker %s (registered in this JVM?)", workerId).isNotNull();
+        return request.header(WORKER_HEADER, workerId.toString()).header("Authorization", "Bearer " + credential);
     }
 
     HttpResponse<String> send(HttpRequest.Builder request) {
@@ -261,10 +293,23 @@ abstract class CoordinatorApiTestBase {
 
     // ---------------------------------------------------------------- workers
 
+    /** Registers with the join token; keeps the worker's credential for its later calls. */
     UUID registerWorker(String name) {
-        HttpResponse<String> r = post("/api/v1/workers", "{\"name\":\"" + name + "\",\"device\":\"cpu\"}");
+        HttpResponse<String> r = join("{\"name\":\"" + name + "\",\"device\":\"cpu\"}");
         assertStatus(r, 201);
         return UUID.fromString(json(r).get("workerId").asString());
+    }
+
+    /** {@code POST /api/v1/workers} with the join token; a 201's credential is kept for the worker's calls. */
+    HttpResponse<String> join(String registrationJson) {
+        HttpResponse<String> r = send(HttpRequest.newBuilder(URI.create(base() + "/api/v1/workers"))
+                .header("Content-Type", "application/json")
+                .header("Authorization", "Bearer " + JOIN_TOKEN)
+                .POST(BodyPublishers.ofString(registrationJson)));
+        if (r.statusCode() == 201) {
+            CREDENTIALS.put(UUID.fromString(json(r).get("workerId").asString()), json(r).get("credential").asString());
+        }
+        return r;
     }
 
     /** A task as one worker received it. */

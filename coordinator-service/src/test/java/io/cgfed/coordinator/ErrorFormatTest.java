@@ -16,7 +16,7 @@ class ErrorFormatTest extends CoordinatorApiTestBase {
     @Test
     void requestsRefusedByTheFrameworkGetTheRightStatus() {
         assertStatus(malformedIdInPath(), 400);
-        assertStatus(uploadWithoutWorkerHeader(), 400);
+        assertStatus(uploadWithoutWorkerHeader(), 401);
         assertStatus(uploadAsJson(), 415);
         assertStatus(unsupportedMethod(), 405);
     }
@@ -42,10 +42,9 @@ class ErrorFormatTest extends CoordinatorApiTestBase {
     }
 
     private HttpResponse<String> uploadAsJson() {
-        return send(HttpRequest.newBuilder(URI.create(base() + "/api/v1/tasks/" + UUID.randomUUID() + "/update"))
+        return send(asWorker(HttpRequest.newBuilder(URI.create(base() + "/api/v1/tasks/" + UUID.randomUUID() + "/update"))
                 .header("Content-Type", "application/json")
-                .header(WORKER_HEADER, UUID.randomUUID().toString())
-                .PUT(BodyPublishers.ofString("{}")));
+                .PUT(BodyPublishers.ofString("{}")), registerWorker("json-uploader")));
     }
 
     private HttpResponse<String> unsupportedMethod() {

@@ -21,7 +21,8 @@ class EvaluationReportTest extends CoordinatorApiTestBase {
 
         JsonNode p = assertProblem(reportEvaluation(other, eval.taskId(), 1.0, 0.9), 403);
         assertThat(p.get("detail").asString()).contains(other.toString());
-        assertProblem(reportEvaluation(UUID.randomUUID(), eval.taskId(), 1.0, 0.9), 403);
+        // a registered worker that serves no client of this experiment
+        assertProblem(reportEvaluation(registerWorker("eval-stranger"), eval.taskId(), 1.0, 0.9), 403);
         assertProblem(reportEvaluation(eval.workerId(), UUID.randomUUID(), 1.0, 0.9), 404);
 
         sleep(300);

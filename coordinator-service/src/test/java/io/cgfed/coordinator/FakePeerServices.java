@@ -30,13 +30,16 @@ import tools.jackson.databind.json.JsonMapper;
  *       payload and answers their sample-weighted FedAvg as safetensors, as the real one does;
  *       it can be switched to answer 503 to play a codec-service that is down;</li>
  *   <li>the experiment registry's {@code POST /api/v1/experiments} and
- *       {@code PUT /api/v1/experiments/{id}/rounds/{round}}: records what it was sent.</li>
+ *       {@code PUT /api/v1/experiments/{id}/rounds/{round}}: records what it was sent, when it comes
+ *       with the registry key ({@code Authorization: Bearer}); 401 and nothing recorded otherwise.</li>
  * </ul>
  */
 final class FakePeerServices {
     private static final JsonMapper JSON = JsonMapper.builder().build();
 
     private final HttpServer server;
+    private final String registryKey;
+    private final AtomicInteger registryRefusals = new AtomicInteger();
     private volatile boolean codecDown;
     private final AtomicInteger aggregateCalls = new AtomicInteger();
     private final List<List<byte[]>> aggregatedBatches = new CopyOnWriteArrayList<>();
@@ -44,8 +47,9 @@ final class FakePeerServices {
     private final Map<String, JsonNode> registryRounds = new ConcurrentHashMap<>();
     private final Map<String, List<String>> registryStatuses = new ConcurrentHashMap<>();
 
-    private FakePeerServices(HttpServer server) {
+    private FakePeerServices(HttpServer server, String registryKey) {
         this.server = server;
+        this.registryKey = registryKey;
         server.createContext("/api/v1/aggregate", this::aggregate);
         server.createContext("/api/v1/experiments", this::registry);
         server.setExecutor(Executors.newCachedThreadPool(r -> {
@@ -56,9 +60,11 @@ final class FakePeerServices {
         server.start();
     }
 
-    static FakePeerServices start() {
+    /** @param registryKey the key the registry expects from the coordinator */
+    static FakePeerServices start(String registryKey) {
         try {
-            return new FakePeerServices(HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0));
+            return new FakePeerServices(HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0),
+                    registryKey);
         } catch (IOException e) {
             throw new IllegalStateException("fake peer services did not start", e);
         }
@@ -75,6 +81,12 @@ final class FakePeerServices {
         registryExperiments.clear();
         registryRounds.clear();
         registryStatuses.clear();
+        registryRefusals.set(0);
+    }
+
+    /** Registry writes refused for a missing or wrong key since the last reset. */
+    int registryRefusals() {
+        return registryRefusals.get();
     }
 
     void codecDown(boolean down) {
@@ -140,6 +152,15 @@ final class FakePeerServices {
         try (ex) {
             byte[] body = readAll(ex);
             String path = ex.getRequestURI().getPath();
+            boolean write = "POST".equals(ex.getRequestMethod()) && path.equals("/api/v1/experiments")
+                    || "PUT".equals(ex.getRequestMethod()) && path.matches("/api/v1/experiments/[^/]+/rounds/\\d+");
+            if (write && !("Bearer " + registryKey).equals(ex.getRequestHeaders().getFirst("Authorization"))) {
+                registryRefusals.incrementAndGet();
+                send(ex, 401, "application/problem+json",
+                        "{\"status\":401,\"title\":\"Unauthorized\",\"detail\":\"the API key is not valid\"}"
+                                .getBytes(StandardCharsets.UTF_8));
+                return;
+            }
             JsonNode json = JSON.readTree(body);
             if ("POST".equals(ex.getRequestMethod()) && path.equals("/api/v1/experiments")) {
                 registryExperiments.put(json.get("id").asString(), json);

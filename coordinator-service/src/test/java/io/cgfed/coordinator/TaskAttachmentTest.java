@@ -23,10 +23,9 @@ import tools.jackson.databind.node.ObjectNode;
 class TaskAttachmentTest extends CoordinatorApiTestBase {
 
     HttpResponse<String> attach(UUID workerId, UUID taskId, String kind, byte[] body) {
-        return send(HttpRequest.newBuilder(URI.create(base() + "/api/v1/tasks/" + taskId + "/" + kind))
+        return send(asWorker(HttpRequest.newBuilder(URI.create(base() + "/api/v1/tasks/" + taskId + "/" + kind))
                 .header("Content-Type", "application/octet-stream")
-                .header(WORKER_HEADER, workerId.toString())
-                .PUT(BodyPublishers.ofByteArray(body)));
+                .PUT(BodyPublishers.ofByteArray(body)), workerId));
     }
 
     static byte[] snapshot(UUID experiment, int client, int step, NamedTensors u) {
@@ -68,7 +67,7 @@ class TaskAttachmentTest extends CoordinatorApiTestBase {
         assertThat(round(experiment(run.id()), 0).path("status").asString()).isEqualTo("COLLECTING");
         // another worker's task is not this worker's to fill
         Polled second = collect.stream().filter(t -> t.client() == 1).findFirst().orElseThrow();
-        assertProblem(attach(UUID.randomUUID(), second.taskId(), "collection", good), 403);
+        assertProblem(attach(registerWorker("collect-stranger"), second.taskId(), "collection", good), 403);
     }
 
     @Test

@@ -70,7 +70,7 @@ class UploadValidationTest extends CoordinatorApiTestBase {
         assertThat(t1.workerId()).isNotEqualTo(owner);
         JsonNode notOwner = assertProblem(upload(t1.workerId(), t0.taskId(), valid), 403);
         assertThat(notOwner.get("detail").asString()).contains(t1.workerId().toString());
-        assertProblem(upload(UUID.randomUUID(), t0.taskId(), valid), 403);
+        assertProblem(upload(registerWorker("upload-stranger"), t0.taskId(), valid), 403);
 
         // a task that does not exist
         assertProblem(upload(owner, UUID.randomUUID(), valid), 404);
@@ -103,7 +103,7 @@ class UploadValidationTest extends CoordinatorApiTestBase {
     }
 
     @Test
-    void uploadWithoutAWorkerIdIsABadRequest() {
+    void uploadWithoutAWorkerIdIsUnauthorized() {
         Running run = startExperiment(spec("anonymous-upload"), 1);
         passBaseline(run.id(), run.workers());
         Polled t = awaitTasks(run.workers(), 2).get(0);
@@ -113,7 +113,7 @@ class UploadValidationTest extends CoordinatorApiTestBase {
                 .header("Content-Type", "application/octet-stream")
                 .PUT(BodyPublishers.ofByteArray(valid)));
 
-        assertStatus(r, 400);
+        assertThat(assertProblem(r, 401).get("detail").asString()).contains("Cgfed-Worker-Id");
         assertThat(uploadBlobs(run.id())).isEmpty();
     }
 

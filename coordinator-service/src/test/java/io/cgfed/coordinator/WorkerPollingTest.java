@@ -2,6 +2,8 @@ package io.cgfed.coordinator;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.net.URI;
+import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.util.UUID;
 import org.junit.jupiter.api.Test;
@@ -12,19 +14,22 @@ class WorkerPollingTest extends CoordinatorApiTestBase {
 
     @Test
     void registeredWorkerGetsAnIdAndThePollInterval() {
-        HttpResponse<String> r = post("/api/v1/workers", "{\"name\":\"gpu-box-1\",\"device\":\"cuda:0\"}");
+        HttpResponse<String> r = join("{\"name\":\"gpu-box-1\",\"device\":\"cuda:0\"}");
 
         assertStatus(r, 201);
         JsonNode body = json(r);
         assertThat(UUID.fromString(body.get("workerId").asString())).isNotNull();
         assertThat(body.get("pollSeconds").asInt()).isEqualTo(30);
-        assertThat(UUID.fromString(json(post("/api/v1/workers", "{\"name\":\"gpu-box-2\"}")).get("workerId").asString()))
+        assertThat(body.get("credential").asString()).as("the worker's own credential, this once").hasSizeGreaterThan(40);
+        JsonNode second = json(join("{\"name\":\"gpu-box-2\"}"));
+        assertThat(UUID.fromString(second.get("workerId").asString()))
                 .isNotEqualTo(UUID.fromString(body.get("workerId").asString()));
+        assertThat(second.get("credential").asString()).isNotEqualTo(body.get("credential").asString());
     }
 
     @Test
     void registrationWithoutANameIsRejectedNamingTheField() {
-        JsonNode p = assertProblem(post("/api/v1/workers", "{\"name\":\"  \",\"device\":\"cpu\"}"), 400);
+        JsonNode p = assertProblem(join("{\"name\":\"  \",\"device\":\"cpu\"}"), 400);
 
         assertThat(p.get("errors").get(0).get("field").asString()).isEqualTo("name");
     }
@@ -64,10 +69,12 @@ class WorkerPollingTest extends CoordinatorApiTestBase {
     }
 
     @Test
-    void pollingWithAnUnknownWorkerIdIsNotFound() {
+    void pollingWithAnUnknownWorkerIdIsUnauthorizedAndSaysToRegister() {
         UUID unknown = UUID.randomUUID();
 
-        JsonNode p = assertProblem(get("/api/v1/workers/" + unknown + "/tasks/next?waitSeconds=1"), 404);
+        JsonNode p = assertProblem(send(HttpRequest.newBuilder(URI.create(base() + "/api/v1/workers/" + unknown
+                + "/tasks/next?waitSeconds=1")).header(WORKER_HEADER, unknown.toString())
+                .header("Authorization", "Bearer cgfw_made-up-credential-of-a-worker-that-never-was")), 401);
 
         assertThat(p.get("detail").asString()).contains(unknown.toString()).contains("register");
     }

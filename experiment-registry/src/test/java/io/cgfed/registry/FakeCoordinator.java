@@ -26,7 +26,8 @@ import tools.jackson.databind.node.ObjectNode;
 /**
  * A coordinator on localhost that knows what a test gives it: experiments with adapter versions
  * (their raw bytes for the listing, a PEFT zip each), experiments that fail with a 500, and it can
- * go down and come back on the same port.
+ * go down and come back on the same port. Like the real one with closed reads, it answers only
+ * requests that carry its key (401 otherwise).
  */
 final class FakeCoordinator {
     private static final JsonMapper JSON = JsonMapper.builder().build();
@@ -40,15 +41,18 @@ final class FakeCoordinator {
     private final Set<UUID> failing = ConcurrentHashMap.newKeySet();
     private final List<String> requests = new CopyOnWriteArrayList<>();
     private final int port;
+    private final String apiKey;
     private volatile HttpServer server;
 
-    private FakeCoordinator(int port) {
+    private FakeCoordinator(int port, String apiKey) {
         this.port = port;
+        this.apiKey = apiKey;
     }
 
-    static FakeCoordinator start() {
+    /** @param apiKey the key every request must carry ({@code Authorization: Bearer}); 401 otherwise */
+    static FakeCoordinator start(String apiKey) {
         HttpServer s = listen(0);
-        return new FakeCoordinator(s.getAddress().getPort()).adopt(s);
+        return new FakeCoordinator(s.getAddress().getPort(), apiKey).adopt(s);
     }
 
     private FakeCoordinator adopt(HttpServer running) {
@@ -99,7 +103,9 @@ final class FakeCoordinator {
             requests.add(ex.getRequestMethod() + " " + path);
             Matcher peft = PEFT.matcher(path);
             Matcher experiment = EXPERIMENT.matcher(path);
-            if (!ex.getRequestMethod().equals("GET")) {
+            if (!("Bearer " + apiKey).equals(ex.getRequestHeaders().getFirst("Authorization"))) {
+                problem(ex, 401, "the API key is not valid");
+            } else if (!ex.getRequestMethod().equals("GET")) {
                 problem(ex, 405, "method not allowed");
             } else if (peft.matches()) {
                 UUID id = UUID.fromString(peft.group(1));

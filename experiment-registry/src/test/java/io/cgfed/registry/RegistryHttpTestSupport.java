@@ -2,6 +2,7 @@ package io.cgfed.registry;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.cgfed.service.support.security.Secrets;
 import io.cgfed.testing.SharedPostgres;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -26,7 +27,8 @@ import tools.jackson.databind.node.ObjectNode;
 /**
  * The registry booted on a random port against the shared embedded PostgreSQL and a fake
  * coordinator, with the HTTP and JSON helpers its tests share. One base class, so every test class
- * reuses one application context.
+ * reuses one application context. Access as in production: the admin key and the registry key (the
+ * coordinator's) are this JVM's random secrets.
  */
 @SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT)
 abstract class RegistryHttpTestSupport {
@@ -35,13 +37,20 @@ abstract class RegistryHttpTestSupport {
             .connectTimeout(Duration.ofSeconds(5))
             .build();
     static final JsonMapper JSON = JsonMapper.builder().build();
-    /** The coordinator the registry fetches adapter versions from. */
-    static final FakeCoordinator COORDINATOR = FakeCoordinator.start();
+    /** This JVM's secrets, as the environment would give them. */
+    static final String ADMIN_KEY = Secrets.generate("cgfed_");
+    static final String REGISTRY_KEY = Secrets.generate("cgfr_");
+    /** The coordinator the registry fetches adapter versions from; it wants the registry key. */
+    static final FakeCoordinator COORDINATOR = FakeCoordinator.start(REGISTRY_KEY);
 
     @DynamicPropertySource
     static void db(DynamicPropertyRegistry r) {
         SharedPostgres.register(r);
         r.add("cgfed.registry.coordinator-url", COORDINATOR::url);
+        r.add("cgfed.security.admin-api-key", () -> ADMIN_KEY);
+        r.add("cgfed.security.registry-api-key", () -> REGISTRY_KEY);
+        // below Tomcat's 2 MB swallow size, so that an oversize test body is drained and its 413 read
+        r.add("cgfed.limits.max-json-body", () -> "1MB");
     }
 
     @LocalServerPort
@@ -100,10 +109,19 @@ abstract class RegistryHttpTestSupport {
         return "/api/v1/experiments/" + id + "/rounds/" + round;
     }
 
+    /** Reads go without credentials (open by default), changes as the coordinator does: with the registry key. */
     HttpResponse<String> send(String method, String path, JsonNode body) throws Exception {
+        return send(method, path, body, method.equals("GET") ? null : "Bearer " + REGISTRY_KEY);
+    }
+
+    /** @param authorization the Authorization header, or null for none */
+    HttpResponse<String> send(String method, String path, JsonNode body, String authorization) throws Exception {
         HttpRequest.Builder b = HttpRequest.newBuilder(URI.create("http://localhost:" + port + path))
                 .timeout(Duration.ofSeconds(30))
                 .header("Accept", "application/json");
+        if (authorization != null) {
+            b.header("Authorization", authorization);
+        }
         if (body == null) {
             b.method(method, HttpRequest.BodyPublishers.noBody());
         } else {

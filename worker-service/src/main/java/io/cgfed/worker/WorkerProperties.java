@@ -16,9 +16,23 @@ import org.springframework.validation.annotation.Validated;
  * @param pollWait       how long one task poll may be held open by the coordinator
  * @param evalBatchSize  examples per forward pass when evaluating
  * @param dataDir        this worker's own data (CSV files) for experiments with partition {@code local}
+ * @param joinToken      the coordinator's join token, shown once to register (env {@code CGFED_JOIN_TOKEN});
+ *                       the worker then uses the credential it got back
  */
 @Validated
 @ConfigurationProperties("cgfed.worker")
 public record WorkerProperties(@NotBlank String name, @NotBlank String device, @NotBlank String coordinatorUrl,
-                               @NotNull Duration pollWait, @Positive int evalBatchSize, String dataDir) {
+                               @NotNull Duration pollWait, @Positive int evalBatchSize, String dataDir,
+                               String joinToken) {
+    public WorkerProperties {
+        joinToken = joinToken == null || joinToken.isBlank() ? null : joinToken.strip();
+    }
+
+    /** Says whether a join token is set, never what it is. */
+    @Override
+    public String toString() {
+        return "WorkerProperties[name=" + name + ", device=" + device + ", coordinatorUrl=" + coordinatorUrl
+                + ", pollWait=" + pollWait + ", evalBatchSize=" + evalBatchSize + ", dataDir=" + dataDir
+                + ", joinToken=" + (joinToken == null ? "(not set)" : "(set)") + "]";
+    }
 }

@@ -34,7 +34,11 @@ import tools.jackson.databind.json.JsonMapper;
 /**
  * Just enough of the coordinator's REST API for one worker, on a free localhost port:
  * <ul>
- *   <li>{@code POST /api/v1/workers}: registers, answers 201 with a fresh worker id;</li>
+ *   <li>{@code POST /api/v1/workers}: with the join token ({@code Authorization: Bearer}), registers and
+ *       answers 201 with a fresh worker id and credential; 401 without it;</li>
+ *   <li>every other call must carry a registered worker's id ({@code Cgfed-Worker-Id}) and its
+ *       credential ({@code Authorization: Bearer}), as the real coordinator wants; 401 and recorded as
+ *       refused otherwise;</li>
  *   <li>{@code GET /api/v1/workers/{id}/tasks/next}: hands out each queued task once, holding the
  *       poll open up to {@code waitSeconds} as the real coordinator does, else 204;</li>
  *   <li>{@code GET /api/v1/experiments/{id}/adapters/{v}}: a freshly initialised micro-llama adapter
@@ -63,6 +67,9 @@ public final class FakeCoordinator {
     }
 
     private final HttpServer server;
+    private final String joinToken;
+    private final Map<UUID, String> credentials = new ConcurrentHashMap<>();
+    private final List<String> refused = new CopyOnWriteArrayList<>();
     private final BlockingQueue<TaskMessage> queue = new LinkedBlockingQueue<>();
     private final Map<UUID, ExperimentSpec> specs = new ConcurrentHashMap<>();
     private final Set<UUID> missingAdapters = ConcurrentHashMap.newKeySet();
@@ -72,8 +79,9 @@ public final class FakeCoordinator {
     private final List<Report> failures = new CopyOnWriteArrayList<>();
     private final AtomicLong polls = new AtomicLong();
 
-    private FakeCoordinator(HttpServer server) {
+    private FakeCoordinator(HttpServer server, String joinToken) {
         this.server = server;
+        this.joinToken = joinToken;
         server.createContext("/api/v1/", this::handle);
         server.setExecutor(Executors.newCachedThreadPool(r -> {
             Thread t = new Thread(r, "fake-coordinator");
@@ -83,9 +91,11 @@ public final class FakeCoordinator {
         server.start();
     }
 
-    public static FakeCoordinator start() {
+    /** @param joinToken what a worker must show to register */
+    public static FakeCoordinator start(String joinToken) {
         try {
-            return new FakeCoordinator(HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0));
+            return new FakeCoordinator(HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0),
+                    joinToken);
         } catch (IOException e) {
             throw new IllegalStateException("fake coordinator did not start", e);
         }
@@ -126,6 +136,16 @@ public final class FakeCoordinator {
         return polls.get();
     }
 
+    /** Calls refused for missing or wrong credentials: "METHOD path". */
+    public List<String> refused() {
+        return List.copyOf(refused);
+    }
+
+    /** The credential this worker was given at registration. */
+    public String credential(UUID workerId) {
+        return credentials.get(workerId);
+    }
+
     public static List<Report> forTask(List<Report> reports, UUID taskId) {
         return reports.stream().filter(r -> r.taskId().equals(taskId)).toList();
     }
@@ -142,11 +162,25 @@ public final class FakeCoordinator {
             String method = ex.getRequestMethod();
             String path = ex.getRequestURI().getPath();
             Matcher m;
+            String authorization = ex.getRequestHeaders().getFirst("Authorization");
             if (method.equals("POST") && path.equals("/api/v1/workers")) {
+                if (!("Bearer " + joinToken).equals(authorization)) {
+                    refused.add(method + " " + path);
+                    send(ex, 401, "application/problem+json", "{\"title\":\"Unauthorized\",\"status\":401}"
+                            .getBytes(StandardCharsets.UTF_8));
+                    return;
+                }
                 JsonNode req = JSON.readTree(body);
                 UUID id = UUID.randomUUID();
+                String credential = "cgfw_" + UUID.randomUUID() + UUID.randomUUID();
+                credentials.put(id, credential);
                 registrations.add(new Registration(id, req.path("name").asString(null), req.path("device").asString(null)));
-                send(ex, 201, "application/json", JSON.writeValueAsBytes(Map.of("workerId", id.toString(), "pollSeconds", 1)));
+                send(ex, 201, "application/json", JSON.writeValueAsBytes(Map.of("workerId", id.toString(), "pollSeconds", 1,
+                        "credential", credential)));
+            } else if (!authenticated(ex.getRequestHeaders().getFirst(WORKER_HEADER), authorization)) {
+                refused.add(method + " " + path);
+                send(ex, 401, "application/problem+json", "{\"title\":\"Unauthorized\",\"status\":401}"
+                        .getBytes(StandardCharsets.UTF_8));
             } else if (method.equals("GET") && (m = NEXT_TASK.matcher(path)).matches()) {
                 polls.incrementAndGet();
                 TaskMessage task = queue.poll(waitSeconds(ex.getRequestURI().getQuery()), TimeUnit.SECONDS);
@@ -201,6 +235,15 @@ public final class FakeCoordinator {
             }
         } finally {
             ex.close();
+        }
+    }
+
+    private boolean authenticated(String workerHeader, String authorization) {
+        try {
+            String credential = workerHeader == null ? null : credentials.get(UUID.fromString(workerHeader));
+            return credential != null && ("Bearer " + credential).equals(authorization);
+        } catch (IllegalArgumentException e) {
+            return false;
         }
     }
 

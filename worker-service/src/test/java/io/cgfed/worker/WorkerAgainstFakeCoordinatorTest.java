@@ -43,7 +43,8 @@ import tools.jackson.databind.json.JsonMapper;
 @SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT,
         properties = {"cgfed.worker.poll-wait=1s", "cgfed.worker.name=test-worker", "cgfed.worker.device=cpu"})
 class WorkerAgainstFakeCoordinatorTest {
-    static final FakeCoordinator COORDINATOR = FakeCoordinator.start();
+    static final String JOIN_TOKEN = "cgfj_" + UUID.randomUUID() + UUID.randomUUID();
+    static final FakeCoordinator COORDINATOR = FakeCoordinator.start(JOIN_TOKEN);
     private static final JsonMapper JSON = JsonMapper.builder().build();
     private static final Duration WAIT = Duration.ofSeconds(60);
     private static final int TRAIN_EXAMPLES = 60;
@@ -57,6 +58,7 @@ class WorkerAgainstFakeCoordinatorTest {
     @DynamicPropertySource
     static void coordinator(DynamicPropertyRegistry registry) {
         registry.add("cgfed.worker.coordinator-url", COORDINATOR::url);
+        registry.add("cgfed.worker.join-token", () -> JOIN_TOKEN);
     }
 
     static ExperimentSpec spec(String codec) {
@@ -186,6 +188,28 @@ class WorkerAgainstFakeCoordinatorTest {
         assertThat(status.path("name").asString()).isEqualTo("test-worker");
         assertThat(status.path("device").asString()).isEqualTo("cpu");
         assertThat(status.path("tasksCompleted").asLong()).isGreaterThanOrEqualTo(1);
+    }
+
+    @Test
+    void theWorkerJoinsWithTheTokenThenSendsItsOwnCredentialOnEveryCallDownloadsIncluded() {
+        UUID workerId = awaitRegistration();
+        TaskMessage task = task(TaskType.TRAIN, 1, 0, "fp16");
+        COORDINATOR.enqueue(task);
+
+        await("the upload of task " + task.taskId(), () -> first(FakeCoordinator.forTask(COORDINATOR.uploads(), task.taskId())));
+
+        // the fake answers only calls with the worker's id and credential (the adapter download among them)
+        assertThat(COORDINATOR.refused()).isEmpty();
+        assertThat(COORDINATOR.credential(workerId)).isNotNull();
+        assertThat(FakeCoordinator.forTask(COORDINATOR.failures(), task.taskId())).isEmpty();
+    }
+
+    @Test
+    void theJoinTokenAndTheCredentialAreNeverShownInTheStatus() {
+        UUID workerId = awaitRegistration();
+
+        String status = status().toString();
+        assertThat(status).doesNotContain(JOIN_TOKEN).doesNotContain(COORDINATOR.credential(workerId));
     }
 
     private JsonNode status() {

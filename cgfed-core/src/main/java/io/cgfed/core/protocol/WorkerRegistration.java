@@ -12,6 +12,15 @@ public final class WorkerRegistration {
     public record Request(@NotBlank @Size(max = 200) String name, @Size(max = 100) String device) {
     }
 
-    public record Response(UUID workerId, int pollSeconds) {
+    /**
+     * @param credential the worker's own secret: every later call sends {@code Cgfed-Worker-Id: workerId}
+     *                   and {@code Authorization: Bearer credential}; the coordinator keeps only its SHA-256
+     */
+    public record Response(UUID workerId, int pollSeconds, String credential) {
+        /** Says nothing of the credential. */
+        @Override
+        public String toString() {
+            return "Response[workerId=" + workerId + ", pollSeconds=" + pollSeconds + "]";
+        }
     }
 }

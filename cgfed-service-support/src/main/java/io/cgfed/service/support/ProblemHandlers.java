@@ -2,6 +2,7 @@ package io.cgfed.service.support;
 
 import io.cgfed.core.codec.PayloadFormatException;
 import io.cgfed.core.tensor.TensorFormatException;
+import io.cgfed.service.support.limits.RequestBodyTooLargeException;
 import jakarta.validation.ConstraintViolationException;
 import java.util.List;
 import java.util.Map;
@@ -35,8 +36,12 @@ public class ProblemHandlers extends ResponseEntityExceptionHandler {
     private static final Logger log = LoggerFactory.getLogger(ProblemHandlers.class);
 
     @ExceptionHandler(ApiException.class)
-    ProblemDetail api(ApiException e) {
-        return ProblemDetail.forStatusAndDetail(e.status(), e.getMessage());
+    ResponseEntity<ProblemDetail> api(ApiException e) {
+        ResponseEntity.BodyBuilder r = ResponseEntity.status(e.status());
+        if (e.status() == HttpStatus.UNAUTHORIZED) {
+            r.header(HttpHeaders.WWW_AUTHENTICATE, "Bearer");
+        }
+        return r.body(ProblemDetail.forStatusAndDetail(e.status(), e.getMessage()));
     }
 
     @ExceptionHandler({PayloadFormatException.class, TensorFormatException.class})
@@ -93,6 +98,12 @@ public class ProblemHandlers extends ResponseEntityExceptionHandler {
     @Override
     protected ResponseEntity<Object> handleHttpMessageNotReadable(HttpMessageNotReadableException e, HttpHeaders headers,
                                                                   HttpStatusCode status, WebRequest request) {
+        for (Throwable c = e; c != null; c = c.getCause()) {
+            if (c instanceof RequestBodyTooLargeException tooLarge) {
+                return ResponseEntity.status(tooLarge.status())
+                        .body(ProblemDetail.forStatusAndDetail(tooLarge.status(), tooLarge.getMessage()));
+            }
+        }
         ProblemDetail p = ProblemDetail.forStatusAndDetail(HttpStatus.BAD_REQUEST, "request body is not readable");
         p.setTitle("Invalid request");
         if (e.getCause() instanceof DatabindException de) {

@@ -2,6 +2,8 @@ package io.cgfed.coordinator.task;
 
 import io.cgfed.coordinator.upload.UploadService;
 import io.cgfed.core.protocol.EvaluationReport;
+import io.cgfed.service.support.security.Caller;
+import io.cgfed.service.support.security.Requires;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.validation.Valid;
 import java.io.IOException;
@@ -19,8 +21,12 @@ import org.springframework.web.bind.annotation.RequestMapping;
 import org.springframework.web.bind.annotation.ResponseStatus;
 import org.springframework.web.bind.annotation.RestController;
 
-/** Where workers deliver what their tasks produced. The worker names itself in {@code Cgfed-Worker-Id}. */
+/**
+ * Where workers deliver what their tasks produced. The worker names itself in {@code Cgfed-Worker-Id}
+ * and proves it with its credential (checked before any body is read); it acts on its own tasks only.
+ */
 @RestController
+@Requires(Caller.WORKER)
 @RequestMapping("/api/v1/tasks")
 public class TaskController {
     public static final String WORKER_HEADER = "Cgfed-Worker-Id";

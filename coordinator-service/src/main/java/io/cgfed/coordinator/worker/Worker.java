@@ -18,14 +18,20 @@ public class Worker {
     private Instant registeredAt;
     @Column(name = "last_seen_at")
     private Instant lastSeenAt;
+    @Column(name = "credential_sha256")
+    private String credentialSha256;
+    @Column(name = "revoked_at")
+    private Instant revokedAt;
 
     protected Worker() {
     }
 
-    public Worker(UUID id, String name, String device, Instant now) {
+    /** @param credentialSha256 the SHA-256 of the credential the worker is given (never the credential) */
+    public Worker(UUID id, String name, String device, String credentialSha256, Instant now) {
         this.id = id;
         this.name = name;
         this.device = device;
+        this.credentialSha256 = credentialSha256;
         this.registeredAt = now;
         this.lastSeenAt = now;
     }
@@ -44,5 +50,21 @@ public class Worker {
 
     public Instant getLastSeenAt() {
         return lastSeenAt;
+    }
+
+    public Instant getRegisteredAt() {
+        return registeredAt;
+    }
+
+    public String getCredentialSha256() {
+        return credentialSha256;
+    }
+
+    public Instant getRevokedAt() {
+        return revokedAt;
+    }
+
+    public boolean isRevoked() {
+        return revokedAt != null;
     }
 }

@@ -1,6 +1,7 @@
 package io.cgfed.registry.adapter;
 
 import io.cgfed.registry.RegistryProperties;
+import io.cgfed.service.support.security.SecurityProperties;
 import io.cgfed.service.support.ApiException;
 import java.io.IOException;
 import java.io.InputStream;
@@ -26,6 +27,8 @@ import tools.jackson.databind.ObjectMapper;
 /**
  * Reads adapter versions from the coordinator, which keeps them. A 404 there is a 404 here (with
  * the coordinator's detail); a coordinator that cannot be reached or answers otherwise is a 502.
+ * Requests carry the key the registry shares with the coordinator (CGFED_REGISTRY_API_KEY), so they
+ * pass where the coordinator's reads are closed.
  */
 @Component
 public class CoordinatorClient {
@@ -34,8 +37,10 @@ public class CoordinatorClient {
     private final HttpClient http;
     private final String baseUrl;
     private final ObjectMapper json;
+    private final String apiKey;
 
-    CoordinatorClient(RegistryProperties properties, ObjectMapper json) {
+    CoordinatorClient(RegistryProperties properties, SecurityProperties security, ObjectMapper json) {
+        this.apiKey = security.registryApiKey();
         this.http = HttpClient.newBuilder()
                 .version(HttpClient.Version.HTTP_1_1)
                 .connectTimeout(Duration.ofSeconds(3))
@@ -94,7 +99,11 @@ public class CoordinatorClient {
     }
 
     private HttpResponse<InputStream> send(String path, Duration timeout) {
-        HttpRequest request = HttpRequest.newBuilder(URI.create(baseUrl + path)).timeout(timeout).GET().build();
+        HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(baseUrl + path)).timeout(timeout).GET();
+        if (apiKey != null) {
+            b.header("Authorization", "Bearer " + apiKey);
+        }
+        HttpRequest request = b.build();
         try {
             return http.send(request, BodyHandlers.ofInputStream());
         } catch (IOException e) {

@@ -17,8 +17,8 @@ import org.springframework.web.client.RestClientException;
 
 /**
  * The worker's life: register with the coordinator (retrying until it answers), then poll for a
- * task, run it, report, repeat. One task at a time. A coordinator that forgot this worker (404 on
- * poll) gets a fresh registration.
+ * task, run it, report, repeat. One task at a time. A coordinator that forgot this worker or its
+ * credential (404 or 401 on poll) gets a fresh registration; a worker an admin revoked (403) stops.
  */
 @Component
 public class TaskLoop {
@@ -54,8 +54,25 @@ public class TaskLoop {
                 Optional<TaskMessage> task = coordinator.nextTask(workerId.get());
                 backoffMs = 500;
                 task.ifPresent(this::execute);
-            } catch (HttpClientErrorException.NotFound e) {
-                workerId.set(null);
+            } catch (HttpClientErrorException.NotFound | HttpClientErrorException.Unauthorized e) {
+                if (workerId.getAndSet(null) == null) {
+                    // the registration itself was refused: a missing or wrong join token
+                    log.warn("the coordinator refused to register this worker ({}); retrying in {} ms",
+                            e.getStatusCode(), backoffMs);
+                    sleep(backoffMs);
+                    backoffMs = Math.min(10_000, backoffMs * 2);
+                }
+            } catch (HttpClientErrorException.Forbidden e) {
+                if (workerId.get() == null) {
+                    log.warn("the coordinator refused to register this worker (403: registration closed); retrying in {} ms",
+                            backoffMs);
+                    sleep(backoffMs);
+                    backoffMs = Math.min(10_000, backoffMs * 2);
+                    continue;
+                }
+                log.error("the coordinator revoked worker {}: it stops asking for tasks", workerId.get());
+                running = false;
+                return;
             } catch (RuntimeException e) {
                 if (!running) {
                     return;

@@ -1,0 +1,60 @@
+package io.cgfed.service.support.security;
+
+import org.springframework.boot.context.properties.ConfigurationProperties;
+
+/**
+ * Access control ({@code cgfed.security.*}). Secrets come from the environment only; each is at least
+ * 16 characters (generate one with {@code openssl rand -hex 32}). A secret that is not set is absent:
+ * what it would open stays closed.
+ *
+ * @param openReads      GET requests need no credentials (default true, for a platform on localhost);
+ *                       false: any valid API key or worker credential (env {@code CGFED_OPEN_READS})
+ * @param adminApiKey    the bootstrap admin key, hashed into the service's key table at start
+ *                       (env {@code CGFED_ADMIN_API_KEY})
+ * @param registryApiKey the key between coordinator and registry: the coordinator writes records
+ *                       with it, the registry reads adapters from the coordinator with it
+ *                       (env {@code CGFED_REGISTRY_API_KEY})
+ * @param joinToken      what a worker shows to register (coordinator; env {@code CGFED_JOIN_TOKEN})
+ */
+@ConfigurationProperties("cgfed.security")
+public record SecurityProperties(Boolean openReads, String adminApiKey, String registryApiKey, String joinToken) {
+    static final int MIN_SECRET_LENGTH = 16;
+
+    public SecurityProperties {
+        openReads = openReads == null || openReads;
+        adminApiKey = checked("cgfed.security.admin-api-key (CGFED_ADMIN_API_KEY)", adminApiKey);
+        registryApiKey = checked("cgfed.security.registry-api-key (CGFED_REGISTRY_API_KEY)", registryApiKey);
+        joinToken = checked("cgfed.security.join-token (CGFED_JOIN_TOKEN)", joinToken);
+        if (same(adminApiKey, registryApiKey) || same(adminApiKey, joinToken) || same(registryApiKey, joinToken)) {
+            throw new IllegalArgumentException("CGFED_ADMIN_API_KEY, CGFED_REGISTRY_API_KEY and CGFED_JOIN_TOKEN must be"
+                    + " different secrets: each opens something else");
+        }
+    }
+
+    private static boolean same(String a, String b) {
+        return a != null && a.equals(b);
+    }
+
+    private static String checked(String what, String secret) {
+        if (secret == null || secret.isBlank()) {
+            return null;
+        }
+        if (secret.strip().length() < MIN_SECRET_LENGTH) {
+            // never the value itself
+            throw new IllegalArgumentException(what + " is shorter than " + MIN_SECRET_LENGTH
+                    + " characters; use a random one, e.g. `openssl rand -hex 32`");
+        }
+        return secret.strip();
+    }
+
+    /** Says which secrets are set, never what they are. */
+    @Override
+    public String toString() {
+        return "SecurityProperties[openReads=" + openReads + ", adminApiKey=" + set(adminApiKey) + ", registryApiKey="
+                + set(registryApiKey) + ", joinToken=" + set(joinToken) + "]";
+    }
+
+    private static String set(String secret) {
+        return secret == null ? "(not set)" : "(set)";
+    }
+}

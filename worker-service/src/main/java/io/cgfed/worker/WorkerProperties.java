@@ -16,9 +16,15 @@ import org.springframework.validation.annotation.Validated;
  * @param pollWait       how long one task poll may be held open by the coordinator
  * @param evalBatchSize  examples per forward pass when evaluating
  * @param dataDir        this worker's own data (CSV files) for experiments with partition {@code local}
+ * @param heartbeat      how often a running task tells the coordinator the worker is alive (default 10 s;
+ *                       keep it well under the coordinator's {@code worker-timeout}, 60 s by default)
  */
 @Validated
 @ConfigurationProperties("cgfed.worker")
 public record WorkerProperties(@NotBlank String name, @NotBlank String device, @NotBlank String coordinatorUrl,
-                               @NotNull Duration pollWait, @Positive int evalBatchSize, String dataDir) {
+                               @NotNull Duration pollWait, @Positive int evalBatchSize, String dataDir,
+                               Duration heartbeat) {
+    public WorkerProperties {
+        heartbeat = heartbeat == null ? Duration.ofSeconds(10) : heartbeat;
+    }
 }

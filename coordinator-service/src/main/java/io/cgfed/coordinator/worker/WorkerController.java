@@ -13,6 +13,7 @@ import org.springframework.http.ResponseEntity;
 import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.PathVariable;
 import org.springframework.web.bind.annotation.PostMapping;
+import org.springframework.web.bind.annotation.PutMapping;
 import org.springframework.web.bind.annotation.RequestBody;
 import org.springframework.web.bind.annotation.RequestMapping;
 import org.springframework.web.bind.annotation.RequestParam;
@@ -38,6 +39,16 @@ public class WorkerController {
     public WorkerRegistration.Response register(@Valid @RequestBody WorkerRegistration.Request request) {
         Worker w = workers.save(new Worker(UUID.randomUUID(), request.name(), request.device(), Instant.now()));
         return new WorkerRegistration.Response(w.getId(), (int) properties.maxPollWait().toSeconds());
+    }
+
+    /**
+     * A running worker's sign of life between polls (while a long task runs): 204, or 404 when the
+     * coordinator does not know it, which tells it to register again.
+     */
+    @PutMapping("/{workerId}/heartbeat")
+    @ResponseStatus(HttpStatus.NO_CONTENT)
+    public void heartbeat(@PathVariable UUID workerId) {
+        tasks.heartbeat(workerId);
     }
 
     /** The worker's next task: 200 with the task, or 204 when none came within {@code waitSeconds}. */

@@ -116,8 +116,10 @@ public class RoundDriver {
             }
             Round round = rounds.findByExperimentIdAndRound(experimentId, e.getCurrentRound()).orElseThrow();
             ExperimentSpec spec = experimentService.spec(e);
-            if (round.getStatus() == RoundStatus.COLLECTING || round.getStatus() == RoundStatus.OPEN
-                    || round.getStatus() == RoundStatus.EVALUATING) {
+            if ((round.getStatus() == RoundStatus.COLLECTING || round.getStatus() == RoundStatus.OPEN
+                    || round.getStatus() == RoundStatus.EVALUATING)
+                    && reassigner.anyStale(experimentId, round.getRound(), spec, Instant.now())) {
+                // the round row is locked only when there is something to hand over (uploads lock it too)
                 tx.executeWithoutResult(s -> reassignStaleTasks(experimentId, round.getRound(), spec));
             }
             switch (round.getStatus()) {
@@ -212,10 +214,8 @@ public class RoundDriver {
         }
         Experiment e = experiments.findById(experimentId).orElseThrow();
         ExperimentSpec spec = experimentService.spec(e);
-        Set<Integer> delivered = new HashSet<>();
-        attachments.findByExperimentIdAndRoundAndKindOrderByClientIndex(experimentId, 0,
-                io.cgfed.coordinator.attachment.AttachmentKind.COLLECTION).forEach(a -> delivered.add(a.getClientIndex()));
-        long received = delivered.size();
+        long received = attachments.countByExperimentIdAndRoundAndKind(experimentId, 0,
+                io.cgfed.coordinator.attachment.AttachmentKind.COLLECTION);
         List<Task> collect = tasks.findByExperimentIdAndRoundAndType(experimentId, 0, TaskType.COLLECT);
         boolean allSettled = collect.stream().noneMatch(Task::isOpen);
         Instant now = Instant.now();
@@ -228,7 +228,7 @@ public class RoundDriver {
         } else if (allSettled || pastDeadline) {
             String shortfall = "TGAP collection got " + received + " of the " + spec.quorum()
                     + " client collections it needs" + (pastDeadline ? " by its deadline" : "");
-            if (!retry(spec, round, collect, delivered, TaskType.COLLECT, shortfall, now)) {
+            if (!retry(spec, round, collect, TaskType.COLLECT, shortfall, now)) {
                 fail(e, round, shortfall);
             }
         }
@@ -238,10 +238,18 @@ public class RoundDriver {
      * A round below its quorum with retries left ({@code roundRetries}) opens again with a new deadline:
      * what arrived stays, the clients that did not deliver get new tasks (with live workers).
      */
-    private boolean retry(ExperimentSpec spec, Round round, List<Task> issued, Set<Integer> delivered, TaskType type,
-                          String shortfall, Instant now) {
+    private boolean retry(ExperimentSpec spec, Round round, List<Task> issued, TaskType type, String shortfall,
+                          Instant now) {
         if (round.getAttempt() >= spec.roundRetries()) {
             return false;
+        }
+        Set<Integer> delivered = new HashSet<>();
+        if (type == TaskType.COLLECT) {
+            attachments.findByExperimentIdAndRoundAndKindOrderByClientIndex(round.getExperimentId(), round.getRound(),
+                    io.cgfed.coordinator.attachment.AttachmentKind.COLLECTION).forEach(a -> delivered.add(a.getClientIndex()));
+        } else {
+            uploads.findByExperimentIdAndRoundOrderByClientIndex(round.getExperimentId(), round.getRound())
+                    .forEach(u -> delivered.add(u.getClientIndex()));
         }
         java.util.SortedSet<Integer> missing = new java.util.TreeSet<>();
         issued.forEach(t -> missing.add(t.getClientIndex()));
@@ -317,10 +325,7 @@ public class RoundDriver {
         }
         Experiment e = experiments.findById(experimentId).orElseThrow();
         ExperimentSpec spec = experimentService.spec(e);
-        Set<Integer> delivered = new HashSet<>();
-        uploads.findByExperimentIdAndRoundOrderByClientIndex(experimentId, roundNo)
-                .forEach(u -> delivered.add(u.getClientIndex()));
-        long received = delivered.size();
+        long received = uploads.countByExperimentIdAndRound(experimentId, roundNo);
         List<Task> train = tasks.findByExperimentIdAndRoundAndType(experimentId, roundNo, TaskType.TRAIN);
         boolean allSettled = train.stream().noneMatch(Task::isOpen);
         Instant now = Instant.now();
@@ -335,7 +340,7 @@ public class RoundDriver {
         } else if (allSettled || pastDeadline) {
             String shortfall = "round " + roundNo + " got " + received + " of the " + spec.quorum() + " uploads it needs"
                     + (pastDeadline ? " by its deadline" : "");
-            if (!retry(spec, round, train, delivered, TaskType.TRAIN, shortfall, now)) {
+            if (!retry(spec, round, train, TaskType.TRAIN, shortfall, now)) {
                 fail(e, round, shortfall);
             }
         }

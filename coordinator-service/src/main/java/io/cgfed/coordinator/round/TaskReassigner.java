@@ -51,16 +51,25 @@ public class TaskReassigner {
         this.metrics = metrics;
     }
 
-    /** Hands the round's stale open tasks to live workers; returns how many moved. */
-    public int sweep(UUID experimentId, int round, ExperimentSpec spec, Instant now) {
-        Instant seenCutoff = now.minus(properties.workerTimeout());
+    /** Whether the round has open tasks to hand over (a read without locks, to skip the sweep cheaply). */
+    public boolean anyStale(UUID experimentId, int round, ExperimentSpec spec, Instant now) {
+        return !stale(experimentId, round, spec, now).isEmpty();
+    }
+
+    private List<Task> stale(UUID experimentId, int round, ExperimentSpec spec, Instant now) {
         Instant assignedCutoff = spec.taskTimeoutSeconds() == null ? Instant.EPOCH
                 : now.minusSeconds(spec.taskTimeoutSeconds());
-        List<Task> stale = tasks.findStale(experimentId, seenCutoff, assignedCutoff).stream()
+        return tasks.findStale(experimentId, now.minus(properties.workerTimeout()), assignedCutoff).stream()
                 .filter(t -> t.getRound() == round).toList();
+    }
+
+    /** Hands the round's stale open tasks to live workers; returns how many moved. */
+    public int sweep(UUID experimentId, int round, ExperimentSpec spec, Instant now) {
+        List<Task> stale = stale(experimentId, round, spec, now);
         if (stale.isEmpty()) {
             return 0;
         }
+        Instant seenCutoff = now.minus(properties.workerTimeout());
         List<Worker> live = workers.findByLastSeenAtAfterOrderByRegisteredAt(seenCutoff);
         Set<UUID> liveIds = live.stream().map(Worker::getId).collect(Collectors.toSet());
         Map<UUID, Integer> load = openTasksByWorker(experimentId);

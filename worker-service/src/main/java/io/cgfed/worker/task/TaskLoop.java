@@ -73,7 +73,8 @@ public class TaskLoop {
         long backoffMs = 500;
         while (running) {
             try {
-                if (workerId.get() == null || forgotten.getAndSet(false)) {
+                boolean forgottenByCoordinator = forgotten.getAndSet(false);
+                if (workerId.get() == null || forgottenByCoordinator) {
                     workerId.set(coordinator.register().workerId());
                     registrations.incrementAndGet();
                     log.info("registered with the coordinator as worker {}", workerId.get());

@@ -213,6 +213,30 @@ class FederatedExperimentIT {
         assertThat(get(platform.coordinatorUrl() + "/api/v1/workers").findValuesAsString("name")).doesNotContain("intruder");
     }
 
+
+    @Test
+    void everyServiceAnswersItsProbesServesPrometheusAndNamesTheExperimentInItsLogLines() throws Exception {
+        for (ServiceProcess service : platform.services()) {
+            assertThat(get(service.url() + "/actuator/health/liveness").get("status").asString()).as(service.name())
+                    .isEqualTo("UP");
+            assertThat(get(service.url() + "/actuator/health/readiness").get("status").asString()).as(service.name())
+                    .isEqualTo("UP");
+            assertThat(text(service.url() + "/actuator/prometheus")).as(service.name()).contains("jvm_memory_used_bytes");
+            assertThat(Files.readAllLines(service.log()).stream().filter(l -> l.contains(" INFO ")))
+                    .as("%s log lines carry the log context", service.name())
+                    .isNotEmpty().allSatisfy(l -> assertThat(l).contains("[experiment="));
+        }
+        assertThat(text(platform.coordinatorUrl() + "/actuator/prometheus"))
+                .contains("cgfed_rounds_opened_total", "cgfed_rounds_closed_total", "cgfed_round_close_latency_seconds");
+    }
+
+    private static String text(String url) throws Exception {
+        HttpResponse<String> r = HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create(url)).build(),
+                HttpResponse.BodyHandlers.ofString());
+        assertThat(r.statusCode()).as(url).isEqualTo(200);
+        return r.body();
+    }
+
     private static HttpRequest.Builder authorized(String url) {
         return HttpRequest.newBuilder(URI.create(url)).header("Authorization", "Bearer " + platform.adminApiKey());
     }

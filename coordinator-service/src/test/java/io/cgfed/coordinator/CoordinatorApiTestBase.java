@@ -87,6 +87,10 @@ abstract class CoordinatorApiTestBase {
         r.add("cgfed.security.admin-api-key", () -> ADMIN_KEY);
         r.add("cgfed.security.join-token", () -> JOIN_TOKEN);
         r.add("cgfed.security.registry-api-key", () -> REGISTRY_KEY);
+        // a codec-service that fails is asked again after 200 ms, 400 ms ... up to 2 s; a slow one times out after 2 s
+        r.add("cgfed.coordinator.codec-retry-initial", () -> "200ms");
+        r.add("cgfed.coordinator.codec-retry-max", () -> "2s");
+        r.add("cgfed.coordinator.codec-service-timeout", () -> "2s");
     }
 
     @BeforeEach
@@ -399,6 +403,25 @@ abstract class CoordinatorApiTestBase {
     }
 
     record Running(UUID id, List<UUID> workers) {
+    }
+
+    // ---------------------------------------------------------------- operations
+
+    /** The value of one Prometheus sample, e.g. {@code cgfed_uploads_total{kind="update",outcome="accepted",reason="none"}}; 0 when absent. */
+    double metric(String sample) {
+        HttpResponse<String> r = get("/actuator/prometheus");
+        assertStatus(r, 200);
+        for (String line : r.body().split("\n")) {
+            if (line.startsWith(sample + " ")) {
+                return Double.parseDouble(line.substring(sample.length() + 1).trim().split(" ")[0]);
+            }
+        }
+        return 0;
+    }
+
+    /** Makes a worker look as if it had not polled for a day (as if it had been killed). */
+    void silence(UUID workerId) {
+        jdbc.update("UPDATE coordinator.workers SET last_seen_at = now() - interval '1 day' WHERE id = ?", workerId);
     }
 
     static void sleep(long ms) {

@@ -28,7 +28,12 @@ import tools.jackson.databind.json.JsonMapper;
  * <ul>
  *   <li>the codec-service's {@code POST /api/v1/aggregate}: reads a payload batch, decodes every
  *       payload and answers their sample-weighted FedAvg as safetensors, as the real one does;
- *       it can be switched to answer 503 to play a codec-service that is down;</li>
+ *       it can be switched to answer 503 to play a codec-service that is down, or to answer late;</li>
+ *   <li>the rest of the codec-service for learned codecs ({@code cgae}): {@code POST /api/v1/decode},
+ *       and codec versions ({@code POST|GET /api/v1/experiments/{id}/codec-versions[/{v}]}, FAF
+ *       {@code POST .../{v}/contributions}). A learned payload decodes to zeros of its manifest (the fake
+ *       has no trained codec); TGAP version 1 is READY at once; an adaptation publishes version v+1,
+ *       idempotently. Each operation ({@link #CODEC_OPERATIONS}) can be made to fail alone;</li>
  *   <li>the experiment registry's {@code POST /api/v1/experiments} and
  *       {@code PUT /api/v1/experiments/{id}/rounds/{round}}: records what it was sent, when it comes
  *       with the registry key ({@code Authorization: Bearer}); 401 and nothing recorded otherwise.</li>
@@ -37,10 +42,19 @@ import tools.jackson.databind.json.JsonMapper;
 final class FakePeerServices {
     private static final JsonMapper JSON = JsonMapper.builder().build();
 
+    /** What {@link #failCodec(String...)} can make fail: aggregate, decode, version (GET), tgap (POST), adapt. */
+    static final List<String> CODEC_OPERATIONS = List.of("aggregate", "decode", "version", "tgap", "adapt");
+    private static final java.util.regex.Pattern CODEC_VERSIONS =
+            java.util.regex.Pattern.compile("/api/v1/experiments/([^/]+)/codec-versions(?:/(\\d+)(/contributions|/encoder)?)?");
+
     private final HttpServer server;
     private final String registryKey;
     private final AtomicInteger registryRefusals = new AtomicInteger();
     private volatile boolean codecDown;
+    private final java.util.Set<String> failing = ConcurrentHashMap.newKeySet();
+    private volatile long codecDelayMs;
+    private final Map<String, List<Long>> codecCalls = new ConcurrentHashMap<>();
+    private final Map<String, Map<Integer, Map<String, Object>>> codecVersions = new ConcurrentHashMap<>();
     private final AtomicInteger aggregateCalls = new AtomicInteger();
     private final List<List<byte[]>> aggregatedBatches = new CopyOnWriteArrayList<>();
     private final Map<String, JsonNode> registryExperiments = new ConcurrentHashMap<>();
@@ -51,7 +65,14 @@ final class FakePeerServices {
         this.server = server;
         this.registryKey = registryKey;
         server.createContext("/api/v1/aggregate", this::aggregate);
-        server.createContext("/api/v1/experiments", this::registry);
+        server.createContext("/api/v1/decode", this::decode);
+        server.createContext("/api/v1/experiments", ex -> {
+            if (ex.getRequestURI().getPath().contains("/codec-versions")) {
+                codecVersions(ex);
+            } else {
+                registry(ex);
+            }
+        });
         server.setExecutor(Executors.newCachedThreadPool(r -> {
             Thread t = new Thread(r, "fake-peer-services");
             t.setDaemon(true);
@@ -76,6 +97,10 @@ final class FakePeerServices {
 
     void reset() {
         codecDown = false;
+        failing.clear();
+        codecDelayMs = 0;
+        codecCalls.clear();
+        codecVersions.clear();
         aggregateCalls.set(0);
         aggregatedBatches.clear();
         registryExperiments.clear();
@@ -89,8 +114,131 @@ final class FakePeerServices {
         return registryRefusals.get();
     }
 
+    /** Every codec-service operation answers 503 while down. */
     void codecDown(boolean down) {
         codecDown = down;
+    }
+
+    /** These operations answer 503 (the others work); none given: all work again. */
+    void failCodec(String... operations) {
+        failing.clear();
+        failing.addAll(List.of(operations));
+    }
+
+    /** The aggregation answers only after this long (a slow codec-service). */
+    void codecDelay(java.time.Duration delay) {
+        codecDelayMs = delay.toMillis();
+    }
+
+    /** When each call of this operation arrived ({@link System#nanoTime()}), answered or not. */
+    List<Long> codecCalls(String operation) {
+        return codecCalls.getOrDefault(operation, List.of());
+    }
+
+    /** The codec versions the fake holds for an experiment, by number. */
+    Map<Integer, Map<String, Object>> codecVersions(Object experimentId) {
+        return codecVersions.getOrDefault(experimentId.toString(), Map.of());
+    }
+
+    /** Records the call; answers 503 and returns true when the operation is to fail. */
+    private boolean refuse(HttpExchange ex, String operation) throws IOException {
+        codecCalls.computeIfAbsent(operation, k -> new CopyOnWriteArrayList<>()).add(System.nanoTime());
+        if (codecDown || failing.contains(operation)) {
+            send(ex, 503, "application/problem+json",
+                    "{\"status\":503,\"title\":\"Service Unavailable\"}".getBytes(StandardCharsets.UTF_8));
+            return true;
+        }
+        return false;
+    }
+
+    /** A payload's update as the fake decodes it: learned payloads are zeros of their manifest. */
+    private static WeightedUpdate decodeAny(byte[] payload) {
+        io.cgfed.core.codec.UpdatePayload parsed = io.cgfed.core.codec.UpdatePayload.parse(payload);
+        if (io.cgfed.core.codec.Codecs.learned(parsed.header().codec())) {
+            NamedTensors zeros = new NamedTensors();
+            parsed.header().manifest().forEach(t -> zeros.put(t.name(), io.cgfed.core.tensor.FloatTensor.zeros(t.shape())));
+            return new WeightedUpdate(zeros, parsed.header().samples());
+        }
+        UpdateDecoder.DecodedUpdate d = UpdateDecoder.decode(payload, null);
+        return new WeightedUpdate(d.update(), d.header().samples());
+    }
+
+    private void decode(HttpExchange ex) throws IOException {
+        try (ex) {
+            byte[] body = readAll(ex);
+            if (refuse(ex, "decode")) {
+                return;
+            }
+            byte[] answer;
+            try {
+                answer = SafeTensors.write(decodeAny(body).update());
+            } catch (RuntimeException e) {
+                send(ex, 400, "application/problem+json", JSON.writeValueAsBytes(Map.of("status", 400, "title",
+                        "Invalid payload", "detail", String.valueOf(e.getMessage()))));
+                return;
+            }
+            send(ex, 200, "application/octet-stream", answer);
+        }
+    }
+
+    private void codecVersions(HttpExchange ex) throws IOException {
+        try (ex) {
+            readAll(ex);
+            java.util.regex.Matcher m = CODEC_VERSIONS.matcher(ex.getRequestURI().getPath());
+            if (!m.matches()) {
+                send(ex, 404, "text/plain", new byte[0]);
+                return;
+            }
+            String experiment = m.group(1);
+            Map<Integer, Map<String, Object>> versions = codecVersions.computeIfAbsent(experiment,
+                    k -> new ConcurrentHashMap<>());
+            String method = ex.getRequestMethod();
+            if (m.group(2) == null && method.equals("POST")) {
+                if (refuse(ex, "tgap")) {
+                    return;
+                }
+                send(ex, 201, "application/json", JSON.writeValueAsBytes(versions.computeIfAbsent(1,
+                        v -> version(v, "TGAP", null))));
+            } else if (m.group(2) == null && method.equals("GET")) {
+                send(ex, 200, "application/json", JSON.writeValueAsBytes(List.copyOf(versions.values())));
+            } else if (m.group(3) == null && method.equals("GET")) {
+                if (refuse(ex, "version")) {
+                    return;
+                }
+                Map<String, Object> v = versions.get(Integer.parseInt(m.group(2)));
+                if (v == null) {
+                    send(ex, 404, "application/problem+json",
+                            "{\"status\":404,\"title\":\"Not Found\"}".getBytes(StandardCharsets.UTF_8));
+                } else {
+                    send(ex, 200, "application/json", JSON.writeValueAsBytes(v));
+                }
+            } else if ("/contributions".equals(m.group(3)) && method.equals("POST")) {
+                if (refuse(ex, "adapt")) {
+                    return;
+                }
+                int parent = Integer.parseInt(m.group(2));
+                Map<String, Object> next = versions.values().stream()
+                        .filter(v -> Integer.valueOf(parent).equals(v.get("parentVersion"))).findFirst()
+                        .orElseGet(() -> {
+                            int number = versions.keySet().stream().mapToInt(Integer::intValue).max().orElse(0) + 1;
+                            Map<String, Object> v = version(number, "FAF", parent);
+                            versions.put(number, v);
+                            return v;
+                        });
+                send(ex, 201, "application/json", JSON.writeValueAsBytes(next));
+            } else {
+                send(ex, 404, "text/plain", new byte[0]);
+            }
+        }
+    }
+
+    private static Map<String, Object> version(int number, String origin, Integer parent) {
+        Map<String, Object> v = new java.util.LinkedHashMap<>();
+        v.put("version", number);
+        v.put("origin", origin);
+        v.put("parentVersion", parent);
+        v.put("status", "READY");
+        return v;
     }
 
     /** Every aggregate request received, answered or not. */
@@ -125,18 +273,21 @@ final class FakePeerServices {
                 send(ex, 405, "text/plain", new byte[0]);
                 return;
             }
-            if (codecDown) {
-                send(ex, 503, "application/problem+json",
-                        "{\"status\":503,\"title\":\"Service Unavailable\"}".getBytes(StandardCharsets.UTF_8));
+            if (refuse(ex, "aggregate")) {
                 return;
+            }
+            if (codecDelayMs > 0) {
+                try {
+                    Thread.sleep(codecDelayMs);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
             }
             byte[] answer;
             List<byte[]> payloads;
             try {
                 payloads = PayloadBatch.read(body, 10_000);
-                List<WeightedUpdate> weighted = payloads.stream().map(p -> UpdateDecoder.decode(p, null))
-                        .map(d -> new WeightedUpdate(d.update(), d.header().samples()))
-                        .toList();
+                List<WeightedUpdate> weighted = payloads.stream().map(FakePeerServices::decodeAny).toList();
                 NamedTensors avg = new FedAvg().aggregate(weighted);
                 answer = SafeTensors.write(avg);
             } catch (RuntimeException e) {

@@ -18,14 +18,17 @@ import org.springframework.validation.annotation.Validated;
  * @param dataDir        this worker's own data (CSV files) for experiments with partition {@code local}
  * @param joinToken      the coordinator's join token, shown once to register (env {@code CGFED_JOIN_TOKEN});
  *                       the worker then uses the credential it got back
+ * @param heartbeat      how often a running task tells the coordinator the worker is alive (default 10 s;
+ *                       keep it well under the coordinator's {@code worker-timeout}, 60 s by default)
  */
 @Validated
 @ConfigurationProperties("cgfed.worker")
 public record WorkerProperties(@NotBlank String name, @NotBlank String device, @NotBlank String coordinatorUrl,
                                @NotNull Duration pollWait, @Positive int evalBatchSize, String dataDir,
-                               String joinToken) {
+                               String joinToken, Duration heartbeat) {
     public WorkerProperties {
         joinToken = joinToken == null || joinToken.isBlank() ? null : joinToken.strip();
+        heartbeat = heartbeat == null ? Duration.ofSeconds(10) : heartbeat;
     }
 
     /** Says whether a join token is set, never what it is. */
@@ -33,6 +36,6 @@ public record WorkerProperties(@NotBlank String name, @NotBlank String device, @
     public String toString() {
         return "WorkerProperties[name=" + name + ", device=" + device + ", coordinatorUrl=" + coordinatorUrl
                 + ", pollWait=" + pollWait + ", evalBatchSize=" + evalBatchSize + ", dataDir=" + dataDir
-                + ", joinToken=" + (joinToken == null ? "(not set)" : "(set)") + "]";
+                + ", joinToken=" + (joinToken == null ? "(not set)" : "(set)") + ", heartbeat=" + heartbeat + "]";
     }
 }

@@ -40,7 +40,9 @@ import tools.jackson.databind.json.JsonMapper;
  *       credential ({@code Authorization: Bearer}), as the real coordinator wants; 401 and recorded as
  *       refused otherwise;</li>
  *   <li>{@code GET /api/v1/workers/{id}/tasks/next}: hands out each queued task once, holding the
- *       poll open up to {@code waitSeconds} as the real coordinator does, else 204;</li>
+ *       poll open up to {@code waitSeconds} as the real coordinator does, else 204; 404 for a worker
+ *       it does not know (never registered, or forgotten as by a coordinator whose database was replaced);</li>
+ *   <li>{@code PUT /api/v1/workers/{id}/heartbeat}: records it, 204 (404 for an unknown worker);</li>
  *   <li>{@code GET /api/v1/experiments/{id}/adapters/{v}}: a freshly initialised micro-llama adapter
  *       for the experiment's LoRA settings as safetensors, or 404 for experiments marked missing;</li>
  *   <li>{@code PUT /api/v1/tasks/{id}/update}, {@code POST .../evaluation}, {@code POST .../failure}:
@@ -52,6 +54,7 @@ public final class FakeCoordinator {
     public static final long ADAPTER_SEED = 42;
     private static final JsonMapper JSON = JsonMapper.builder().build();
     private static final Pattern NEXT_TASK = Pattern.compile("/api/v1/workers/([^/]+)/tasks/next");
+    private static final Pattern HEARTBEAT = Pattern.compile("/api/v1/workers/([^/]+)/heartbeat");
     private static final Pattern ADAPTER = Pattern.compile("/api/v1/experiments/([^/]+)/adapters/(\\d+)");
     private static final Pattern TASK_REPORT = Pattern.compile("/api/v1/tasks/([^/]+)/(update|evaluation|failure)");
 
@@ -78,6 +81,8 @@ public final class FakeCoordinator {
     private final List<Report> evaluations = new CopyOnWriteArrayList<>();
     private final List<Report> failures = new CopyOnWriteArrayList<>();
     private final AtomicLong polls = new AtomicLong();
+    private final Set<UUID> known = ConcurrentHashMap.newKeySet();
+    private final List<UUID> heartbeats = new CopyOnWriteArrayList<>();
 
     private FakeCoordinator(HttpServer server, String joinToken) {
         this.server = server;
@@ -146,6 +151,16 @@ public final class FakeCoordinator {
         return credentials.get(workerId);
     }
 
+    /** Forgets every registered worker: their polls and heartbeats get 404 from now on. */
+    public void forgetWorkers() {
+        known.clear();
+    }
+
+    /** The worker ids that sent heartbeats, in order. */
+    public List<UUID> heartbeats() {
+        return List.copyOf(heartbeats);
+    }
+
     public static List<Report> forTask(List<Report> reports, UUID taskId) {
         return reports.stream().filter(r -> r.taskId().equals(taskId)).toList();
     }
@@ -175,12 +190,27 @@ public final class FakeCoordinator {
                 String credential = "cgfw_" + UUID.randomUUID() + UUID.randomUUID();
                 credentials.put(id, credential);
                 registrations.add(new Registration(id, req.path("name").asString(null), req.path("device").asString(null)));
+                known.add(id);
                 send(ex, 201, "application/json", JSON.writeValueAsBytes(Map.of("workerId", id.toString(), "pollSeconds", 1,
                         "credential", credential)));
             } else if (!authenticated(ex.getRequestHeaders().getFirst(WORKER_HEADER), authorization)) {
                 refused.add(method + " " + path);
                 send(ex, 401, "application/problem+json", "{\"title\":\"Unauthorized\",\"status\":401}"
                         .getBytes(StandardCharsets.UTF_8));
+            } else if (method.equals("PUT") && (m = HEARTBEAT.matcher(path)).matches()) {
+                UUID worker = UUID.fromString(m.group(1));
+                if (known.contains(worker)) {
+                    heartbeats.add(worker);
+                    send(ex, 204, null, null);
+                } else {
+                    send(ex, 404, "application/problem+json",
+                            "{\"title\":\"Not Found\",\"status\":404}".getBytes(StandardCharsets.UTF_8));
+                }
+            } else if (method.equals("GET") && (m = NEXT_TASK.matcher(path)).matches()
+                    && !known.contains(UUID.fromString(m.group(1)))) {
+                send(ex, 404, "application/problem+json",
+                        "{\"title\":\"Not Found\",\"status\":404,\"detail\":\"no worker; register first\"}"
+                                .getBytes(StandardCharsets.UTF_8));
             } else if (method.equals("GET") && (m = NEXT_TASK.matcher(path)).matches()) {
                 polls.incrementAndGet();
                 TaskMessage task = queue.poll(waitSeconds(ex.getRequestURI().getQuery()), TimeUnit.SECONDS);

@@ -19,6 +19,13 @@ import java.util.Map;
  * What a user submits: the model, the data and its split, the federation (clients, fraction per
  * round, quorum, rounds, deadline), local training, LoRA, and the codec. Optional fields get
  * defaults here; rules that span fields are checked by the coordinator.
+ *
+ * <p>Fault handling: {@code roundRetries} (default 0) re-opens a round that is below its quorum at
+ * its deadline that many times, with new tasks for the clients that did not upload, before the
+ * experiment fails; {@code closeAtQuorum} (default false) closes a round as soon as
+ * {@code minClients} uploads are in rather than waiting for every selected client (over-selection);
+ * {@code taskTimeoutSeconds} (default none) hands a task that has run longer than this to another
+ * worker, as the coordinator does for a task whose worker has stopped answering.
  */
 public record ExperimentSpec(
         @NotBlank @Size(max = 200) String name,
@@ -32,12 +39,25 @@ public record ExperimentSpec(
         @NotNull @Valid Lora lora,
         @NotNull @Valid Codec codec,
         @Min(1) @Max(7 * 24 * 3600) Integer roundDeadlineSeconds,
-        Long seed) {
+        Long seed,
+        @Min(0) @Max(100) Integer roundRetries,
+        Boolean closeAtQuorum,
+        @Min(1) @Max(7 * 24 * 3600) Integer taskTimeoutSeconds) {
 
     public ExperimentSpec {
         fractionPerRound = fractionPerRound == null ? 1.0 : fractionPerRound;
         roundDeadlineSeconds = roundDeadlineSeconds == null ? 600 : roundDeadlineSeconds;
         seed = seed == null ? 0L : seed;
+        roundRetries = roundRetries == null ? 0 : roundRetries;
+        closeAtQuorum = closeAtQuorum != null && closeAtQuorum;
+    }
+
+    /** Without the fault-handling options (no retries, no early close, no task timeout). */
+    public ExperimentSpec(String name, Model model, Dataset dataset, Integer clients, Double fractionPerRound,
+                          Integer minClients, Integer rounds, Training training, Lora lora, Codec codec,
+                          Integer roundDeadlineSeconds, Long seed) {
+        this(name, model, dataset, clients, fractionPerRound, minClients, rounds, training, lora, codec,
+                roundDeadlineSeconds, seed, null, null, null);
     }
 
     /** Clients selected each round: ceil(fraction x clients), at least one. */

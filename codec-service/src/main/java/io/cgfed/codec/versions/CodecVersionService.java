@@ -15,6 +15,7 @@ import io.cgfed.core.tensor.SafeTensors;
 import io.cgfed.core.tensor.TensorFormatException;
 import io.cgfed.service.support.ApiException;
 import io.cgfed.service.support.InvalidFieldException;
+import io.cgfed.service.support.LogContext;
 import jakarta.annotation.PreDestroy;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
@@ -151,6 +152,13 @@ public class CodecVersionService {
     }
 
     void train(UUID experimentId, int version) {
+        // the training thread's log lines name the experiment (and, in structured logs, the codec version)
+        try (LogContext context = LogContext.of(experimentId, null).put("codecVersion", version)) {
+            trainNow(experimentId, version);
+        }
+    }
+
+    private void trainNow(UUID experimentId, int version) {
         try {
             CodecVersionStore.Row row = store.find(experimentId, version).orElseThrow();
             byte[] data = store.trainingData(experimentId, version);

@@ -2,6 +2,8 @@ package io.cgfed.coordinator.attachment;
 
 import io.cgfed.coordinator.CoordinatorProperties;
 import io.cgfed.coordinator.blob.BlobStore;
+import io.cgfed.coordinator.metrics.CoordinatorMetrics;
+import io.cgfed.coordinator.upload.UploadRefused;
 import io.cgfed.coordinator.experiment.Experiment;
 import io.cgfed.coordinator.experiment.ExperimentService;
 import io.cgfed.coordinator.experiment.ExperimentStatus;
@@ -25,14 +27,17 @@ import io.cgfed.core.tensor.NamedTensors;
 import io.cgfed.core.tensor.SafeTensors;
 import io.cgfed.core.tensor.TensorFormatException;
 import io.cgfed.service.support.ApiException;
+import io.cgfed.service.support.LogContext;
 import jakarta.servlet.http.HttpServletRequest;
 import java.io.IOException;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
+import org.slf4j.MDC;
 import org.springframework.dao.DataIntegrityViolationException;
 import org.springframework.stereotype.Service;
 import org.springframework.transaction.support.TransactionTemplate;
@@ -53,10 +58,12 @@ public class AttachmentService {
     private final BlobStore blobs;
     private final TransactionTemplate tx;
     private final CoordinatorProperties properties;
+    private final CoordinatorMetrics metrics;
 
     AttachmentService(TaskService tasks, ExperimentService experiments, RoundRepository rounds,
                       AttachmentRepository attachments, BlobStore blobs, TransactionTemplate tx,
-                      CoordinatorProperties properties) {
+                      CoordinatorProperties properties, CoordinatorMetrics metrics) {
+        this.metrics = metrics;
         this.tasks = tasks;
         this.experiments = experiments;
         this.rounds = rounds;
@@ -68,10 +75,28 @@ public class AttachmentService {
 
     public Map<String, Object> accept(UUID taskId, UUID workerId, AttachmentKind kind, HttpServletRequest request)
             throws IOException {
+        long start = System.nanoTime();
+        String metricKind = kind.name().toLowerCase(java.util.Locale.ROOT);
+        try {
+            Map<String, Object> receipt = acceptChecked(taskId, workerId, kind, request);
+            metrics.upload(metricKind, "DUPLICATE".equals(receipt.get("status")) ? "duplicate" : "accepted", "none",
+                    Duration.ofNanos(System.nanoTime() - start));
+            return receipt;
+        } catch (RuntimeException | IOException refused) {
+            metrics.upload(metricKind, "refused", refused instanceof RuntimeException r ? UploadRefused.reasonOf(r) : "io",
+                    Duration.ofNanos(System.nanoTime() - start));
+            throw refused;
+        }
+    }
+
+    private Map<String, Object> acceptChecked(UUID taskId, UUID workerId, AttachmentKind kind, HttpServletRequest request)
+            throws IOException {
         Task task = tasks.ownTask(taskId, workerId);
+        MDC.put(LogContext.EXPERIMENT, task.getExperimentId().toString());
+        MDC.put(LogContext.ROUND, Integer.toString(task.getRound()));
         Experiment experiment = experiments.find(task.getExperimentId());
         if (experiment.getStatus() != ExperimentStatus.RUNNING) {
-            throw ApiException.conflict("experiment " + experiment.getId() + " is " + experiment.getStatus());
+            throw UploadRefused.conflict("not_running", "experiment " + experiment.getId() + " is " + experiment.getStatus());
         }
         ExperimentSpec spec = experiments.spec(experiment);
         RoundStatus expectedRound = switch (kind) {
@@ -118,19 +143,24 @@ public class AttachmentService {
         try {
             return tx.execute(s -> {
                 Round round = rounds.lock(task.getExperimentId(), task.getRound())
-                        .orElseThrow(() -> ApiException.conflict("round " + task.getRound() + " does not exist"));
+                        .orElseThrow(() -> UploadRefused.conflict("late", "round " + task.getRound() + " does not exist"));
                 var existing = attachments.findById(key);
                 if (existing.isPresent()) {
                     return duplicate(existing.get(), sha, task, kind);
                 }
                 if (round.getStatus() != expectedRound) {
-                    throw ApiException.conflict("round " + task.getRound() + " is " + round.getStatus() + ": the "
+                    throw UploadRefused.conflict("late", "round " + task.getRound() + " is " + round.getStatus() + ": the "
                             + kind.name().toLowerCase() + " is late and was not counted");
+                }
+                Task current = tasks.ownTask(taskId, workerId);
+                if (!current.isOpen()) {
+                    throw UploadRefused.conflict("task_cancelled", "task " + taskId + " is " + current.getStatus()
+                            + ": the " + kind.name().toLowerCase() + " was not counted");
                 }
                 attachments.save(new Attachment(task.getExperimentId(), task.getRound(), task.getClientIndex(), kind, taskId,
                         blobKey, sha, body.length, items, Instant.now()));
                 if (kind == AttachmentKind.COLLECTION) {
-                    tasks.ownTask(taskId, workerId).complete(Instant.now());
+                    current.complete(Instant.now());
                 }
                 return receipt("ACCEPTED", task, kind, body.length, items);
             });
@@ -147,7 +177,7 @@ public class AttachmentService {
 
     private static void requireType(Task task, TaskType type, AttachmentKind kind) {
         if (task.getType() != type) {
-            throw ApiException.conflict("task " + task.getId() + " is a " + task.getType() + " task: a "
+            throw UploadRefused.conflict("wrong_task", "task " + task.getId() + " is a " + task.getType() + " task: a "
                     + kind.name().toLowerCase() + " belongs to a " + type + " task");
         }
     }
@@ -201,7 +231,7 @@ public class AttachmentService {
 
     private static Map<String, Object> duplicate(Attachment existing, String sha, Task task, AttachmentKind kind) {
         if (!existing.getSha256().equals(sha)) {
-            throw ApiException.conflict("client " + task.getClientIndex() + " already sent a different "
+            throw UploadRefused.conflict("different_upload", "client " + task.getClientIndex() + " already sent a different "
                     + kind.name().toLowerCase() + " for round " + task.getRound());
         }
         return receipt("DUPLICATE", task, kind, existing.getBytes(), existing.getItems());

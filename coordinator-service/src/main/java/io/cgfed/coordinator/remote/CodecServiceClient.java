@@ -1,6 +1,7 @@
 package io.cgfed.coordinator.remote;
 
 import io.cgfed.coordinator.CoordinatorProperties;
+import io.cgfed.coordinator.metrics.CoordinatorMetrics;
 import io.cgfed.core.codec.PayloadBatch;
 import io.cgfed.core.codec.PayloadFormatException;
 import io.cgfed.core.tensor.NamedTensors;
@@ -11,6 +12,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
+import java.util.function.Supplier;
 import org.springframework.core.ParameterizedTypeReference;
 import org.springframework.core.io.ByteArrayResource;
 import org.springframework.http.HttpEntity;
@@ -36,27 +38,46 @@ public class CodecServiceClient {
     };
     private final RestClient http;
     private final ObjectMapper json;
+    private final CoordinatorMetrics metrics;
 
-    CodecServiceClient(CoordinatorProperties properties, ObjectMapper json) {
+    CodecServiceClient(CoordinatorProperties properties, ObjectMapper json, CoordinatorMetrics metrics) {
         JdkClientHttpRequestFactory factory = new JdkClientHttpRequestFactory(
                 HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build());
-        factory.setReadTimeout(Duration.ofMinutes(5));
+        factory.setReadTimeout(properties.codecServiceTimeout());
         this.http = RestClient.builder().baseUrl(properties.codecServiceUrl()).requestFactory(factory).build();
         this.json = json;
+        this.metrics = metrics;
+    }
+
+    /**
+     * One call, counted in {@code cgfed.codec.calls.failed} when it fails (unreachable, timed out, an
+     * error status, a body that does not parse); a payload the codec-service refuses is no failure.
+     */
+    private <T> T call(String operation, Supplier<T> call) {
+        try {
+            return call.get();
+        } catch (PayloadFormatException refused) {
+            throw refused;
+        } catch (RuntimeException e) {
+            metrics.codecCallFailed(operation);
+            throw e;
+        }
     }
 
     /** The sample-weighted average of the decoded updates. */
     public NamedTensors aggregate(List<byte[]> payloads) {
-        byte[] body = http.post().uri("/api/v1/aggregate")
-                .contentType(MediaType.APPLICATION_OCTET_STREAM)
-                .accept(MediaType.APPLICATION_OCTET_STREAM)
-                .body(PayloadBatch.write(payloads))
-                .retrieve()
-                .body(byte[].class);
-        if (body == null) {
-            throw new IllegalStateException("codec-service answered an empty aggregate");
-        }
-        return SafeTensors.read(body);
+        return call("aggregate", () -> {
+            byte[] body = http.post().uri("/api/v1/aggregate")
+                    .contentType(MediaType.APPLICATION_OCTET_STREAM)
+                    .accept(MediaType.APPLICATION_OCTET_STREAM)
+                    .body(PayloadBatch.write(payloads))
+                    .retrieve()
+                    .body(byte[].class);
+            if (body == null) {
+                throw new IllegalStateException("codec-service answered an empty aggregate");
+            }
+            return SafeTensors.read(body);
+        });
     }
 
     /**
@@ -65,17 +86,19 @@ public class CodecServiceClient {
      * @throws PayloadFormatException with the codec-service's reason when it refuses the payload
      */
     public NamedTensors decode(byte[] payload) {
-        try {
-            byte[] body = http.post().uri("/api/v1/decode")
-                    .contentType(MediaType.APPLICATION_OCTET_STREAM)
-                    .accept(MediaType.APPLICATION_OCTET_STREAM, MediaType.APPLICATION_PROBLEM_JSON)
-                    .body(payload)
-                    .retrieve()
-                    .body(byte[].class);
-            return SafeTensors.read(body);
-        } catch (HttpClientErrorException refused) {
-            throw new PayloadFormatException(detail(refused));
-        }
+        return call("decode", () -> {
+            try {
+                byte[] body = http.post().uri("/api/v1/decode")
+                        .contentType(MediaType.APPLICATION_OCTET_STREAM)
+                        .accept(MediaType.APPLICATION_OCTET_STREAM, MediaType.APPLICATION_PROBLEM_JSON)
+                        .body(payload)
+                        .retrieve()
+                        .body(byte[].class);
+                return SafeTensors.read(body);
+            } catch (HttpClientErrorException refused) {
+                throw new PayloadFormatException(detail(refused));
+            }
+        });
     }
 
     /** Starts TGAP training of version 1 on a collection of snapshot payloads; the version as the codec-service shows it. */
@@ -92,34 +115,39 @@ public class CodecServiceClient {
                 return "snapshots.cgfb";
             }
         }, binary));
-        return http.post().uri("/api/v1/experiments/{id}/codec-versions", experimentId)
-                .contentType(MediaType.MULTIPART_FORM_DATA).body(parts).retrieve().body(MAP);
+        return call("tgap", () -> http.post().uri("/api/v1/experiments/{id}/codec-versions", experimentId)
+                .contentType(MediaType.MULTIPART_FORM_DATA).body(parts).retrieve().body(MAP));
     }
 
     /** A codec version, or null when the codec-service has none by that number. */
     public Map<String, Object> version(UUID experimentId, int version) {
-        try {
-            return http.get().uri("/api/v1/experiments/{id}/codec-versions/{v}", experimentId, version).retrieve().body(MAP);
-        } catch (HttpClientErrorException.NotFound none) {
-            return null;
-        }
+        return call("version", () -> {
+            try {
+                return http.get().uri("/api/v1/experiments/{id}/codec-versions/{v}", experimentId, version).retrieve()
+                        .body(MAP);
+            } catch (HttpClientErrorException.NotFound none) {
+                return null;
+            }
+        });
     }
 
     public List<Map<String, Object>> versions(UUID experimentId) {
-        return http.get().uri("/api/v1/experiments/{id}/codec-versions", experimentId).retrieve().body(LIST);
+        return call("versions", () -> http.get().uri("/api/v1/experiments/{id}/codec-versions", experimentId).retrieve()
+                .body(LIST));
     }
 
     /** A READY version's model file (safetensors). */
     public byte[] modelFile(UUID experimentId, int version) {
-        return http.get().uri("/api/v1/experiments/{id}/codec-versions/{v}/encoder", experimentId, version)
-                .accept(MediaType.APPLICATION_OCTET_STREAM).retrieve().body(byte[].class);
+        return call("model", () -> http.get().uri("/api/v1/experiments/{id}/codec-versions/{v}/encoder", experimentId,
+                version).accept(MediaType.APPLICATION_OCTET_STREAM).retrieve().body(byte[].class));
     }
 
     /** FAF: the version adapted from {@code version} with these contributions (safetensors files). */
     public Map<String, Object> adapt(UUID experimentId, int version, List<byte[]> contributions) {
-        return http.post().uri("/api/v1/experiments/{id}/codec-versions/{v}/contributions", experimentId, version)
+        return call("adapt", () -> http.post().uri("/api/v1/experiments/{id}/codec-versions/{v}/contributions",
+                        experimentId, version)
                 .contentType(MediaType.APPLICATION_OCTET_STREAM).body(PayloadBatch.write(contributions))
-                .retrieve().body(MAP);
+                .retrieve().body(MAP));
     }
 
     /** FAF from the server's side: the version refitted from {@code version} on a round's decoded payloads. */

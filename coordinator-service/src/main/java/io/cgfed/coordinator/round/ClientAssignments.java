@@ -9,7 +9,8 @@ import org.springframework.stereotype.Component;
 /**
  * Which worker acts as which client. In the simulated mode a worker derives a client's shard from
  * (dataset, client index, seed), so one worker may serve several clients: they are dealt
- * round-robin over the live workers when the experiment starts.
+ * round-robin over the live workers when the experiment starts. A client whose worker stops
+ * answering is bound to a live one ({@link TaskReassigner}).
  */
 @Component
 public class ClientAssignments {
@@ -27,6 +28,15 @@ public class ClientAssignments {
                     .setParameter(3, workers.get(c % workers.size()).getId())
                     .executeUpdate();
         }
+    }
+
+    /** The client is served by {@code workerId} from now on (its worker stopped answering). */
+    public void rebind(UUID experimentId, int client, UUID workerId) {
+        em.createNativeQuery("UPDATE experiment_clients SET worker_id = ? WHERE experiment_id = ? AND client_index = ?")
+                .setParameter(1, workerId)
+                .setParameter(2, experimentId)
+                .setParameter(3, client)
+                .executeUpdate();
     }
 
     public UUID workerOf(UUID experimentId, int client) {

@@ -55,6 +55,16 @@ public class Round {
     private Double aggregateCosine;
     @Column(name = "audited_updates")
     private Integer auditedUpdates;
+    /** How many times this round was re-opened below its quorum. */
+    private int attempt;
+    /** Codec-service calls that failed in a row while closing this round (TGAP training, aggregation, FAF). */
+    @Column(name = "failed_calls")
+    private int failedCalls;
+    /** No new close attempt before this instant (exponential backoff after failed calls). */
+    @Column(name = "retry_at")
+    private Instant retryAt;
+    @Column(name = "last_error")
+    private String lastError;
 
     protected Round() {
     }
@@ -77,6 +87,47 @@ public class Round {
         this.clientMetrics = clientMetrics;
         this.aggregatedAt = now;
         this.status = RoundStatus.EVALUATING;
+        callSucceeded();
+    }
+
+    /** Below quorum at the deadline, with retries left: open again until {@code deadline}. */
+    public void reopen(Instant deadline) {
+        this.attempt++;
+        this.deadlineAt = deadline;
+    }
+
+    /** A codec-service call failed: no new attempt before {@code retryAt}. */
+    public void callFailed(String error, Instant retryAt) {
+        this.failedCalls++;
+        this.retryAt = retryAt;
+        this.lastError = error == null ? null : error.substring(0, Math.min(error.length(), 2000));
+    }
+
+    public void callSucceeded() {
+        this.failedCalls = 0;
+        this.retryAt = null;
+        this.lastError = null;
+    }
+
+    /** Whether a close attempt may run now, or the round is waiting out its backoff. */
+    public boolean mayRetry(Instant now) {
+        return retryAt == null || !now.isBefore(retryAt);
+    }
+
+    public int getAttempt() {
+        return attempt;
+    }
+
+    public int getFailedCalls() {
+        return failedCalls;
+    }
+
+    public Instant getRetryAt() {
+        return retryAt;
+    }
+
+    public String getLastError() {
+        return lastError;
     }
 
     /** accuracy: null for data without options (instruction data: loss and perplexity only). */
@@ -105,6 +156,7 @@ public class Round {
     public void codecTrained(Instant now) {
         this.status = RoundStatus.EVALUATING;
         this.aggregatedAt = now;
+        callSucceeded();
     }
 
     /** The codec version this round's updates used, and the one FAF published from them (or null). */

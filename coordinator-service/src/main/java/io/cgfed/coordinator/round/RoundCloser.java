@@ -2,6 +2,9 @@ package io.cgfed.coordinator.round;
 
 import io.cgfed.coordinator.adapter.AdapterStore;
 import io.cgfed.coordinator.blob.BlobStore;
+import io.cgfed.coordinator.metrics.CoordinatorMetrics;
+import io.cgfed.service.support.LogContext;
+import java.time.Duration;
 import io.cgfed.coordinator.remote.CodecServiceClient;
 import io.cgfed.coordinator.task.Task;
 import io.cgfed.coordinator.task.TaskRepository;
@@ -36,7 +39,7 @@ import tools.jackson.databind.ObjectMapper;
  * Closes an AGGREGATING round: the codec-service decodes and averages its uploads (outside any
  * database transaction), then one transaction stores the new adapter version, the round's
  * metrics and the evaluation task. If the codec-service fails, the round stays AGGREGATING and the
- * next tick tries again: nothing is half-applied.
+ * round driver tries again after a backoff: nothing is half-applied.
  */
 @Component
 public class RoundCloser {
@@ -55,11 +58,13 @@ public class RoundCloser {
     private final AttachmentRepository attachments;
     private final ExperimentService experimentService;
     private final ExperimentRepository experiments;
+    private final CoordinatorMetrics metrics;
 
     RoundCloser(UploadRepository uploads, RoundRepository rounds, TaskRepository tasks, AdapterStore adapters,
                 BlobStore blobs, CodecServiceClient codecService, ClientAssignments assignments, TransactionTemplate tx,
                 ObjectMapper json, AttachmentRepository attachments, ExperimentService experimentService,
-                ExperimentRepository experiments) {
+                ExperimentRepository experiments, CoordinatorMetrics metrics) {
+        this.metrics = metrics;
         this.attachments = attachments;
         this.experimentService = experimentService;
         this.experiments = experiments;
@@ -75,6 +80,16 @@ public class RoundCloser {
     }
 
     public void aggregate(UUID experimentId, int roundNo) {
+        try (LogContext context = LogContext.of(experimentId, roundNo)) {
+            long start = System.nanoTime();
+            if (aggregateOnce(experimentId, roundNo)) {
+                metrics.roundClosedIn(Duration.ofNanos(System.nanoTime() - start));
+            }
+        }
+    }
+
+    /** True when this call applied the round (false when another had already). */
+    private boolean aggregateOnce(UUID experimentId, int roundNo) {
         List<Upload> received = uploads.findByExperimentIdAndRoundOrderByClientIndex(experimentId, roundNo);
         List<byte[]> payloads = new ArrayList<>();
         for (Upload u : received) {
@@ -88,10 +103,10 @@ public class RoundCloser {
         Integer usedVersion = Codecs.learned(spec.codec().name()) && !train.isEmpty() ? train.get(0).getCodecVersion() : null;
         Integer nextVersion = adaptCodec(experimentId, roundNo, spec, usedVersion, train, payloads);
         Audit audit = spec.codec().audit() ? audit(experimentId, roundNo, received, payloads, update) : null;
-        tx.executeWithoutResult(s -> {
+        return Boolean.TRUE.equals(tx.execute(s -> {
             Round round = rounds.lock(experimentId, roundNo).orElseThrow();
             if (round.getStatus() != RoundStatus.AGGREGATING) {
-                return;
+                return false;
             }
             adapters.save(experimentId, roundNo, next);
             round.codec(usedVersion, nextVersion);
@@ -124,9 +139,13 @@ public class RoundCloser {
             int evaluator = received.isEmpty() ? 0 : received.get(0).getClientIndex();
             tasks.save(new Task(experimentId, roundNo, evaluator, TaskType.EVALUATE,
                     assignments.workerOf(experimentId, evaluator), roundNo, Instant.now()));
+            if (nextVersion != null) {
+                metrics.codecVersion("FAF");
+            }
             log.info("experiment {} round {}: aggregated {} updates ({} samples) into adapter version {}",
                     experimentId, roundNo, received.size(), samples, roundNo);
-        });
+            return true;
+        }));
     }
 
     /**

@@ -7,6 +7,7 @@ import io.cgfed.coordinator.experiment.ExperimentRepository;
 import io.cgfed.coordinator.experiment.ExperimentService;
 import io.cgfed.coordinator.experiment.ExperimentStatus;
 import io.cgfed.coordinator.experiment.SpecRules;
+import io.cgfed.coordinator.metrics.CoordinatorMetrics;
 import io.cgfed.coordinator.remote.RegistrySync;
 import io.cgfed.coordinator.task.Task;
 import io.cgfed.coordinator.task.TaskRepository;
@@ -17,9 +18,12 @@ import io.cgfed.coordinator.worker.WorkerRepository;
 import io.cgfed.core.model.LoraAdapter;
 import io.cgfed.core.protocol.ExperimentSpec;
 import io.cgfed.core.protocol.TaskMessage.TaskType;
+import io.cgfed.service.support.LogContext;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collections;
+import java.util.HashSet;
+import java.util.Set;
 import java.util.List;
 import java.util.Map;
 import io.cgfed.core.codec.Codecs;
@@ -27,6 +31,7 @@ import java.util.Random;
 import java.util.UUID;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.slf4j.MDC;
 import org.springframework.scheduling.annotation.Scheduled;
 import org.springframework.stereotype.Component;
 import org.springframework.transaction.support.TransactionTemplate;
@@ -34,7 +39,10 @@ import org.springframework.transaction.support.TransactionTemplate;
 /**
  * Moves every active experiment forward, one step per tick, from the database alone (a restarted
  * coordinator picks up where the last one stopped): start when a worker is there, open rounds,
- * close them at quorum or deadline, hand evaluations, finish.
+ * close them at quorum or deadline, hand evaluations, finish. Faults: a silent worker's tasks go to
+ * live workers ({@link TaskReassigner}); a round below quorum at its deadline is re-opened while it
+ * has {@code roundRetries} left, else it fails the experiment; a failed codec-service call is retried
+ * with exponential backoff. Its log lines carry the experiment and round ({@link LogContext}).
  */
 @Component
 public class RoundDriver {
@@ -54,13 +62,17 @@ public class RoundDriver {
     private final io.cgfed.coordinator.attachment.AttachmentRepository attachments;
     private final io.cgfed.coordinator.remote.CodecServiceClient codecService;
     private final io.cgfed.coordinator.blob.BlobStore blobs;
+    private final TaskReassigner reassigner;
+    private final CoordinatorMetrics metrics;
 
     RoundDriver(io.cgfed.coordinator.attachment.AttachmentRepository attachments,
                 io.cgfed.coordinator.remote.CodecServiceClient codecService, io.cgfed.coordinator.blob.BlobStore blobs,
                 ExperimentRepository experiments, ExperimentService experimentService, RoundRepository rounds,
                 TaskRepository tasks, UploadRepository uploads, WorkerRepository workers, ClientAssignments assignments,
                 AdapterStore adapters, RoundCloser closer, RegistrySync registry, CoordinatorProperties properties,
-                TransactionTemplate tx) {
+                TransactionTemplate tx, TaskReassigner reassigner, CoordinatorMetrics metrics) {
+        this.reassigner = reassigner;
+        this.metrics = metrics;
         this.experiments = experiments;
         this.experimentService = experimentService;
         this.rounds = rounds;
@@ -94,23 +106,68 @@ public class RoundDriver {
 
     void advance(UUID experimentId) {
         Experiment e = experimentService.find(experimentId);
-        if (e.getStatus() == ExperimentStatus.PENDING) {
-            tx.executeWithoutResult(s -> start(experimentId));
+        try (LogContext context = LogContext.of(experimentId, e.getCurrentRound())) {
+            if (e.getStatus() == ExperimentStatus.PENDING) {
+                tx.executeWithoutResult(s -> start(experimentId));
+                return;
+            }
+            if (e.getStatus() != ExperimentStatus.RUNNING) {
+                return;
+            }
+            Round round = rounds.findByExperimentIdAndRound(experimentId, e.getCurrentRound()).orElseThrow();
+            ExperimentSpec spec = experimentService.spec(e);
+            if ((round.getStatus() == RoundStatus.COLLECTING || round.getStatus() == RoundStatus.OPEN
+                    || round.getStatus() == RoundStatus.EVALUATING)
+                    && reassigner.anyStale(experimentId, round.getRound(), spec, Instant.now())) {
+                // the round row is locked only when there is something to hand over (uploads lock it too)
+                tx.executeWithoutResult(s -> reassignStaleTasks(experimentId, round.getRound(), spec));
+            }
+            switch (round.getStatus()) {
+                case COLLECTING -> tx.executeWithoutResult(s -> checkCollection(experimentId));
+                case TRAINING_CODEC -> withBackoff(round, "TGAP codec training", () -> trainCodec(experimentId));
+                case OPEN -> tx.executeWithoutResult(s -> checkOpenRound(experimentId, round.getRound()));
+                case AGGREGATING -> withBackoff(round, "aggregation",
+                        () -> closer.aggregate(experimentId, round.getRound()));
+                case EVALUATING -> tx.executeWithoutResult(s -> checkEvaluation(experimentId, round.getRound(),
+                        spec.roundDeadlineSeconds()));
+                case CLOSED -> tx.executeWithoutResult(s -> next(experimentId, round.getRound()));
+                case FAILED -> { }
+            }
+        }
+    }
+
+    /** A worker killed mid-task: its open tasks of this round go to live workers (see {@link TaskReassigner}). */
+    private void reassignStaleTasks(UUID experimentId, int roundNo, ExperimentSpec spec) {
+        Round round = rounds.lock(experimentId, roundNo).orElseThrow();
+        if (round.getStatus() == RoundStatus.COLLECTING || round.getStatus() == RoundStatus.OPEN
+                || round.getStatus() == RoundStatus.EVALUATING) {
+            reassigner.sweep(experimentId, roundNo, spec, Instant.now());
+        }
+    }
+
+    /**
+     * A step that calls the codec-service (TGAP training, aggregation with FAF adaptation). When it
+     * fails the round stays where it is and the next attempt waits: codec-retry-initial, doubled with
+     * each failure in a row up to codec-retry-max, recorded in the round so that no tick (of this or
+     * another coordinator) hammers a codec-service that is down or slow.
+     */
+    private void withBackoff(Round round, String what, Runnable step) {
+        if (!round.mayRetry(Instant.now())) {
             return;
         }
-        if (e.getStatus() != ExperimentStatus.RUNNING) {
-            return;
-        }
-        Round round = rounds.findByExperimentIdAndRound(experimentId, e.getCurrentRound()).orElseThrow();
-        switch (round.getStatus()) {
-            case COLLECTING -> tx.executeWithoutResult(s -> checkCollection(experimentId));
-            case TRAINING_CODEC -> trainCodec(experimentId);
-            case OPEN -> tx.executeWithoutResult(s -> checkOpenRound(experimentId, round.getRound()));
-            case AGGREGATING -> closer.aggregate(experimentId, round.getRound());
-            case EVALUATING -> tx.executeWithoutResult(s -> checkEvaluation(experimentId, round.getRound(),
-                    experimentService.spec(e).roundDeadlineSeconds()));
-            case CLOSED -> tx.executeWithoutResult(s -> next(experimentId, round.getRound()));
-            case FAILED -> { }
+        try {
+            step.run();
+        } catch (RuntimeException failed) {
+            tx.executeWithoutResult(s -> {
+                Round locked = rounds.lock(round.getExperimentId(), round.getRound()).orElseThrow();
+                if (locked.getStatus() != round.getStatus()) {
+                    return;
+                }
+                java.time.Duration wait = properties.codecRetryDelay(locked.getFailedCalls() + 1);
+                locked.callFailed(failed.toString(), Instant.now().plus(wait));
+                log.warn("{} failed ({} in a row), next attempt in {} ms: {}", what, locked.getFailedCalls(),
+                        wait.toMillis(), failed.toString());
+            });
         }
     }
 
@@ -145,6 +202,7 @@ public class RoundDriver {
             tasks.save(new Task(experimentId, 0, 0, TaskType.EVALUATE, assignments.workerOf(experimentId, 0), 0, now));
         }
         registry.afterCommit(experimentId);
+        metrics.roundOpened();
         log.info("experiment {} started with {} clients on {} workers", experimentId, spec.clients(), live.size());
     }
 
@@ -159,15 +217,57 @@ public class RoundDriver {
         long received = attachments.countByExperimentIdAndRoundAndKind(experimentId, 0,
                 io.cgfed.coordinator.attachment.AttachmentKind.COLLECTION);
         List<Task> collect = tasks.findByExperimentIdAndRoundAndType(experimentId, 0, TaskType.COLLECT);
-        boolean allSettled = collect.stream().allMatch(t -> t.getStatus() == TaskStatus.DONE || t.getStatus() == TaskStatus.FAILED);
-        boolean pastDeadline = Instant.now().isAfter(round.getDeadlineAt());
+        boolean allSettled = collect.stream().noneMatch(Task::isOpen);
+        Instant now = Instant.now();
+        boolean pastDeadline = now.isAfter(round.getDeadlineAt());
         if (received >= round.getSelected() || ((allSettled || pastDeadline) && received >= spec.quorum())) {
             round.markTrainingCodec();
+            cancelOpen(collect, "TGAP collection closed with " + received + " collections", now);
             log.info("experiment {}: TGAP collections from {} of {} clients, training codec version 1", experimentId,
                     received, round.getSelected());
         } else if (allSettled || pastDeadline) {
-            fail(e, round, "TGAP collection got " + received + " of the " + spec.quorum() + " client collections it needs"
-                    + (pastDeadline ? " by its deadline" : ""));
+            String shortfall = "TGAP collection got " + received + " of the " + spec.quorum()
+                    + " client collections it needs" + (pastDeadline ? " by its deadline" : "");
+            if (!retry(spec, round, collect, TaskType.COLLECT, shortfall, now)) {
+                fail(e, round, shortfall);
+            }
+        }
+    }
+
+    /**
+     * A round below its quorum with retries left ({@code roundRetries}) opens again with a new deadline:
+     * what arrived stays, the clients that did not deliver get new tasks (with live workers).
+     */
+    private boolean retry(ExperimentSpec spec, Round round, List<Task> issued, TaskType type, String shortfall,
+                          Instant now) {
+        if (round.getAttempt() >= spec.roundRetries()) {
+            return false;
+        }
+        Set<Integer> delivered = new HashSet<>();
+        if (type == TaskType.COLLECT) {
+            attachments.findByExperimentIdAndRoundAndKindOrderByClientIndex(round.getExperimentId(), round.getRound(),
+                    io.cgfed.coordinator.attachment.AttachmentKind.COLLECTION).forEach(a -> delivered.add(a.getClientIndex()));
+        } else {
+            uploads.findByExperimentIdAndRoundOrderByClientIndex(round.getExperimentId(), round.getRound())
+                    .forEach(u -> delivered.add(u.getClientIndex()));
+        }
+        java.util.SortedSet<Integer> missing = new java.util.TreeSet<>();
+        issued.forEach(t -> missing.add(t.getClientIndex()));
+        missing.removeAll(delivered);
+        reassigner.reissue(round.getExperimentId(), round.getRound(), type, missing, now);
+        round.reopen(now.plusSeconds(spec.roundDeadlineSeconds()));
+        metrics.roundRetried();
+        log.warn("{}; re-opened (retry {} of {}) for clients {} until {}", shortfall, round.getAttempt(),
+                spec.roundRetries(), missing, round.getDeadlineAt());
+        return true;
+    }
+
+    /** Tasks that can no longer count (their round moved on) are cancelled, so no worker starts them. */
+    private static void cancelOpen(List<Task> issued, String reason, Instant now) {
+        for (Task t : issued) {
+            if (t.isOpen()) {
+                t.cancel(reason, now);
+            }
         }
     }
 
@@ -204,6 +304,7 @@ public class RoundDriver {
                     round.codecTrained(now);
                     tasks.save(new Task(experimentId, 0, 0, TaskType.EVALUATE, assignments.workerOf(experimentId, 0), 0, now));
                     registry.afterCommit(experimentId);
+                    metrics.codecVersion("TGAP");
                     log.info("experiment {}: codec version 1 READY", experimentId);
                 }
                 case "FAILED" -> fail(locked, round, "TGAP codec training failed: " + reason);
@@ -226,15 +327,22 @@ public class RoundDriver {
         ExperimentSpec spec = experimentService.spec(e);
         long received = uploads.countByExperimentIdAndRound(experimentId, roundNo);
         List<Task> train = tasks.findByExperimentIdAndRoundAndType(experimentId, roundNo, TaskType.TRAIN);
-        boolean allSettled = train.stream().allMatch(t -> t.getStatus() == TaskStatus.DONE || t.getStatus() == TaskStatus.FAILED);
-        boolean pastDeadline = Instant.now().isAfter(round.getDeadlineAt());
-        if (received >= round.getSelected() || ((allSettled || pastDeadline) && received >= spec.quorum())) {
+        boolean allSettled = train.stream().noneMatch(Task::isOpen);
+        Instant now = Instant.now();
+        boolean pastDeadline = now.isAfter(round.getDeadlineAt());
+        boolean quorum = received >= spec.quorum();
+        if (received >= round.getSelected() || (spec.closeAtQuorum() && quorum) || ((allSettled || pastDeadline) && quorum)) {
             round.markAggregating();
+            // over-selection: the clients still training are too late; their uploads will be refused
+            cancelOpen(train, "round " + roundNo + " closed with " + received + " uploads", now);
             log.info("experiment {} round {}: {} of {} uploads, aggregating", experimentId, roundNo, received,
                     round.getSelected());
         } else if (allSettled || pastDeadline) {
-            fail(e, round, "round " + roundNo + " got " + received + " of the " + spec.quorum() + " uploads it needs"
-                    + (pastDeadline ? " by its deadline" : ""));
+            String shortfall = "round " + roundNo + " got " + received + " of the " + spec.quorum() + " uploads it needs"
+                    + (pastDeadline ? " by its deadline" : "");
+            if (!retry(spec, round, train, TaskType.TRAIN, shortfall, now)) {
+                fail(e, round, shortfall);
+            }
         }
     }
 
@@ -281,6 +389,8 @@ public class RoundDriver {
                     closedRound, e.getCodecVersion(), contribute, now));
         }
         e.advanceTo(roundNo);
+        metrics.roundOpened();
+        MDC.put(LogContext.ROUND, Integer.toString(roundNo));
         log.info("experiment {} round {} open: clients {}", experimentId, roundNo, selected);
     }
 
@@ -314,6 +424,7 @@ public class RoundDriver {
     private void fail(Experiment e, Round round, String reason) {
         Instant now = Instant.now();
         round.fail(now);
+        metrics.roundFailed();
         e.finish(ExperimentStatus.FAILED, reason, now);
         for (Task t : tasks.findByExperimentIdAndStatusIn(e.getId(), List.of(TaskStatus.PENDING, TaskStatus.ASSIGNED))) {
             t.cancel(now);

@@ -93,6 +93,30 @@ public class Task {
         completedAt = now;
     }
 
+    /** Cancelled with the reason, e.g. handed to another worker. */
+    public void cancel(String reason, Instant now) {
+        cancel(now);
+        failureReason = reason;
+    }
+
+    /** PENDING or ASSIGNED: not yet settled. */
+    public boolean isOpen() {
+        return status == TaskStatus.PENDING || status == TaskStatus.ASSIGNED;
+    }
+
+    /** The same work (experiment, round, client, type, adapter and codec version) for another worker, PENDING. */
+    public Task reissueTo(UUID worker, Instant now) {
+        return new Task(experimentId, round, clientIndex, type, worker, adapterVersion, codecVersion, contribute, now);
+    }
+
+    public Instant getAssignedAt() {
+        return assignedAt;
+    }
+
+    public Instant getCreatedAt() {
+        return createdAt;
+    }
+
     public UUID getId() {
         return id;
     }

@@ -18,4 +18,18 @@ public interface TaskRepository extends JpaRepository<Task, UUID> {
     List<Task> findByExperimentIdAndRoundAndType(UUID experimentId, int round, TaskType type);
 
     List<Task> findByExperimentIdAndStatusIn(UUID experimentId, List<TaskStatus> statuses);
+
+    List<Task> findByExperimentIdAndRoundAndStatusIn(UUID experimentId, int round, List<TaskStatus> statuses);
+
+    /**
+     * Open tasks of an experiment that must go back to the pool: their worker has not been seen since
+     * {@code seenCutoff}, or they were handed out before {@code assignedCutoff} (the epoch: never).
+     */
+    @Query(value = """
+            SELECT t.* FROM tasks t JOIN workers w ON w.id = t.worker_id
+            WHERE t.experiment_id = :experimentId AND t.status IN ('PENDING', 'ASSIGNED')
+              AND (w.last_seen_at < :seenCutoff OR (t.status = 'ASSIGNED' AND t.assigned_at < :assignedCutoff))
+            ORDER BY t.created_at
+            """, nativeQuery = true)
+    List<Task> findStale(UUID experimentId, java.time.Instant seenCutoff, java.time.Instant assignedCutoff);
 }

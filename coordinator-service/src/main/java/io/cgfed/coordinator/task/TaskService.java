@@ -2,6 +2,7 @@ package io.cgfed.coordinator.task;
 
 import io.cgfed.coordinator.experiment.Experiment;
 import io.cgfed.coordinator.experiment.ExperimentService;
+import io.cgfed.coordinator.metrics.CoordinatorMetrics;
 import io.cgfed.coordinator.round.Round;
 import io.cgfed.coordinator.round.RoundRepository;
 import io.cgfed.coordinator.round.RoundStatus;
@@ -10,10 +11,14 @@ import io.cgfed.core.protocol.EvaluationReport;
 import io.cgfed.core.protocol.TaskMessage;
 import io.cgfed.core.protocol.TaskMessage.TaskType;
 import io.cgfed.service.support.ApiException;
+import io.cgfed.service.support.LogContext;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Optional;
 import java.util.UUID;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.slf4j.MDC;
 import org.springframework.context.SmartLifecycle;
 import org.springframework.stereotype.Service;
 import org.springframework.transaction.support.TransactionTemplate;
@@ -33,9 +38,12 @@ public class TaskService implements SmartLifecycle {
     private final TransactionTemplate tx;
     private final ObjectMapper json;
     private volatile boolean accepting = true;
+    private final CoordinatorMetrics metrics;
+    private static final Logger log = LoggerFactory.getLogger(TaskService.class);
 
     TaskService(TaskRepository tasks, WorkerRepository workers, RoundRepository rounds, ExperimentService experiments,
-                TransactionTemplate tx, ObjectMapper json) {
+                TransactionTemplate tx, ObjectMapper json, CoordinatorMetrics metrics) {
+        this.metrics = metrics;
         this.tasks = tasks;
         this.workers = workers;
         this.rounds = rounds;
@@ -87,7 +95,10 @@ public class TaskService implements SmartLifecycle {
             if (t.getStatus() != TaskStatus.ASSIGNED) {
                 throw ApiException.conflict("task " + taskId + " is " + t.getStatus() + ", not ASSIGNED");
             }
-            Round r = rounds.findByExperimentIdAndRound(t.getExperimentId(), t.getRound()).orElseThrow();
+            MDC.put(LogContext.EXPERIMENT, t.getExperimentId().toString());
+            MDC.put(LogContext.ROUND, Integer.toString(t.getRound()));
+            // locked: the round driver may be handing this task to another worker at the same moment
+            Round r = rounds.lock(t.getExperimentId(), t.getRound()).orElseThrow();
             if (r.getStatus() != RoundStatus.EVALUATING) {
                 throw ApiException.conflict("round " + t.getRound() + " is " + r.getStatus() + ", not EVALUATING");
             }
@@ -96,7 +107,21 @@ public class TaskService implements SmartLifecycle {
                     report.examplesByCategory() == null ? null : json.writeValueAsString(report.examplesByCategory()),
                     Instant.now());
             t.complete(Instant.now());
+            metrics.roundClosed();
+            log.info("round {} closed: eval loss {}, accuracy {}", t.getRound(), report.evalLoss(), report.accuracy());
         });
+    }
+
+    /**
+     * A worker says it is alive while it runs a long task (polls say so between tasks); a worker
+     * silent for {@code worker-timeout} has its open tasks handed to live workers.
+     *
+     * @throws ApiException 404 when the coordinator does not know the worker (it should register again)
+     */
+    public void heartbeat(UUID workerId) {
+        if (workers.touch(workerId, Instant.now()) == 0) {
+            throw ApiException.notFound("no worker " + workerId + "; register first");
+        }
     }
 
     /** A worker gives up on a task; the round driver decides what follows. */

@@ -1,6 +1,7 @@
 package io.cgfed.coordinator.upload;
 
 import io.cgfed.coordinator.blob.BlobStore;
+import io.cgfed.coordinator.metrics.CoordinatorMetrics;
 import io.cgfed.coordinator.experiment.Experiment;
 import io.cgfed.coordinator.experiment.ExperimentService;
 import io.cgfed.coordinator.experiment.ExperimentStatus;
@@ -18,14 +19,19 @@ import io.cgfed.core.model.LoraAdapter;
 import io.cgfed.core.protocol.ExperimentSpec;
 import io.cgfed.core.protocol.TaskMessage.TaskType;
 import io.cgfed.service.support.ApiException;
+import io.cgfed.service.support.LogContext;
 import jakarta.servlet.http.HttpServletRequest;
 import java.io.IOException;
 import java.io.InputStream;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.slf4j.MDC;
 import org.springframework.dao.DataIntegrityViolationException;
 import org.springframework.http.HttpStatus;
 import org.springframework.stereotype.Service;
@@ -42,6 +48,7 @@ import tools.jackson.databind.ObjectMapper;
  */
 @Service
 public class UploadService {
+    private static final Logger log = LoggerFactory.getLogger(UploadService.class);
     private final TaskService tasks;
     private final ExperimentService experiments;
     private final RoundRepository rounds;
@@ -50,11 +57,13 @@ public class UploadService {
     private final TransactionTemplate tx;
     private final ObjectMapper json;
     private final io.cgfed.coordinator.remote.CodecServiceClient codecService;
+    private final CoordinatorMetrics metrics;
 
     UploadService(TaskService tasks, ExperimentService experiments, RoundRepository rounds, UploadRepository uploads,
                   BlobStore blobs, TransactionTemplate tx, ObjectMapper json,
-                  io.cgfed.coordinator.remote.CodecServiceClient codecService) {
+                  io.cgfed.coordinator.remote.CodecServiceClient codecService, CoordinatorMetrics metrics) {
         this.codecService = codecService;
+        this.metrics = metrics;
         this.tasks = tasks;
         this.experiments = experiments;
         this.rounds = rounds;
@@ -65,13 +74,37 @@ public class UploadService {
     }
 
     public Receipt accept(UUID taskId, UUID workerId, HttpServletRequest request) throws IOException {
+        long start = System.nanoTime();
+        try {
+            Receipt receipt = acceptChecked(taskId, workerId, request);
+            metrics.upload("update", receipt.duplicate() ? "duplicate" : "accepted", "none",
+                    Duration.ofNanos(System.nanoTime() - start));
+            if (!receipt.duplicate()) {
+                metrics.updateAccepted(receipt.wireBytes());
+            }
+            log.debug("update of client {} {}: {} bytes", receipt.clientIndex(),
+                    receipt.duplicate() ? "was a duplicate" : "accepted", receipt.wireBytes());
+            return receipt;
+        } catch (RuntimeException | IOException refused) {
+            String reason = refused instanceof RuntimeException r ? UploadRefused.reasonOf(r) : "io";
+            metrics.upload("update", "refused", reason, Duration.ofNanos(System.nanoTime() - start));
+            log.debug("update refused ({}): {}", reason, refused.getMessage());
+            throw refused;
+        }
+    }
+
+    private Receipt acceptChecked(UUID taskId, UUID workerId, HttpServletRequest request) throws IOException {
         Task task = tasks.ownTask(taskId, workerId);
+        MDC.put(LogContext.EXPERIMENT, task.getExperimentId().toString());
+        MDC.put(LogContext.ROUND, Integer.toString(task.getRound()));
         if (task.getType() != TaskType.TRAIN) {
-            throw ApiException.conflict("task " + taskId + " is an " + task.getType() + " task: it takes no update");
+            throw UploadRefused.conflict("wrong_task", "task " + taskId + " is an " + task.getType()
+                    + " task: it takes no update");
         }
         Experiment experiment = experiments.find(task.getExperimentId());
         if (experiment.getStatus() != ExperimentStatus.RUNNING) {
-            throw ApiException.conflict("experiment " + experiment.getId() + " is " + experiment.getStatus());
+            throw UploadRefused.conflict("not_running", "experiment " + experiment.getId() + " is "
+                    + experiment.getStatus());
         }
         ExperimentSpec spec = experiments.spec(experiment);
         List<TensorSpec> manifest = new java.util.ArrayList<>();
@@ -105,19 +138,26 @@ public class UploadService {
         try {
             return tx.execute(s -> {
                 Round round = rounds.lock(task.getExperimentId(), task.getRound())
-                        .orElseThrow(() -> ApiException.conflict("round " + task.getRound() + " does not exist"));
+                        .orElseThrow(() -> UploadRefused.conflict("late", "round " + task.getRound() + " does not exist"));
                 var existing = uploads.findById(uploadKey);
                 if (existing.isPresent()) {
                     return duplicate(existing.get(), sha, task);
                 }
                 if (round.getStatus() != RoundStatus.OPEN) {
-                    throw ApiException.conflict("round " + task.getRound() + " is " + round.getStatus()
+                    throw UploadRefused.conflict("late", "round " + task.getRound() + " is " + round.getStatus()
                             + ": the upload is late and was not counted");
+                }
+                Task current = tasks.ownTask(taskId, workerId);
+                if (!current.isOpen()) {
+                    // handed to another worker (this one was silent too long), or given up by this one
+                    throw UploadRefused.conflict("task_cancelled", "task " + taskId + " is " + current.getStatus()
+                            + (current.getFailureReason() == null ? "" : " (" + current.getFailureReason() + ")")
+                            + ": the upload was not counted");
                 }
                 uploads.save(new Upload(task.getExperimentId(), task.getRound(), task.getClientIndex(), taskId, workerId,
                         blobKey, sha, body.length, decoded.rawBytes(), h.samples(),
                         metrics.get("trainLoss"), json.writeValueAsString(metrics), Instant.now()));
-                tasks.ownTask(taskId, workerId).complete(Instant.now());
+                current.complete(Instant.now());
                 return new Receipt(false, task.getExperimentId(), task.getRound(), task.getClientIndex(), body.length,
                         decoded.rawBytes());
             });
@@ -163,8 +203,8 @@ public class UploadService {
 
     private static Receipt duplicate(Upload existing, String sha, Task task) {
         if (!existing.getSha256().equals(sha)) {
-            throw ApiException.conflict("client " + task.getClientIndex() + " already uploaded a different update for round "
-                    + task.getRound());
+            throw UploadRefused.conflict("different_upload", "client " + task.getClientIndex()
+                    + " already uploaded a different update for round " + task.getRound());
         }
         return new Receipt(true, task.getExperimentId(), task.getRound(), task.getClientIndex(), existing.getWireBytes(),
                 existing.getRawBytes());

@@ -24,6 +24,7 @@ import org.springframework.http.ResponseEntity;
 import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.PathVariable;
 import org.springframework.web.bind.annotation.PostMapping;
+import org.springframework.web.bind.annotation.PutMapping;
 import org.springframework.web.bind.annotation.RequestBody;
 import org.springframework.web.bind.annotation.RequestMapping;
 import org.springframework.web.bind.annotation.RequestParam;
@@ -61,6 +62,17 @@ public class WorkerController {
                 Instant.now()));
         log.info("worker {} ('{}', {}) registered", w.getId(), w.getName(), w.getDevice());
         return new WorkerRegistration.Response(w.getId(), (int) properties.maxPollWait().toSeconds(), credential);
+    }
+
+    /**
+     * A running worker's sign of life between polls (while a long task runs): 204, or 404 when the
+     * coordinator does not know it, which tells it to register again.
+     */
+    @PutMapping("/{workerId}/heartbeat")
+    @Requires(Caller.WORKER)
+    @ResponseStatus(HttpStatus.NO_CONTENT)
+    public void heartbeat(@PathVariable UUID workerId) {
+        tasks.heartbeat(workerId);
     }
 
     /** The worker's next task: 200 with the task, or 204 when none came within {@code waitSeconds}. */

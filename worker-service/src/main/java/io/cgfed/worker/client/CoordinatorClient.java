@@ -66,6 +66,11 @@ public class CoordinatorClient {
         return r;
     }
 
+    /** Tells the coordinator this worker is alive while a task runs; 404 when it does not know the worker. */
+    public void heartbeat(UUID workerId) {
+        http.put().uri("/api/v1/workers/{id}/heartbeat", workerId).headers(as(workerId)).retrieve().toBodilessEntity();
+    }
+
     public Optional<TaskMessage> nextTask(UUID workerId) {
         ResponseEntity<TaskMessage> r = http.get()
                 .uri("/api/v1/workers/{id}/tasks/next?waitSeconds={w}", workerId, properties.pollWait().toSeconds())

@@ -1,10 +1,21 @@
 package io.cgfed.worker.task;
 
 import io.cgfed.core.protocol.TaskMessage;
+import io.cgfed.service.support.LogContext;
+import io.cgfed.worker.WorkerProperties;
 import io.cgfed.worker.client.CoordinatorClient;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
 import jakarta.annotation.PreDestroy;
+import java.time.Duration;
 import java.util.Optional;
 import java.util.UUID;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
 import org.slf4j.Logger;
@@ -17,23 +28,38 @@ import org.springframework.web.client.RestClientException;
 
 /**
  * The worker's life: register with the coordinator (retrying until it answers), then poll for a
- * task, run it, report, repeat. One task at a time. A coordinator that forgot this worker or its
- * credential (404 or 401 on poll) gets a fresh registration; a worker an admin revoked (403) stops.
+ * task, run it, report, repeat. One task at a time, with a heartbeat to the coordinator while it
+ * runs (so that a long task is not taken for a dead worker's). A coordinator that forgot this worker
+ * or its credential (404 or 401 on a poll or a heartbeat) gets a fresh registration; a worker an admin
+ * revoked (403) stops; a coordinator that is restarting is polled again with backoff. A task cut short
+ * by this worker's shutdown is not reported as failed: the coordinator hands it to another worker
+ * when this one stays silent. Task log lines carry the experiment, round and task ({@link LogContext}).
  */
 @Component
 public class TaskLoop {
     private static final Logger log = LoggerFactory.getLogger(TaskLoop.class);
     private final CoordinatorClient coordinator;
     private final TaskRunner runner;
+    private final WorkerProperties properties;
+    private final MeterRegistry meters;
     private final AtomicReference<UUID> workerId = new AtomicReference<>();
     private final AtomicLong completed = new AtomicLong();
     private final AtomicLong failed = new AtomicLong();
+    private final AtomicLong registrations = new AtomicLong();
+    private final AtomicBoolean forgotten = new AtomicBoolean();
+    private final ScheduledExecutorService heartbeats = Executors.newSingleThreadScheduledExecutor(r -> {
+        Thread t = new Thread(r, "heartbeat");
+        t.setDaemon(true);
+        return t;
+    });
     private volatile boolean running = true;
     private Thread thread;
 
-    TaskLoop(CoordinatorClient coordinator, TaskRunner runner) {
+    TaskLoop(CoordinatorClient coordinator, TaskRunner runner, WorkerProperties properties, MeterRegistry meters) {
         this.coordinator = coordinator;
         this.runner = runner;
+        this.properties = properties;
+        this.meters = meters;
     }
 
     @EventListener(ApplicationReadyEvent.class)
@@ -47,8 +73,10 @@ public class TaskLoop {
         long backoffMs = 500;
         while (running) {
             try {
-                if (workerId.get() == null) {
+                boolean forgottenByCoordinator = forgotten.getAndSet(false);
+                if (workerId.get() == null || forgottenByCoordinator) {
                     workerId.set(coordinator.register().workerId());
+                    registrations.incrementAndGet();
                     log.info("registered with the coordinator as worker {}", workerId.get());
                 }
                 Optional<TaskMessage> task = coordinator.nextTask(workerId.get());
@@ -86,19 +114,59 @@ public class TaskLoop {
 
     private void execute(TaskMessage task) {
         UUID id = workerId.get();
-        try {
-            runner.run(id, task);
-            completed.incrementAndGet();
-        } catch (RuntimeException e) {
-            failed.incrementAndGet();
-            log.warn("task {} ({} round {} client {}) failed: {}", task.taskId(), task.type(), task.round(),
-                    task.clientIndex(), e.toString());
+        long period = Math.max(50, properties.heartbeat().toMillis());
+        ScheduledFuture<?> beat = heartbeats.scheduleWithFixedDelay(() -> heartbeat(id), period, period,
+                TimeUnit.MILLISECONDS);
+        long start = System.nanoTime();
+        String type = task.type().name();
+        try (LogContext context = LogContext.ofTask(task.experimentId(), task.round(), task.taskId())) {
+            log.info("{} task for client {} started", type, task.clientIndex());
             try {
-                coordinator.failure(id, task.taskId(), e.toString());
-            } catch (RestClientException reportFailed) {
-                log.warn("could not report the failure of task {}: {}", task.taskId(), reportFailed.getMessage());
+                runner.run(id, task);
+                completed.incrementAndGet();
+                record(type, "completed", start);
+                log.info("{} task for client {} done in {} ms", type, task.clientIndex(),
+                        (System.nanoTime() - start) / 1_000_000);
+            } catch (RuntimeException e) {
+                if (!running) {
+                    // the coordinator gives the task to another worker once this one stays silent
+                    log.info("{} task stopped by shutdown: {}", type, e.toString());
+                    record(type, "interrupted", start);
+                    return;
+                }
+                failed.incrementAndGet();
+                record(type, "failed", start);
+                log.warn("task {} ({} round {} client {}) failed: {}", task.taskId(), task.type(), task.round(),
+                        task.clientIndex(), e.toString());
+                try {
+                    coordinator.failure(id, task.taskId(), e.toString());
+                } catch (RestClientException reportFailed) {
+                    log.warn("could not report the failure of task {}: {}", task.taskId(), reportFailed.getMessage());
+                }
             }
+        } finally {
+            beat.cancel(false);
         }
+    }
+
+    private void heartbeat(UUID id) {
+        try {
+            coordinator.heartbeat(id);
+        } catch (HttpClientErrorException.NotFound | HttpClientErrorException.Unauthorized unknown) {
+            // the task in hand cannot be delivered to this coordinator either; register again after it
+            forgotten.set(true);
+        } catch (RuntimeException unreachable) {
+            log.debug("heartbeat not delivered: {}", unreachable.toString());
+        }
+    }
+
+    /** {@code cgfed.worker.tasks{type,outcome}} and {@code cgfed.worker.task.duration{type,outcome}}. */
+    private void record(String type, String outcome, long startNanos) {
+        Counter.builder("cgfed.worker.tasks").tag("type", type).tag("outcome", outcome)
+                .description("tasks this worker ran").register(meters).increment();
+        Timer.builder("cgfed.worker.task.duration").tag("type", type).tag("outcome", outcome)
+                .description("time to run one task, reports included").register(meters)
+                .record(Duration.ofNanos(System.nanoTime() - startNanos));
     }
 
     public UUID workerId() {
@@ -113,9 +181,15 @@ public class TaskLoop {
         return failed.get();
     }
 
+    /** How many times this worker registered (more than once after a coordinator forgot it). */
+    public long registrations() {
+        return registrations.get();
+    }
+
     @PreDestroy
     void stop() throws InterruptedException {
         running = false;
+        heartbeats.shutdownNow();
         if (thread != null) {
             thread.interrupt();
             thread.join(10_000);

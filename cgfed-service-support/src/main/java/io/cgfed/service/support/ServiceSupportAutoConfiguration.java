@@ -1,0 +1,39 @@
+package io.cgfed.service.support;
+
+import org.flywaydb.core.Flyway;
+import org.springframework.boot.autoconfigure.AutoConfiguration;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnBean;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnWebApplication;
+import org.springframework.boot.web.servlet.FilterRegistrationBean;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+import org.springframework.core.Ordered;
+
+/**
+ * What every service gets by having this module on its class path: the request log context, and
+ * (where Flyway runs) the {@code migrations} health indicator that the readiness group includes.
+ */
+@AutoConfiguration(afterName = "org.springframework.boot.flyway.autoconfigure.FlywayAutoConfiguration")
+public class ServiceSupportAutoConfiguration {
+
+    @Bean
+    @ConditionalOnWebApplication(type = ConditionalOnWebApplication.Type.SERVLET)
+    FilterRegistrationBean<LogContextFilter> logContextFilter() {
+        FilterRegistrationBean<LogContextFilter> registration = new FilterRegistrationBean<>(new LogContextFilter());
+        registration.setOrder(Ordered.HIGHEST_PRECEDENCE + 10);
+        return registration;
+    }
+
+    @Configuration(proxyBeanMethods = false)
+    @ConditionalOnClass(Flyway.class)
+    static class Migrations {
+        @Bean(name = "migrationsHealthIndicator")
+        @ConditionalOnBean(Flyway.class)
+        @ConditionalOnMissingBean(name = "migrationsHealthIndicator")
+        MigrationsHealthIndicator migrationsHealthIndicator(Flyway flyway) {
+            return new MigrationsHealthIndicator(flyway);
+        }
+    }
+}

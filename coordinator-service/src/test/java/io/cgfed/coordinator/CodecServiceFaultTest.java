@@ -111,15 +111,19 @@ class CodecServiceFaultTest extends CoordinatorApiTestBase {
     // ---------------------------------------------------------------- learned codec: TGAP and FAF
 
     private HttpResponse<String> attach(UUID workerId, UUID taskId, String kind, byte[] body) {
-        return send(HttpRequest.newBuilder(URI.create(base() + "/api/v1/tasks/" + taskId + "/" + kind))
+        return send(asWorker(HttpRequest.newBuilder(URI.create(base() + "/api/v1/tasks/" + taskId + "/" + kind))
                 .header("Content-Type", "application/octet-stream")
-                .header(WORKER_HEADER, workerId.toString())
-                .PUT(BodyPublishers.ofByteArray(body)));
+                .PUT(BodyPublishers.ofByteArray(body)), workerId));
     }
 
     private static ObjectNode learnedSpec(String name) {
+        return learnedSpec(name, "clients");
+    }
+
+    private static ObjectNode learnedSpec(String name, String adaptFrom) {
         ObjectNode spec = spec(name);
-        spec.putObject("codec").put("name", "cgae").putObject("settings").put("collectRounds", 1).put("adaptEvery", 1);
+        spec.putObject("codec").put("name", "cgae").putObject("settings").put("collectRounds", 1).put("adaptEvery", 1)
+                .put("adaptFrom", adaptFrom);
         ((ObjectNode) spec.get("dataset")).put("tgapFraction", 0.3);
         return spec;
     }
@@ -165,6 +169,25 @@ class CodecServiceFaultTest extends CoordinatorApiTestBase {
         assertThat(PEERS.codecCalls("tgap")).hasSize(1);
         assertThat(metric("cgfed_codec_versions_total{origin=\"TGAP\"}") - tgapBefore).isEqualTo(1.0);
         assertThat(roundRow(run.id(), 0).get("failed_calls")).isEqualTo(0);
+    }
+
+    @Test
+    void fafFromTheServerRefitsOnTheRoundsPayloadsAndAsksNothingMoreOfTheClients() {
+        Running run = startExperiment(learnedSpec("faf-server", "server"), 2);
+        collect(run);
+        awaitExperiment(run.id(), "round 0 EVALUATING", roundIs(0, "EVALUATING"));
+        passBaseline(run.id(), run.workers());
+        List<Polled> train = awaitTasks(run.workers(), 2);
+        assertThat(train).allSatisfy(t -> assertThat(t.task().get("contribute").asBoolean()).isFalse());
+        for (Polled t : train) {
+            assertProblem(attach(t.workerId(), t.taskId(), "contribution", contribution()), 409);
+            assertStatus(upload(t.workerId(), t.taskId(), learnedPayload(run.id(), 1, t.client(), 1)), 202);
+        }
+        JsonNode evaluating = awaitExperiment(run.id(), "round 1 EVALUATING", roundIs(1, "EVALUATING"));
+        assertThat(evaluating.get("codecVersion").asInt()).isEqualTo(2);
+        assertThat(round(evaluating, 1).get("nextCodecVersion").asInt()).isEqualTo(2);
+        assertThat(PEERS.codecCalls("refit")).hasSize(1);
+        assertThat(PEERS.codecCalls("contributions")).isEmpty();
     }
 
     @Test

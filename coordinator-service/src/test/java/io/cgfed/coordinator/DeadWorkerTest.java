@@ -130,14 +130,17 @@ class DeadWorkerTest extends CoordinatorApiTestBase {
         UUID worker = registerWorker("heartbeat");
         silence(worker);
 
-        assertStatus(send(java.net.http.HttpRequest.newBuilder(java.net.URI.create(base() + "/api/v1/workers/" + worker
-                + "/heartbeat")).PUT(java.net.http.HttpRequest.BodyPublishers.noBody())), 204);
+        assertStatus(send(asWorker(java.net.http.HttpRequest.newBuilder(java.net.URI.create(base() + "/api/v1/workers/" + worker
+                + "/heartbeat")).PUT(java.net.http.HttpRequest.BodyPublishers.noBody()), worker)), 204);
         assertThat(jdbc.queryForObject("SELECT last_seen_at > now() - interval '1 minute' FROM coordinator.workers "
                 + "WHERE id = ?", Boolean.class, worker)).isTrue();
 
+        // a worker the coordinator does not know has no valid credential either: 401, which tells it to register
         UUID unknown = UUID.randomUUID();
         JsonNode p = assertProblem(send(java.net.http.HttpRequest.newBuilder(java.net.URI.create(base()
-                + "/api/v1/workers/" + unknown + "/heartbeat")).PUT(java.net.http.HttpRequest.BodyPublishers.noBody())), 404);
+                + "/api/v1/workers/" + unknown + "/heartbeat")).header(WORKER_HEADER, unknown.toString())
+                .header("Authorization", "Bearer cgfw_not-a-credential-of-this-coordinator")
+                .PUT(java.net.http.HttpRequest.BodyPublishers.noBody())), 401);
         assertThat(p.get("detail").asString()).contains("register");
     }
 }

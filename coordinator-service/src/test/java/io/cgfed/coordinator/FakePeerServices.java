@@ -31,7 +31,7 @@ import tools.jackson.databind.json.JsonMapper;
  *       it can be switched to answer 503 to play a codec-service that is down, or to answer late;</li>
  *   <li>the rest of the codec-service for learned codecs ({@code cgae}): {@code POST /api/v1/decode},
  *       and codec versions ({@code POST|GET /api/v1/experiments/{id}/codec-versions[/{v}]}, FAF
- *       {@code POST .../{v}/contributions}). A learned payload decodes to zeros of its manifest (the fake
+ *       {@code POST .../{v}/contributions} or, from the server's side, {@code .../{v}/refit}). A learned payload decodes to zeros of its manifest (the fake
  *       has no trained codec); TGAP version 1 is READY at once; an adaptation publishes version v+1,
  *       idempotently. Each operation ({@link #CODEC_OPERATIONS}) can be made to fail alone;</li>
  *   <li>the experiment registry's {@code POST /api/v1/experiments} and
@@ -45,7 +45,7 @@ final class FakePeerServices {
     /** What {@link #failCodec(String...)} can make fail: aggregate, decode, version (GET), tgap (POST), adapt. */
     static final List<String> CODEC_OPERATIONS = List.of("aggregate", "decode", "version", "tgap", "adapt");
     private static final java.util.regex.Pattern CODEC_VERSIONS =
-            java.util.regex.Pattern.compile("/api/v1/experiments/([^/]+)/codec-versions(?:/(\\d+)(/contributions|/encoder)?)?");
+            java.util.regex.Pattern.compile("/api/v1/experiments/([^/]+)/codec-versions(?:/(\\d+)(/contributions|/refit|/encoder)?)?");
 
     private final HttpServer server;
     private final String registryKey;
@@ -212,10 +212,11 @@ final class FakePeerServices {
                 } else {
                     send(ex, 200, "application/json", JSON.writeValueAsBytes(v));
                 }
-            } else if ("/contributions".equals(m.group(3)) && method.equals("POST")) {
+            } else if (("/contributions".equals(m.group(3)) || "/refit".equals(m.group(3))) && method.equals("POST")) {
                 if (refuse(ex, "adapt")) {
                     return;
                 }
+                codecCalls.computeIfAbsent(m.group(3).substring(1), k -> new CopyOnWriteArrayList<>()).add(System.nanoTime());
                 int parent = Integer.parseInt(m.group(2));
                 Map<String, Object> next = versions.values().stream()
                         .filter(v -> Integer.valueOf(parent).equals(v.get("parentVersion"))).findFirst()

@@ -116,7 +116,7 @@ public class RoundDriver {
 
     /** PENDING to RUNNING: bind clients to live workers, write adapter version 0, evaluate it (round 0). */
     private void start(UUID experimentId) {
-        Experiment e = experiments.findById(experimentId).orElseThrow();
+        Experiment e = experiments.lock(experimentId).orElseThrow();
         if (e.getStatus() != ExperimentStatus.PENDING) {
             return;
         }
@@ -163,6 +163,7 @@ public class RoundDriver {
         boolean pastDeadline = Instant.now().isAfter(round.getDeadlineAt());
         if (received >= round.getSelected() || ((allSettled || pastDeadline) && received >= spec.quorum())) {
             round.markTrainingCodec();
+            cancelUnclaimed(collect);
             log.info("experiment {}: TGAP collections from {} of {} clients, training codec version 1", experimentId,
                     received, round.getSelected());
         } else if (allSettled || pastDeadline) {
@@ -230,11 +231,28 @@ public class RoundDriver {
         boolean pastDeadline = Instant.now().isAfter(round.getDeadlineAt());
         if (received >= round.getSelected() || ((allSettled || pastDeadline) && received >= spec.quorum())) {
             round.markAggregating();
+            cancelUnclaimed(train);
             log.info("experiment {} round {}: {} of {} uploads, aggregating", experimentId, roundNo, received,
                     round.getSelected());
         } else if (allSettled || pastDeadline) {
             fail(e, round, "round " + roundNo + " got " + received + " of the " + spec.quorum() + " uploads it needs"
                     + (pastDeadline ? " by its deadline" : ""));
+        }
+    }
+
+    /**
+     * A round that stops taking uploads withdraws the tasks no worker has claimed yet: a worker that
+     * comes back late would otherwise train for a closed round (its upload refused as late) before it
+     * reaches its task of the current one. Claimed tasks stay: their late upload gets a clear 409.
+     */
+    private void cancelUnclaimed(List<Task> roundTasks) {
+        Instant now = Instant.now();
+        for (Task t : roundTasks) {
+            if (t.getStatus() == TaskStatus.PENDING) {
+                t.cancel(now);
+                log.info("experiment {} round {}: client {}'s task was never claimed by worker {}; withdrawn",
+                        t.getExperimentId(), t.getRound(), t.getClientIndex(), t.getWorkerId());
+            }
         }
     }
 
@@ -259,7 +277,7 @@ public class RoundDriver {
 
     /** After a closed round: open the next one, or complete the experiment. */
     private void next(UUID experimentId, int closedRound) {
-        Experiment e = experiments.findById(experimentId).orElseThrow();
+        Experiment e = experiments.lock(experimentId).orElseThrow();
         if (e.getStatus() != ExperimentStatus.RUNNING || e.getCurrentRound() != closedRound) {
             return;
         }
@@ -268,6 +286,10 @@ public class RoundDriver {
         registry.afterCommit(experimentId);
         if (closedRound >= spec.rounds()) {
             e.finish(ExperimentStatus.COMPLETED, null, now);
+            // tasks claimed by workers that never reported (dead, or still on a closed round) end with it
+            for (Task t : tasks.findByExperimentIdAndStatusIn(experimentId, List.of(TaskStatus.PENDING, TaskStatus.ASSIGNED))) {
+                t.cancel(now);
+            }
             log.info("experiment {} completed after {} rounds", experimentId, closedRound);
             return;
         }

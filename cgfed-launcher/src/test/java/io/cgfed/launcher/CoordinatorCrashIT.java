@@ -113,15 +113,27 @@ class CoordinatorCrashIT {
         platform.restartCoordinator(Duration.ofMinutes(3));
         System.out.printf("coordinator restarted on the same port in %.1f s%n", (System.nanoTime() - restartStart) / 1e9);
 
-        // the workers send again what got no 2xx (it may have been counted before the process died: then
-        // DUPLICATE), and repeat two that did: those must be DUPLICATE, not counted again
+        // the restarted coordinator finds the round as the database left it: open, holding every acknowledged
+        // upload (and any whose commit beat the kill but whose answer did not)
+        String jdbc = platform.jdbcUrl();
+        UUID experiment = UUID.fromString(id);
+        assertThat(ScriptedWorker.query(jdbc, "SELECT status FROM coordinator.rounds WHERE experiment_id = ? AND round = 1",
+                experiment).get(0).get(0)).isEqualTo("OPEN");
+        List<Integer> counted = ScriptedWorker.query(jdbc, "SELECT client_index FROM coordinator.uploads "
+                + "WHERE experiment_id = ? AND round = 1 ORDER BY client_index", experiment).stream()
+                .map(r -> (Integer) r.get(0)).toList();
+        System.out.println("counted after the restart: " + counted);
+        assertThat(counted).containsAll(acknowledged);
+
+        // the workers send again what got no 2xx: accepted now, or DUPLICATE if it was counted before the kill
         Map<Integer, Integer> resent = new TreeMap<>();
         for (int client : unacknowledged) {
             Outcome o = upload(tasks.get(client), id, 1, client, false);
-            assertThat(o.status()).as("resent client %d: %s", client, o.body()).isIn(200, 202);
+            assertThat(o.status()).as("resent client %d: %s", client, o.body()).isEqualTo(counted.contains(client) ? 200 : 202);
             resent.put(client, o.status());
         }
-        System.out.println("resent after the restart (202 accepted now, 200 counted before the kill): " + resent);
+        System.out.println("resent after the restart: " + resent);
+        // two that were acknowledged are repeated (their answer could have been lost): DUPLICATE, not counted again
         for (int client : acknowledged.subList(0, 2)) {
             Outcome o = upload(tasks.get(client), id, 1, client, false);
             assertThat(o.status()).as("repeated client %d", client).isEqualTo(200);
@@ -143,15 +155,14 @@ class CoordinatorCrashIT {
         assertThat(e.get("status").asString()).as("failure: %s", e.get("failureReason")).isEqualTo("COMPLETED");
 
         // every acknowledged upload counts exactly once: one row per client and round, holding the bytes acknowledged
-        String jdbc = platform.jdbcUrl();
         for (int round = 1; round <= ROUNDS; round++) {
             assertThat(e.get("roundSummaries").get(round).get("uploads").asInt()).isEqualTo(CLIENTS);
             assertThat(ScriptedWorker.count(jdbc, "SELECT count(*) FROM coordinator.uploads WHERE experiment_id = ? "
-                    + "AND round = ?", UUID.fromString(id), round)).isEqualTo(CLIENTS);
+                    + "AND round = ?", experiment, round)).isEqualTo(CLIENTS);
         }
         for (int client : acknowledged) {
             Object sha = ScriptedWorker.query(jdbc, "SELECT sha256 FROM coordinator.uploads WHERE experiment_id = ? "
-                    + "AND round = 1 AND client_index = ?", UUID.fromString(id), client).get(0).get(0);
+                    + "AND round = 1 AND client_index = ?", experiment, client).get(0).get(0);
             assertThat(sha).isEqualTo(ScriptedWorker.sha256(ScriptedWorker.payload(id, 1, client)));
         }
         List<Integer> versions = new ArrayList<>();

@@ -28,6 +28,11 @@ public final class Platform implements AutoCloseable {
     private ServiceProcess coordinator;
     private ServiceProcess codec;
     private ServiceProcess registry;
+    private String jdbcUrl;
+    private final Map<String, String> coordinatorEnv = new HashMap<>();
+    private final Map<String, Integer> workerPorts = new java.util.concurrent.ConcurrentHashMap<>();
+    private final java.util.concurrent.atomic.AtomicInteger coordinatorStarts = new java.util.concurrent.atomic.AtomicInteger();
+    private final java.util.concurrent.atomic.AtomicInteger restarts = new java.util.concurrent.atomic.AtomicInteger();
     private final java.util.concurrent.atomic.AtomicBoolean closed = new java.util.concurrent.atomic.AtomicBoolean();
 
     /**
@@ -52,6 +57,11 @@ public final class Platform implements AutoCloseable {
     }
 
     /** This run's admin API key (fresh per run): what the launcher itself and the user send to the services. */
+    /** The join token workers of this run register with (for scripted workers in tests). */
+    public String joinToken() {
+        return secrets.joinToken();
+    }
+
     public String adminApiKey() {
         return secrets.adminApiKey();
     }
@@ -66,6 +76,7 @@ public final class Platform implements AutoCloseable {
         }
         postgres = db.start();
         String dbUrl = postgres.getJdbcUrl("postgres", "postgres");
+        jdbcUrl = dbUrl;
         out.println("postgres     " + dbUrl);
         Map<String, String> common = new HashMap<>();
         common.put("CGFED_DB_URL", dbUrl);
@@ -82,30 +93,36 @@ public final class Platform implements AutoCloseable {
         Map<String, String> registryEnv = new HashMap<>(common);
         registryEnv.put("CGFED_COORDINATOR_URL", "http://localhost:" + coordinatorPort);
         registry = launch("experiment-registry", "experiment-registry", port(3), registryEnv);
-        Map<String, String> coordinatorEnv = new HashMap<>(common);
+        coordinatorEnv.putAll(common);
         coordinatorEnv.put("CGFED_CODEC_URL", codec.url());
         coordinatorEnv.put("CGFED_REGISTRY_URL", registry.url());
         coordinatorEnv.put("CGFED_BLOB_DIR", settings.workDir().resolve("blobs").toString());
         coordinatorEnv.put("CGFED_JOIN_TOKEN", secrets.joinToken());
         coordinator = launch("coordinator-service", "coordinator-service", coordinatorPort, coordinatorEnv);
+        coordinatorStarts.incrementAndGet();
         for (ServiceProcess s : List.of(codec, registry, coordinator)) {
             s.awaitReady(Duration.ofMinutes(3));
             out.printf("%-12s %s  (pid %d, log %s)%n", shortName(s.name()), s.url(), s.pid(), s.log());
         }
         List<ServiceProcess> workers = new ArrayList<>();
         for (int i = 0; i < settings.workers(); i++) {
-            Map<String, String> env = new HashMap<>();
-            env.put("CGFED_COORDINATOR_URL", coordinator.url());
-            env.put("CGFED_JOIN_TOKEN", secrets.joinToken());
-            env.put("CGFED_WORKER_NAME", "worker-" + i);
-            env.put("DJL_OFFLINE", "true");
-            env.put("OMP_NUM_THREADS", Integer.toString(settings.workerThreads()));
-            workers.add(launch("worker-" + i, "worker-service", port(10 + i), env));
+            workers.add(launchWorker("worker-" + i, "worker-" + i, port(10 + i)));
         }
         for (ServiceProcess w : workers) {
             w.awaitReady(Duration.ofMinutes(3));
             out.printf("%-12s %s  (pid %d, log %s)%n", w.name(), w.url(), w.pid(), w.log());
         }
+    }
+
+    private ServiceProcess launchWorker(String processName, String workerName, int port) throws IOException {
+        Map<String, String> env = new HashMap<>();
+        env.put("CGFED_COORDINATOR_URL", coordinator.url());
+        env.put("CGFED_JOIN_TOKEN", secrets.joinToken());
+        env.put("CGFED_WORKER_NAME", workerName);
+        env.put("DJL_OFFLINE", "true");
+        env.put("OMP_NUM_THREADS", Integer.toString(settings.workerThreads()));
+        workerPorts.put(workerName, port);
+        return launch(processName, "worker-service", port, env);
     }
 
     private ServiceProcess launch(String name, String module, int port, Map<String, String> env) throws IOException {
@@ -145,6 +162,59 @@ public final class Platform implements AutoCloseable {
 
     public String codecUrl() {
         return codec.url();
+    }
+
+    /** The JDBC URL of the embedded PostgreSQL (user postgres, no password); each service has its own schema. */
+    public String jdbcUrl() {
+        return jdbcUrl;
+    }
+
+    /** The coordinator that workers and the registry are pointed at (the latest one started on its port). */
+    public ServiceProcess coordinator() {
+        return coordinator;
+    }
+
+    /**
+     * Starts the coordinator again on the same port, database and blob directory, after it stopped or
+     * was killed: what an orchestrator does after a crash. Workers keep the URL they were given.
+     */
+    public ServiceProcess restartCoordinator(Duration timeout) throws IOException, InterruptedException {
+        if (coordinator.alive()) {
+            throw new IllegalStateException("the coordinator (pid " + coordinator.pid() + ") is still running");
+        }
+        coordinator = launch("coordinator-service-" + coordinatorStarts.incrementAndGet(), "coordinator-service",
+                coordinator.port(), coordinatorEnv);
+        coordinator.awaitReady(timeout);
+        return coordinator;
+    }
+
+    /** One more coordinator on a port of its own, sharing the database and the blob directory with the first. */
+    public ServiceProcess startCoordinatorReplica(Duration timeout) throws IOException, InterruptedException {
+        ServiceProcess replica = launch("coordinator-service-" + coordinatorStarts.incrementAndGet(),
+                "coordinator-service", port(4), coordinatorEnv);
+        replica.awaitReady(timeout);
+        return replica;
+    }
+
+    /** The latest process started for a worker ({@code worker-0} ...). */
+    public ServiceProcess worker(String name) {
+        List<ServiceProcess> all = services();
+        for (int i = all.size() - 1; i >= 0; i--) {
+            if (all.get(i).name().equals(name) || all.get(i).name().startsWith(name + "-restart")) {
+                return all.get(i);
+            }
+        }
+        throw new IllegalArgumentException("no worker " + name);
+    }
+
+    /** Starts a worker again under its name and port, after it stopped or was killed; it registers anew. */
+    public ServiceProcess restartWorker(String name, Duration timeout) throws IOException, InterruptedException {
+        if (worker(name).alive()) {
+            throw new IllegalStateException(name + " is still running");
+        }
+        ServiceProcess w = launchWorker(name + "-restart-" + restarts.incrementAndGet(), name, workerPorts.get(name));
+        w.awaitReady(timeout);
+        return w;
     }
 
     public List<ServiceProcess> services() {

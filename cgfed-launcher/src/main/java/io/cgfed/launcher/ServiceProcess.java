@@ -109,6 +109,18 @@ public final class ServiceProcess {
         }
     }
 
+    /**
+     * SIGKILL: the process gets no chance to finish requests, commit or flush anything (a crash, an
+     * OOM kill, a lost machine). Returns once it is gone.
+     */
+    public void kill() {
+        try {
+            process.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
     /** The last lines of the log, for error messages. */
     public String tail(int lines) {
         try {

@@ -87,7 +87,8 @@ class FederatedExperimentIT {
             record = get(platform.registryUrl() + "/api/v1/experiments/" + id);
         }
         assertThat(record.get("status").asString()).isEqualTo("COMPLETED");
-        JsonNode registryRounds = get(platform.registryUrl() + "/api/v1/experiments/" + id + "/rounds");
+        // a sync posts the experiment first, then its rounds one by one: the last round may trail the status
+        JsonNode registryRounds = awaitRegistryRounds(id, 3);
         assertThat(registryRounds).hasSize(3);
         assertThat(registryRounds.get(2).get("evalLoss").asDouble()).isEqualTo(last);
         assertThat(registryRounds.get(1).get("uploadBytes").asLong()).isEqualTo(rounds.get(1).get("uploadBytes").asLong());
@@ -179,7 +180,7 @@ class FederatedExperimentIT {
         assertThat(record.get("summary").get("audit").asBoolean()).isTrue();
         assertThat(record.get("summary").get("warning").asString()).contains("not private");
         assertThat(record.get("summary").get("codecVersions")).hasSize(3);
-        JsonNode registryRound = get(platform.registryUrl() + "/api/v1/experiments/" + id + "/rounds").get(2);
+        JsonNode registryRound = awaitRegistryRounds(id, 3).get(2);
         assertThat(registryRound.get("metrics").get("aggregateCosine").isNumber()).isTrue();
         assertThat(registryRound.get("metrics").get("clients").get(0).get("cosine").isNumber()).isTrue();
     }
@@ -228,6 +229,15 @@ class FederatedExperimentIT {
         }
         assertThat(text(platform.coordinatorUrl() + "/actuator/prometheus"))
                 .contains("cgfed_rounds_opened_total", "cgfed_rounds_closed_total", "cgfed_round_close_latency_seconds");
+    }
+
+    private static JsonNode awaitRegistryRounds(String id, int count) throws Exception {
+        JsonNode rounds = get(platform.registryUrl() + "/api/v1/experiments/" + id + "/rounds");
+        for (int i = 0; i < 50 && rounds.size() < count; i++) {
+            Thread.sleep(200);
+            rounds = get(platform.registryUrl() + "/api/v1/experiments/" + id + "/rounds");
+        }
+        return rounds;
     }
 
     private static String text(String url) throws Exception {

@@ -173,7 +173,7 @@ public class RoundDriver {
 
     /** PENDING to RUNNING: bind clients to live workers, write adapter version 0, evaluate it (round 0). */
     private void start(UUID experimentId) {
-        Experiment e = experiments.findById(experimentId).orElseThrow();
+        Experiment e = experiments.lock(experimentId).orElseThrow();
         if (e.getStatus() != ExperimentStatus.PENDING) {
             return;
         }
@@ -367,7 +367,7 @@ public class RoundDriver {
 
     /** After a closed round: open the next one, or complete the experiment. */
     private void next(UUID experimentId, int closedRound) {
-        Experiment e = experiments.findById(experimentId).orElseThrow();
+        Experiment e = experiments.lock(experimentId).orElseThrow();
         if (e.getStatus() != ExperimentStatus.RUNNING || e.getCurrentRound() != closedRound) {
             return;
         }
@@ -376,6 +376,10 @@ public class RoundDriver {
         registry.afterCommit(experimentId);
         if (closedRound >= spec.rounds()) {
             e.finish(ExperimentStatus.COMPLETED, null, now);
+            // tasks claimed by workers that never reported (dead, or still on a closed round) end with it
+            for (Task t : tasks.findByExperimentIdAndStatusIn(experimentId, List.of(TaskStatus.PENDING, TaskStatus.ASSIGNED))) {
+                t.cancel(now);
+            }
             log.info("experiment {} completed after {} rounds", experimentId, closedRound);
             return;
         }

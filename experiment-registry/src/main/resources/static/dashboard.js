@@ -1,8 +1,17 @@
 // Shared helpers of the registry's dashboard: fetching the registry's API, formatting, charts.
 'use strict';
 const cg = {
+  /** GETs the registry's JSON; where reads need a key (cgfed.security.open-reads=false), asks for one once per tab. */
   async json(path) {
-    const r = await fetch(path, { headers: { Accept: 'application/json' } });
+    const headers = { Accept: 'application/json' };
+    const key = sessionStorage.getItem('cgfedApiKey');
+    if (key) headers.Authorization = 'Bearer ' + key;
+    const r = await fetch(path, { headers });
+    if (r.status === 401 && !cg.asked) {
+      cg.asked = true;
+      const k = window.prompt('This registry needs an API key to read (a READER key is enough):');
+      if (k) { sessionStorage.setItem('cgfedApiKey', k.trim()); return cg.json(path); }
+    }
     if (!r.ok) {
       let detail = r.status + ' ' + r.statusText;
       try { detail = (await r.json()).detail || detail; } catch (e) { /* not a problem body */ }

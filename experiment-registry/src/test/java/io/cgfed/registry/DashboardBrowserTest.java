@@ -58,7 +58,21 @@ class DashboardBrowserTest extends RegistryHttpTestSupport {
     UUID experiment(String name, String codec, String status, double[] accuracy, double[] evalLoss, long bytesPerClient,
                     double cosine, double snrDb) throws Exception {
         UUID id = UUID.randomUUID();
-        ObjectNode e = experiment(id, status, spec(), Map.of("finalAccuracy", accuracy[accuracy.length - 1]));
+        Map<String, Object> summary = new LinkedHashMap<>();
+        summary.put("finalAccuracy", accuracy[accuracy.length - 1]);
+        if (codec.equals("cgae")) {
+            Map<String, Object> v1 = new LinkedHashMap<>();
+            v1.put("version", 1);
+            v1.put("origin", "TGAP");
+            v1.put("parentVersion", null);
+            v1.put("status", "READY");
+            v1.put("architecture", "linear");
+            v1.put("snapshots", 12);
+            v1.put("quality", Map.of("cosine", 0.9312));
+            v1.put("weightsBytes", 65536);
+            summary.put("codecVersions", List.of(v1));
+        }
+        ObjectNode e = experiment(id, status, spec(), summary);
         e.put("name", name);
         e.put("codec", codec);
         assertThat(send("POST", "/api/v1/experiments", e).statusCode()).isEqualTo(200);
@@ -196,6 +210,8 @@ class DashboardBrowserTest extends RegistryHttpTestSupport {
         // a running experiment refreshes itself
         String running = dom("experiment.html?id=" + cgae);
         assertThat(running).contains("Live: refreshing every 5 s");
+        assertThat(running).contains("<tr data-version=\"1\"><td class=\"num\">1</td><td>TGAP</td>")
+                .contains("cosine 0.9312").contains("64.0 KiB");
         assertThat(numbers(series(running, "reconstruction").path("datasets").get(1).path("data"))).containsExactly(0.97, 0.97);
 
         // compare: accuracy against upload bytes, one series per codec

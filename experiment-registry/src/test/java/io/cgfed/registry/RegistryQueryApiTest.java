@@ -77,6 +77,12 @@ class RegistryQueryApiTest extends RegistryHttpTestSupport {
         assertThat(names(page)).containsExactly(tag + "-topk");
         assertThat(page.headers().firstValue("X-Total-Count")).hasValue("3");
         assertThat(names(send("GET", "/api/v1/experiments?name=" + tag + "&status=FAILED", null))).isEmpty();
+        // a summary whose number is not one sorts last instead of failing the list
+        ObjectNode odd = experiment(UUID.randomUUID(), "FAILED", spec(), Map.of("finalAccuracy", "n/a"));
+        odd.put("name", tag + "-odd");
+        assertThat(send("POST", "/api/v1/experiments", odd).statusCode()).isEqualTo(200);
+        assertThat(names(send("GET", "/api/v1/experiments?name=" + tag + "&sort=finalAccuracy", null)))
+                .containsExactly(tag + "-int8", tag + "-topk", tag + "-fp16", tag + "-odd");
     }
 
     @Test

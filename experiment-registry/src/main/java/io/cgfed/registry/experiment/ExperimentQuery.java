@@ -22,12 +22,18 @@ public record ExperimentQuery(List<String> statuses, List<String> codecs, String
         NAME("name", "lower(name)"),
         STATUS("status", "status"),
         CODEC("codec", "codec"),
-        FINAL_ACCURACY("finalAccuracy", "(summary->>'finalAccuracy')::double precision"),
-        FINAL_EVAL_LOSS("finalEvalLoss", "(summary->>'finalEvalLoss')::double precision"),
-        UPLOAD_BYTES("uploadBytes", "(summary->>'uploadBytes')::double precision");
+        FINAL_ACCURACY("finalAccuracy", number("finalAccuracy")),
+        FINAL_EVAL_LOSS("finalEvalLoss", number("finalEvalLoss")),
+        UPLOAD_BYTES("uploadBytes", number("uploadBytes"));
 
         private final String field;
         private final String sql;
+
+        /** A number of the summary; anything else there (absent, null, text) sorts as missing, never fails. */
+        private static String number(String key) {
+            return "(CASE WHEN jsonb_typeof(summary->'" + key + "') = 'number' THEN (summary->>'" + key
+                    + "')::double precision END)";
+        }
 
         Sort(String field, String sql) {
             this.field = field;

@@ -92,6 +92,7 @@ public final class CgfedLauncher {
                 + CoordinatorApi.toJson(DemoRun.demoSpec("fp16", 3, 3)) + "'");
         System.out.println("Watch it:   curl -s " + platform.coordinatorUrl() + "/api/v1/experiments");
         System.out.println("Its record: curl -s " + platform.registryUrl() + "/api/v1/experiments");
+        System.out.println("Dashboard:  " + platform.registryUrl() + "/  (API: " + platform.registryUrl() + "/swagger-ui.html)");
         System.out.println("Ctrl-C stops everything.");
         stopped.await();
     }

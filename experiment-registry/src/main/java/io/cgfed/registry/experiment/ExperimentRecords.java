@@ -54,8 +54,42 @@ public class ExperimentRecords {
     }
 
     public List<ExperimentRecord> list(int limit, int offset) {
-        return jdbc.sql("SELECT * FROM experiments ORDER BY created_at DESC LIMIT :limit OFFSET :offset")
-                .param("limit", limit).param("offset", offset).query(this::experiment).list();
+        return list(new ExperimentQuery(null, null, null, ExperimentQuery.Sort.CREATED_AT, true), limit, offset);
+    }
+
+    /** A page of the experiments the query selects, in its order (ties by id, so pages do not overlap). */
+    public List<ExperimentRecord> list(ExperimentQuery q, int limit, int offset) {
+        Map<String, Object> params = new java.util.HashMap<>();
+        String where = where(q, params);
+        params.put("limit", limit);
+        params.put("offset", offset);
+        String order = q.sort().sql() + (q.descending() ? " DESC NULLS LAST" : " ASC NULLS LAST") + ", id";
+        return jdbc.sql("SELECT * FROM experiments" + where + " ORDER BY " + order + " LIMIT :limit OFFSET :offset")
+                .params(params).query(this::experiment).list();
+    }
+
+    /** How many experiments the query selects, over all pages. */
+    public long count(ExperimentQuery q) {
+        Map<String, Object> params = new java.util.HashMap<>();
+        String where = where(q, params);
+        return jdbc.sql("SELECT count(*) FROM experiments" + where).params(params).query(Long.class).single();
+    }
+
+    private static String where(ExperimentQuery q, Map<String, Object> params) {
+        List<String> clauses = new java.util.ArrayList<>();
+        if (q.statuses() != null && !q.statuses().isEmpty()) {
+            clauses.add("upper(status) IN (:statuses)");
+            params.put("statuses", q.statuses());
+        }
+        if (q.codecs() != null && !q.codecs().isEmpty()) {
+            clauses.add("lower(codec) IN (:codecs)");
+            params.put("codecs", q.codecs());
+        }
+        if (q.nameContains() != null) {
+            clauses.add("strpos(lower(name), :name) > 0");
+            params.put("name", q.nameContains().toLowerCase(java.util.Locale.ROOT));
+        }
+        return clauses.isEmpty() ? "" : " WHERE " + String.join(" AND ", clauses);
     }
 
     public boolean exists(UUID id) {

@@ -1,0 +1,43 @@
+package io.cgfed.registry.compare;
+
+import java.util.UUID;
+
+/**
+ * One experiment's line in a comparison, computed from its recorded rounds.
+ *
+ * @param rounds         training rounds recorded (round 0, the baseline evaluation, not counted)
+ * @param finalEvalLoss  eval loss after the last recorded round
+ * @param finalAccuracy  accuracy after the last recorded round
+ * @param bestAccuracy   the best accuracy of any recorded round
+ * @param uploadBytes    bytes the clients uploaded, all rounds together
+ * @param rawUpdateBytes the same updates uncompressed (fp32)
+ * @param ratioToFp32    uploadBytes / rawUpdateBytes (null when nothing was uploaded)
+ * @param meanCosine     mean reconstruction cosine over every client update of every round
+ * @param meanSnrDb      mean reconstruction SNR in dB over the same
+ */
+public record Comparison(UUID id, String name, String status, String codec, int rounds, Double finalEvalLoss,
+                         Double finalAccuracy, Double bestAccuracy, long uploadBytes, long rawUpdateBytes,
+                         Double ratioToFp32, Double meanCosine, Double meanSnrDb) {
+    static final String CSV_HEADER = "id,name,status,codec,rounds,finalEvalLoss,finalAccuracy,bestAccuracy,uploadBytes,"
+            + "rawUpdateBytes,ratioToFp32,meanCosine,meanSnrDb";
+
+    String csv() {
+        return String.join(",", id.toString(), quote(name), quote(status), quote(codec), String.valueOf(rounds),
+                num(finalEvalLoss), num(finalAccuracy), num(bestAccuracy), String.valueOf(uploadBytes),
+                String.valueOf(rawUpdateBytes), num(ratioToFp32), num(meanCosine), num(meanSnrDb));
+    }
+
+    private static String num(Double d) {
+        return d == null ? "" : String.valueOf(d);
+    }
+
+    /** RFC 4180: quoted when it holds a comma, quote or line break; a leading formula character is defused. */
+    static String quote(String s) {
+        if (s == null) {
+            return "";
+        }
+        String v = !s.isEmpty() && "=+-@".indexOf(s.charAt(0)) >= 0 ? "'" + s : s;
+        return v.contains(",") || v.contains("\"") || v.contains("\n") || v.contains("\r")
+                ? "\"" + v.replace("\"", "\"\"") + "\"" : v;
+    }
+}

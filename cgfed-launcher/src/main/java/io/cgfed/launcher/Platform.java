@@ -35,8 +35,17 @@ public final class Platform implements AutoCloseable {
      * @param basePort     first port to use, or 0 for free ports
      * @param keepDatabase keep the database in workDir across runs instead of a fresh one
      * @param workerThreads intra-op threads per worker
+     * @param coordinatorEnv extra environment of the coordinator (Spring properties), e.g. for a benchmark's metrics
      */
-    public record Settings(Path home, Path workDir, int workers, int basePort, boolean keepDatabase, int workerThreads) {
+    public record Settings(Path home, Path workDir, int workers, int basePort, boolean keepDatabase, int workerThreads,
+                           Map<String, String> coordinatorEnv) {
+        public Settings {
+            coordinatorEnv = Map.copyOf(coordinatorEnv);
+        }
+
+        public Settings(Path home, Path workDir, int workers, int basePort, boolean keepDatabase, int workerThreads) {
+            this(home, workDir, workers, basePort, keepDatabase, workerThreads, Map.of());
+        }
     }
 
     public Platform(Settings settings) {
@@ -69,6 +78,7 @@ public final class Platform implements AutoCloseable {
         coordinatorEnv.put("CGFED_CODEC_URL", codec.url());
         coordinatorEnv.put("CGFED_REGISTRY_URL", registry.url());
         coordinatorEnv.put("CGFED_BLOB_DIR", settings.workDir().resolve("blobs").toString());
+        coordinatorEnv.putAll(settings.coordinatorEnv());
         coordinator = launch("coordinator-service", "coordinator-service", coordinatorPort, coordinatorEnv);
         for (ServiceProcess s : List.of(codec, registry, coordinator)) {
             s.awaitReady(Duration.ofMinutes(3));
@@ -118,6 +128,21 @@ public final class Platform implements AutoCloseable {
 
     public String coordinatorUrl() {
         return coordinator.url();
+    }
+
+    /** The coordinator's process (for benchmarks that watch its memory). */
+    public ServiceProcess coordinator() {
+        return coordinator;
+    }
+
+    /** The codec-service's process. */
+    public ServiceProcess codec() {
+        return codec;
+    }
+
+    /** JDBC URL of the embedded database (user postgres, no password). */
+    public String databaseUrl() {
+        return postgres.getJdbcUrl("postgres", "postgres");
     }
 
     public String registryUrl() {

@@ -36,15 +36,16 @@ public final class Platform implements AutoCloseable {
      * @param keepDatabase keep the database in workDir across runs instead of a fresh one
      * @param workerThreads intra-op threads per worker
      * @param coordinatorEnv extra environment of the coordinator (Spring properties), e.g. for a benchmark's metrics
+     * @param serviceHeap   -Xmx of the coordinator, codec-service and registry instead of 512m (null: 512m)
      */
     public record Settings(Path home, Path workDir, int workers, int basePort, boolean keepDatabase, int workerThreads,
-                           Map<String, String> coordinatorEnv) {
+                           Map<String, String> coordinatorEnv, String serviceHeap) {
         public Settings {
             coordinatorEnv = Map.copyOf(coordinatorEnv);
         }
 
         public Settings(Path home, Path workDir, int workers, int basePort, boolean keepDatabase, int workerThreads) {
-            this(home, workDir, workers, basePort, keepDatabase, workerThreads, Map.of());
+            this(home, workDir, workers, basePort, keepDatabase, workerThreads, Map.of(), null);
         }
     }
 
@@ -102,6 +103,9 @@ public final class Platform implements AutoCloseable {
     private ServiceProcess launch(String name, String module, int port, Map<String, String> env) throws IOException {
         Path jar = settings.home().resolve(module).resolve("target").resolve(module + ".jar");
         List<String> jvm = new ArrayList<>(SERVICE_JVM);
+        if (settings.serviceHeap() != null && !module.equals("worker-service")) {
+            jvm.add("-Xmx" + settings.serviceHeap()); // the later -Xmx wins
+        }
         if (module.equals("worker-service")) {
             jvm.add("-Dai.djl.pytorch.num_threads=" + settings.workerThreads());
             jvm.add("-Dai.djl.pytorch.num_interop_threads=1");

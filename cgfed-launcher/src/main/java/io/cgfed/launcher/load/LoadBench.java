@@ -49,7 +49,7 @@ public final class LoadBench {
         int workers = 500;
         int rounds = 2;
         String model = "smollm-135m";
-        int rank = 8;
+        int rank = 2;
         List<String> targets = List.of("q", "v");
         String codec = "fp16";
         long payloadKb = 0;
@@ -62,6 +62,8 @@ public final class LoadBench {
         Path workDir;
         /** Extra coordinator settings (--coordinator-env KEY=VALUE): to try a configuration without a rebuild. */
         Map<String, String> coordinatorEnv = new LinkedHashMap<>();
+        /** -Xmx of the platform's services (--service-heap 2g); null: the platform's 512m. */
+        String serviceHeap;
 
         static Options parse(String[] args) {
             Options o = new Options();
@@ -96,6 +98,12 @@ public final class LoadBench {
                     case "--http-clients" -> o.httpClients = positive(flag, v);
                     case "--timeout-minutes" -> o.timeoutMinutes = positive(flag, v);
                     case "--work-dir" -> o.workDir = Path.of(v).toAbsolutePath();
+                    case "--service-heap" -> {
+                        if (!v.matches("[0-9]+[kKmMgG]?")) {
+                            throw new IllegalArgumentException("--service-heap needs a size such as 2g, got " + v);
+                        }
+                        o.serviceHeap = v;
+                    }
                     case "--coordinator-env" -> {
                         int eq = v.indexOf('=');
                         if (eq <= 0) {
@@ -132,10 +140,10 @@ public final class LoadBench {
     }
 
     public static final String USAGE = """
-            cgfed bench-load [--workers 500] [--rounds 2] [--model smollm-135m] [--rank 8] [--targets q,v]
+            cgfed bench-load [--workers 500] [--rounds 2] [--model smollm-135m] [--rank 2] [--targets q,v]
                              [--codec fp16] [--payload-kb K] [--poll-seconds 20] [--spread-ms 0] [--no-download]
                              [--http-clients N] [--no-loopback] [--timeout-minutes 20] [--work-dir DIR]
-                             [--coordinator-env KEY=VALUE ...]""";
+                             [--service-heap SIZE] [--coordinator-env KEY=VALUE ...]""";
 
     /** Runs the benchmark; the exit status. */
     public static int run(String[] args, Path home) throws Exception {
@@ -162,12 +170,15 @@ public final class LoadBench {
                 String.join(",", o.targets), template.tensors(), template.values(), size(template.rawBytes()),
                 template.codec(), payloadBytes, size(payloadBytes));
 
+        if (o.serviceHeap != null) {
+            out.println("services run with -Xmx" + o.serviceHeap + " (the platform's default is 512m)");
+        }
         Path work = o.workDir != null ? o.workDir : Files.createTempDirectory("cgfed-bench-load-");
         String specModel = LoadModels.specModelName(o.model, work.resolve("models"));
         // Tomcat's thread gauges exist only with its MBean registry on; it changes nothing else
         Map<String, String> env = new LinkedHashMap<>(Map.of("SERVER_TOMCAT_MBEANREGISTRY_ENABLED", "true"));
         env.putAll(o.coordinatorEnv);
-        Platform platform = new Platform(new Platform.Settings(home, work, 0, 0, false, 1, env));
+        Platform platform = new Platform(new Platform.Settings(home, work, 0, 0, false, 1, env, o.serviceHeap));
         Runtime.getRuntime().addShutdownHook(new Thread(platform::close));
         SimulatedFleet fleet = null;
         try (platform; StopFleet stopFleet = new StopFleet()) {
@@ -207,10 +218,15 @@ public final class LoadBench {
                 JsonNode e = await(api, experimentId, Duration.ofMinutes(o.timeoutMinutes));
                 f.stop();
                 result.status = e.get("status").asString();
+                if (result.status.equals("RUNNING") || result.status.equals("PENDING")) {
+                    result.status = "NOT FINISHED within " + o.timeoutMinutes + " min (" + result.status + ", round "
+                            + e.get("currentRound").asInt() + ")";
+                }
                 result.failureReason = e.get("failureReason").isNull() ? null : e.get("failureReason").asString();
                 result.rounds = databaseRounds(platform.databaseUrl(), UUID.fromString(experimentId));
-                result.gcPauses = sampler.read("/actuator/metrics/jvm.gc.pause", "COUNT") - gcCount0;
-                result.gcSeconds = sampler.read("/actuator/metrics/jvm.gc.pause", "TOTAL_TIME") - gcTime0;
+                result.gcPauses = orZero(sampler.read("/actuator/metrics/jvm.gc.pause", "COUNT")) - orZero(gcCount0);
+                result.gcSeconds = orZero(sampler.read("/actuator/metrics/jvm.gc.pause", "TOTAL_TIME")) - orZero(gcTime0);
+                result.dbTimeouts = orZero(sampler.read("/actuator/metrics/hikaricp.connections.timeout", "COUNT"));
                 result.heapMax = sampler.read("/actuator/metrics/jvm.memory.max?tag=area:heap");
                 result.dbPoolMax = sampler.read("/actuator/metrics/hikaricp.connections.max");
                 result.coordinatorPeaks = sampler.peaks();
@@ -305,7 +321,8 @@ public final class LoadBench {
                 return e;
             }
             if (System.nanoTime() > deadline) {
-                throw new IOException("experiment " + id + " did not finish within " + timeout.toMinutes() + " min");
+                out.println("experiment " + id + " did not finish within " + timeout.toMinutes() + " min");
+                return e; // report what was measured
             }
             Thread.sleep(200);
         }
@@ -361,6 +378,7 @@ public final class LoadBench {
         ProcStatus.Memory codecMemory;
         double heapMax;
         double dbPoolMax;
+        double dbTimeouts = Double.NaN;
         double gcPauses = Double.NaN;
         double gcSeconds = Double.NaN;
         Map<String, Double> coordinatorPeaks = Map.of();
@@ -426,15 +444,20 @@ public final class LoadBench {
                     .mapToLong(a -> Math.round(a.epochMillis() - db.openedAt())).toArray();
             double tasksOut = train.length == 0 ? Double.NaN : new Percentiles(train).max() / 1000.0;
             double tasksOutMedian = train.length == 0 ? Double.NaN : new Percentiles(train).percentile(50) / 1000.0;
-            out.printf(Locale.ROOT, "| %d | %d of %d%s | %.1f s | %.1f | %s | %s | %s | %.1f | %.2f s | %.2f s |%n",
+            out.printf(Locale.ROOT, "| %d | %d of %d%s | %.1f s | %.1f | %s | %s | %s | %.1f | %s | %s |%n",
                     db.round(), s.accepted(), o.workers,
                     s.attempts() == s.accepted() ? "" : " (" + s.attempts() + " attempts)", tasksOut,
                     s.uploadsPerSecond(),
                     any ? millis(s.latency().percentile(50)) : "-", any ? millis(s.latency().percentile(99)) : "-",
-                    any ? millis(s.latency().max()) : "-", s.bytesPerSecond() / MIB, toAggregated, toClosed);
-            if (db.uploadRows() != o.workers || db.uploadsCounted() != o.workers || s.accepted() != o.workers) {
-                failures.add("round " + db.round() + ": " + s.accepted() + " uploads acknowledged, " + db.uploadRows()
-                        + " stored, " + db.uploadsCounted() + " aggregated, of " + o.workers);
+                    any ? millis(s.latency().max()) : "-", s.bytesPerSecond() / MIB, secondsOrNot(toAggregated),
+                    secondsOrNot(toClosed));
+            if (db.uploadRows() != o.workers || s.accepted() != o.workers
+                    || (!Double.isNaN(db.aggregatedAt()) && db.uploadsCounted() != o.workers)) {
+                failures.add("lost: round " + db.round() + ": " + s.accepted() + " uploads acknowledged, "
+                        + db.uploadRows() + " stored, " + db.uploadsCounted() + " aggregated, of " + o.workers);
+            }
+            if (Double.isNaN(db.aggregatedAt())) {
+                failures.add("round " + db.round() + " was not aggregated (" + db.status() + ")");
             }
             Map<String, Object> rj = new LinkedHashMap<>();
             rj.put("round", db.round());
@@ -471,7 +494,8 @@ public final class LoadBench {
                 mib(r.coordinatorMemory.peakRssBytes()), r.peakReset ? " reset after start-up" : " since start-up",
                 mib(cp.getOrDefault("rss", Double.NaN)), mib(cp.getOrDefault("heap used", Double.NaN)), mib(r.heapMax),
                 seconds(r.coordinatorCpu));
-        out.printf(Locale.ROOT, "coordinator GC: %.0f pauses, %.1f s in all%n", r.gcPauses, r.gcSeconds);
+        out.printf(Locale.ROOT, "coordinator GC: %.0f pauses, %.1f s in all; database connection timeouts: %.0f%n",
+                r.gcPauses, r.gcSeconds, r.dbTimeouts);
         out.printf(Locale.ROOT, "coordinator pools (peaks): db connections active %s of %s, waiting for a connection %s; "
                         + "tomcat threads busy %s; live threads %s; polls held open by the workers %d%n",
                 gauge(cp, "db connections active"), Double.isNaN(r.dbPoolMax) ? "?" : String.valueOf((long) r.dbPoolMax),
@@ -503,7 +527,7 @@ public final class LoadBench {
             failures.add(fiveXx + " responses with a 5xx status");
         }
         out.printf("checks: no upload lost %s; no 5xx %s; transport errors %d%n",
-                failures.stream().anyMatch(f -> f.startsWith("round")) ? "FAILED" : "OK", fiveXx == 0 ? "OK" : "FAILED",
+                failures.stream().anyMatch(f -> f.startsWith("lost")) ? "FAILED" : "OK", fiveXx == 0 ? "OK" : "FAILED",
                 transport);
         failures.forEach(f -> out.println("  FAILED: " + f));
 
@@ -518,11 +542,22 @@ public final class LoadBench {
         json.put("roundStats", roundsJson);
         json.put("coordinatorPeakRssMiB", round1(r.coordinatorMemory.peakRssBytes() / MIB));
         json.put("coordinatorPeakHeapMiB", round1(cp.getOrDefault("heap used", Double.NaN) / MIB));
+        json.put("dbConnectionTimeouts", r.dbTimeouts);
+        json.put("gcSeconds", round1(r.gcSeconds));
         json.put("fiveXx", fiveXx);
         json.put("transportErrors", transport);
         json.put("ok", failures.isEmpty());
         out.println(CoordinatorApi.toJson(json));
         return failures.isEmpty() ? 0 : 1;
+    }
+
+    private static String secondsOrNot(double seconds) {
+        return Double.isNaN(seconds) ? "not yet" : String.format(Locale.ROOT, "%.2f s", seconds);
+    }
+
+    /** A counter the service has not registered yet (no event so far) reads as zero. */
+    private static double orZero(double v) {
+        return Double.isNaN(v) ? 0 : v;
     }
 
     private static Duration minus(Duration a, Duration b) {

@@ -81,6 +81,7 @@ public final class Loopback {
                 byte[] body = in.readAllBytes();
                 if (body.length != payload.length) {
                     exchange.sendResponseHeaders(400, -1);
+                    exchange.close();
                     return;
                 }
             }

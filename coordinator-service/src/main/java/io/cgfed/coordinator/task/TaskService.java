@@ -33,6 +33,7 @@ import tools.jackson.databind.ObjectMapper;
 @Service
 public class TaskService implements SmartLifecycle {
     private static final long POLL_INTERVAL_MS = 200;
+    private static final int WATCH_BATCH = 1000;
     private final TaskRepository tasks;
     private final WorkerRepository workers;
     private final RoundRepository rounds;
@@ -86,9 +87,13 @@ public class TaskService implements SmartLifecycle {
         if (waiting.isEmpty()) {
             return;
         }
-        java.util.Set<UUID> workerIds = new java.util.HashSet<>();
-        waiting.forEach(w -> workerIds.add(w.workerId()));
-        java.util.Set<UUID> ready = new java.util.HashSet<>(tasks.workersWithPendingTasks(workerIds));
+        java.util.List<UUID> workerIds = new java.util.ArrayList<>(new java.util.HashSet<>(
+                waiting.stream().map(Waiter::workerId).toList()));
+        java.util.Set<UUID> ready = new java.util.HashSet<>();
+        for (int from = 0; from < workerIds.size(); from += WATCH_BATCH) { // bind parameters per query are bounded
+            ready.addAll(tasks.workersWithPendingTasks(workerIds.subList(from,
+                    Math.min(workerIds.size(), from + WATCH_BATCH))));
+        }
         for (Waiter w : waiting) {
             if (ready.contains(w.workerId())) {
                 w.wake().countDown();

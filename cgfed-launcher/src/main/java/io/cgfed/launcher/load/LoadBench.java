@@ -249,13 +249,29 @@ public final class LoadBench {
             result.wallSeconds = (System.nanoTime() - t0) / 1e9;
             return report(result);
         } catch (Exception e) {
-            // platform is closed here; the fleet was stopped before (finally below)
+            // platform is closed here; the fleet was stopped before
             System.err.println("cgfed bench-load failed: " + e);
             if (fleet != null) {
                 out.println("responses so far: " + fleet.outcomes());
             }
             System.err.println("logs: " + work.resolve("logs"));
             return 1;
+        } finally {
+            if (o.workDir == null) { // a temporary work dir keeps its logs, not the round's uploads
+                deleteTree(work.resolve("blobs"));
+                deleteTree(work.resolve("models"));
+            }
+        }
+    }
+
+    private static void deleteTree(Path dir) {
+        if (!Files.exists(dir)) {
+            return;
+        }
+        try (var paths = Files.walk(dir)) {
+            paths.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+        } catch (IOException e) {
+            System.err.println("could not delete " + dir + ": " + e.getMessage());
         }
     }
 

@@ -11,6 +11,7 @@ import tools.jackson.databind.JsonNode;
  * {@code ./cgfed demo [--codec NAME] [--clients N] [--rounds N]}: the platform, one demo
  * experiment, a results table, a JSON summary; exit 0 only if the experiment COMPLETED.
  * {@code ./cgfed up [--workers N] [--port-base P]}: the platform, kept running until Ctrl-C.
+ * {@code ./cgfed bench-load [--workers N] ...}: one coordinator under N simulated workers ({@link io.cgfed.launcher.load.LoadBench}).
  */
 public final class CgfedLauncher {
     private CgfedLauncher() {
@@ -20,6 +21,9 @@ public final class CgfedLauncher {
         if (args.length == 0 || args[0].equals("-h") || args[0].equals("--help")) {
             usage();
             System.exit(args.length == 0 ? 2 : 0);
+        }
+        if (args[0].equals("bench-load")) {
+            System.exit(io.cgfed.launcher.load.LoadBench.run(java.util.Arrays.copyOfRange(args, 1, args.length), home()));
         }
         Options o;
         try {
@@ -143,11 +147,14 @@ public final class CgfedLauncher {
                        cgfed generate --experiment ID --prompt TEXT [--version N] [--max-new-tokens N]
                                       [--temperature T] [--top-k K] [--seed S] [--worker URL]
                        cgfed bench-train
+                       cgfed bench-load [--workers 500] [--rounds 2] [--model M] [--rank R] [--targets q,v]
+                                        [--codec C] [--payload-kb K] [--spread-ms MS] [--no-download] ...
                 common: [--work-dir DIR] [--worker-threads N]
                   demo  runs the platform, one demo experiment, prints its results; exit 0 iff it COMPLETED
                   up    runs the platform until Ctrl-C (ports P+1 coordinator, P+2 codec, P+3 registry; default P=8080)
                   generate  continues a prompt with an experiment's adapter on a running worker (default :8090)
-                  bench-train  LoRA training throughput beside the matmul roofline""");
+                  bench-train  LoRA training throughput beside the matmul roofline
+                  bench-load   one coordinator under N simulated workers: upload rate, latency, round close, memory""");
     }
 
     /** Command-line options with the demo's defaults. */

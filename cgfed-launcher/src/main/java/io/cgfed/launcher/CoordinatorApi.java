@@ -39,6 +39,9 @@ public final class CoordinatorApi {
     }
 
     private JsonNode send(HttpRequest req, int expected) throws IOException, InterruptedException {
+        if (req.timeout().isEmpty()) { // an overloaded coordinator must not hang the caller
+            req = HttpRequest.newBuilder(req, (name, value) -> true).timeout(Duration.ofSeconds(60)).build();
+        }
         HttpResponse<String> r = http.send(req, HttpResponse.BodyHandlers.ofString());
         if (r.statusCode() != expected) {
             throw new IOException(req.method() + " " + req.uri() + " answered " + r.statusCode() + ": " + r.body());

@@ -42,8 +42,18 @@ public final class Platform implements AutoCloseable {
      * @param basePort     first port to use, or 0 for free ports
      * @param keepDatabase keep the database in workDir across runs instead of a fresh one
      * @param workerThreads intra-op threads per worker
+     * @param coordinatorEnv extra environment of the coordinator (Spring properties), e.g. for a benchmark's metrics
+     * @param serviceHeap   -Xmx of the coordinator, codec-service and registry instead of 512m (null: 512m)
      */
-    public record Settings(Path home, Path workDir, int workers, int basePort, boolean keepDatabase, int workerThreads) {
+    public record Settings(Path home, Path workDir, int workers, int basePort, boolean keepDatabase, int workerThreads,
+                           Map<String, String> coordinatorEnv, String serviceHeap) {
+        public Settings {
+            coordinatorEnv = Map.copyOf(coordinatorEnv);
+        }
+
+        public Settings(Path home, Path workDir, int workers, int basePort, boolean keepDatabase, int workerThreads) {
+            this(home, workDir, workers, basePort, keepDatabase, workerThreads, Map.of(), null);
+        }
     }
 
     public Platform(Settings settings) {
@@ -98,6 +108,7 @@ public final class Platform implements AutoCloseable {
         coordinatorEnv.put("CGFED_REGISTRY_URL", registry.url());
         coordinatorEnv.put("CGFED_BLOB_DIR", settings.workDir().resolve("blobs").toString());
         coordinatorEnv.put("CGFED_JOIN_TOKEN", secrets.joinToken());
+        coordinatorEnv.putAll(settings.coordinatorEnv());
         coordinator = launch("coordinator-service", "coordinator-service", coordinatorPort, coordinatorEnv);
         coordinatorStarts.incrementAndGet();
         for (ServiceProcess s : List.of(codec, registry, coordinator)) {
@@ -128,6 +139,9 @@ public final class Platform implements AutoCloseable {
     private ServiceProcess launch(String name, String module, int port, Map<String, String> env) throws IOException {
         Path jar = settings.home().resolve(module).resolve("target").resolve(module + ".jar");
         List<String> jvm = new ArrayList<>(SERVICE_JVM);
+        if (settings.serviceHeap() != null && !module.equals("worker-service")) {
+            jvm.add("-Xmx" + settings.serviceHeap()); // the later -Xmx wins
+        }
         if (module.equals("worker-service")) {
             jvm.add("-Dai.djl.pytorch.num_threads=" + settings.workerThreads());
             jvm.add("-Dai.djl.pytorch.num_interop_threads=1");
@@ -156,6 +170,21 @@ public final class Platform implements AutoCloseable {
         return coordinator.url();
     }
 
+    /** The coordinator's process (for benchmarks that watch its memory). */
+    public ServiceProcess coordinator() {
+        return coordinator;
+    }
+
+    /** The codec-service's process. */
+    public ServiceProcess codec() {
+        return codec;
+    }
+
+    /** JDBC URL of the embedded database (user postgres, no password). */
+    public String databaseUrl() {
+        return postgres.getJdbcUrl("postgres", "postgres");
+    }
+
     public String registryUrl() {
         return registry.url();
     }
@@ -167,11 +196,6 @@ public final class Platform implements AutoCloseable {
     /** The JDBC URL of the embedded PostgreSQL (user postgres, no password); each service has its own schema. */
     public String jdbcUrl() {
         return jdbcUrl;
-    }
-
-    /** The coordinator that workers and the registry are pointed at (the latest one started on its port). */
-    public ServiceProcess coordinator() {
-        return coordinator;
     }
 
     /**

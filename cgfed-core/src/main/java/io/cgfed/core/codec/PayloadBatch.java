@@ -1,5 +1,7 @@
 package io.cgfed.core.codec;
 
+import java.io.IOException;
+import java.io.OutputStream;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.util.ArrayList;
@@ -11,6 +13,7 @@ import java.util.List;
  */
 public final class PayloadBatch {
     private static final byte[] MAGIC = {'C', 'G', 'F', 'B'};
+    private static final int WRITE_CHUNK = 64 * 1024;
 
     private PayloadBatch() {
     }
@@ -29,6 +32,31 @@ public final class PayloadBatch {
             buf.putLong(p.length).put(p);
         }
         return buf.array();
+    }
+
+    /** The size of {@link #write}'s result, without building it. */
+    public static long size(List<byte[]> payloads) {
+        long size = 8;
+        for (byte[] p : payloads) {
+            size += 8 + p.length;
+        }
+        return size;
+    }
+
+    /**
+     * The same bytes as {@link #write}, streamed: no copy of the batch is made, and no single write is
+     * larger than 64 KiB (an HTTP client may copy each write into a buffer of its size; a round of 500
+     * uploads is hundreds of MiB).
+     */
+    public static void writeTo(List<byte[]> payloads, OutputStream out) throws IOException {
+        ByteBuffer head = ByteBuffer.allocate(8).order(ByteOrder.LITTLE_ENDIAN);
+        out.write(head.put(MAGIC).putInt(payloads.size()).array());
+        for (byte[] p : payloads) {
+            out.write(head.clear().putLong(p.length).array());
+            for (int at = 0; at < p.length; at += WRITE_CHUNK) {
+                out.write(p, at, Math.min(WRITE_CHUNK, p.length - at));
+            }
+        }
     }
 
     public static List<byte[]> read(byte[] bytes, int maxPayloads) {

@@ -3,6 +3,7 @@ package io.cgfed.coordinator.blob;
 import io.cgfed.coordinator.CoordinatorProperties;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -17,9 +18,15 @@ import org.springframework.stereotype.Component;
  * Adapters and uploads on disk. A blob is written to a temporary file, forced to disk and renamed
  * into place, so a crash leaves either the whole blob or none; database rows point at blobs only
  * after they are durable.
+ *
+ * <p>Reads and writes go through the channel in slices of at most {@link #IO_CHUNK} bytes: NIO copies
+ * a heap buffer through a temporary direct buffer as large as the request and keeps it cached per
+ * thread, so whole-blob I/O from hundreds of request threads (500 workers uploading at once) pinned a
+ * blob-sized direct buffer in each and ran out of direct memory (-XX:MaxDirectMemorySize = the heap).
  */
 @Component
 public class BlobStore {
+    static final int IO_CHUNK = 64 * 1024;
     private final Path root;
 
     public BlobStore(CoordinatorProperties properties) {
@@ -32,7 +39,9 @@ public class BlobStore {
             Files.createDirectories(target.getParent());
             Path tmp = Files.createTempFile(target.getParent(), ".tmp-", ".part");
             try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.WRITE)) {
-                ch.write(java.nio.ByteBuffer.wrap(bytes));
+                for (int at = 0; at < bytes.length; ) {
+                    at += ch.write(ByteBuffer.wrap(bytes, at, Math.min(IO_CHUNK, bytes.length - at)));
+                }
                 ch.force(true);
             }
             Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
@@ -50,8 +59,20 @@ public class BlobStore {
     }
 
     public byte[] get(String key) {
-        try {
-            return Files.readAllBytes(resolve(key));
+        try (FileChannel ch = FileChannel.open(resolve(key), StandardOpenOption.READ)) {
+            long size = ch.size();
+            if (size > Integer.MAX_VALUE - 8) {
+                throw new IOException("blob of " + size + " bytes is too large to read at once");
+            }
+            byte[] out = new byte[(int) size];
+            for (int at = 0; at < out.length; ) {
+                int n = ch.read(ByteBuffer.wrap(out, at, Math.min(IO_CHUNK, out.length - at)));
+                if (n < 0) {
+                    throw new IOException("blob " + key + " ended after " + at + " of " + size + " bytes");
+                }
+                at += n;
+            }
+            return out;
         } catch (IOException e) {
             throw new UncheckedIOException("could not read blob " + key, e);
         }

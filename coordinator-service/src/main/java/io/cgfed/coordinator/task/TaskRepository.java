@@ -15,6 +15,11 @@ public interface TaskRepository extends JpaRepository<Task, UUID> {
             """, nativeQuery = true)
     Optional<Task> lockNextPending(UUID workerId);
 
+    /** Which of these workers have a pending task: one query for every held poll (uses tasks_by_worker). */
+    @Query(value = "SELECT DISTINCT worker_id FROM tasks WHERE status = 'PENDING' AND worker_id IN (:workers)",
+            nativeQuery = true)
+    List<UUID> workersWithPendingTasks(java.util.Collection<UUID> workers);
+
     List<Task> findByExperimentIdAndRoundAndType(UUID experimentId, int round, TaskType type);
 
     List<Task> findByExperimentIdAndStatusIn(UUID experimentId, List<TaskStatus> statuses);

@@ -137,7 +137,7 @@ public class UploadService {
         blobs.put(blobKey, body);
         try {
             return tx.execute(s -> {
-                Round round = rounds.lock(task.getExperimentId(), task.getRound())
+                Round round = rounds.lockShared(task.getExperimentId(), task.getRound())
                         .orElseThrow(() -> UploadRefused.conflict("late", "round " + task.getRound() + " does not exist"));
                 var existing = uploads.findById(uploadKey);
                 if (existing.isPresent()) {

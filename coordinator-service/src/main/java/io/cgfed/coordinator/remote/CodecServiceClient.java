@@ -157,9 +157,12 @@ public class CodecServiceClient {
 
     /** FAF from the server's side: the version refitted from {@code version} on a round's decoded payloads. */
     public Map<String, Object> refit(UUID experimentId, int version, List<byte[]> payloads) {
-        return http.post().uri("/api/v1/experiments/{id}/codec-versions/{v}/refit", experimentId, version)
-                .contentType(MediaType.APPLICATION_OCTET_STREAM).body(PayloadBatch.write(payloads))
-                .retrieve().body(MAP);
+        return call("adapt", () -> http.post().uri("/api/v1/experiments/{id}/codec-versions/{v}/refit",
+                        experimentId, version)
+                .contentType(MediaType.APPLICATION_OCTET_STREAM)
+                .contentLength(PayloadBatch.size(payloads))
+                .body(out -> PayloadBatch.writeTo(payloads, out))
+                .retrieve().body(MAP));
     }
 
     private String detail(HttpClientErrorException e) {

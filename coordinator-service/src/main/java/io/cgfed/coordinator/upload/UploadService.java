@@ -137,7 +137,9 @@ public class UploadService {
         blobs.put(blobKey, body);
         try {
             return tx.execute(s -> {
-                Round round = rounds.lockShared(task.getExperimentId(), task.getRound())
+                // exclusive: with a shared lock two copies of one upload could both pass the duplicate check and
+                // the second be merged over the first as ACCEPTED (seen in SharedRoundLockUploadTest)
+                Round round = rounds.lock(task.getExperimentId(), task.getRound())
                         .orElseThrow(() -> UploadRefused.conflict("late", "round " + task.getRound() + " does not exist"));
                 var existing = uploads.findById(uploadKey);
                 if (existing.isPresent()) {
@@ -149,6 +151,12 @@ public class UploadService {
                 }
                 Task current = tasks.ownTask(taskId, workerId);
                 if (!current.isOpen()) {
+                    // uploads hold the round's lock shared: a simultaneous upload of this task may have
+                    // committed between the check above and this read, and then this one is its duplicate
+                    var committed = uploads.findById(uploadKey);
+                    if (committed.isPresent()) {
+                        return duplicate(committed.get(), sha, task);
+                    }
                     // handed to another worker (this one was silent too long), or given up by this one
                     throw UploadRefused.conflict("task_cancelled", "task " + taskId + " is " + current.getStatus()
                             + (current.getFailureReason() == null ? "" : " (" + current.getFailureReason() + ")")

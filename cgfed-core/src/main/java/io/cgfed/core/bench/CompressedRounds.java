@@ -10,8 +10,6 @@ import io.cgfed.core.codec.TensorSpec;
 import io.cgfed.core.codec.UpdatePayload;
 import io.cgfed.core.codec.cgae.CgaeCodec;
 import io.cgfed.core.codec.cgae.CodecModel;
-import io.cgfed.core.codec.cgae.TileLayout;
-import io.cgfed.core.codec.cgae.Tiles;
 import io.cgfed.core.tensor.NamedTensors;
 import io.cgfed.core.train.Evaluator;
 import java.util.ArrayList;
@@ -165,8 +163,7 @@ final class CompressedRounds {
         }
 
         static NamedTensors contribution(CodecModel model, NamedTensors update) {
-            float[][] tiles = TileLayout.tiles(update, model.settings().tileSize());
-            return model.autoencoder().contribution(List.<float[][]>of(Tiles.prepared(tiles, model.settings().normalise())));
+            return model.contribution(update);
         }
     }
 }

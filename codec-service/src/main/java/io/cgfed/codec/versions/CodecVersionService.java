@@ -245,9 +245,7 @@ public class CodecVersionService {
                 throw new PayloadFormatException("payload " + i + " was not encoded with codec version " + from
                         + " of experiment " + experimentId);
             }
-            float[][] tiles = io.cgfed.core.codec.cgae.TileLayout.tiles(d.update(), model.settings().tileSize());
-            contributions.add(model.autoencoder().contribution(List.<float[][]>of(
-                    io.cgfed.core.codec.cgae.Tiles.prepared(tiles, model.settings().normalise()))));
+            contributions.add(model.contribution(d.update()));
         }
         return publish(experimentId, from, model, contributions, "server");
     }

@@ -227,10 +227,7 @@ public class TaskRunner {
         byte[] contribution = null;
         if (task.contribute() && codec instanceof io.cgfed.core.codec.cgae.CgaeCodec learned) {
             // FAF: the codec's contribution on this fresh update, computed here; the update itself stays
-            var model2 = learned.model();
-            float[][] tiles = io.cgfed.core.codec.cgae.Tiles.prepared(io.cgfed.core.codec.cgae.TileLayout.tiles(update,
-                    model2.settings().tileSize()), model2.settings().normalise());
-            contribution = SafeTensors.write(model2.autoencoder().contribution(List.<float[][]>of(tiles)));
+            contribution = SafeTensors.write(learned.model().contribution(update));
             metrics.put("contributionBytes", (double) contribution.length);
         }
         PayloadHeader header = new PayloadHeader(task.experimentId().toString(), task.round(), task.clientIndex(),

@@ -34,6 +34,12 @@ public record CodecModel(CgaeSettings settings, List<TensorSpec> manifest, TileA
         return autoencoder.positions();
     }
 
+    /** The FAF contribution of one update: its tiles, prepared as the codec sees them, through the autoencoder. */
+    public NamedTensors contribution(NamedTensors update) {
+        float[][] tiles = Tiles.prepared(TileLayout.tiles(update, settings.tileSize()), settings.normalise());
+        return autoencoder.contribution(List.<float[][]>of(tiles));
+    }
+
     public CodecModel withAutoencoder(TileAutoencoder next) {
         return new CodecModel(settings, manifest, next);
     }

@@ -4,13 +4,17 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Base64;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Consumer;
+import java.util.stream.Stream;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
 import com.marcnuri.helm.Helm;
 import com.marcnuri.helm.LintResult;
@@ -115,6 +119,72 @@ class HelmChartTest {
     void lintStrictPasses() {
         LintResult r = new Helm(chart).lint().strict().call();
         assertThat(r.isFailed()).as(String.join("\n", r.getMessages())).isFalse();
+    }
+
+    @Test
+    void lintStrictPassesWithTheGpuAndExternalDatabaseValues() throws Exception {
+        for (String values : List.of("deploy/values-gpu.yaml", "deploy/values-external-db.yaml")) {
+            LintResult r = lintWith(root.resolve(values));
+            assertThat(r.isFailed()).as(values + ":\n" + String.join("\n", r.getMessages())).isFalse();
+        }
+    }
+
+    @Test
+    void lintWithAValuesFileSeesItsValues() throws Exception {
+        // the overlay really reaches the linter: a value of the wrong type fails lint's schema check
+        Path bad = Files.createTempFile("cgfed-bad-values", ".yaml");
+        try {
+            Files.writeString(bad, "workers:\n  replicas: four\n");
+            LintResult r = lintWith(bad);
+            assertThat(r.isFailed()).isTrue();
+            assertThat(String.join("\n", r.getMessages())).contains("replicas");
+        } finally {
+            Files.deleteIfExists(bad);
+        }
+    }
+
+    /**
+     * {@code helm lint --strict -f VALUES}: helm-java's lint takes no values file, so the chart is
+     * copied and VALUES coalesced into the copy's values.yaml the way helm does it (maps merge key by
+     * key, anything else replaces, null deletes), then the copy is linted.
+     */
+    private static LintResult lintWith(Path valuesFile) throws Exception {
+        Path copy = Files.createTempDirectory("cgfed-chart-lint").resolve("cgfed");
+        try (Stream<Path> files = Files.walk(chart)) {
+            for (Path f : files.toList()) {
+                Path target = copy.resolve(chart.relativize(f).toString());
+                if (Files.isDirectory(f)) {
+                    Files.createDirectories(target);
+                } else {
+                    Files.copy(f, target);
+                }
+            }
+        }
+        YAMLMapper yaml = new YAMLMapper();
+        JsonNode merged = coalesce(yaml.readTree(chart.resolve("values.yaml").toFile()), yaml.readTree(valuesFile.toFile()));
+        yaml.writeValue(copy.resolve("values.yaml").toFile(), merged);
+        try {
+            return new Helm(copy).lint().strict().call();
+        } finally {
+            try (Stream<Path> files = Files.walk(copy.getParent())) {
+                files.sorted(Comparator.reverseOrder()).forEach(f -> f.toFile().delete());
+            }
+        }
+    }
+
+    private static JsonNode coalesce(JsonNode base, JsonNode over) {
+        if (!(base instanceof ObjectNode b) || !(over instanceof ObjectNode o)) {
+            return over;
+        }
+        ObjectNode out = b.deepCopy();
+        o.properties().forEach(e -> {
+            if (e.getValue().isNull()) {
+                out.remove(e.getKey());
+            } else {
+                out.set(e.getKey(), out.has(e.getKey()) ? coalesce(out.get(e.getKey()), e.getValue()) : e.getValue());
+            }
+        });
+        return out;
     }
 
     @Test

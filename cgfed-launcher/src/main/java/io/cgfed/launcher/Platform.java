@@ -97,7 +97,10 @@ public final class Platform implements AutoCloseable {
         common.put("CGFED_REGISTRY_API_KEY", secrets.registryApiKey());
         common.put("CGFED_OPEN_READS", Boolean.toString(openReads));
 
-        codec = launch("codec-service", "codec-service", port(2), common);
+        // the coordinator is the codec-service's only caller: the two share a key, no one else has it
+        Map<String, String> codecEnv = new HashMap<>(common);
+        codecEnv.put("CGFED_CODEC_API_KEY", secrets.codecApiKey());
+        codec = launch("codec-service", "codec-service", port(2), codecEnv);
         // the registry serves the coordinator's adapters as PEFT downloads: it needs the coordinator's port first
         int coordinatorPort = port(1);
         Map<String, String> registryEnv = new HashMap<>(common);
@@ -105,6 +108,7 @@ public final class Platform implements AutoCloseable {
         registry = launch("experiment-registry", "experiment-registry", port(3), registryEnv);
         coordinatorEnv.putAll(common);
         coordinatorEnv.put("CGFED_CODEC_URL", codec.url());
+        coordinatorEnv.put("CGFED_CODEC_API_KEY", secrets.codecApiKey());
         coordinatorEnv.put("CGFED_REGISTRY_URL", registry.url());
         coordinatorEnv.put("CGFED_BLOB_DIR", settings.workDir().resolve("blobs").toString());
         coordinatorEnv.put("CGFED_JOIN_TOKEN", secrets.joinToken());

@@ -39,7 +39,7 @@ import tools.jackson.databind.node.ObjectNode;
 class AggregateFuzzTest {
     @org.springframework.test.context.DynamicPropertySource
     static void database(org.springframework.test.context.DynamicPropertyRegistry registry) {
-        io.cgfed.testing.SharedPostgres.register(registry);
+        TestAccess.register(registry);
     }
 
     private static final HttpClient HTTP = HttpClient.newBuilder()
@@ -251,7 +251,7 @@ class AggregateFuzzTest {
     }
 
     private HttpResponse<String> send(byte[] body) throws Exception {
-        HttpRequest req = HttpRequest.newBuilder(URI.create("http://localhost:" + port + "/api/v1/aggregate"))
+        HttpRequest req = TestAccess.asCoordinator(HttpRequest.newBuilder(URI.create("http://localhost:" + port + "/api/v1/aggregate")))
                 .timeout(Duration.ofSeconds(30))
                 .header("Content-Type", "application/octet-stream")
                 .POST(HttpRequest.BodyPublishers.ofByteArray(body))

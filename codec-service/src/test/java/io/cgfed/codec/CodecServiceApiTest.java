@@ -32,7 +32,7 @@ import tools.jackson.databind.json.JsonMapper;
 class CodecServiceApiTest {
     @org.springframework.test.context.DynamicPropertySource
     static void database(org.springframework.test.context.DynamicPropertyRegistry registry) {
-        io.cgfed.testing.SharedPostgres.register(registry);
+        TestAccess.register(registry);
     }
 
     private static final HttpClient HTTP = HttpClient.newBuilder()
@@ -224,6 +224,30 @@ class CodecServiceApiTest {
         assertThat(problem.path("detail").asString()).contains("checksum");
     }
 
+    // ---------------------------------------------------------------- access
+
+    @Test
+    void refusesCallsWithoutTheCoordinatorsKey() throws Exception {
+        byte[] batch = PayloadBatch.write(List.of(payload("none", 0, 3, 7, update(11))));
+        for (String authorization : new String[] {null, "Bearer " + io.cgfed.service.support.security.Secrets.generate("cgfc_"),
+                "Bearer " + TestAccess.ADMIN_KEY.substring(1)}) {
+            HttpRequest.Builder b = HttpRequest.newBuilder(uri("/api/v1/aggregate"))
+                    .header("Content-Type", "application/octet-stream")
+                    .POST(HttpRequest.BodyPublishers.ofByteArray(batch));
+            if (authorization != null) {
+                b.header("Authorization", authorization);
+            }
+            HttpResponse<byte[]> r = HTTP.send(b.build(), HttpResponse.BodyHandlers.ofByteArray());
+            JsonNode problem = problem(r, 401);
+            assertThat(problem.path("detail").asString()).as(String.valueOf(authorization)).isNotBlank();
+            assertThat(r.headers().firstValue("Cgfed-Updates")).as("nothing aggregated").isEmpty();
+        }
+        // the coordinator's key opens it; reads stay open as on every service (cgfed.security.open-reads)
+        assertThat(post("/api/v1/aggregate", batch).statusCode()).isEqualTo(200);
+        assertThat(HTTP.send(HttpRequest.newBuilder(uri("/api/v1/codecs")).GET().build(),
+                HttpResponse.BodyHandlers.ofString()).statusCode()).isEqualTo(200);
+    }
+
     @Test
     void listsTheCodecs() throws Exception {
         HttpResponse<String> r = HTTP.send(HttpRequest.newBuilder(uri("/api/v1/codecs")).GET().build(),
@@ -254,7 +278,7 @@ class CodecServiceApiTest {
 
     private HttpResponse<byte[]> post(String path, byte[] body, UnaryOperator<HttpRequest.Builder> custom)
             throws Exception {
-        HttpRequest.Builder b = HttpRequest.newBuilder(uri(path))
+        HttpRequest.Builder b = TestAccess.asCoordinator(HttpRequest.newBuilder(uri(path)))
                 .timeout(Duration.ofSeconds(30))
                 .header("Content-Type", "application/octet-stream")
                 .POST(HttpRequest.BodyPublishers.ofByteArray(body));

@@ -21,7 +21,7 @@ class CodecServiceOperationsTest {
 
     @org.springframework.test.context.DynamicPropertySource
     static void database(org.springframework.test.context.DynamicPropertyRegistry registry) {
-        io.cgfed.testing.SharedPostgres.register(registry);
+        TestAccess.register(registry);
     }
 
     @LocalServerPort

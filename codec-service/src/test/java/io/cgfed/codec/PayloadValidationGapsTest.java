@@ -24,7 +24,7 @@ import org.springframework.boot.test.web.server.LocalServerPort;
 class PayloadValidationGapsTest {
     @org.springframework.test.context.DynamicPropertySource
     static void database(org.springframework.test.context.DynamicPropertyRegistry registry) {
-        io.cgfed.testing.SharedPostgres.register(registry);
+        TestAccess.register(registry);
     }
 
     private static final HttpClient HTTP = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
@@ -63,7 +63,7 @@ class PayloadValidationGapsTest {
     }
 
     private HttpResponse<byte[]> post(String path, byte[] body) throws Exception {
-        return HTTP.send(HttpRequest.newBuilder(URI.create("http://localhost:" + port + path))
+        return HTTP.send(TestAccess.asCoordinator(HttpRequest.newBuilder(URI.create("http://localhost:" + port + path)))
                 .header("Content-Type", "application/octet-stream")
                 .POST(HttpRequest.BodyPublishers.ofByteArray(body)).build(), HttpResponse.BodyHandlers.ofByteArray());
     }

@@ -62,7 +62,8 @@ abstract class CoordinatorApiTestBase {
     static final String ADMIN_KEY = Secrets.generate("cgfed_");
     static final String JOIN_TOKEN = Secrets.generate("cgfj_");
     static final String REGISTRY_KEY = Secrets.generate("cgfr_");
-    static final FakePeerServices PEERS = FakePeerServices.start(REGISTRY_KEY);
+    static final String CODEC_KEY = Secrets.generate("cgfc_");
+    static final FakePeerServices PEERS = FakePeerServices.start(REGISTRY_KEY, CODEC_KEY);
     /** Each registered worker's credential, as the registration answered it. */
     static final Map<UUID, String> CREDENTIALS = new ConcurrentHashMap<>();
     private static final Pattern POLL = Pattern.compile("/api/v1/workers/([0-9a-fA-F-]{36})/tasks/next.*");
@@ -87,6 +88,7 @@ abstract class CoordinatorApiTestBase {
         r.add("cgfed.security.admin-api-key", () -> ADMIN_KEY);
         r.add("cgfed.security.join-token", () -> JOIN_TOKEN);
         r.add("cgfed.security.registry-api-key", () -> REGISTRY_KEY);
+        r.add("cgfed.security.codec-api-key", () -> CODEC_KEY);
         // a codec-service that fails is asked again after 200 ms, 400 ms ... up to 2 s; a slow one times out after 2 s
         r.add("cgfed.coordinator.codec-retry-initial", () -> "200ms");
         r.add("cgfed.coordinator.codec-retry-max", () -> "2s");

@@ -50,6 +50,8 @@ final class FakePeerServices {
     private final HttpServer server;
     private final String registryKey;
     private final AtomicInteger registryRefusals = new AtomicInteger();
+    private final String codecKey;
+    private final AtomicInteger codecRefusals = new AtomicInteger();
     private volatile boolean codecDown;
     private final java.util.Set<String> failing = ConcurrentHashMap.newKeySet();
     private volatile long codecDelayMs;
@@ -61,14 +63,15 @@ final class FakePeerServices {
     private final Map<String, JsonNode> registryRounds = new ConcurrentHashMap<>();
     private final Map<String, List<String>> registryStatuses = new ConcurrentHashMap<>();
 
-    private FakePeerServices(HttpServer server, String registryKey) {
+    private FakePeerServices(HttpServer server, String registryKey, String codecKey) {
         this.server = server;
         this.registryKey = registryKey;
-        server.createContext("/api/v1/aggregate", this::aggregate);
-        server.createContext("/api/v1/decode", this::decode);
+        this.codecKey = codecKey;
+        server.createContext("/api/v1/aggregate", codecAuthorised(this::aggregate));
+        server.createContext("/api/v1/decode", codecAuthorised(this::decode));
         server.createContext("/api/v1/experiments", ex -> {
             if (ex.getRequestURI().getPath().contains("/codec-versions")) {
-                codecVersions(ex);
+                codecAuthorised(this::codecVersions).handle(ex);
             } else {
                 registry(ex);
             }
@@ -81,11 +84,14 @@ final class FakePeerServices {
         server.start();
     }
 
-    /** @param registryKey the key the registry expects from the coordinator */
-    static FakePeerServices start(String registryKey) {
+    /**
+     * @param registryKey the key the registry expects from the coordinator
+     * @param codecKey    the key the codec-service expects from the coordinator on every call
+     */
+    static FakePeerServices start(String registryKey, String codecKey) {
         try {
             return new FakePeerServices(HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0),
-                    registryKey);
+                    registryKey, codecKey);
         } catch (IOException e) {
             throw new IllegalStateException("fake peer services did not start", e);
         }
@@ -93,6 +99,28 @@ final class FakePeerServices {
 
     String url() {
         return "http://localhost:" + server.getAddress().getPort();
+    }
+
+    /** As the codec-service: every call without the coordinator's key gets 401 (counted) and does nothing. */
+    private com.sun.net.httpserver.HttpHandler codecAuthorised(com.sun.net.httpserver.HttpHandler handler) {
+        return ex -> {
+            if (!("Bearer " + codecKey).equals(ex.getRequestHeaders().getFirst("Authorization"))) {
+                try (ex) {
+                    codecRefusals.incrementAndGet();
+                    readAll(ex);
+                    send(ex, 401, "application/problem+json",
+                            "{\"status\":401,\"title\":\"Unauthorized\",\"detail\":\"the API key is not valid\"}"
+                                    .getBytes(StandardCharsets.UTF_8));
+                }
+                return;
+            }
+            handler.handle(ex);
+        };
+    }
+
+    /** Codec-service calls refused for a missing or wrong key. */
+    int codecRefusals() {
+        return codecRefusals.get();
     }
 
     void reset() {

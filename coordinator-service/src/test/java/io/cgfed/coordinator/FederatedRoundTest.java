@@ -77,6 +77,7 @@ class FederatedRoundTest extends CoordinatorApiTestBase {
         assertThat(r1.get("trainLoss").asDouble()).as("sample-weighted train loss")
                 .isCloseTo((SAMPLES0 * 1.0 + SAMPLES1 * 2.0) / (SAMPLES0 + SAMPLES1), within(1e-9));
         assertThat(PEERS.aggregatedBatches()).hasSize(1);
+        assertThat(PEERS.codecRefusals()).as("the coordinator's codec-service calls carry its key").isZero();
         assertThat(PEERS.aggregatedBatches().get(0)).as("the accepted payloads, byte for byte, by client")
                 .containsExactly(p0, p1);
 

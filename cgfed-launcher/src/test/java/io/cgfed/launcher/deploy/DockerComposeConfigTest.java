@@ -60,7 +60,22 @@ class DockerComposeConfigTest {
                 .doesNotContain("WARNING");
         // workers get the join token, never the admin or registry key
         String worker = r.out().substring(r.out().indexOf("  worker-1:"), r.out().indexOf("  worker-2:"));
-        assertThat(worker).contains("CGFED_JOIN_TOKEN").doesNotContain("CGFED_ADMIN_API_KEY", "CGFED_REGISTRY_API_KEY");
+        assertThat(worker).contains("CGFED_JOIN_TOKEN").doesNotContain("CGFED_ADMIN_API_KEY", "CGFED_REGISTRY_API_KEY",
+                "CGFED_CODEC_API_KEY");
+        // the codec-service key is the coordinator's and the codec-service's only
+        assertThat(section(r.out(), "  coordinator:")).contains("CGFED_CODEC_API_KEY");
+        assertThat(section(r.out(), "  codec-service:")).contains("CGFED_CODEC_API_KEY");
+        assertThat(section(r.out(), "  registry:")).doesNotContain("CGFED_CODEC_API_KEY");
+    }
+
+    /** One service's block of {@code docker-compose config}'s output. */
+    private static String section(String config, String header) {
+        java.util.regex.Matcher at = java.util.regex.Pattern.compile("(?m)^" + java.util.regex.Pattern.quote(header) + "$").matcher(config);
+        assertThat(at.find()).as(header).isTrue();
+        int start = at.start();
+        java.util.regex.Matcher next = java.util.regex.Pattern.compile("(?m)^  [a-z0-9-]+:$").matcher(config);
+        int end = next.find(at.end()) ? next.start() : config.length();
+        return config.substring(start, end);
     }
 
     @Test

@@ -213,7 +213,17 @@ class HelmChartTest {
         assertThat(worker.getImage()).isEqualTo("cgfed/worker-service:0.1.0");
         // workers get the join token only
         assertThat(worker.getEnv().stream().map(e -> e.getName()).toList())
-                .contains("CGFED_JOIN_TOKEN", "CGFED_WORKER_NAME").doesNotContain("CGFED_ADMIN_API_KEY", "CGFED_DB_PASSWORD");
+                .contains("CGFED_JOIN_TOKEN", "CGFED_WORKER_NAME")
+                .doesNotContain("CGFED_ADMIN_API_KEY", "CGFED_DB_PASSWORD", "CGFED_CODEC_API_KEY");
+        // the codec-service key: random, and only the coordinator and the codec-service have it
+        assertThat(secret(all, "CGFED_CODEC_API_KEY")).hasSize(48).isNotEqualTo(secret(all, "CGFED_REGISTRY_API_KEY"));
+        assertThat(envNames(container(one(all, "Deployment", "cgfed-coordinator")))).contains("CGFED_CODEC_API_KEY");
+        assertThat(envNames(container(one(all, "Deployment", "cgfed-codec-service")))).contains("CGFED_CODEC_API_KEY");
+        assertThat(envNames(container(one(all, "Deployment", "cgfed-registry")))).doesNotContain("CGFED_CODEC_API_KEY");
+    }
+
+    private static List<String> envNames(Container c) {
+        return c.getEnv().stream().map(e -> e.getName()).toList();
     }
 
     @Test

@@ -43,7 +43,7 @@ class CodecVersionApiTest {
 
     @DynamicPropertySource
     static void database(DynamicPropertyRegistry registry) {
-        SharedPostgres.register(registry);
+        io.cgfed.codec.TestAccess.register(registry);
     }
 
     @LocalServerPort
@@ -57,6 +57,7 @@ class CodecVersionApiTest {
 
     RestClient http() {
         return RestClient.builder().baseUrl("http://localhost:" + port)
+                .defaultHeader("Authorization", "Bearer " + io.cgfed.codec.TestAccess.CODEC_KEY)
                 .defaultStatusHandler(HttpStatusCode::isError, (req, res) -> { })
                 .build();
     }

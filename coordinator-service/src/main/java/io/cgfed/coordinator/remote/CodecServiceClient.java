@@ -6,6 +6,7 @@ import io.cgfed.core.codec.PayloadBatch;
 import io.cgfed.core.codec.PayloadFormatException;
 import io.cgfed.core.tensor.NamedTensors;
 import io.cgfed.core.tensor.SafeTensors;
+import io.cgfed.service.support.security.SecurityProperties;
 import java.net.http.HttpClient;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -13,6 +14,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import java.util.function.Supplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import org.springframework.core.ParameterizedTypeReference;
 import org.springframework.core.io.ByteArrayResource;
 import org.springframework.http.HttpEntity;
@@ -32,6 +35,7 @@ import tools.jackson.databind.ObjectMapper;
  */
 @Component
 public class CodecServiceClient {
+    private static final Logger log = LoggerFactory.getLogger(CodecServiceClient.class);
     private static final ParameterizedTypeReference<Map<String, Object>> MAP = new ParameterizedTypeReference<>() {
     };
     private static final ParameterizedTypeReference<List<Map<String, Object>>> LIST = new ParameterizedTypeReference<>() {
@@ -40,11 +44,18 @@ public class CodecServiceClient {
     private final ObjectMapper json;
     private final CoordinatorMetrics metrics;
 
-    CodecServiceClient(CoordinatorProperties properties, ObjectMapper json, CoordinatorMetrics metrics) {
+    CodecServiceClient(CoordinatorProperties properties, SecurityProperties security, ObjectMapper json,
+                       CoordinatorMetrics metrics) {
         JdkClientHttpRequestFactory factory = new JdkClientHttpRequestFactory(
                 HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build());
         factory.setReadTimeout(properties.codecServiceTimeout());
-        this.http = RestClient.builder().baseUrl(properties.codecServiceUrl()).requestFactory(factory).build();
+        RestClient.Builder b = RestClient.builder().baseUrl(properties.codecServiceUrl()).requestFactory(factory);
+        if (security.codecApiKey() != null) {
+            b.defaultHeader(HttpHeaders.AUTHORIZATION, "Bearer " + security.codecApiKey());
+        } else {
+            log.warn("no CGFED_CODEC_API_KEY: the codec-service will refuse this coordinator's calls");
+        }
+        this.http = b.build();
         this.json = json;
         this.metrics = metrics;
     }

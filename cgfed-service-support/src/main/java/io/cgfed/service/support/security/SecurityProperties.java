@@ -1,6 +1,12 @@
 package io.cgfed.service.support.security;
 
+import java.util.HashSet;
+import java.util.List;
+import java.util.Objects;
+import java.util.stream.Stream;
+
 import org.springframework.boot.context.properties.ConfigurationProperties;
+import org.springframework.boot.context.properties.bind.ConstructorBinding;
 
 /**
  * Access control ({@code cgfed.security.*}). Secrets come from the environment only; each is at least
@@ -15,24 +21,31 @@ import org.springframework.boot.context.properties.ConfigurationProperties;
  *                       with it, the registry reads adapters from the coordinator with it
  *                       (env {@code CGFED_REGISTRY_API_KEY})
  * @param joinToken      what a worker shows to register (coordinator; env {@code CGFED_JOIN_TOKEN})
+ * @param codecApiKey    the key between coordinator and codec-service: the coordinator sends it on
+ *                       every call, the codec-service takes it as a USER key (env {@code CGFED_CODEC_API_KEY})
  */
 @ConfigurationProperties("cgfed.security")
-public record SecurityProperties(Boolean openReads, String adminApiKey, String registryApiKey, String joinToken) {
+public record SecurityProperties(Boolean openReads, String adminApiKey, String registryApiKey, String joinToken,
+                                 String codecApiKey) {
     static final int MIN_SECRET_LENGTH = 16;
 
+    @ConstructorBinding
     public SecurityProperties {
         openReads = openReads == null || openReads;
         adminApiKey = checked("cgfed.security.admin-api-key (CGFED_ADMIN_API_KEY)", adminApiKey);
         registryApiKey = checked("cgfed.security.registry-api-key (CGFED_REGISTRY_API_KEY)", registryApiKey);
         joinToken = checked("cgfed.security.join-token (CGFED_JOIN_TOKEN)", joinToken);
-        if (same(adminApiKey, registryApiKey) || same(adminApiKey, joinToken) || same(registryApiKey, joinToken)) {
-            throw new IllegalArgumentException("CGFED_ADMIN_API_KEY, CGFED_REGISTRY_API_KEY and CGFED_JOIN_TOKEN must be"
-                    + " different secrets: each opens something else");
+        codecApiKey = checked("cgfed.security.codec-api-key (CGFED_CODEC_API_KEY)", codecApiKey);
+        List<String> secrets = Stream.of(adminApiKey, registryApiKey, joinToken, codecApiKey).filter(Objects::nonNull).toList();
+        if (new HashSet<>(secrets).size() < secrets.size()) {
+            throw new IllegalArgumentException("CGFED_ADMIN_API_KEY, CGFED_REGISTRY_API_KEY, CGFED_JOIN_TOKEN and"
+                    + " CGFED_CODEC_API_KEY must be different secrets: each opens something else");
         }
     }
 
-    private static boolean same(String a, String b) {
-        return a != null && a.equals(b);
+    /** Without the codec-service key. */
+    public SecurityProperties(Boolean openReads, String adminApiKey, String registryApiKey, String joinToken) {
+        this(openReads, adminApiKey, registryApiKey, joinToken, null);
     }
 
     private static String checked(String what, String secret) {
@@ -51,7 +64,7 @@ public record SecurityProperties(Boolean openReads, String adminApiKey, String r
     @Override
     public String toString() {
         return "SecurityProperties[openReads=" + openReads + ", adminApiKey=" + set(adminApiKey) + ", registryApiKey="
-                + set(registryApiKey) + ", joinToken=" + set(joinToken) + "]";
+                + set(registryApiKey) + ", joinToken=" + set(joinToken) + ", codecApiKey=" + set(codecApiKey) + "]";
     }
 
     private static String set(String secret) {

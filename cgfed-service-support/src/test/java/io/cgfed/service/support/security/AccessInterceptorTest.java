@@ -214,6 +214,10 @@ class AccessInterceptorTest {
         assertThat(new SecurityProperties(null, " ", "", null).openReads()).isTrue();
         assertThatThrownBy(() -> new SecurityProperties(true, ADMIN, ADMIN, null))
                 .hasMessageContaining("different").hasMessageNotContaining(ADMIN);
+        assertThatThrownBy(() -> new SecurityProperties(true, null, null, JOIN, JOIN))
+                .hasMessageContaining("CGFED_CODEC_API_KEY").hasMessageNotContaining(JOIN);
+        assertThat(new SecurityProperties(true, ADMIN, null, JOIN, "0123456789abcdef0123").toString())
+                .contains("codecApiKey=(set)").doesNotContain("0123456789abcdef0123");
     }
 
     @Test

@@ -108,6 +108,28 @@ class CodecServiceFaultTest extends CoordinatorApiTestBase {
         assertThat(round(evaluating, 1).get("uploads").asInt()).isEqualTo(2);
     }
 
+    @Test
+    void aSlowCodecServiceCallHoldsUpOnlyItsOwnExperiment() {
+        Running slow = startExperiment(spec("codec-slow-own"), 2);
+        // slow, but inside the coordinator's 2 s timeout: the coordinator waits for the whole call
+        PEERS.codecDelay(Duration.ofMillis(1800));
+        uploadRoundOne(slow);
+        long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
+        while (PEERS.slowAggregatesInFlight() == 0 && System.nanoTime() < deadline) {
+            sleep(10);
+        }
+        assertThat(PEERS.slowAggregatesInFlight()).as("the slow experiment's aggregate call is running").isPositive();
+        int doneBefore = PEERS.slowAggregatesDone();
+
+        // another experiment starts and hands out its baseline evaluation while that call still hangs
+        UUID other = submit(spec("codec-slow-other"));
+        awaitExperiment(other, "RUNNING with its round 0 open", e -> e.get("status").asString().equals("RUNNING"));
+        assertThat(PEERS.slowAggregatesDone()).as("started inside the slow call, not after it").isEqualTo(doneBefore);
+
+        PEERS.codecDelay(Duration.ZERO);
+        awaitExperiment(slow.id(), "round 1 EVALUATING", roundIs(1, "EVALUATING"));
+    }
+
     // ---------------------------------------------------------------- learned codec: TGAP and FAF
 
     private HttpResponse<String> attach(UUID workerId, UUID taskId, String kind, byte[] body) {

@@ -55,6 +55,8 @@ final class FakePeerServices {
     private volatile boolean codecDown;
     private final java.util.Set<String> failing = ConcurrentHashMap.newKeySet();
     private volatile long codecDelayMs;
+    private final AtomicInteger slowAggregatesInFlight = new AtomicInteger();
+    private final AtomicInteger slowAggregatesDone = new AtomicInteger();
     private final Map<String, List<Long>> codecCalls = new ConcurrentHashMap<>();
     private final Map<String, Map<Integer, Map<String, Object>>> codecVersions = new ConcurrentHashMap<>();
     private final AtomicInteger aggregateCalls = new AtomicInteger();
@@ -154,6 +156,15 @@ final class FakePeerServices {
     }
 
     /** The aggregation answers only after this long (a slow codec-service). */
+    /** Delayed aggregate calls now sleeping, and those whose sleep has ended. */
+    int slowAggregatesInFlight() {
+        return slowAggregatesInFlight.get();
+    }
+
+    int slowAggregatesDone() {
+        return slowAggregatesDone.get();
+    }
+
     void codecDelay(java.time.Duration delay) {
         codecDelayMs = delay.toMillis();
     }
@@ -306,10 +317,14 @@ final class FakePeerServices {
                 return;
             }
             if (codecDelayMs > 0) {
+                slowAggregatesInFlight.incrementAndGet();
                 try {
                     Thread.sleep(codecDelayMs);
                 } catch (InterruptedException e) {
                     Thread.currentThread().interrupt();
+                } finally {
+                    slowAggregatesInFlight.decrementAndGet();
+                    slowAggregatesDone.incrementAndGet();
                 }
             }
             byte[] answer;

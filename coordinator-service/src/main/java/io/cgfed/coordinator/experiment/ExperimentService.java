@@ -18,6 +18,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import org.springframework.stereotype.Service;
+import org.springframework.transaction.annotation.Isolation;
 import org.springframework.transaction.annotation.Transactional;
 import tools.jackson.core.type.TypeReference;
 import tools.jackson.databind.ObjectMapper;
@@ -58,12 +59,17 @@ public class ExperimentService {
         return view(e);
     }
 
-    @Transactional(readOnly = true)
+    /*
+     * Views read the experiment row, then its rounds: in one snapshot (REPEATABLE READ; read-only, so
+     * PostgreSQL never aborts it), or a round closing in between would show, say, round 1 EVALUATING
+     * beside the codec version from before it.
+     */
+    @Transactional(readOnly = true, isolation = Isolation.REPEATABLE_READ)
     public List<ExperimentView> list() {
         return experiments.findAllByOrderByCreatedAtDesc().stream().map(this::view).toList();
     }
 
-    @Transactional(readOnly = true)
+    @Transactional(readOnly = true, isolation = Isolation.REPEATABLE_READ)
     public ExperimentView get(UUID id) {
         return view(find(id));
     }

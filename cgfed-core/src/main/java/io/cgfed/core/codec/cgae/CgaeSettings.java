@@ -1,5 +1,10 @@
 package io.cgfed.core.codec.cgae;
 
+import static io.cgfed.core.codec.CodecSettings.bool;
+import static io.cgfed.core.codec.CodecSettings.integer;
+import static io.cgfed.core.codec.CodecSettings.number;
+import static io.cgfed.core.codec.CodecSettings.text;
+
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -179,52 +184,5 @@ public record CgaeSettings(String architecture, int tile, int compression, boole
         int bodyBytesPerTile = 4 * tile * tile / compression;
         int latentBytes = (int) Math.floor(bodyBytesPerTile * (1 - residualFraction));
         return (latentBytes - (normalise ? 2 : 0)) / 2;
-    }
-
-    private static String text(Map<String, Object> s, String key, String fallback) {
-        Object v = s.get(key);
-        if (v == null) {
-            return fallback;
-        }
-        if (!(v instanceof String str)) {
-            throw new IllegalArgumentException("codec setting '" + key + "' must be a string, got " + v);
-        }
-        return str;
-    }
-
-    private static boolean bool(Map<String, Object> s, String key, boolean fallback) {
-        Object v = s.get(key);
-        if (v == null) {
-            return fallback;
-        }
-        if (!(v instanceof Boolean b)) {
-            throw new IllegalArgumentException("codec setting '" + key + "' must be true or false, got " + v);
-        }
-        return b;
-    }
-
-    private static int integer(Map<String, Object> s, String key, int fallback, int min, int max) {
-        Object v = s.get(key);
-        if (v == null) {
-            return fallback;
-        }
-        if (!(v instanceof Number n) || n.doubleValue() != Math.rint(n.doubleValue()) || n.doubleValue() < min
-                || n.doubleValue() > max) {
-            throw new IllegalArgumentException("codec setting '" + key + "' must be an integer in [" + min + ", " + max
-                    + "], got " + v);
-        }
-        return n.intValue();
-    }
-
-    private static double number(Map<String, Object> s, String key, double fallback, double min, double max) {
-        Object v = s.get(key);
-        if (v == null) {
-            return fallback;
-        }
-        if (!(v instanceof Number n) || !(n.doubleValue() >= min) || n.doubleValue() > max) {
-            throw new IllegalArgumentException("codec setting '" + key + "' must be a number in [" + min + ", " + max
-                    + "], got " + v);
-        }
-        return n.doubleValue();
     }
 }

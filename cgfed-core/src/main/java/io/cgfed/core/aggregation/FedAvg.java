@@ -2,7 +2,9 @@ package io.cgfed.core.aggregation;
 
 import io.cgfed.core.tensor.FloatTensor;
 import io.cgfed.core.tensor.NamedTensors;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 
 /**
  * Sample-weighted FedAvg, applied to A and B factors separately as FedIT does (the average of the
@@ -18,34 +20,69 @@ public final class FedAvg implements Aggregator {
 
     @Override
     public NamedTensors aggregate(List<WeightedUpdate> updates) {
-        if (updates.isEmpty()) {
-            throw new IllegalArgumentException("nothing to aggregate");
-        }
-        NamedTensors first = updates.get(0).update();
-        double total = 0;
+        Sum sum = new Sum();
         for (WeightedUpdate u : updates) {
-            if (!u.update().sameLayout(first)) {
+            sum.add(u.update(), u.weight());
+        }
+        return sum.average();
+    }
+
+    /**
+     * A running sample-weighted sum, so a round is averaged one update at a time: what it holds is one
+     * double per parameter, however many clients there are. {@link FedAvg#aggregate} is this over a list,
+     * so a streamed round and a listed one agree to the bit.
+     */
+    public static final class Sum {
+        private NamedTensors layout;
+        private Map<String, double[]> acc;
+        private double total;
+        private int count;
+
+        /** Adds {@code weight x update}; every update must have the first one's names and shapes. */
+        public void add(NamedTensors update, double weight) {
+            if (!(weight > 0) || Double.isInfinite(weight)) {
+                throw new IllegalArgumentException("update weight must be positive and finite");
+            }
+            if (layout == null) {
+                layout = update;
+                acc = new LinkedHashMap<>();
+                for (String name : update.names()) {
+                    acc.put(name, new double[update.get(name).size()]);
+                }
+            } else if (!update.sameLayout(layout)) {
                 throw new IllegalArgumentException("updates differ in names or shapes");
             }
-            total += u.weight();
-        }
-        NamedTensors out = new NamedTensors();
-        for (String name : first.names()) {
-            int[] shape = first.get(name).shape();
-            double[] acc = new double[first.get(name).size()];
-            for (WeightedUpdate u : updates) {
-                float[] x = u.update().get(name).data();
-                double w = u.weight() / total;
-                for (int i = 0; i < acc.length; i++) {
-                    acc[i] += w * x[i];
+            for (Map.Entry<String, double[]> e : acc.entrySet()) {
+                float[] x = update.get(e.getKey()).data();
+                double[] a = e.getValue();
+                for (int i = 0; i < a.length; i++) {
+                    a[i] += weight * x[i];
                 }
             }
-            float[] avg = new float[acc.length];
-            for (int i = 0; i < acc.length; i++) {
-                avg[i] = (float) acc[i];
-            }
-            out.put(name, new FloatTensor(shape, avg));
+            total += weight;
+            count++;
         }
-        return out;
+
+        /** Updates added so far. */
+        public int count() {
+            return count;
+        }
+
+        /** The weighted average of what was added. */
+        public NamedTensors average() {
+            if (count == 0) {
+                throw new IllegalArgumentException("nothing to aggregate");
+            }
+            NamedTensors out = new NamedTensors();
+            for (Map.Entry<String, double[]> e : acc.entrySet()) {
+                double[] a = e.getValue();
+                float[] avg = new float[a.length];
+                for (int i = 0; i < a.length; i++) {
+                    avg[i] = (float) (a[i] / total);
+                }
+                out.put(e.getKey(), new FloatTensor(layout.get(e.getKey()).shape(), avg));
+            }
+            return out;
+        }
     }
 }

@@ -1,6 +1,7 @@
 package io.cgfed.core.codec;
 
 import java.io.IOException;
+import java.io.InputStream;
 import java.io.OutputStream;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
@@ -91,5 +92,58 @@ public final class PayloadBatch {
             throw new PayloadFormatException("batch has " + buf.remaining() + " trailing bytes");
         }
         return out;
+    }
+
+    /** What {@link #read(InputStream, int, Sink)} hands each payload to, in order. */
+    @FunctionalInterface
+    public interface Sink {
+        void accept(int index, byte[] payload);
+    }
+
+    /**
+     * Reads a batch from a stream one payload at a time, checking it as {@link #read(byte[], int)} does:
+     * only one payload is in memory at once (a lying length costs no more memory than the bytes that
+     * really come). A payload that {@code sink} refuses, or a format error after it, fails the whole
+     * read; the caller applies nothing before the end.
+     *
+     * @return the number of payloads
+     */
+    public static int read(InputStream in, int maxPayloads, Sink sink) throws IOException {
+        byte[] head = in.readNBytes(8);
+        if (head.length < 8) {
+            throw new PayloadFormatException("batch of " + head.length + " bytes is too short");
+        }
+        ByteBuffer buf = ByteBuffer.wrap(head).order(ByteOrder.LITTLE_ENDIAN);
+        for (byte m : MAGIC) {
+            if (buf.get() != m) {
+                throw new PayloadFormatException("batch does not start with the magic bytes CGFB");
+            }
+        }
+        long count = Integer.toUnsignedLong(buf.getInt());
+        if (count == 0 || count > maxPayloads) {
+            throw new PayloadFormatException("batch holds " + count + " payloads; allowed 1.." + maxPayloads);
+        }
+        for (int i = 0; i < count; i++) {
+            byte[] lenBytes = in.readNBytes(8);
+            if (lenBytes.length < 8) {
+                throw new PayloadFormatException("batch ends before payload " + i);
+            }
+            long len = ByteBuffer.wrap(lenBytes).order(ByteOrder.LITTLE_ENDIAN).getLong();
+            if (len < 0 || len > Integer.MAX_VALUE - 16) {
+                throw new PayloadFormatException("payload " + i + " declares " + len + " bytes");
+            }
+            // readNBytes grows its buffer with what arrives, not with what was declared
+            byte[] p = in.readNBytes((int) len);
+            if (p.length < len) {
+                throw new PayloadFormatException("payload " + i + " length " + len + " exceeds the " + p.length
+                        + " bytes left");
+            }
+            sink.accept(i, p);
+        }
+        long trailing = in.transferTo(OutputStream.nullOutputStream());
+        if (trailing > 0) {
+            throw new PayloadFormatException("batch has " + trailing + " trailing bytes");
+        }
+        return (int) count;
     }
 }

@@ -27,11 +27,12 @@ public class AggregationController {
         this.versions = versions;
     }
 
-    /** Body: a payload batch ({@code CGFB}); answer: the sample-weighted average update as safetensors. */
+    /** Body: a payload batch ({@code CGFB}), read as a stream; answer: the sample-weighted average update as safetensors. */
     @PostMapping(path = "/aggregate", consumes = MediaType.APPLICATION_OCTET_STREAM_VALUE,
             produces = MediaType.APPLICATION_OCTET_STREAM_VALUE)
-    public ResponseEntity<byte[]> aggregate(@RequestBody byte[] batch) {
-        RoundAggregation.Result r = aggregation.aggregate(PayloadBatch.read(batch, properties.maxPayloadsPerRound()));
+    public ResponseEntity<byte[]> aggregate(java.io.InputStream batch) {
+        // streamed: the batch is decoded and summed as it arrives, never held whole
+        RoundAggregation.Result r = aggregation.aggregate(batch, properties.maxPayloadsPerRound());
         byte[] body = SafeTensors.write(r.update(), io.cgfed.core.tensor.DType.F32, Map.of(
                 "updates", Integer.toString(r.updates()),
                 "samples", Long.toString(r.samples())));

@@ -1,13 +1,16 @@
 package io.cgfed.codec.aggregation;
 
-import io.cgfed.core.aggregation.Aggregator;
 import io.cgfed.core.aggregation.FedAvg;
+import io.cgfed.core.codec.PayloadBatch;
 import io.cgfed.core.codec.PayloadFormatException;
+import io.cgfed.core.codec.PayloadHeader;
 import io.cgfed.core.codec.TensorSpec;
 import io.cgfed.core.codec.UpdateDecoder;
 import io.cgfed.core.codec.UpdateDecoder.DecodedUpdate;
 import io.cgfed.core.tensor.NamedTensors;
-import java.util.ArrayList;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
@@ -15,54 +18,79 @@ import org.springframework.stereotype.Service;
 
 /**
  * Decodes every payload of a round, checks they belong together (one experiment, one round,
- * distinct clients, one manifest), and aggregates them. All payloads are decoded before anything
- * is aggregated: one bad payload fails the request, and nothing is half-applied.
+ * distinct clients, one manifest), and aggregates them, one payload at a time: the round's batch is
+ * read from the request as it arrives and each decoded update is added to a running FedAvg sum and
+ * dropped, so memory holds one payload, one decoded update and the sum, not the round. The result
+ * exists only once the last payload has been checked: one bad payload fails the request, and
+ * nothing is half-applied.
  */
 @Service
 public class RoundAggregation {
-    private final Aggregator aggregator = new FedAvg();
     private final io.cgfed.codec.versions.CodecVersionService versions;
 
     RoundAggregation(io.cgfed.codec.versions.CodecVersionService versions) {
         this.versions = versions;
     }
 
+    /** A round from a batch stream ({@code CGFB}), read once. */
+    public Result aggregate(InputStream batch, int maxPayloads) {
+        Round round = new Round();
+        try {
+            PayloadBatch.read(batch, maxPayloads, round::add);
+        } catch (IOException e) {
+            throw new UncheckedIOException("reading the round's batch", e);
+        }
+        return round.result();
+    }
+
+    /** A round already in memory. */
     public Result aggregate(List<byte[]> payloads) {
-        List<DecodedUpdate> decoded = new ArrayList<>(payloads.size());
-        Set<Integer> clients = new HashSet<>();
-        List<TensorSpec> manifest = null;
+        Round round = new Round();
         for (int i = 0; i < payloads.size(); i++) {
+            round.add(i, payloads.get(i));
+        }
+        return round.result();
+    }
+
+    private final class Round {
+        private final FedAvg.Sum sum = new FedAvg.Sum();
+        private final Set<Integer> clients = new HashSet<>();
+        private PayloadHeader first;
+        private List<TensorSpec> manifest;
+        private long samples;
+        private long wire;
+        private long raw;
+
+        void add(int i, byte[] payload) {
             DecodedUpdate d;
             try {
-                d = UpdateDecoder.decode(payloads.get(i), manifest, versions.resolver());
+                d = UpdateDecoder.decode(payload, manifest, versions.resolver());
             } catch (PayloadFormatException e) {
                 throw new PayloadFormatException("payload " + i + ": " + e.getMessage());
             }
-            DecodedUpdate first = decoded.isEmpty() ? d : decoded.get(0);
-            if (!d.header().experimentId().equals(first.header().experimentId())
-                    || d.header().round() != first.header().round()) {
+            PayloadHeader h = d.header();
+            if (first == null) {
+                first = h;
+            } else if (!h.experimentId().equals(first.experimentId()) || h.round() != first.round()) {
                 throw new PayloadFormatException("payload " + i + " belongs to another experiment or round");
             }
-            if (!clients.add(d.header().clientIndex())) {
-                throw new PayloadFormatException("payload " + i + " repeats client " + d.header().clientIndex());
+            if (!clients.add(h.clientIndex())) {
+                throw new PayloadFormatException("payload " + i + " repeats client " + h.clientIndex());
             }
-            manifest = d.header().manifest();
-            decoded.add(d);
-        }
-        List<Aggregator.WeightedUpdate> weighted = decoded.stream()
-                .map(d -> new Aggregator.WeightedUpdate(d.update(), d.header().samples()))
-                .toList();
-        long samples = 0;
-        for (DecodedUpdate d : decoded) {
+            manifest = h.manifest();
             try {
-                samples = Math.addExact(samples, d.header().samples());
+                samples = Math.addExact(samples, h.samples());
             } catch (ArithmeticException e) {
                 throw new PayloadFormatException("the round's sample counts overflow");
             }
+            sum.add(d.update(), h.samples());
+            wire += d.wireBytes();
+            raw += d.rawBytes();
         }
-        long wire = decoded.stream().mapToLong(DecodedUpdate::wireBytes).sum();
-        long raw = decoded.stream().mapToLong(DecodedUpdate::rawBytes).sum();
-        return new Result(aggregator.aggregate(weighted), decoded.size(), samples, wire, raw);
+
+        Result result() {
+            return new Result(sum.average(), sum.count(), samples, wire, raw);
+        }
     }
 
     /** The aggregated update and what went into it. */

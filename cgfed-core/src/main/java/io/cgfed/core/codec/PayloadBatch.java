@@ -44,6 +44,36 @@ public final class PayloadBatch {
         return size;
     }
 
+    /** One payload of a batch written from elsewhere (a file): its length, and its bytes on demand. */
+    public interface Part {
+        long length();
+
+        /** Writes exactly {@link #length()} bytes, in writes of at most 64 KiB. */
+        void writeTo(OutputStream out) throws IOException;
+    }
+
+    /** The size of the batch of these parts. */
+    public static long sizeOfParts(List<? extends Part> parts) {
+        long size = 8;
+        for (Part p : parts) {
+            size += 8 + p.length();
+        }
+        return size;
+    }
+
+    /**
+     * A batch streamed from its parts: only the part being written is read (from a file, say), so a
+     * round of hundreds of uploads goes out without being in memory.
+     */
+    public static void writeParts(List<? extends Part> parts, OutputStream out) throws IOException {
+        ByteBuffer head = ByteBuffer.allocate(8).order(ByteOrder.LITTLE_ENDIAN);
+        out.write(head.put(MAGIC).putInt(parts.size()).array());
+        for (Part p : parts) {
+            out.write(head.clear().putLong(p.length()).array());
+            p.writeTo(out);
+        }
+    }
+
     /**
      * The same bytes as {@link #write}, streamed: no copy of the batch is made, and no single write is
      * larger than 64 KiB (an HTTP client may copy each write into a buffer of its size; a round of 500

@@ -78,6 +78,39 @@ public class BlobStore {
         }
     }
 
+    /** A stored blob as a part of a payload batch, read from its file only while it is written out. */
+    public io.cgfed.core.codec.PayloadBatch.Part part(String key) {
+        Path file = resolve(key);
+        long length;
+        try {
+            length = Files.size(file);
+        } catch (IOException e) {
+            throw new UncheckedIOException("could not read blob " + key, e);
+        }
+        return new io.cgfed.core.codec.PayloadBatch.Part() {
+            @Override
+            public long length() {
+                return length;
+            }
+
+            @Override
+            public void writeTo(java.io.OutputStream out) throws IOException {
+                try (java.io.InputStream in = Files.newInputStream(file)) {
+                    byte[] chunk = new byte[IO_CHUNK];
+                    long left = length;
+                    while (left > 0) {
+                        int n = in.read(chunk, 0, (int) Math.min(chunk.length, left));
+                        if (n < 0) {
+                            throw new IOException("blob " + key + " ended " + left + " bytes early");
+                        }
+                        out.write(chunk, 0, n);
+                        left -= n;
+                    }
+                }
+            }
+        };
+    }
+
     public static String sha256(byte[] bytes) {
         try {
             return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(bytes));

@@ -78,15 +78,17 @@ public class CodecServiceClient {
     /**
      * The sample-weighted average of the decoded updates. The batch is streamed in small writes: built
      * whole it was a second copy of the round (116 MiB for 500 uploads of 237 KiB), and the JDK client
-     * copied that one write into a third, which ran the heap out at round close.
+     * copied that one write into a third, which ran the heap out at round close. Now each payload is
+     * read from where it is (a blob file) only while it is written out: the round is never in memory
+     * here, and the codec-service sums it as it arrives.
      */
-    public NamedTensors aggregate(List<byte[]> payloads) {
+    public NamedTensors aggregateParts(List<? extends PayloadBatch.Part> payloads) {
         return call("aggregate", () -> {
             byte[] body = http.post().uri("/api/v1/aggregate")
                     .contentType(MediaType.APPLICATION_OCTET_STREAM)
-                    .contentLength(PayloadBatch.size(payloads))
+                    .contentLength(PayloadBatch.sizeOfParts(payloads))
                     .accept(MediaType.APPLICATION_OCTET_STREAM)
-                    .body(out -> PayloadBatch.writeTo(payloads, out))
+                    .body(out -> PayloadBatch.writeParts(payloads, out))
                     .retrieve()
                     .body(byte[].class);
             if (body == null) {
@@ -167,12 +169,12 @@ public class CodecServiceClient {
     }
 
     /** FAF from the server's side: the version refitted from {@code version} on a round's decoded payloads. */
-    public Map<String, Object> refit(UUID experimentId, int version, List<byte[]> payloads) {
+    public Map<String, Object> refit(UUID experimentId, int version, List<? extends PayloadBatch.Part> payloads) {
         return call("adapt", () -> http.post().uri("/api/v1/experiments/{id}/codec-versions/{v}/refit",
                         experimentId, version)
                 .contentType(MediaType.APPLICATION_OCTET_STREAM)
-                .contentLength(PayloadBatch.size(payloads))
-                .body(out -> PayloadBatch.writeTo(payloads, out))
+                .contentLength(PayloadBatch.sizeOfParts(payloads))
+                .body(out -> PayloadBatch.writeParts(payloads, out))
                 .retrieve().body(MAP));
     }
 

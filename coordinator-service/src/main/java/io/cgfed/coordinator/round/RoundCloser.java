@@ -19,6 +19,7 @@ import io.cgfed.coordinator.experiment.ExperimentService;
 import io.cgfed.core.aggregation.Aggregator;
 import io.cgfed.core.aggregation.FedAvg;
 import io.cgfed.core.codec.Codecs;
+import io.cgfed.core.codec.PayloadBatch;
 import io.cgfed.core.codec.ReconstructionQuality;
 import io.cgfed.core.codec.UpdateDecoder;
 import io.cgfed.core.protocol.ExperimentSpec;
@@ -91,11 +92,13 @@ public class RoundCloser {
     /** True when this call applied the round (false when another had already). */
     private boolean aggregateOnce(UUID experimentId, int roundNo) {
         List<Upload> received = uploads.findByExperimentIdAndRoundOrderByClientIndex(experimentId, roundNo);
-        List<byte[]> payloads = new ArrayList<>();
+        // streamed from the blob files to the codec-service (which sums them as they come): the round is
+        // never in this process's memory
+        List<PayloadBatch.Part> payloads = new ArrayList<>();
         for (Upload u : received) {
-            payloads.add(blobs.get(u.getBlobKey()));
+            payloads.add(blobs.part(u.getBlobKey()));
         }
-        NamedTensors update = codecService.aggregate(payloads);
+        NamedTensors update = codecService.aggregateParts(payloads);
         NamedTensors previous = adapters.load(experimentId, roundNo - 1);
         NamedTensors next = previous.plus(update);
         ExperimentSpec spec = experimentService.spec(experimentService.find(experimentId));
@@ -153,7 +156,7 @@ public class RoundCloser {
      * round's decoded updates ({@code adaptFrom: server}) or from the contributions the clients sent.
      */
     private Integer adaptCodec(UUID experimentId, int roundNo, ExperimentSpec spec, Integer usedVersion, List<Task> train,
-                               List<byte[]> payloads) {
+                               List<PayloadBatch.Part> payloads) {
         if (usedVersion == null || !RoundDriver.adapts(spec, roundNo)) {
             return null;
         }
@@ -185,14 +188,15 @@ public class RoundCloser {
     record Audit(double cosine, int updates) {
     }
 
-    private Audit audit(UUID experimentId, int roundNo, List<Upload> received, List<byte[]> payloads, NamedTensors aggregate) {
+    private Audit audit(UUID experimentId, int roundNo, List<Upload> received, List<PayloadBatch.Part> payloads,
+                        NamedTensors aggregate) {
         Map<Integer, byte[]> raw = new java.util.HashMap<>();
         for (var a : attachments.findByExperimentIdAndRoundAndKindOrderByClientIndex(experimentId, roundNo,
                 AttachmentKind.AUDIT)) {
             raw.put(a.getClientIndex(), blobs.get(a.getBlobKey()));
         }
         List<Aggregator.WeightedUpdate> rawUpdates = new ArrayList<>();
-        List<byte[]> encoded = new ArrayList<>();
+        List<PayloadBatch.Part> encoded = new ArrayList<>();
         for (int i = 0; i < received.size(); i++) {
             byte[] r = raw.get(received.get(i).getClientIndex());
             if (r != null) {
@@ -204,7 +208,7 @@ public class RoundCloser {
         if (rawUpdates.isEmpty()) {
             return null;
         }
-        NamedTensors reconstructed = encoded.size() == payloads.size() ? aggregate : codecService.aggregate(encoded);
+        NamedTensors reconstructed = encoded.size() == payloads.size() ? aggregate : codecService.aggregateParts(encoded);
         double cosine = ReconstructionQuality.of(new FedAvg().aggregate(rawUpdates), reconstructed).cosine();
         log.info("experiment {} round {}: audit over {} updates, aggregate cosine {}", experimentId, roundNo,
                 rawUpdates.size(), String.format(java.util.Locale.ROOT, "%.4f", cosine));

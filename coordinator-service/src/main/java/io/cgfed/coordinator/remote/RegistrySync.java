@@ -64,7 +64,8 @@ public class RegistrySync {
             return codecService.versions(experimentId).stream().map(v -> {
                 Map<String, Object> m = new LinkedHashMap<>();
                 for (String k : List.of("version", "origin", "parentVersion", "status", "architecture", "settings",
-                        "snapshots", "quality", "failureReason", "weightsBytes", "createdAt", "finishedAt")) {
+                        "snapshots", "quality", "history", "failureReason", "weightsBytes", "weightsSha256", "createdAt",
+                        "finishedAt")) {
                     m.put(k, v.get(k));
                 }
                 return m;

@@ -70,7 +70,7 @@ public final class CEvalTable {
         }
 
         /** Tallies by group, in {@link SubjectGroups#GROUPS} order (empty groups have total 0). */
-        public Map<String, Tally> byGroup() {
+        Map<String, Tally> byGroup() {
             Map<String, Tally> out = new LinkedHashMap<>();
             SubjectGroups.GROUPS.forEach(g -> out.put(g, new Tally(0, 0)));
             byCategory.forEach((category, t) -> out.merge(SubjectGroups.groupOf(category), t, Tally::plus));
@@ -78,7 +78,7 @@ public final class CEvalTable {
         }
 
         /** Correct over all examples. */
-        public double averageOverExamples() {
+        double averageOverExamples() {
             Tally all = new Tally(0, 0);
             for (Tally t : byCategory.values()) {
                 all = all.plus(t);
@@ -87,7 +87,7 @@ public final class CEvalTable {
         }
 
         /** Mean of the accuracies of the groups that have examples. */
-        public double averageOverGroups() {
+        double averageOverGroups() {
             double sum = 0;
             int groups = 0;
             for (Tally t : byGroup().values()) {

@@ -68,19 +68,38 @@ public record RoundView(int round, int clients, Double trainLoss, Double evalLos
             if (a.isEmpty()) {
                 return null;
             }
-            var column = io.cgfed.core.train.CEvalTable.Column.of("round", a, n);
-            var groups = column.byGroup();
+            // example-weighted, as CEvalTable's groups: a subject's accuracy counts its examples
+            Map<String, double[]> byGroup = new java.util.LinkedHashMap<>(); // group -> {correct, examples}
+            io.cgfed.core.data.SubjectGroups.GROUPS.forEach(g -> byGroup.put(g, new double[2]));
+            double correct = 0;
+            double all = 0;
+            for (var e : a.entrySet()) {
+                double[] t = byGroup.get(io.cgfed.core.data.SubjectGroups.groupOf(e.getKey()));
+                int count = n.get(e.getKey());
+                t[0] += e.getValue() * count;
+                t[1] += count;
+                correct += e.getValue() * count;
+                all += count;
+            }
             Map<String, Integer> perGroup = new java.util.LinkedHashMap<>();
-            groups.forEach((g, t) -> perGroup.put(g, t.total()));
-            return new CategoryAccuracy(acc(groups.get(io.cgfed.core.data.SubjectGroups.STEM)),
-                    acc(groups.get(io.cgfed.core.data.SubjectGroups.SOCIAL_SCIENCE)),
-                    acc(groups.get(io.cgfed.core.data.SubjectGroups.HUMANITIES)),
-                    acc(groups.get(io.cgfed.core.data.SubjectGroups.OTHER)), finite(column.averageOverExamples()),
-                    finite(column.averageOverGroups()), perGroup);
+            double groupSum = 0;
+            int groups = 0;
+            for (var e : byGroup.entrySet()) {
+                perGroup.put(e.getKey(), (int) e.getValue()[1]);
+                if (e.getValue()[1] > 0) {
+                    groupSum += e.getValue()[0] / e.getValue()[1];
+                    groups++;
+                }
+            }
+            return new CategoryAccuracy(acc(byGroup.get(io.cgfed.core.data.SubjectGroups.STEM)),
+                    acc(byGroup.get(io.cgfed.core.data.SubjectGroups.SOCIAL_SCIENCE)),
+                    acc(byGroup.get(io.cgfed.core.data.SubjectGroups.HUMANITIES)),
+                    acc(byGroup.get(io.cgfed.core.data.SubjectGroups.OTHER)), finite(correct / all),
+                    finite(groups == 0 ? Double.NaN : groupSum / groups), perGroup);
         }
 
-        private static Double acc(io.cgfed.core.train.CEvalTable.Tally t) {
-            return t == null || t.total() == 0 ? null : (double) t.correct() / t.total();
+        private static Double acc(double[] t) {
+            return t[1] == 0 ? null : t[0] / t[1];
         }
 
         private static Double finite(double v) {

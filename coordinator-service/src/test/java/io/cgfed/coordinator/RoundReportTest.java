@@ -90,6 +90,11 @@ class RoundReportTest extends CoordinatorApiTestBase {
         assertThat(total).isEqualTo(r1.path("durationMs").asLong());
         assertThat(collecting + aggregation + evaluation).isLessThanOrEqualTo(total);
 
+        // the coordinator's own view of the round has the same phases
+        JsonNode own = round(experiment(run.id()), 1).path("phases");
+        assertThat(own.path("collectingMs").asLong()).isEqualTo(collecting);
+        assertThat(own.path("totalMs").asLong()).isEqualTo(total);
+
         // the baseline round is an evaluation only: no clients, no collection
         JsonNode r0 = awaitRegistryRound(run.id(), 0);
         assertThat(r0.path("metrics").has("clients")).isFalse();

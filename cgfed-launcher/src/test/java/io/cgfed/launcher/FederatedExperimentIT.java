@@ -93,6 +93,42 @@ class FederatedExperimentIT {
         assertThat(registryRounds.get(2).get("evalLoss").asDouble()).isEqualTo(last);
         assertThat(registryRounds.get(1).get("uploadBytes").asLong()).isEqualTo(rounds.get(1).get("uploadBytes").asLong());
         assertThat(registryRounds.get(2).get("metrics").get("examplesByCategory").get("STEM").asInt()).isPositive();
+        // each round's phases and each client's outcome, as the coordinator recorded them
+        for (int i = 1; i <= 2; i++) {
+            JsonNode r = registryRounds.get(i);
+            JsonNode phases = r.get("phases");
+            assertThat(phases.get("collectingMs").asLong()).as("round %d: %s", i, phases).isPositive();
+            assertThat(phases.get("aggregationMs").asLong()).isGreaterThanOrEqualTo(0);
+            assertThat(phases.get("evaluationMs").asLong()).isPositive();
+            assertThat(phases.get("codecTrainingMs").isNull()).isTrue();
+            assertThat(phases.get("totalMs").asLong()).isEqualTo(r.get("durationMs").asLong())
+                    .isGreaterThanOrEqualTo(phases.get("collectingMs").asLong() + phases.get("evaluationMs").asLong());
+            assertThat(r.get("outcomes").get("onTime").asInt()).isEqualTo(3);
+            assertThat(r.get("clientRows")).hasSize(3);
+            for (JsonNode c : r.get("clientRows")) {
+                assertThat(c.get("outcome").asString()).isEqualTo("ON_TIME");
+                assertThat(c.get("samples").asLong()).isPositive();
+                assertThat(c.get("localLoss").isNumber()).isTrue();
+                assertThat(c.get("uploadBytes").asLong()).isPositive();
+                assertThat(c.get("timeMs").asLong()).isPositive();
+                assertThat(c.get("worker").asString()).hasSize(36);
+            }
+            // accuracy per C-Eval group; its example-weighted average is the round's accuracy
+            JsonNode groups = r.get("categoryAccuracy");
+            assertThat(groups.get("stem").isNumber()).as(groups.toString()).isTrue();
+            assertThat(groups.get("humanities").isNumber()).isTrue();
+            assertThat(groups.get("average").asDouble()).isCloseTo(r.get("accuracy").asDouble(),
+                    org.assertj.core.data.Offset.offset(1e-9));
+        }
+        // the artifacts: every adapter version with its size and SHA-256, downloaded through the registry
+        JsonNode artifacts = get(platform.registryUrl() + "/api/v1/experiments/" + id + "/artifacts");
+        assertThat(artifacts).hasSize(3);
+        for (JsonNode a : artifacts) {
+            assertThat(a.get("kind").asString()).isEqualTo("ADAPTER");
+            byte[] file = download(platform.registryUrl() + a.get("downloadUrl").asString());
+            assertThat((long) file.length).isEqualTo(a.get("bytes").asLong());
+            assertThat(sha256(file)).isEqualTo(a.get("sha256").asString());
+        }
 
         // every adapter version downloads as safetensors
         HttpResponse<byte[]> adapter = HttpClient.newHttpClient().send(authorized(
@@ -183,6 +219,28 @@ class FederatedExperimentIT {
         JsonNode registryRound = awaitRegistryRounds(id, 3).get(2);
         assertThat(registryRound.get("metrics").get("aggregateCosine").isNumber()).isTrue();
         assertThat(registryRound.get("metrics").get("clients").get(0).get("cosine").isNumber()).isTrue();
+        // TGAP's loss curve, per epoch, from the codec-service through the coordinator to the registry
+        JsonNode curve = record.get("summary").get("codecVersions").get(0).get("history");
+        assertThat(curve.size()).as(curve.toString()).isPositive();
+        assertThat(curve.get(0).get("epoch").asInt()).isEqualTo(1);
+        assertThat(curve.get(0).get("trainLoss").isNumber()).isTrue();
+        assertThat(tgap.get("history")).isEqualTo(curve);
+        // round 0 collected snapshots from every client, then trained the codec; FAF refits later
+        JsonNode round0 = awaitRegistryRounds(id, 3).get(0);
+        assertThat(round0.get("clientRows")).hasSize(3);
+        assertThat(round0.get("outcomes").get("onTime").asInt()).isEqualTo(3);
+        assertThat(round0.get("phases").get("collectingMs").asLong()).isPositive();
+        assertThat(round0.get("phases").get("codecTrainingMs").asLong()).isGreaterThanOrEqualTo(0);
+        assertThat(registryRound.get("phases").get("codecTrainingMs").asLong()).as("FAF adaptation").isGreaterThanOrEqualTo(0);
+        // the artifacts: 3 adapter versions and 3 codec versions, with size and SHA-256, each downloadable
+        JsonNode artifacts = get(platform.registryUrl() + "/api/v1/experiments/" + id + "/artifacts");
+        assertThat(artifacts.findValuesAsString("kind")).containsExactly("ADAPTER", "ADAPTER", "ADAPTER", "CODEC", "CODEC",
+                "CODEC");
+        JsonNode codec1 = artifacts.get(3);
+        assertThat(codec1.get("sha256").asString()).isEqualTo(tgap.get("weightsSha256").asString());
+        byte[] weights = download(platform.registryUrl() + codec1.get("downloadUrl").asString());
+        assertThat(sha256(weights)).isEqualTo(codec1.get("sha256").asString());
+        assertThat((long) weights.length).isEqualTo(codec1.get("bytes").asLong());
     }
 
     /**
@@ -227,8 +285,25 @@ class FederatedExperimentIT {
                     .as("%s log lines carry the log context", service.name())
                     .isNotEmpty().allSatisfy(l -> assertThat(l).contains("[experiment="));
         }
+        // every service documents itself, without a key although reads are closed
+        for (ServiceProcess service : platform.services()) {
+            JsonNode api = JsonMapper.builder().build().readTree(text(service.url() + "/v3/api-docs"));
+            assertThat(api.get("openapi").asString()).as(service.name()).startsWith("3.");
+            assertThat(api.get("paths").size()).as(service.name()).isPositive();
+        }
         assertThat(text(platform.coordinatorUrl() + "/actuator/prometheus"))
                 .contains("cgfed_rounds_opened_total", "cgfed_rounds_closed_total", "cgfed_round_close_latency_seconds");
+    }
+
+    private static byte[] download(String url) throws Exception {
+        HttpResponse<byte[]> r = HttpClient.newHttpClient().send(authorized(url).build(),
+                HttpResponse.BodyHandlers.ofByteArray());
+        assertThat(r.statusCode()).as(url).isEqualTo(200);
+        return r.body();
+    }
+
+    private static String sha256(byte[] bytes) throws Exception {
+        return java.util.HexFormat.of().formatHex(java.security.MessageDigest.getInstance("SHA-256").digest(bytes));
     }
 
     private static JsonNode awaitRegistryRounds(String id, int count) throws Exception {

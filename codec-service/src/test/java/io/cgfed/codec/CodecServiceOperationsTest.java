@@ -52,4 +52,19 @@ class CodecServiceOperationsTest {
         assertThat(metrics).contains("http_server_requests_seconds_count{").contains("uri=\"/api/v1/codecs\"")
                 .contains("jvm_memory_used_bytes");
     }
+
+    @Test
+    void servesItsOpenApiDocumentAndSwaggerUi() throws Exception {
+        HttpResponse<String> doc = get("/v3/api-docs");
+        assertThat(doc.statusCode()).as(doc.body()).isEqualTo(200);
+        JsonNode api = JSON.readTree(doc.body());
+        assertThat(api.path("openapi").asString()).startsWith("3.");
+        assertThat(api.at("/info/title").asString()).isEqualTo("cgfed codec-service");
+        assertThat(api.path("paths").has("/api/v1/aggregate")).isTrue();
+        assertThat(api.at("/paths/~1api~1v1~1aggregate/post").isObject()).isTrue();
+        assertThat(api.path("paths").has("/api/v1/experiments/{experimentId}/codec-versions/{version}")).isTrue();
+        HttpResponse<String> ui = get("/swagger-ui/index.html");
+        assertThat(ui.statusCode()).isEqualTo(200);
+        assertThat(ui.body()).containsIgnoringCase("swagger");
+    }
 }

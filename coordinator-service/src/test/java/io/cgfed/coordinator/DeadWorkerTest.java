@@ -62,6 +62,21 @@ class DeadWorkerTest extends CoordinatorApiTestBase {
         assertThat(eval.type()).isEqualTo("EVALUATE");
         assertStatus(reportEvaluation(live, eval.taskId(), 3.0, 0.5), 204);
 
+        // the round's report: client 1's update counted, but came from the task it was handed on to: late
+        JsonNode reported = null;
+        for (int i = 0; i < 200 && reported == null; i++) {
+            reported = PEERS.registryRound(run.id(), 1);
+            sleep(50);
+        }
+        assertThat(reported).as("round 1 reached the registry").isNotNull();
+        JsonNode clients = reported.path("metrics").path("clients");
+        assertThat(clients.get(0).path("outcome").asString()).isEqualTo("ON_TIME");
+        assertThat(clients.get(1).path("outcome").asString()).isEqualTo("LATE");
+        assertThat(clients.get(1).path("reason").asString()).contains("handed to another worker");
+        assertThat(clients.get(1).path("tasks").asInt()).isEqualTo(2);
+        assertThat(clients.get(1).path("worker").asString()).isEqualTo(live.toString());
+        assertThat(clients.get(1).path("samples").asLong()).isEqualTo(2);
+
         // round 2: both clients' tasks go to the live worker from the start
         List<Polled> next = awaitTasks(List.of(live), 2);
         assertThat(next).extracting(Polled::round).containsOnly(2);

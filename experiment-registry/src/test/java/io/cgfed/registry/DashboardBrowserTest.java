@@ -70,6 +70,9 @@ class DashboardBrowserTest extends RegistryHttpTestSupport {
             v1.put("snapshots", 12);
             v1.put("quality", Map.of("cosine", 0.9312));
             v1.put("weightsBytes", 65536);
+            v1.put("history", List.of(Map.of("epoch", 1, "trainLoss", 0.5, "heldOutLoss", 0.6),
+                    Map.of("epoch", 2, "trainLoss", 0.3, "heldOutLoss", 0.4),
+                    Map.of("epoch", 3, "trainLoss", 0.2, "heldOutLoss", 0.35)));
             summary.put("codecVersions", List.of(v1));
         }
         ObjectNode e = experiment(id, status, spec(), summary);
@@ -81,6 +84,12 @@ class DashboardBrowserTest extends RegistryHttpTestSupport {
             for (int c = 0; r > 0 && c < 3; c++) {
                 Map<String, Object> row = new LinkedHashMap<>();
                 row.put("client", c);
+                boolean late = r == 2 && c == 2; // its task was handed to another worker, and its update counted
+                row.put("outcome", late ? "LATE" : "ON_TIME");
+                row.put("reason", late ? "its task was handed to another worker (2 tasks)" : null);
+                row.put("worker", "0badc0de-0000-4000-8000-00000000000" + c);
+                row.put("timeMs", 2000 + 100 * c);
+                row.put("tasks", late ? 2 : 1);
                 row.put("samples", 400);
                 row.put("wireBytes", bytesPerClient);
                 row.put("rawBytes", 28672);
@@ -91,8 +100,28 @@ class DashboardBrowserTest extends RegistryHttpTestSupport {
                 row.put("trainMs", 1500.0 + c);
                 clients.add(row);
             }
+            if (r == 3) { // a fourth client whose task failed: it sent nothing
+                Map<String, Object> failed = new LinkedHashMap<>();
+                failed.put("client", 3);
+                failed.put("outcome", "FAILED");
+                failed.put("reason", "task failed: CUDA out of memory");
+                failed.put("worker", "0badc0de-0000-4000-8000-000000000003");
+                failed.put("tasks", 1);
+                clients.add(failed);
+            }
             Map<String, Object> metrics = new LinkedHashMap<>();
             metrics.put("clients", clients);
+            Map<String, Object> phases = new LinkedHashMap<>();
+            phases.put("collectingMs", r == 0 ? null : 1000 + 100 * r);
+            phases.put("aggregationMs", r == 0 ? null : 200);
+            phases.put("codecTrainingMs", codec.equals("cgae") && r > 0 ? 300 : null);
+            phases.put("evaluationMs", r == 0 ? 800 : 500);
+            phases.put("totalMs", 1900);
+            metrics.put("phases", phases);
+            // four C-Eval groups of ten examples, spread around the round's accuracy (their average)
+            metrics.put("accuracyByCategory", Map.of("STEM", accuracy[r], "Social Science", accuracy[r] - 0.05,
+                    "Humanities", accuracy[r] + 0.05, "Other", accuracy[r]));
+            metrics.put("examplesByCategory", Map.of("STEM", 10, "Social Science", 10, "Humanities", 10, "Other", 10));
             if (r > 0 && codec.equals("cgae")) {
                 metrics.put("codecVersion", 1);
                 metrics.put("aggregateCosine", 0.97);
@@ -101,7 +130,22 @@ class DashboardBrowserTest extends RegistryHttpTestSupport {
                     accuracy[r], r == 0 ? 0 : 3 * bytesPerClient, r == 0 ? 0 : 3 * 28672, 1900, metrics)).statusCode())
                     .isEqualTo(204);
         }
+        // its files at the coordinator: one adapter version per round, the codec's version 1
+        Map<Integer, FakeCoordinator.Version> adapters = new LinkedHashMap<>();
+        for (int r = 0; r < accuracy.length; r++) {
+            adapters.put(r, new FakeCoordinator.Version(bytes(28_672 + r, r), bytes(30_000 + r, 100 + r)));
+        }
+        COORDINATOR.experiment(id, adapters);
+        if (codec.equals("cgae")) {
+            COORDINATOR.codecVersions(id, Map.of(1, bytes(65_536, 7)));
+        }
         return id;
+    }
+
+    static byte[] bytes(int n, long seed) {
+        byte[] b = new byte[n];
+        new java.util.Random(seed).nextBytes(b);
+        return b;
     }
 
     /** The page's DOM after its scripts ran (and fetched), as Chromium serialises it. */
@@ -197,9 +241,40 @@ class DashboardBrowserTest extends RegistryHttpTestSupport {
                 org.assertj.core.data.Offset.offset(1e-9));
         assertThat(numbers(reconstruction.path("datasets").get(2).path("data"))).containsExactly(95.0, 95.0, 95.0);
         assertThat(one).contains("<td class=\"num accuracy\">0.575</td>").contains("<td class=\"num accuracy\">0.250</td>");
-        assertThat(count(one, "<tr data-round=\"3\" data-client=")).isEqualTo(3);
+        assertThat(count(one, "<tr data-round=\"3\" data-client=")).isEqualTo(4);
         assertThat(Pattern.compile("<tr data-round=\"\\d\" data-client=\"\\d\">").matcher(one).results().count())
-                .isEqualTo(9);
+                .isEqualTo(10);
+        // each client's outcome, and each round's: on time / late / failed, and its phases
+        assertThat(count(one, "<span class=\"outcome ON_TIME\">on time</span>")).isEqualTo(8);
+        assertThat(one).contains("<td class=\"outcome-cell\" title=\"its task was handed to another worker (2 tasks)\">"
+                + "<span class=\"outcome LATE\">late</span>");
+        assertThat(one).contains("<td class=\"outcome-cell\" title=\"task failed: CUDA out of memory\">"
+                + "<span class=\"outcome FAILED\">failed</span>");
+        assertThat(one).contains("<td class=\"num outcomes\">3 / 0 / 0</td>").contains("<td class=\"num outcomes\">2 / 1 / 0</td>")
+                .contains("<td class=\"num outcomes\">3 / 0 / 1</td>");
+        assertThat(one).contains("<td class=\"num phase-collecting\">1.3 s</td>")
+                .contains("<td class=\"num phase-aggregation\">0.2 s</td>")
+                .contains("<td class=\"num phase-evaluation\">0.8 s</td>").contains("<td class=\"num time\">2.2 s</td>");
+        JsonNode phases = series(one, "phases");
+        assertThat(numbers(phases.path("datasets").get(0).path("data"))).containsExactly(null, 1.1, 1.2, 1.3);
+        assertThat(numbers(phases.path("datasets").get(3).path("data"))).containsExactly(0.8, 0.5, 0.5, 0.5);
+        // accuracy by C-Eval group per round, and their average
+        JsonNode groups = series(one, "groups");
+        assertThat(groups.path("datasets").get(1).path("label").asString()).isEqualTo("Social Science");
+        assertThat(numbers(groups.path("datasets").get(0).path("data"))).containsExactly(0.25, 0.34, 0.425, 0.575);
+        assertThat(groups.path("datasets").get(2).path("data").get(3).asDouble()).isCloseTo(0.625,
+                org.assertj.core.data.Offset.offset(1e-9));
+        assertThat(groups.path("datasets").get(4).path("data").get(3).asDouble()).isCloseTo(0.575,
+                org.assertj.core.data.Offset.offset(1e-9));
+        assertThat(one).contains("<td class=\"num group-humanities\">0.625</td>")
+                .contains("<td class=\"num group-averageOfGroups\">0.575</td>");
+        // artifacts: every adapter version, with its size and SHA-256, to download
+        assertThat(count(one, "<tr data-kind=\"ADAPTER\"")).isEqualTo(4);
+        assertThat(one).contains("<td class=\"num size\" data-bytes=\"28675\">28.0 KiB</td>")
+                .contains("title=\"" + FakeCoordinator.sha256(bytes(28_675, 3)) + "\"")
+                .contains("href=\"api/v1/experiments/" + fp16 + "/adapters/3\"")
+                .contains("href=\"api/v1/experiments/" + fp16 + "/adapters/3/peft\"");
+        assertThat(one).doesNotContain("data-kind=\"CODEC\"");
         assertThat(one).contains("<td class=\"num cosine\">0.9990</td>").contains("<td class=\"num snr\">94.0</td>");
         screenshot("experiment.html?id=" + fp16, "experiment.png");
         String docs = System.getProperty("cgfed.dashboard.screenshot");
@@ -213,6 +288,16 @@ class DashboardBrowserTest extends RegistryHttpTestSupport {
         assertThat(running).contains("<tr data-version=\"1\"><td class=\"num\">1</td><td>TGAP</td>")
                 .contains("cosine 0.9312").contains("64.0 KiB");
         assertThat(numbers(series(running, "reconstruction").path("datasets").get(1).path("data"))).containsExactly(0.97, 0.97);
+        // the codec's TGAP curve, and its weights among the artifacts
+        JsonNode tgap = series(running, "tgap");
+        assertThat(numbers(tgap.path("labels"))).containsExactly(1.0, 2.0, 3.0);
+        assertThat(numbers(tgap.path("datasets").get(0).path("data"))).containsExactly(0.5, 0.3, 0.2);
+        assertThat(numbers(tgap.path("datasets").get(1).path("data"))).containsExactly(0.6, 0.4, 0.35);
+        assertThat(running).contains("<tr data-kind=\"CODEC\" data-version=\"1\"><td>codec TGAP</td>")
+                .contains("data-bytes=\"65536\"").contains("title=\"" + FakeCoordinator.sha256(bytes(65_536, 7)) + "\"")
+                .contains("href=\"api/v1/experiments/" + cgae + "/codec-versions/1/weights\"");
+        assertThat(one).contains("id=\"tgap-card\" hidden");
+        assertThat(running).contains("<td class=\"num phase-codec\">0.3 s</td>");
 
         // compare: accuracy against upload bytes, one series per codec
         String compare = dom("compare.html?ids=" + fp16 + "," + int8 + "," + cgae);

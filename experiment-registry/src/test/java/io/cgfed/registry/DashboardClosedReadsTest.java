@@ -11,7 +11,8 @@ import org.springframework.test.context.TestPropertySource;
 
 /**
  * Where reads need a key (cgfed.security.open-reads=false) the dashboard's pages and its chart
- * library are still served without one (the pages then ask for a key); the data is not.
+ * library are still served without one (the pages then ask for a key), and so are the OpenAPI document
+ * and Swagger UI; the data is not.
  */
 @TestPropertySource(properties = "cgfed.security.open-reads=false")
 class DashboardClosedReadsTest extends RegistryHttpTestSupport {
@@ -19,7 +20,7 @@ class DashboardClosedReadsTest extends RegistryHttpTestSupport {
     @Test
     void pagesAndWebjarsNeedNoKeyWhileTheDataDoes() throws Exception {
         for (String page : List.of("/", "/index.html", "/experiment.html", "/compare.html", "/dashboard.js",
-                "/dashboard.css", "/webjars/chart.js/4.4.1/dist/chart.umd.js")) {
+                "/dashboard.css", "/webjars/chart.js/4.4.1/dist/chart.umd.js", "/v3/api-docs", "/swagger-ui/index.html")) {
             HttpResponse<String> r = HTTP.send(HttpRequest.newBuilder(URI.create("http://localhost:" + port + page))
                     .header("Accept", "text/html,*/*;q=0.8").GET().build(), HttpResponse.BodyHandlers.ofString());
             assertThat(r.statusCode()).as(page).isEqualTo(200);

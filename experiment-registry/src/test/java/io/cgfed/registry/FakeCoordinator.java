@@ -33,12 +33,17 @@ final class FakeCoordinator {
     private static final JsonMapper JSON = JsonMapper.builder().build();
     private static final Pattern EXPERIMENT = Pattern.compile("/api/v1/experiments/([0-9a-f-]{36})");
     private static final Pattern PEFT = Pattern.compile("/api/v1/experiments/([0-9a-f-]{36})/adapters/(-?\\d+)/peft");
+    private static final Pattern RAW = Pattern.compile("/api/v1/experiments/([0-9a-f-]{36})/adapters/(-?\\d+)");
+    private static final Pattern CODECS = Pattern.compile("/api/v1/experiments/([0-9a-f-]{36})/codec-versions");
+    private static final Pattern ENCODER = Pattern.compile("/api/v1/experiments/([0-9a-f-]{36})/codec-versions/(-?\\d+)/encoder");
 
     record Version(byte[] raw, byte[] zip) {
     }
 
     private final Map<UUID, Map<Integer, Version>> experiments = new ConcurrentHashMap<>();
     private final Set<UUID> failing = ConcurrentHashMap.newKeySet();
+    /** Codec versions per experiment: version -> weights (null: still TRAINING). */
+    private final Map<UUID, Map<Integer, byte[]>> codecs = new ConcurrentHashMap<>();
     private final List<String> requests = new CopyOnWriteArrayList<>();
     private final int port;
     private final String apiKey;
@@ -77,6 +82,11 @@ final class FakeCoordinator {
     /** An experiment the coordinator knows, with these adapter versions (version -> raw safetensors, zip). */
     void experiment(UUID id, Map<Integer, Version> versions) {
         experiments.put(id, new TreeMap<>(versions));
+    }
+
+    /** The experiment's codec versions (version -> model file; null: a version still TRAINING). */
+    void codecVersions(UUID id, Map<Integer, byte[]> versions) {
+        codecs.put(id, new TreeMap<>(versions));
     }
 
     /** Every request for this experiment answers 500. */
@@ -122,6 +132,49 @@ final class FakeCoordinator {
                     ex.getResponseHeaders().add("Content-Disposition",
                             "attachment; filename=\"adapter-" + id + "-v" + version + "-peft.zip\"");
                     send(ex, 200, versions.get(version).zip());
+                }
+            } else if (RAW.matcher(path).matches()) {
+                Matcher m = RAW.matcher(path);
+                m.matches();
+                Map<Integer, Version> versions = experiments.get(UUID.fromString(m.group(1)));
+                Version v = versions == null ? null : versions.get(Integer.parseInt(m.group(2)));
+                if (v == null) {
+                    problem(ex, 404, "no adapter version " + m.group(2) + " of experiment " + m.group(1));
+                } else {
+                    ex.getResponseHeaders().add("Content-Type", "application/octet-stream");
+                    send(ex, 200, v.raw());
+                }
+            } else if (CODECS.matcher(path).matches()) {
+                Matcher m = CODECS.matcher(path);
+                m.matches();
+                UUID id = UUID.fromString(m.group(1));
+                if (!experiments.containsKey(id)) {
+                    problem(ex, 404, "no experiment " + id);
+                } else {
+                    ArrayNode list = JSON.createArrayNode();
+                    codecs.getOrDefault(id, Map.of()).forEach((version, weights) -> {
+                        ObjectNode v = list.addObject().put("version", version)
+                                .put("origin", version == 1 ? "TGAP" : "FAF")
+                                .put("status", weights == null ? "TRAINING" : "READY");
+                        if (weights != null) {
+                            v.put("weightsBytes", weights.length).put("weightsSha256", sha256(weights));
+                        }
+                    });
+                    ex.getResponseHeaders().add("Content-Type", "application/json");
+                    send(ex, 200, JSON.writeValueAsBytes(list));
+                }
+            } else if (ENCODER.matcher(path).matches()) {
+                Matcher m = ENCODER.matcher(path);
+                m.matches();
+                Map<Integer, byte[]> versions = codecs.getOrDefault(UUID.fromString(m.group(1)), Map.of());
+                int version = Integer.parseInt(m.group(2));
+                if (!versions.containsKey(version)) {
+                    problem(ex, 404, "codec version " + version + " of experiment " + m.group(1));
+                } else if (versions.get(version) == null) {
+                    problem(ex, 409, "codec version " + version + " of experiment " + m.group(1) + " has no weights yet");
+                } else {
+                    ex.getResponseHeaders().add("Content-Type", "application/octet-stream");
+                    send(ex, 200, versions.get(version));
                 }
             } else if (experiment.matches()) {
                 UUID id = UUID.fromString(experiment.group(1));

@@ -50,6 +50,14 @@ class RegistryQueryApiTest extends RegistryHttpTestSupport {
         return id;
     }
 
+    static Map<String, Object> fields(Object... keysAndValues) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        for (int i = 0; i < keysAndValues.length; i += 2) {
+            m.put((String) keysAndValues[i], keysAndValues[i + 1]);
+        }
+        return m;
+    }
+
     static List<String> names(HttpResponse<String> r) {
         assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
         List<String> out = new ArrayList<>();
@@ -114,8 +122,13 @@ class RegistryQueryApiTest extends RegistryHttpTestSupport {
         assertThat(r1.path("meanSnrDb").asDouble()).isEqualTo(20.5);
         JsonNode rows = r1.path("clientRows");
         assertThat(rows).hasSize(2);
-        assertThat(rows.get(0).propertyNames()).containsExactly("client", "samples", "localLoss", "uploadBytes",
-                "rawBytes", "cosine", "snrDb", "relativeL2Error", "trainMs");
+        assertThat(rows.get(0).propertyNames()).containsExactly("client", "outcome", "reason", "worker", "samples",
+                "localLoss", "uploadBytes", "rawBytes", "cosine", "snrDb", "relativeL2Error", "trainMs", "timeMs", "tasks");
+        assertThat(rows.get(0).path("outcome").asString()).as("a record from before outcomes: it uploaded")
+                .isEqualTo("ON_TIME");
+        assertThat(r1.path("phases").propertyNames()).containsExactly("collectingMs", "aggregationMs",
+                "codecTrainingMs", "evaluationMs", "totalMs");
+        assertThat(r1.path("categoryAccuracy").isNull()).isTrue();
         assertThat(rows.get(0).path("client").asInt()).isZero();
         assertThat(rows.get(0).path("samples").asLong()).isEqualTo(100);
         assertThat(rows.get(0).path("localLoss").asDouble()).isEqualTo(1.5);
@@ -123,6 +136,75 @@ class RegistryQueryApiTest extends RegistryHttpTestSupport {
         assertThat(rows.get(1).path("cosine").asDouble()).isCloseTo(0.95, org.assertj.core.data.Offset.offset(1e-9));
         assertThat(rows.get(1).path("snrDb").asDouble()).isEqualTo(21.0);
         assertThat(r1.path("metrics").path("clients")).hasSize(2);
+    }
+
+    @Test
+    void roundsExposePhasesClientOutcomesAndAccuracyByCEvalGroup() throws Exception {
+        UUID id = UUID.randomUUID();
+        assertThat(send("POST", "/api/v1/experiments", experiment(id, "COMPLETED", spec(), Map.of())).statusCode())
+                .isEqualTo(200);
+        Map<String, Object> metrics = new LinkedHashMap<>();
+        String worker = UUID.randomUUID().toString();
+        metrics.put("clients", List.of(
+                fields("client", 2, "outcome", "FAILED", "reason", "task failed: CUDA out of memory", "worker", worker,
+                        "tasks", 1),
+                fields("client", 0, "outcome", "ON_TIME", "worker", worker, "samples", 30, "trainLoss", 1.25,
+                        "wireBytes", 400, "rawBytes", 1600, "cosine", 0.99, "snrDb", 30.0, "timeMs", 850, "tasks", 1),
+                fields("client", 1, "outcome", "LATE", "reason", "its task was handed to another worker (2 tasks)",
+                        "worker", worker, "samples", 20, "trainLoss", 1.5, "wireBytes", 400, "rawBytes", 1600,
+                        "cosine", 0.97, "snrDb", 28.0, "timeMs", 65000, "tasks", 2),
+                fields("client", 3, "outcome", "LATE", "reason", "uploaded after the round had closed for it",
+                        "worker", worker, "timeMs", 70000, "tasks", 1)));
+        Map<String, Object> phases = new LinkedHashMap<>();
+        phases.put("collectingMs", 1200);
+        phases.put("aggregationMs", 80);
+        phases.put("codecTrainingMs", 450);
+        phases.put("evaluationMs", 300);
+        phases.put("totalMs", 2100);
+        metrics.put("phases", phases);
+        // subjects fold into their C-Eval groups; group names stay themselves
+        metrics.put("accuracyByCategory", Map.of("computer_network", 0.5, "STEM", 1.0, "high_school_history", 0.25,
+                "Social Science", 0.75));
+        metrics.put("examplesByCategory", Map.of("computer_network", 10, "STEM", 10, "high_school_history", 4,
+                "Social Science", 8));
+        assertThat(send("PUT", rounds(id, 1), round(1, 2, 1.35, 1.9, 0.6875, 800, 3200, 2100, metrics)).statusCode())
+                .isEqualTo(204);
+
+        JsonNode r1 = JSON.readTree(send("GET", "/api/v1/experiments/" + id + "/rounds", null).body()).get(0);
+        JsonNode p = r1.path("phases");
+        assertThat(p.path("collectingMs").asLong()).isEqualTo(1200);
+        assertThat(p.path("aggregationMs").asLong()).isEqualTo(80);
+        assertThat(p.path("codecTrainingMs").asLong()).isEqualTo(450);
+        assertThat(p.path("evaluationMs").asLong()).isEqualTo(300);
+        assertThat(p.path("totalMs").asLong()).isEqualTo(2100);
+        assertThat(r1.path("outcomes").path("onTime").asInt()).isEqualTo(1);
+        assertThat(r1.path("outcomes").path("late").asInt()).isEqualTo(2);
+        assertThat(r1.path("outcomes").path("failed").asInt()).isEqualTo(1);
+        JsonNode rows = r1.path("clientRows");
+        assertThat(rows).hasSize(4);
+        assertThat(rows.get(0).path("outcome").asString()).isEqualTo("ON_TIME");
+        assertThat(rows.get(0).path("timeMs").asLong()).isEqualTo(850);
+        assertThat(rows.get(1).path("outcome").asString()).isEqualTo("LATE");
+        assertThat(rows.get(1).path("tasks").asInt()).isEqualTo(2);
+        assertThat(rows.get(2).path("outcome").asString()).isEqualTo("FAILED");
+        assertThat(rows.get(2).path("reason").asString()).contains("CUDA out of memory");
+        assertThat(rows.get(2).path("samples").isNull()).isTrue();
+        assertThat(rows.get(3).path("worker").asString()).isEqualTo(worker);
+        // the means are over the clients that sent a reconstruction
+        assertThat(r1.path("meanCosine").asDouble()).isCloseTo(0.98, org.assertj.core.data.Offset.offset(1e-9));
+
+        JsonNode groups = r1.path("categoryAccuracy");
+        assertThat(groups.propertyNames()).containsExactly("stem", "socialScience", "humanities", "other", "average",
+                "averageOfGroups", "examples");
+        assertThat(groups.path("stem").asDouble()).isEqualTo(0.75); // (5 + 10) / 20
+        assertThat(groups.path("socialScience").asDouble()).isEqualTo(0.75);
+        assertThat(groups.path("humanities").asDouble()).isEqualTo(0.25);
+        assertThat(groups.path("other").isNull()).as("no examples").isTrue();
+        assertThat(groups.path("average").asDouble()).isEqualTo(22.0 / 32);
+        assertThat(groups.path("averageOfGroups").asDouble()).isCloseTo((0.75 + 0.25 + 0.75) / 3,
+                org.assertj.core.data.Offset.offset(1e-12));
+        assertThat(groups.path("examples").path("STEM").asInt()).isEqualTo(20);
+        assertThat(groups.path("examples").path("Other").asInt()).isZero();
     }
 
     @Test

@@ -264,4 +264,19 @@ class WorkerAgainstFakeCoordinatorTest {
             }
         }
     }
+
+    @Test
+    void servesItsOpenApiDocumentAndSwaggerUi() throws Exception {
+        HttpResponse<String> doc = HTTP.send(HttpRequest.newBuilder(URI.create("http://localhost:" + port + "/v3/api-docs"))
+                .timeout(Duration.ofSeconds(10)).GET().build(), HttpResponse.BodyHandlers.ofString());
+        assertThat(doc.statusCode()).as(doc.body()).isEqualTo(200);
+        JsonNode api = JsonMapper.builder().build().readTree(doc.body());
+        assertThat(api.path("openapi").asString()).startsWith("3.");
+        assertThat(api.at("/info/title").asString()).isEqualTo("cgfed worker");
+        assertThat(api.at("/paths/~1api~1v1~1generate/post").isObject()).as(doc.body()).isTrue();
+        assertThat(api.at("/paths/~1api~1v1~1status/get").isObject()).isTrue();
+        HttpResponse<String> ui = HTTP.send(HttpRequest.newBuilder(URI.create("http://localhost:" + port
+                + "/swagger-ui/index.html")).GET().build(), HttpResponse.BodyHandlers.ofString());
+        assertThat(ui.statusCode()).isEqualTo(200);
+    }
 }

@@ -99,7 +99,10 @@ public class CodecVersionController {
         m.put("status", r.status());
         m.put("settings", json.readValue(r.settings(), MAP));
         m.put("snapshots", r.snapshots());
-        m.put("progress", r.progress() == null ? null : json.readValue(r.progress(), MAP));
+        Map<String, Object> progress = r.progress() == null ? null : json.readValue(r.progress(), MAP);
+        m.put("progress", progress);
+        // TGAP's loss curve: per epoch, trainLoss and heldOutLoss (null without a held-out part); [] for FAF
+        m.put("history", progress != null && progress.get("history") instanceof List<?> h ? h : List.of());
         m.put("quality", r.quality() == null ? null : json.readValue(r.quality(), MAP));
         m.put("failureReason", r.failureReason());
         m.put("weightsBytes", r.weightsBytes());

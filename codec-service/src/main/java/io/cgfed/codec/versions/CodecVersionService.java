@@ -169,12 +169,29 @@ public class CodecVersionService {
             CgaeSettings settings = CgaeSettings.of(json.readValue(row.settings(), MAP));
             List<CgaeTraining.Sample> samples = parseSnapshots(experimentId, data);
             long started = System.nanoTime();
-            CgaeTraining.Result result = CgaeTraining.train(settings, samples, (epoch, epochs, loss) -> {
-                Map<String, Object> p = new LinkedHashMap<>();
-                p.put("epoch", epoch);
-                p.put("epochs", epochs);
-                p.put("trainLoss", Double.isFinite(loss) ? loss : null);
-                store.progress(experimentId, version, json.writeValueAsString(p));
+            // the loss curve: one entry per epoch, kept with the version (progress.history)
+            List<Map<String, Object>> history = new ArrayList<>();
+            CgaeTraining.Result result = CgaeTraining.train(settings, samples, new io.cgfed.core.codec.cgae.TrainingProgress() {
+                @Override
+                public void epoch(int epoch, int epochs, double loss) {
+                    epoch(epoch, epochs, loss, Double.NaN);
+                }
+
+                @Override
+                public void epoch(int epoch, int epochs, double loss, double heldOutLoss) {
+                    Map<String, Object> e = new LinkedHashMap<>();
+                    e.put("epoch", epoch);
+                    e.put("trainLoss", Double.isFinite(loss) ? loss : null);
+                    e.put("heldOutLoss", Double.isFinite(heldOutLoss) ? heldOutLoss : null);
+                    history.add(e);
+                    Map<String, Object> p = new LinkedHashMap<>();
+                    p.put("epoch", epoch);
+                    p.put("epochs", epochs);
+                    p.put("trainLoss", e.get("trainLoss"));
+                    p.put("heldOutLoss", e.get("heldOutLoss"));
+                    p.put("history", history);
+                    store.progress(experimentId, version, json.writeValueAsString(p));
+                }
             });
             byte[] weights = result.model().toBytes();
             Map<String, Object> quality = new LinkedHashMap<>(result.qualityMap());

@@ -151,6 +151,12 @@ class CodecVersionApiTest {
         assertThat(ready.path("quality").path("heldOutClients").get(0).asInt()).isEqualTo(3);
         assertThat(ready.path("quality").path("heldOutCosine").asDouble()).isGreaterThan(0.95);
         assertThat(ready.path("progress").path("epoch").asInt()).isEqualTo(1);
+        // the linear codec is fitted in one pass: one point of the curve, its reconstruction losses
+        JsonNode curve = ready.path("history");
+        assertThat(curve).hasSize(1);
+        assertThat(curve.get(0).path("epoch").asInt()).isEqualTo(1);
+        assertThat(curve.get(0).path("trainLoss").asDouble()).isGreaterThan(0).isLessThan(1);
+        assertThat(curve.get(0).path("heldOutLoss").asDouble()).isGreaterThan(0).isLessThan(1);
         // asking again changes nothing
         assertThat(startTgap(experiment, spec, snapshots(experiment, 1, 1, 2)).getStatusCode().value()).isEqualTo(200);
 
@@ -238,6 +244,20 @@ class CodecVersionApiTest {
         assertThat(ready.path("progress").path("epoch").asInt()).isEqualTo(3);
         assertThat(ready.path("progress").path("trainLoss").isNumber()).isTrue();
         assertThat(ready.path("quality").path("heldOutCosine").isNumber()).isTrue();
+        // the TGAP curve: every epoch's training loss and the held-out client's loss, kept with the version
+        JsonNode curve = ready.path("history");
+        assertThat(curve).as(curve.toString()).hasSize(3);
+        for (int e = 0; e < 3; e++) {
+            assertThat(curve.get(e).path("epoch").asInt()).isEqualTo(e + 1);
+            assertThat(curve.get(e).path("trainLoss").asDouble()).isPositive();
+            assertThat(curve.get(e).path("heldOutLoss").asDouble()).isPositive();
+        }
+        assertThat(curve.get(2).path("trainLoss").asDouble()).as("training lowers the loss")
+                .isLessThan(curve.get(0).path("trainLoss").asDouble());
+        assertThat(ready.path("progress").path("trainLoss").asDouble()).isEqualTo(curve.get(2).path("trainLoss").asDouble());
+        JsonNode listed = http().get().uri("/api/v1/experiments/{id}/codec-versions", experiment).retrieve()
+                .body(JsonNode.class);
+        assertThat(listed.get(0).path("history")).isEqualTo(curve);
         CodecModel model = CodecModel.read(http().get().uri("/api/v1/experiments/{id}/codec-versions/1/encoder", experiment)
                 .retrieve().body(byte[].class));
         assertThat(model.autoencoder().architecture()).isEqualTo(architecture);

@@ -52,6 +52,14 @@ public class Attachment {
         this.receivedAt = receivedAt;
     }
 
+    public Instant getReceivedAt() {
+        return receivedAt;
+    }
+
+    public java.util.UUID getTaskId() {
+        return taskId;
+    }
+
     public int getClientIndex() {
         return clientIndex;
     }

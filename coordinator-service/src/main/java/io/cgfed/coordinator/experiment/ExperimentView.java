@@ -21,13 +21,15 @@ public record ExperimentView(UUID id, String name, ExperimentStatus status, int 
      * accuracies as the C-Eval-style Markdown table (groups, both averages), when the evaluation
      * reported them by category. codecVersion: the learned codec version its updates used;
      * nextCodecVersion: the version FAF published from its contributions; aggregateCosine (audit mode):
-     * cosine between the aggregate of the reconstructions and that of the raw updates.
+     * cosine between the aggregate of the reconstructions and that of the raw updates. phases: milliseconds
+     * per phase so far (collectingMs, aggregationMs, codecTrainingMs, evaluationMs, totalMs; null where
+     * the round has not had that phase).
      */
     public record RoundSummary(int round, String status, int selected, int uploads, Double trainLoss, Double evalLoss,
                                Double perplexity, Double accuracy, Map<String, Double> accuracyByCategory,
                                long uploadBytes, long rawUpdateBytes, Long durationMs, String cevalTable,
                                Integer codecVersion, Integer nextCodecVersion, Double aggregateCosine,
-                               Integer auditedUpdates) {
+                               Integer auditedUpdates, Map<String, Long> phases) {
     }
 
     public record AdapterSummary(int version, String sha256, long bytes, Instant createdAt) {

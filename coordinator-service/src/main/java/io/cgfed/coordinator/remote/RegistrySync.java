@@ -32,8 +32,11 @@ public class RegistrySync {
     private final CodecServiceClient codecService;
     private static final org.slf4j.Logger log = org.slf4j.LoggerFactory.getLogger(RegistrySync.class);
 
+    private final io.cgfed.coordinator.round.ClientOutcomes clientOutcomes;
+
     RegistrySync(RegistryClient client, ExperimentRepository experiments, RoundRepository rounds, ObjectMapper json,
-                 CodecServiceClient codecService) {
+                 CodecServiceClient codecService, io.cgfed.coordinator.round.ClientOutcomes clientOutcomes) {
+        this.clientOutcomes = clientOutcomes;
         this.codecService = codecService;
         this.client = client;
         this.experiments = experiments;
@@ -61,7 +64,8 @@ public class RegistrySync {
             return codecService.versions(experimentId).stream().map(v -> {
                 Map<String, Object> m = new LinkedHashMap<>();
                 for (String k : List.of("version", "origin", "parentVersion", "status", "architecture", "settings",
-                        "snapshots", "quality", "failureReason", "weightsBytes", "createdAt", "finishedAt")) {
+                        "snapshots", "quality", "history", "failureReason", "weightsBytes", "weightsSha256", "createdAt",
+                        "finishedAt")) {
                     m.put(k, v.get(k));
                 }
                 return m;
@@ -78,6 +82,7 @@ public class RegistrySync {
             return;
         }
         Map<String, Object> spec = json.readValue(e.getSpec(), MAP);
+        int deadlineSeconds = json.readValue(e.getSpec(), io.cgfed.core.protocol.ExperimentSpec.class).roundDeadlineSeconds();
         List<Round> closed = rounds.findByExperimentIdOrderByRound(experimentId).stream()
                 .filter(r -> r.getStatus() == RoundStatus.CLOSED).toList();
         Map<String, Object> summary = new LinkedHashMap<>();
@@ -123,9 +128,15 @@ public class RegistrySync {
             if (r.getExamplesByCategory() != null) {
                 metrics.put("examplesByCategory", json.readValue(r.getExamplesByCategory(), MAP));
             }
-            if (r.getClientMetrics() != null) {
+            // every client the round gave a task, with its outcome (ON_TIME, LATE, FAILED) and what it sent
+            List<Map<String, Object>> clientRows = clientOutcomes.rows(r, deadlineSeconds);
+            if (!clientRows.isEmpty()) {
+                metrics.put("clients", clientRows);
+            } else if (r.getClientMetrics() != null) {
                 metrics.put("clients", json.readValue(r.getClientMetrics(), List.class));
             }
+            metrics.put("phases", r.phases());
+            metrics.put("attempt", r.getAttempt());
             if (r.getCodecVersion() != null) {
                 metrics.put("codecVersion", r.getCodecVersion());
             }

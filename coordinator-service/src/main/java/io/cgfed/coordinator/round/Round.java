@@ -65,6 +65,15 @@ public class Round {
     private Instant retryAt;
     @Column(name = "last_error")
     private String lastError;
+    /** When the round stopped taking uploads (or TGAP collections): the end of its collecting phase. */
+    @Column(name = "uploads_closed_at")
+    private Instant uploadsClosedAt;
+    /** The successful aggregation: decoding, FedAvg and storing the new adapter. */
+    @Column(name = "aggregation_ms")
+    private Long aggregationMs;
+    /** The codec's work in this round: FAF refit or adaptation (TGAP training: from the timestamps). */
+    @Column(name = "codec_ms")
+    private Long codecMs;
 
     protected Round() {
     }
@@ -148,8 +157,9 @@ public class Round {
     }
 
     /** TGAP: the snapshots are in; codec version 1 is being trained. */
-    public void markTrainingCodec() {
+    public void markTrainingCodec(Instant now) {
         this.status = RoundStatus.TRAINING_CODEC;
+        this.uploadsClosedAt = now;
     }
 
     /** TGAP is done: round 0 evaluates the initial adapter, as without a learned codec. */
@@ -187,8 +197,51 @@ public class Round {
         return auditedUpdates;
     }
 
-    public void markAggregating() {
+    public void markAggregating(Instant now) {
         this.status = RoundStatus.AGGREGATING;
+        this.uploadsClosedAt = now;
+    }
+
+    /** How long the aggregation and the codec's refit (null: none) of the successful close took. */
+    public void phaseTimes(long aggregationMs, Long codecMs) {
+        this.aggregationMs = aggregationMs;
+        this.codecMs = codecMs;
+    }
+
+    public Instant getUploadsClosedAt() {
+        return uploadsClosedAt;
+    }
+
+    public Long getAggregationMs() {
+        return aggregationMs;
+    }
+
+    public Long getCodecMs() {
+        return codecMs;
+    }
+
+    /**
+     * Milliseconds per phase, every key present (null where the round had no such phase):
+     * collectingMs (open until uploads closed: waiting for the clients), aggregationMs (decode, FedAvg,
+     * new adapter), codecTrainingMs (TGAP training in round 0, FAF refit/adaptation later), evaluationMs
+     * (new adapter until its evaluation was reported), totalMs (opened until closed).
+     */
+    public java.util.Map<String, Long> phases() {
+        java.util.Map<String, Long> m = new java.util.LinkedHashMap<>();
+        m.put("collectingMs", between(openedAt, uploadsClosedAt));
+        m.put("aggregationMs", aggregationMs);
+        Long codec = codecMs;
+        if (codec == null && round == 0 && uploadsClosedAt != null) {
+            codec = between(uploadsClosedAt, aggregatedAt); // TGAP: collection closed until codec version 1 READY
+        }
+        m.put("codecTrainingMs", codec);
+        m.put("evaluationMs", between(aggregatedAt != null ? aggregatedAt : (round == 0 ? openedAt : null), closedAt));
+        m.put("totalMs", between(openedAt, closedAt));
+        return m;
+    }
+
+    private static Long between(Instant from, Instant to) {
+        return from == null || to == null ? null : java.time.Duration.between(from, to).toMillis();
     }
 
     public UUID getExperimentId() {

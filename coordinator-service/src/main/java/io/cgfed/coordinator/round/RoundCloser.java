@@ -98,14 +98,19 @@ public class RoundCloser {
         for (Upload u : received) {
             payloads.add(blobs.part(u.getBlobKey()));
         }
+        long aggregationStart = System.nanoTime();
         NamedTensors update = codecService.aggregateParts(payloads);
+        long aggregationNanos = System.nanoTime() - aggregationStart;
         NamedTensors previous = adapters.load(experimentId, roundNo - 1);
         NamedTensors next = previous.plus(update);
         ExperimentSpec spec = experimentService.spec(experimentService.find(experimentId));
         List<Task> train = tasks.findByExperimentIdAndRoundAndType(experimentId, roundNo, TaskType.TRAIN);
         Integer usedVersion = Codecs.learned(spec.codec().name()) && !train.isEmpty() ? train.get(0).getCodecVersion() : null;
+        long codecStart = System.nanoTime();
         Integer nextVersion = adaptCodec(experimentId, roundNo, spec, usedVersion, train, payloads);
+        Long codecMs = nextVersion == null ? null : (System.nanoTime() - codecStart) / 1_000_000;
         Audit audit = spec.codec().audit() ? audit(experimentId, roundNo, received, payloads, update) : null;
+        long applyStart = System.nanoTime();
         return Boolean.TRUE.equals(tx.execute(s -> {
             Round round = rounds.lock(experimentId, roundNo).orElseThrow();
             if (round.getStatus() != RoundStatus.AGGREGATING) {
@@ -139,6 +144,8 @@ public class RoundCloser {
             round.aggregated(received.size(), received.stream().mapToLong(Upload::getWireBytes).sum(),
                     received.stream().mapToLong(Upload::getRawBytes).sum(), lossWeight == 0 ? null : lossSum / lossWeight,
                     json.writeValueAsString(clients), Instant.now());
+            // aggregation: the codec-service's decode + FedAvg and this transaction (the codec's refit apart)
+            round.phaseTimes((aggregationNanos + System.nanoTime() - applyStart) / 1_000_000, codecMs);
             int evaluator = received.isEmpty() ? 0 : received.get(0).getClientIndex();
             tasks.save(new Task(experimentId, roundNo, evaluator, TaskType.EVALUATE,
                     assignments.workerOf(experimentId, evaluator), roundNo, Instant.now()));

@@ -261,7 +261,7 @@ public class RoundDriver {
         Instant now = Instant.now();
         boolean pastDeadline = now.isAfter(round.getDeadlineAt());
         if (received >= round.getSelected() || ((allSettled || pastDeadline) && received >= spec.quorum())) {
-            round.markTrainingCodec();
+            round.markTrainingCodec(now);
             cancelOpen(collect, "TGAP collection closed with " + received + " collections", now);
             log.info("experiment {}: TGAP collections from {} of {} clients, training codec version 1", experimentId,
                     received, round.getSelected());
@@ -372,7 +372,7 @@ public class RoundDriver {
         boolean pastDeadline = now.isAfter(round.getDeadlineAt());
         boolean quorum = received >= spec.quorum();
         if (received >= round.getSelected() || (spec.closeAtQuorum() && quorum) || ((allSettled || pastDeadline) && quorum)) {
-            round.markAggregating();
+            round.markAggregating(now);
             // over-selection: the clients still training are too late; their uploads will be refused
             cancelOpen(train, "round " + roundNo + " closed with " + received + " uploads", now);
             log.info("experiment {} round {}: {} of {} uploads, aggregating", experimentId, roundNo, received,

@@ -39,6 +39,9 @@ public class Task {
     @Column(name = "codec_version")
     private int codecVersion;
     private boolean contribute;
+    /** An upload for this task came after its round had closed or after the task was cancelled (refused). */
+    @Column(name = "late_upload_at")
+    private java.time.Instant lateUploadAt;
 
     protected Task() {
     }
@@ -107,6 +110,14 @@ public class Task {
     /** The same work (experiment, round, client, type, adapter and codec version) for another worker, PENDING. */
     public Task reissueTo(UUID worker, Instant now) {
         return new Task(experimentId, round, clientIndex, type, worker, adapterVersion, codecVersion, contribute, now);
+    }
+
+    public Instant getLateUploadAt() {
+        return lateUploadAt;
+    }
+
+    public Instant getCompletedAt() {
+        return completedAt;
     }
 
     public Instant getAssignedAt() {

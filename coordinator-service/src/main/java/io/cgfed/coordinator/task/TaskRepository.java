@@ -37,4 +37,12 @@ public interface TaskRepository extends JpaRepository<Task, UUID> {
             ORDER BY t.created_at
             """, nativeQuery = true)
     List<Task> findStale(UUID experimentId, java.time.Instant seenCutoff, java.time.Instant assignedCutoff);
+
+    /** Records that an upload for this task came too late (its round closed, or the task was cancelled). */
+    @org.springframework.data.jpa.repository.Modifying
+    @org.springframework.transaction.annotation.Transactional
+    @Query(value = "UPDATE tasks SET late_upload_at = :at WHERE id = :taskId AND late_upload_at IS NULL", nativeQuery = true)
+    int markLateUpload(UUID taskId, java.time.Instant at);
+
+    List<Task> findByExperimentIdAndRoundOrderByCreatedAt(UUID experimentId, int round);
 }

@@ -119,6 +119,11 @@ public class TaskService implements SmartLifecycle {
     }
 
     /** A worker's own task, or the reason it may not act on it. */
+    /** An upload for this task was refused as late (its round closed, or the task went to another worker). */
+    public void markLateUpload(UUID taskId, Instant now) {
+        tasks.markLateUpload(taskId, now);
+    }
+
     public Task ownTask(UUID taskId, UUID workerId) {
         Task t = tasks.findById(taskId).orElseThrow(() -> ApiException.notFound("no task " + taskId));
         if (!t.getWorkerId().equals(workerId)) {

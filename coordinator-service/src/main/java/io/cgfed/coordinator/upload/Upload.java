@@ -59,6 +59,18 @@ public class Upload {
         this.receivedAt = receivedAt;
     }
 
+    public Instant getReceivedAt() {
+        return receivedAt;
+    }
+
+    public UUID getTaskId() {
+        return taskId;
+    }
+
+    public UUID getWorkerId() {
+        return workerId;
+    }
+
     public int getClientIndex() {
         return clientIndex;
     }

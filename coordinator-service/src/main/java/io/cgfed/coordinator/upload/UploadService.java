@@ -88,6 +88,10 @@ public class UploadService {
         } catch (RuntimeException | IOException refused) {
             String reason = refused instanceof RuntimeException r ? UploadRefused.reasonOf(r) : "io";
             metrics.upload("update", "refused", reason, Duration.ofNanos(System.nanoTime() - start));
+            if (reason.equals("late") || reason.equals("task_cancelled")) {
+                // the client's outcome in that round is "late" (a wrong worker's task is refused before this)
+                tasks.markLateUpload(taskId, Instant.now());
+            }
             log.debug("update refused ({}): {}", reason, refused.getMessage());
             throw refused;
         }

@@ -31,6 +31,19 @@ public class AdapterController {
         return coordinator.adapterVersions(id);
     }
 
+    /** The version's adapter as one safetensors file: the bytes the listing's sha256 and size describe. */
+    @GetMapping(path = "/{version}", produces = MediaType.APPLICATION_OCTET_STREAM_VALUE)
+    public ResponseEntity<InputStreamResource> safetensors(@PathVariable UUID id, @PathVariable int version) {
+        return stream(coordinator.adapter(id, version), MediaType.APPLICATION_OCTET_STREAM);
+    }
+
+    static ResponseEntity<InputStreamResource> stream(CoordinatorClient.Download download, MediaType type) {
+        ResponseEntity.BodyBuilder ok = ResponseEntity.ok().contentType(type)
+                .header(HttpHeaders.CONTENT_DISPOSITION, download.contentDisposition());
+        download.length().ifPresent(ok::contentLength);
+        return ok.body(new InputStreamResource(download.body()));
+    }
+
     /** A zip of adapter_config.json and adapter_model.safetensors, streamed from the coordinator. */
     @GetMapping(path = "/{version}/peft", produces = ZIP)
     public ResponseEntity<InputStreamResource> peft(@PathVariable UUID id, @PathVariable int version) {

@@ -83,6 +83,62 @@ public class CoordinatorClient {
         return out;
     }
 
+    /** A READY codec version as the coordinator lists it (from the codec-service): its weights' digest and size. */
+    public record CodecVersion(int version, String origin, String status, Long bytes, String sha256) {
+    }
+
+    /** The codec versions of an experiment (learned codecs only; empty for the others). */
+    public List<CodecVersion> codecVersions(UUID experimentId) {
+        String path = "/api/v1/experiments/" + experimentId + "/codec-versions";
+        HttpResponse<InputStream> r = send(path, Duration.ofSeconds(10));
+        JsonNode list;
+        try (InputStream body = r.body()) {
+            requireOk(r, body, "codec versions of experiment " + experimentId);
+            list = json.readTree(body);
+        } catch (IOException | JacksonException e) {
+            throw badGateway("the coordinator's codec versions of " + experimentId + " could not be read", e);
+        }
+        if (!list.isArray()) {
+            throw badGateway("the coordinator's codec versions of " + experimentId + " are not a list", null);
+        }
+        List<CodecVersion> out = new ArrayList<>();
+        for (JsonNode v : list) {
+            if (!v.path("version").canConvertToInt()) {
+                throw badGateway("the coordinator listed a codec version without a number: " + v, null);
+            }
+            out.add(new CodecVersion(v.path("version").asInt(), v.path("origin").asString(null),
+                    v.path("status").asString(null), v.path("weightsBytes").isNumber() ? v.path("weightsBytes").asLong() : null,
+                    v.path("weightsSha256").asString(null)));
+        }
+        return out;
+    }
+
+    /** An adapter version's safetensors, as the coordinator stores it (the bytes its sha256 and size describe). */
+    public Download adapter(UUID experimentId, int version) {
+        return download("/api/v1/experiments/" + experimentId + "/adapters/" + version,
+                "adapter version " + version + " of experiment " + experimentId,
+                "attachment; filename=\"adapter-" + experimentId + "-v" + version + ".safetensors\"");
+    }
+
+    /** A codec version's model file (safetensors: encoder and decoder), through the coordinator. */
+    public Download codecWeights(UUID experimentId, int version) {
+        return download("/api/v1/experiments/" + experimentId + "/codec-versions/" + version + "/encoder",
+                "codec version " + version + " of experiment " + experimentId,
+                "attachment; filename=\"codec-" + experimentId + "-v" + version + ".safetensors\"");
+    }
+
+    private Download download(String path, String what, String defaultDisposition) {
+        HttpResponse<InputStream> r = send(path, Duration.ofSeconds(60));
+        InputStream body = r.body();
+        try {
+            requireOk(r, body, what);
+        } catch (IOException e) {
+            throw badGateway("the coordinator's answer could not be read", e);
+        }
+        return new Download(body, r.headers().firstValueAsLong("Content-Length"),
+                r.headers().firstValue("Content-Disposition").orElse(defaultDisposition));
+    }
+
     public Download peft(UUID experimentId, int version) {
         HttpResponse<InputStream> r = send("/api/v1/experiments/" + experimentId + "/adapters/" + version + "/peft",
                 Duration.ofSeconds(60));
@@ -125,6 +181,9 @@ public class CoordinatorClient {
         }
         if (r.statusCode() == 404) {
             throw ApiException.notFound(detail != null ? detail : "the coordinator has no " + what);
+        }
+        if (r.statusCode() == 409) {
+            throw ApiException.conflict(detail != null ? detail : what + " is not ready");
         }
         throw badGateway("the coordinator answered " + r.statusCode() + " for " + what
                 + (detail != null ? ": " + detail : ""), null);

@@ -16,13 +16,100 @@ import java.util.Map;
  * @param meanSnrDb       mean reconstruction SNR in dB (999 stands for an exact reconstruction)
  * @param aggregateCosine audit mode: cosine of the averaged reconstructions to the averaged raw updates
  * @param codecVersion    the learned codec's version the round's updates used
- * @param clientRows      one row per client that uploaded, by client index
+ * @param phases          milliseconds per phase of the round (null where it had no such phase)
+ * @param categoryAccuracy accuracy per C-Eval group and both averages (null without a multiple-choice
+ *                        evaluation by category)
+ * @param outcomes        how many clients delivered on time, late, or failed
+ * @param clientRows      one row per client the round gave a task (or, for records without outcomes,
+ *                        that uploaded), by client index
  * @param metrics         everything the coordinator sent, as sent
  */
 public record RoundView(int round, int clients, Double trainLoss, Double evalLoss, Double accuracy, long uploadBytes,
                         long rawUpdateBytes, Double ratioToFp32, long durationMs, Double meanCosine, Double meanSnrDb,
-                        Double aggregateCosine, Integer codecVersion, List<ClientRow> clientRows,
-                        Map<String, Object> metrics, Instant recordedAt) {
+                        Double aggregateCosine, Integer codecVersion, Phases phases, CategoryAccuracy categoryAccuracy,
+                        Outcomes outcomes, List<ClientRow> clientRows, Map<String, Object> metrics, Instant recordedAt) {
+
+    /**
+     * Where a round's time went, in milliseconds.
+     *
+     * @param collectingMs    open until it stopped taking uploads (waiting for the clients; TGAP collection)
+     * @param aggregationMs   decoding the uploads, FedAvg and storing the new adapter
+     * @param codecTrainingMs TGAP training of the codec (round 0) or the FAF refit/adaptation
+     * @param evaluationMs    the new adapter until its evaluation was reported
+     * @param totalMs         opened until closed
+     */
+    public record Phases(Long collectingMs, Long aggregationMs, Long codecTrainingMs, Long evaluationMs, Long totalMs) {
+        static Phases of(Object o) {
+            Map<?, ?> m = o instanceof Map<?, ?> map ? map : Map.of();
+            return new Phases(longOf(m.get("collectingMs")), longOf(m.get("aggregationMs")),
+                    longOf(m.get("codecTrainingMs")), longOf(m.get("evaluationMs")), longOf(m.get("totalMs")));
+        }
+    }
+
+    /**
+     * Accuracy by C-Eval group (categories or subjects folded into their groups), each null where the
+     * group had no examples; average: correct over all examples; averageOfGroups: mean of the groups'.
+     */
+    public record CategoryAccuracy(Double stem, Double socialScience, Double humanities, Double other, Double average,
+                                   Double averageOfGroups, Map<String, Integer> examples) {
+        static CategoryAccuracy of(Object accuracy, Object examples) {
+            if (!(accuracy instanceof Map<?, ?> acc) || acc.isEmpty() || !(examples instanceof Map<?, ?> ex)) {
+                return null;
+            }
+            Map<String, Double> a = new java.util.LinkedHashMap<>();
+            Map<String, Integer> n = new java.util.LinkedHashMap<>();
+            acc.forEach((k, v) -> {
+                Object count = ex.get(k);
+                if (v instanceof Number d && count instanceof Number c && c.intValue() > 0) {
+                    a.put(String.valueOf(k), d.doubleValue());
+                    n.put(String.valueOf(k), c.intValue());
+                }
+            });
+            if (a.isEmpty()) {
+                return null;
+            }
+            // example-weighted, as CEvalTable's groups: a subject's accuracy counts its examples
+            Map<String, double[]> byGroup = new java.util.LinkedHashMap<>(); // group -> {correct, examples}
+            io.cgfed.core.data.SubjectGroups.GROUPS.forEach(g -> byGroup.put(g, new double[2]));
+            double correct = 0;
+            double all = 0;
+            for (var e : a.entrySet()) {
+                double[] t = byGroup.get(io.cgfed.core.data.SubjectGroups.groupOf(e.getKey()));
+                int count = n.get(e.getKey());
+                t[0] += e.getValue() * count;
+                t[1] += count;
+                correct += e.getValue() * count;
+                all += count;
+            }
+            Map<String, Integer> perGroup = new java.util.LinkedHashMap<>();
+            double groupSum = 0;
+            int groups = 0;
+            for (var e : byGroup.entrySet()) {
+                perGroup.put(e.getKey(), (int) e.getValue()[1]);
+                if (e.getValue()[1] > 0) {
+                    groupSum += e.getValue()[0] / e.getValue()[1];
+                    groups++;
+                }
+            }
+            return new CategoryAccuracy(acc(byGroup.get(io.cgfed.core.data.SubjectGroups.STEM)),
+                    acc(byGroup.get(io.cgfed.core.data.SubjectGroups.SOCIAL_SCIENCE)),
+                    acc(byGroup.get(io.cgfed.core.data.SubjectGroups.HUMANITIES)),
+                    acc(byGroup.get(io.cgfed.core.data.SubjectGroups.OTHER)), finite(correct / all),
+                    finite(groups == 0 ? Double.NaN : groupSum / groups), perGroup);
+        }
+
+        private static Double acc(double[] t) {
+            return t[1] == 0 ? null : t[0] / t[1];
+        }
+
+        private static Double finite(double v) {
+            return Double.isFinite(v) ? v : null;
+        }
+    }
+
+    /** Clients of the round by outcome. */
+    public record Outcomes(int onTime, int late, int failed) {
+    }
 
     /**
      * What one client sent in a round.
@@ -34,9 +121,16 @@ public record RoundView(int round, int clients, Double trainLoss, Double evalLos
      * @param snrDb           reconstruction SNR in dB
      * @param relativeL2Error reconstruction error relative to the update's norm
      * @param trainMs         local training time
+     * @param outcome         ON_TIME, LATE (after the deadline, after its round closed, or its task was handed
+     *                        to another worker) or FAILED (the task failed or nothing was uploaded)
+     * @param reason          why LATE or FAILED
+     * @param worker          the worker that acted as the client
+     * @param timeMs          from the client's first task being handed out to its upload
+     * @param tasks           how many tasks the client was given in the round (more than one: reassigned)
      */
-    public record ClientRow(Integer client, Long samples, Double localLoss, Long uploadBytes, Long rawBytes,
-                            Double cosine, Double snrDb, Double relativeL2Error, Double trainMs) {
+    public record ClientRow(Integer client, String outcome, String reason, String worker, Long samples, Double localLoss,
+                            Long uploadBytes, Long rawBytes, Double cosine, Double snrDb, Double relativeL2Error,
+                            Double trainMs, Long timeMs, Integer tasks) {
     }
 
     public static RoundView of(RoundRecord r) {
@@ -45,9 +139,12 @@ public record RoundView(int round, int clients, Double trainLoss, Double evalLos
         if (m.get("clients") instanceof List<?> list) {
             for (Object o : list) {
                 if (o instanceof Map<?, ?> c) {
-                    rows.add(new ClientRow(integer(c.get("client")), longOf(c.get("samples")), number(c.get("trainLoss")),
+                    String outcome = c.get("outcome") instanceof String given ? given : "ON_TIME"; // records before outcomes
+                    rows.add(new ClientRow(integer(c.get("client")), outcome, text(c.get("reason")), text(c.get("worker")),
+                            longOf(c.get("samples")), number(c.get("trainLoss")),
                             longOf(c.get("wireBytes")), longOf(c.get("rawBytes")), number(c.get("cosine")),
-                            number(c.get("snrDb")), number(c.get("relativeL2Error")), number(c.get("trainMs"))));
+                            number(c.get("snrDb")), number(c.get("relativeL2Error")), number(c.get("trainMs")),
+                            longOf(c.get("timeMs")), integer(c.get("tasks"))));
                 }
             }
         }
@@ -56,7 +153,9 @@ public record RoundView(int round, int clients, Double trainLoss, Double evalLos
                 r.rawUpdateBytes(), r.rawUpdateBytes() > 0 ? (double) r.uploadBytes() / r.rawUpdateBytes() : null,
                 r.durationMs(), mean(rows.stream().map(ClientRow::cosine).toList()),
                 mean(rows.stream().map(ClientRow::snrDb).toList()), number(m.get("aggregateCosine")),
-                integer(m.get("codecVersion")), rows, m, r.recordedAt());
+                integer(m.get("codecVersion")), Phases.of(m.get("phases")),
+                CategoryAccuracy.of(m.get("accuracyByCategory"), m.get("examplesByCategory")),
+                new Outcomes(count(rows, "ON_TIME"), count(rows, "LATE"), count(rows, "FAILED")), rows, m, r.recordedAt());
     }
 
     /** The mean of the values present; null when none is. */
@@ -70,6 +169,14 @@ public record RoundView(int round, int clients, Double trainLoss, Double evalLos
             }
         }
         return n == 0 ? null : sum / n;
+    }
+
+    private static int count(List<ClientRow> rows, String outcome) {
+        return (int) rows.stream().filter(c -> outcome.equals(c.outcome())).count();
+    }
+
+    private static String text(Object o) {
+        return o == null ? null : String.valueOf(o);
     }
 
     private static Double number(Object o) {

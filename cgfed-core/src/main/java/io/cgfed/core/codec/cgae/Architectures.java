@@ -22,7 +22,9 @@ public final class Architectures {
                 public TileAutoencoder fit(List<float[][]> samples, int positions, CgaeSettings settings,
                                            TrainingProgress progress) {
                     TileAutoencoder ae = LinearTileAutoencoder.fit(samples, positions, settings);
-                    progress.epoch(1, 1, Double.NaN);
+                    // fitted in one pass: its one "epoch" reports the reconstruction losses of the fit
+                    progress.epoch(1, 1, TrainingProgress.reconstructionLoss(ae, samples),
+                            TrainingProgress.reconstructionLoss(ae, progress.heldOut()));
                     return ae;
                 }
 

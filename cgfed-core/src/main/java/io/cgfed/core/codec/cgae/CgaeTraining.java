@@ -82,7 +82,12 @@ public final class CgaeTraining {
         for (Sample s : train) {
             prepared.add(Tiles.prepared(TileLayout.tiles(s.update(), settings.tileSize()), settings.normalise()));
         }
-        TileAutoencoder ae = Architectures.of(settings.architecture()).fit(prepared, positions, settings, progress);
+        List<float[][]> heldPrepared = new ArrayList<>();
+        for (Sample s : held) {
+            heldPrepared.add(Tiles.prepared(TileLayout.tiles(s.update(), settings.tileSize()), settings.normalise()));
+        }
+        TileAutoencoder ae = Architectures.of(settings.architecture()).fit(prepared, positions, settings,
+                progress.measuring(heldPrepared));
         CodecModel model = new CodecModel(settings, manifest, ae);
         return new Result(model, evaluate(model, train.stream().map(Sample::update).toList()),
                 held.isEmpty() ? null : evaluate(model, held.stream().map(Sample::update).toList()), heldClients);

@@ -308,7 +308,8 @@ abstract class NeuralTileAutoencoder implements TileAutoencoder {
                         }
                         from += n;
                     }
-                    progress.epoch(epoch, settings.epochs(), lossSum / order.length);
+                    progress.epoch(epoch, settings.epochs(), lossSum / order.length,
+                            heldOutLoss(initial, params, manager, progress.heldOut()));
                 }
             }
             initial.weights.forEach((name, w) -> result.put(name, new FloatTensor(w.shape(), params.get(name).toFloatArray())));
@@ -316,6 +317,27 @@ abstract class NeuralTileAutoencoder implements TileAutoencoder {
             GradientCollectors.TURN.unlock();
         }
         return result;
+    }
+
+    /** Mean squared reconstruction error over held-out tiles, in inference mode; NaN without any. */
+    private static double heldOutLoss(NeuralTileAutoencoder initial, Map<String, NDArray> params, NDManager manager,
+                                      List<float[][]> heldOut) {
+        double sum = 0;
+        long values = 0;
+        for (float[][] sample : heldOut) {
+            if (sample.length == 0) {
+                continue;
+            }
+            requireRows(sample, initial.tileSize, "tile");
+            try (NDManager step = manager.newSubManager()) {
+                NDArray input = NativeArrays.of(step, flat(sample, 0, sample.length), new Shape(sample.length, initial.tileSize));
+                double mse = mse(initial.reconstruct(new Net(params, step, false), input), input).getFloat();
+                long n = (long) sample.length * initial.tileSize;
+                sum += mse * n;
+                values += n;
+            }
+        }
+        return values == 0 ? Double.NaN : sum / values;
     }
 
     private static void shuffle(int[] a, Random random) {

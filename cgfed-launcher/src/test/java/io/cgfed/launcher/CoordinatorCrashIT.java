@@ -73,13 +73,14 @@ class CoordinatorCrashIT {
         serveEvaluation(workers, id, 0);
 
         // round 1: every client's task is in hand, then the uploads go out concurrently; three of them
-        // trickle their bodies over ~1.5 s, and the coordinator is killed as soon as four others are acknowledged
+        // trickle their bodies over ~5 s, and the coordinator is killed as soon as four others are acknowledged
+        // (every upload has its own thread: on a loaded machine four fast ones still finish well inside that)
         Map<Integer, Assigned> tasks = collectTrainTasks(workers, id, 1);
         List<Integer> trickled = List.of(1, 6, 11);
         Map<Integer, Outcome> before = new ConcurrentHashMap<>();
         AtomicInteger fastAcknowledged = new AtomicInteger();
         AtomicBoolean killed = new AtomicBoolean();
-        ExecutorService pool = Executors.newFixedThreadPool(6);
+        ExecutorService pool = Executors.newFixedThreadPool(CLIENTS);
         List<Future<?>> sent = new ArrayList<>();
         for (int client : trickled) {
             sent.add(pool.submit(() -> before.put(client, upload(tasks.get(client), id, 1, client, true))));

@@ -117,9 +117,15 @@ public final class CgfedLauncher {
         body.put("temperature", o.temperature);
         body.put("topK", o.topK);
         body.put("seed", o.seed);
+        String key = System.getenv("CGFED_API_KEY");
+        if (key == null || key.isBlank()) {
+            System.err.println("cgfed generate needs a user's API key in CGFED_API_KEY (./cgfed up prints the admin key)");
+            return 2;
+        }
         var http = java.net.http.HttpClient.newHttpClient();
         var response = http.send(java.net.http.HttpRequest.newBuilder(java.net.URI.create(o.workerUrl + "/api/v1/generate"))
                 .header("Content-Type", "application/json")
+                .header("Authorization", "Bearer " + key.strip())
                 .POST(java.net.http.HttpRequest.BodyPublishers.ofString(CoordinatorApi.toJson(body))).build(),
                 java.net.http.HttpResponse.BodyHandlers.ofString());
         if (response.statusCode() != 200) {

@@ -157,14 +157,35 @@ class FederatedExperimentIT {
         // a worker continues a held-out prompt with the final adapter: one answer letter
         ServiceProcess worker = platform.services().stream().filter(s -> s.name().equals("worker-0")).findFirst().orElseThrow();
         String prompt = "STEM QX a:"; // a demo-task question (category, filler, key)
-        HttpResponse<String> generated = HttpClient.newHttpClient().send(HttpRequest.newBuilder(
-                URI.create(worker.url() + "/api/v1/generate")).header("Content-Type", "application/json")
-                .POST(HttpRequest.BodyPublishers.ofString("{\"experimentId\":\"" + id + "\",\"prompt\":\"" + prompt
-                        + "\",\"maxNewTokens\":1}")).build(), HttpResponse.BodyHandlers.ofString());
+        String request = "{\"experimentId\":\"" + id + "\",\"prompt\":\"" + prompt + "\",\"maxNewTokens\":1}";
+        // it takes a user's key, checked by the coordinator: none, a wrong one, a READER's are refused
+        assertThat(generate(worker, request, null).statusCode()).isEqualTo(401);
+        assertThat(generate(worker, request, "cgfed_not-a-key-of-this-platform-0000").statusCode()).isEqualTo(401);
+        HttpResponse<String> readerKey = HttpClient.newHttpClient().send(HttpRequest.newBuilder(
+                URI.create(platform.coordinatorUrl() + "/api/v1/api-keys")).header("Content-Type", "application/json")
+                .header("Authorization", "Bearer " + platform.adminApiKey())
+                .POST(HttpRequest.BodyPublishers.ofString("{\"name\":\"viewer\",\"role\":\"READER\"}")).build(),
+                HttpResponse.BodyHandlers.ofString());
+        assertThat(readerKey.statusCode()).as(readerKey.body()).isEqualTo(201);
+        HttpResponse<String> asReader = generate(worker, request,
+                JsonMapper.builder().build().readTree(readerKey.body()).get("key").asString());
+        assertThat(asReader.statusCode()).as(asReader.body()).isEqualTo(403);
+        assertThat(asReader.headers().firstValue("Content-Type")).hasValueSatisfying(
+                ct -> assertThat(ct).startsWith("application/problem+json"));
+        HttpResponse<String> generated = generate(worker, request, platform.adminApiKey());
         assertThat(generated.statusCode()).as(generated.body()).isEqualTo(200);
         JsonNode g = JsonMapper.builder().build().readTree(generated.body());
         assertThat(g.get("adapterVersion").asInt()).isEqualTo(2);
         assertThat(g.get("completion").asString()).isIn("A", "B", "C", "D");
+    }
+
+    private static HttpResponse<String> generate(ServiceProcess worker, String body, String key) throws Exception {
+        HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(worker.url() + "/api/v1/generate"))
+                .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString(body));
+        if (key != null) {
+            b.header("Authorization", "Bearer " + key);
+        }
+        return HttpClient.newHttpClient().send(b.build(), HttpResponse.BodyHandlers.ofString());
     }
 
     /**

@@ -105,6 +105,35 @@ class ApiKeyAccessTest extends CoordinatorApiTestBase {
     }
 
     @Test
+    void aKeyShowsWhoItIsToItsHolderIfItMayChangeThings() {
+        JsonNode alice = createKey("alice-self", "USER");
+        String reader = createKey("reader-self", "READER").get("key").asString();
+
+        HttpResponse<String> mine = selfWith("Bearer " + alice.get("key").asString());
+        assertStatus(mine, 200);
+        JsonNode self = json(mine);
+        assertThat(self.get("id").asString()).isEqualTo(alice.get("id").asString());
+        assertThat(self.get("name").asString()).isEqualTo("alice-self");
+        assertThat(self.get("role").asString()).isEqualTo("USER");
+        assertThat(self.has("key")).as("never the secret").isFalse();
+        HttpResponse<String> admin = selfWith("Bearer " + ADMIN_KEY);
+        assertStatus(admin, 200);
+        assertThat(json(admin).get("role").asString()).isEqualTo("ADMIN");
+        assertProblem(selfWith("Bearer " + reader), 403);
+        assertProblem(selfWith(null), 401);
+        assertProblem(selfWith("Bearer " + Secrets.generate("cgfed_")), 401);
+
+        assertStatus(send(HttpRequest.newBuilder(URI.create(base() + "/api/v1/api-keys/" + alice.get("id").asString()))
+                .header("Authorization", "Bearer " + ADMIN_KEY).DELETE()), 204);
+        assertProblem(selfWith("Bearer " + alice.get("key").asString()), 401);
+    }
+
+    private HttpResponse<String> selfWith(String authorization) {
+        HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(base() + "/api/v1/api-keys/self")).GET();
+        return send(authorization == null ? b : b.header("Authorization", authorization));
+    }
+
+    @Test
     void onlyAnAdminManagesKeysAndRevokesWorkers() {
         String user = createKey("bob", "USER").get("key").asString();
         long keys = jdbc.queryForObject("SELECT count(*) FROM coordinator.api_keys", Long.class);

@@ -84,6 +84,27 @@ public class CoordinatorClient {
                 .accept(MediaType.APPLICATION_OCTET_STREAM).retrieve().body(byte[].class);
     }
 
+    /**
+     * Whether {@code authorization} (a caller's {@code Authorization} header, passed on as it came) is a
+     * valid USER or ADMIN API key at the coordinator: the key's name when it is, else the coordinator's
+     * status (401 unknown or revoked, 403 a READER key).
+     */
+    public KeyCheck checkUserKey(String authorization) {
+        ResponseEntity<tools.jackson.databind.JsonNode> r = http.get().uri("/api/v1/api-keys/self")
+                .header(org.springframework.http.HttpHeaders.AUTHORIZATION, authorization)
+                .retrieve().onStatus(s -> s.value() == 401 || s.value() == 403, (req, res) -> { })
+                .toEntity(tools.jackson.databind.JsonNode.class);
+        int status = r.getStatusCode().value();
+        return new KeyCheck(status, status == 200 && r.getBody() != null ? r.getBody().path("name").asString() : null);
+    }
+
+    /** The coordinator's answer about a user's key: 200 and the key's name, or 401 / 403. */
+    public record KeyCheck(int status, String name) {
+        public boolean valid() {
+            return status == 200;
+        }
+    }
+
     /** An experiment as the coordinator shows it (its spec and adapter versions among the fields). */
     public tools.jackson.databind.JsonNode experiment(UUID experimentId) {
         return http.get().uri("/api/v1/experiments/{id}", experimentId).headers(asSelf())

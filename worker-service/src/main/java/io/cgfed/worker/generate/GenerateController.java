@@ -15,7 +15,11 @@ import jakarta.validation.constraints.Min;
 import jakarta.validation.constraints.NotBlank;
 import jakarta.validation.constraints.NotNull;
 import java.util.UUID;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.http.HttpHeaders;
 import org.springframework.web.bind.annotation.PostMapping;
+import org.springframework.web.bind.annotation.RequestHeader;
 import org.springframework.web.bind.annotation.RequestBody;
 import org.springframework.web.bind.annotation.RestController;
 import org.springframework.web.client.HttpClientErrorException;
@@ -24,10 +28,14 @@ import tools.jackson.databind.ObjectMapper;
 
 /**
  * Continues a prompt with an experiment's global adapter, so a user can see what an adapter does.
- * The worker fetches the experiment's spec and the adapter version from the coordinator.
+ * The worker fetches the experiment's spec and the adapter version from the coordinator. It takes a
+ * user's API key ({@code Authorization: Bearer}, role USER or ADMIN), which the coordinator checks
+ * ({@code GET /api/v1/api-keys/self}): the worker holds no key table, and a key revoked at the
+ * coordinator is refused here from its next request on.
  */
 @RestController
 public class GenerateController {
+    private static final Logger log = LoggerFactory.getLogger(GenerateController.class);
     private final CoordinatorClient coordinator;
     private final ModelHost models;
     private final ObjectMapper json;
@@ -53,7 +61,17 @@ public class GenerateController {
     }
 
     @PostMapping("/api/v1/generate")
-    public Response generate(@Valid @RequestBody Request r) {
+    public Response generate(@RequestHeader(name = HttpHeaders.AUTHORIZATION, required = false) String authorization,
+                             @Valid @RequestBody Request r) {
+        if (authorization == null || !authorization.startsWith("Bearer ") || authorization.length() <= 7) {
+            throw ApiException.unauthorized("generating needs a user's API key: Authorization: Bearer <key>");
+        }
+        CoordinatorClient.KeyCheck key = coordinator.checkUserKey(authorization);
+        if (!key.valid()) {
+            throw key.status() == 403 ? ApiException.forbidden("generating needs an API key with role USER or ADMIN")
+                    : ApiException.unauthorized("the API key is not valid (unknown or revoked at the coordinator)");
+        }
+        log.info("generate for experiment {} by key '{}'", r.experimentId(), key.name());
         JsonNode experiment;
         try {
             experiment = coordinator.experiment(r.experimentId());

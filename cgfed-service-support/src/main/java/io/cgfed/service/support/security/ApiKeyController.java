@@ -58,6 +58,17 @@ public class ApiKeyController {
         return keys.list().stream().map(ApiKeyController::view).toList();
     }
 
+    /**
+     * The key this request is made with (any USER or ADMIN key): how another part of the platform (a
+     * worker's {@code /generate}) checks a user's key without holding the key table.
+     */
+    @GetMapping("/self")
+    @Requires(Caller.USER)
+    public Map<String, Object> self(HttpServletRequest http) {
+        Principal who = Principal.of(http);
+        return view(keys.find(who.id()).orElseThrow(() -> ApiException.notFound("no API key " + who.id())));
+    }
+
     @GetMapping("/{id}")
     public Map<String, Object> get(@PathVariable UUID id) {
         return view(keys.find(id).orElseThrow(() -> ApiException.notFound("no API key " + id)));

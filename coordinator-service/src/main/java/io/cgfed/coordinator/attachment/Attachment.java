@@ -13,7 +13,14 @@ import java.util.UUID;
 @Entity
 @Table(name = "task_attachments")
 @IdClass(AttachmentKey.class)
-public class Attachment {
+public class Attachment implements org.springframework.data.domain.Persistable<AttachmentKey> {
+    /**
+     * New rows are persisted (an INSERT), never merged: two copies of one upload that both passed the
+     * duplicate check cannot overwrite each other; the second fails on the primary key.
+     */
+    @jakarta.persistence.Transient
+    private boolean fresh = true;
+
     @Id
     @Column(name = "experiment_id")
     private UUID experimentId;
@@ -82,5 +89,21 @@ public class Attachment {
 
     public int getItems() {
         return items;
+    }
+
+    @Override
+    public AttachmentKey getId() {
+        return new AttachmentKey(experimentId, round, clientIndex, kind);
+    }
+
+    @Override
+    public boolean isNew() {
+        return fresh;
+    }
+
+    @jakarta.persistence.PostLoad
+    @jakarta.persistence.PostPersist
+    void stored() {
+        fresh = false;
     }
 }

@@ -3,13 +3,13 @@ package io.cgfed.coordinator.attachment;
 import io.cgfed.coordinator.CoordinatorProperties;
 import io.cgfed.coordinator.blob.BlobStore;
 import io.cgfed.coordinator.metrics.CoordinatorMetrics;
+import io.cgfed.coordinator.upload.RoundIntake;
 import io.cgfed.coordinator.upload.UploadRefused;
 import io.cgfed.coordinator.experiment.Experiment;
 import io.cgfed.coordinator.experiment.ExperimentService;
 import io.cgfed.coordinator.experiment.ExperimentStatus;
 import io.cgfed.coordinator.experiment.SpecRules;
 import io.cgfed.coordinator.round.Round;
-import io.cgfed.coordinator.round.RoundRepository;
 import io.cgfed.coordinator.round.RoundStatus;
 import io.cgfed.coordinator.task.Task;
 import io.cgfed.coordinator.task.TaskService;
@@ -36,16 +36,15 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.UUID;
 import org.slf4j.MDC;
-import org.springframework.dao.DataIntegrityViolationException;
 import org.springframework.stereotype.Service;
-import org.springframework.transaction.support.TransactionTemplate;
 
 /**
  * Accepts what a task sends besides its update (see {@link AttachmentKind}). As for updates,
- * everything is checked before anything is stored, the blob is written before the row, and a
- * repeat of the same bytes is answered as a duplicate: a 2xx means it counts, exactly once.
+ * everything is checked before anything is stored, then {@link RoundIntake} writes the blob before the
+ * row and answers a repeat of the same bytes as a duplicate: a 2xx means it counts, exactly once.
  */
 @Service
 public class AttachmentService {
@@ -53,23 +52,18 @@ public class AttachmentService {
     static final int MAX_SNAPSHOTS = 1000;
     private final TaskService tasks;
     private final ExperimentService experiments;
-    private final RoundRepository rounds;
     private final AttachmentRepository attachments;
-    private final BlobStore blobs;
-    private final TransactionTemplate tx;
+    private final RoundIntake intake;
     private final CoordinatorProperties properties;
     private final CoordinatorMetrics metrics;
 
-    AttachmentService(TaskService tasks, ExperimentService experiments, RoundRepository rounds,
-                      AttachmentRepository attachments, BlobStore blobs, TransactionTemplate tx,
-                      CoordinatorProperties properties, CoordinatorMetrics metrics) {
+    AttachmentService(TaskService tasks, ExperimentService experiments, AttachmentRepository attachments,
+                      RoundIntake intake, CoordinatorProperties properties, CoordinatorMetrics metrics) {
         this.metrics = metrics;
         this.tasks = tasks;
         this.experiments = experiments;
-        this.rounds = rounds;
         this.attachments = attachments;
-        this.blobs = blobs;
-        this.tx = tx;
+        this.intake = intake;
         this.properties = properties;
     }
 
@@ -129,31 +123,30 @@ public class AttachmentService {
 
         String sha = BlobStore.sha256(body);
         AttachmentKey key = new AttachmentKey(task.getExperimentId(), task.getRound(), task.getClientIndex(), kind);
-        var earlier = attachments.findById(key);
-        if (earlier.isPresent()) {
-            return duplicate(earlier.get(), sha, task, kind);
-        }
-        if (kind != AttachmentKind.COLLECTION && task.getStatus() == TaskStatus.DONE) {
+        if (attachments.findById(key).isEmpty() && kind != AttachmentKind.COLLECTION && task.getStatus() == TaskStatus.DONE) {
             throw ApiException.conflict("task " + taskId + " already delivered its update: a " + kind.name().toLowerCase()
                     + " must come before it");
         }
         String blobKey = "attachments/" + task.getExperimentId() + "/r" + task.getRound() + "/c" + task.getClientIndex()
                 + "-" + kind.name().toLowerCase() + "-" + sha.substring(0, 16) + ".bin";
-        blobs.put(blobKey, body);
-        try {
-            return tx.execute(s -> {
-                Round round = rounds.lock(task.getExperimentId(), task.getRound())
-                        .orElseThrow(() -> UploadRefused.conflict("late", "round " + task.getRound() + " does not exist"));
-                var existing = attachments.findById(key);
-                if (existing.isPresent()) {
-                    return duplicate(existing.get(), sha, task, kind);
-                }
+        return intake.accept(task.getExperimentId(), task.getRound(), blobKey, body, new RoundIntake.Row<>() {
+            @Override
+            public Optional<Map<String, Object>> counted() {
+                return attachments.findById(key).map(a -> duplicate(a, sha, task, kind));
+            }
+
+            @Override
+            public Map<String, Object> insert(Round round) {
                 if (round.getStatus() != expectedRound) {
                     throw UploadRefused.conflict("late", "round " + task.getRound() + " is " + round.getStatus() + ": the "
                             + kind.name().toLowerCase() + " is late and was not counted");
                 }
                 Task current = tasks.ownTask(taskId, workerId);
                 if (!current.isOpen()) {
+                    Optional<Map<String, Object>> committed = counted();
+                    if (committed.isPresent()) {
+                        return committed.get();
+                    }
                     throw UploadRefused.conflict("task_cancelled", "task " + taskId + " is " + current.getStatus()
                             + ": the " + kind.name().toLowerCase() + " was not counted");
                 }
@@ -163,16 +156,13 @@ public class AttachmentService {
                     current.complete(Instant.now());
                 }
                 return receipt("ACCEPTED", task, kind, body.length, items);
-            });
-        } catch (DataIntegrityViolationException raced) {
-            return duplicate(attachments.findById(key).orElseThrow(() -> raced), sha, task, kind);
-        } catch (RuntimeException refused) {
-            boolean referenced = attachments.findById(key).map(a -> a.getBlobKey().equals(blobKey)).orElse(false);
-            if (!referenced) {
-                blobs.delete(blobKey);
             }
-            throw refused;
-        }
+
+            @Override
+            public boolean references(String blob) {
+                return attachments.findById(key).map(a -> a.getBlobKey().equals(blob)).orElse(false);
+            }
+        });
     }
 
     private static void requireType(Task task, TaskType type, AttachmentKind kind) {

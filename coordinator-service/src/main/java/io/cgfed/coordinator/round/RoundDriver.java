@@ -253,6 +253,9 @@ public class RoundDriver {
             return;
         }
         Experiment e = experiments.findById(experimentId).orElseThrow();
+        if (e.getStatus() != ExperimentStatus.RUNNING) {
+            return; // cancelled (or finished) since this step began: its tasks were withdrawn on purpose
+        }
         ExperimentSpec spec = experimentService.spec(e);
         long received = attachments.countByExperimentIdAndRoundAndKind(experimentId, 0,
                 io.cgfed.coordinator.attachment.AttachmentKind.COLLECTION);
@@ -364,6 +367,9 @@ public class RoundDriver {
             return;
         }
         Experiment e = experiments.findById(experimentId).orElseThrow();
+        if (e.getStatus() != ExperimentStatus.RUNNING) {
+            return; // cancelled (or finished) since this step began: its tasks were withdrawn on purpose
+        }
         ExperimentSpec spec = experimentService.spec(e);
         long received = uploads.countByExperimentIdAndRound(experimentId, roundNo);
         List<Task> train = tasks.findByExperimentIdAndRoundAndType(experimentId, roundNo, TaskType.TRAIN);
@@ -393,6 +399,9 @@ public class RoundDriver {
             return;
         }
         Experiment e = experiments.findById(experimentId).orElseThrow();
+        if (e.getStatus() != ExperimentStatus.RUNNING) {
+            return; // cancelled (or finished) since this step began: its tasks were withdrawn on purpose
+        }
         for (Task t : tasks.findByExperimentIdAndRoundAndType(experimentId, roundNo, TaskType.EVALUATE)) {
             if (t.getStatus() == TaskStatus.FAILED) {
                 fail(e, round, "evaluation of round " + roundNo + " failed: " + t.getFailureReason());
@@ -466,6 +475,9 @@ public class RoundDriver {
     }
 
     private void fail(Experiment e, Round round, String reason) {
+        if (e.getStatus().isFinal()) {
+            return; // a cancel that committed first stands
+        }
         Instant now = Instant.now();
         round.fail(now);
         metrics.roundFailed();

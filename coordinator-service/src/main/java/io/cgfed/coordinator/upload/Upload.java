@@ -11,7 +11,14 @@ import java.util.UUID;
 @Entity
 @Table(name = "uploads")
 @IdClass(UploadKey.class)
-public class Upload {
+public class Upload implements org.springframework.data.domain.Persistable<UploadKey> {
+    /**
+     * New rows are persisted (an INSERT), never merged: two copies of one upload that both passed the
+     * duplicate check cannot overwrite each other; the second fails on the primary key.
+     */
+    @jakarta.persistence.Transient
+    private boolean fresh = true;
+
     @Id
     @Column(name = "experiment_id")
     private UUID experimentId;
@@ -101,5 +108,21 @@ public class Upload {
 
     public String getMetrics() {
         return metrics;
+    }
+
+    @Override
+    public UploadKey getId() {
+        return new UploadKey(experimentId, round, clientIndex);
+    }
+
+    @Override
+    public boolean isNew() {
+        return fresh;
+    }
+
+    @jakarta.persistence.PostLoad
+    @jakarta.persistence.PostPersist
+    void stored() {
+        fresh = false;
     }
 }

@@ -7,7 +7,6 @@ import io.cgfed.coordinator.experiment.ExperimentService;
 import io.cgfed.coordinator.experiment.ExperimentStatus;
 import io.cgfed.coordinator.experiment.SpecRules;
 import io.cgfed.coordinator.round.Round;
-import io.cgfed.coordinator.round.RoundRepository;
 import io.cgfed.coordinator.round.RoundStatus;
 import io.cgfed.coordinator.task.Task;
 import io.cgfed.coordinator.task.TaskService;
@@ -28,48 +27,43 @@ import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.UUID;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.slf4j.MDC;
-import org.springframework.dao.DataIntegrityViolationException;
 import org.springframework.http.HttpStatus;
 import org.springframework.stereotype.Service;
-import org.springframework.transaction.support.TransactionTemplate;
 import tools.jackson.databind.ObjectMapper;
 
 /**
  * Accepts one TRAIN task's update. Everything is checked before anything is stored: the task
  * belongs to the worker, its round is open, the body is within the size the experiment allows,
  * the payload parses, its checksum holds, it names this task's experiment, round and client, its
- * manifest is the experiment's adapter layout and its values decode finite. Then the payload is
- * written durably and recorded with the task's completion in one transaction; a 2xx means it
- * counts, exactly once.
+ * manifest is the experiment's adapter layout and its values decode finite. Then {@link RoundIntake}
+ * writes the payload durably and records it with the task's completion in one transaction; a 2xx
+ * means it counts, exactly once.
  */
 @Service
 public class UploadService {
     private static final Logger log = LoggerFactory.getLogger(UploadService.class);
     private final TaskService tasks;
     private final ExperimentService experiments;
-    private final RoundRepository rounds;
     private final UploadRepository uploads;
-    private final BlobStore blobs;
-    private final TransactionTemplate tx;
+    private final RoundIntake intake;
     private final ObjectMapper json;
     private final io.cgfed.coordinator.remote.CodecServiceClient codecService;
     private final CoordinatorMetrics metrics;
 
-    UploadService(TaskService tasks, ExperimentService experiments, RoundRepository rounds, UploadRepository uploads,
-                  BlobStore blobs, TransactionTemplate tx, ObjectMapper json,
+    UploadService(TaskService tasks, ExperimentService experiments, UploadRepository uploads, RoundIntake intake,
+                  ObjectMapper json,
                   io.cgfed.coordinator.remote.CodecServiceClient codecService, CoordinatorMetrics metrics) {
         this.codecService = codecService;
         this.metrics = metrics;
         this.tasks = tasks;
         this.experiments = experiments;
-        this.rounds = rounds;
         this.uploads = uploads;
-        this.blobs = blobs;
-        this.tx = tx;
+        this.intake = intake;
         this.json = json;
     }
 
@@ -131,35 +125,27 @@ public class UploadService {
         }
         String sha = BlobStore.sha256(body);
         UploadKey uploadKey = new UploadKey(task.getExperimentId(), task.getRound(), task.getClientIndex());
-        var earlier = uploads.findById(uploadKey);
-        if (earlier.isPresent()) {
-            return duplicate(earlier.get(), sha, task);
-        }
         String blobKey = "uploads/" + task.getExperimentId() + "/r" + task.getRound() + "/c" + task.getClientIndex()
                 + "-" + sha.substring(0, 16) + ".cgfu";
         Map<String, Double> metrics = h.metrics();
-        blobs.put(blobKey, body);
-        try {
-            return tx.execute(s -> {
-                // exclusive: with a shared lock two copies of one upload could both pass the duplicate check and
-                // the second be merged over the first as ACCEPTED (seen in SharedRoundLockUploadTest)
-                Round round = rounds.lock(task.getExperimentId(), task.getRound())
-                        .orElseThrow(() -> UploadRefused.conflict("late", "round " + task.getRound() + " does not exist"));
-                var existing = uploads.findById(uploadKey);
-                if (existing.isPresent()) {
-                    return duplicate(existing.get(), sha, task);
-                }
+        return intake.accept(task.getExperimentId(), task.getRound(), blobKey, body, new RoundIntake.Row<>() {
+            @Override
+            public Optional<Receipt> counted() {
+                return uploads.findById(uploadKey).map(u -> duplicate(u, sha, task));
+            }
+
+            @Override
+            public Receipt insert(Round round) {
                 if (round.getStatus() != RoundStatus.OPEN) {
                     throw UploadRefused.conflict("late", "round " + task.getRound() + " is " + round.getStatus()
                             + ": the upload is late and was not counted");
                 }
                 Task current = tasks.ownTask(taskId, workerId);
                 if (!current.isOpen()) {
-                    // uploads hold the round's lock shared: a simultaneous upload of this task may have
-                    // committed between the check above and this read, and then this one is its duplicate
-                    var committed = uploads.findById(uploadKey);
+                    // a copy of this upload may have completed the task since the check: then this is its duplicate
+                    Optional<Receipt> committed = counted();
                     if (committed.isPresent()) {
-                        return duplicate(committed.get(), sha, task);
+                        return committed.get();
                     }
                     // handed to another worker (this one was silent too long), or given up by this one
                     throw UploadRefused.conflict("task_cancelled", "task " + taskId + " is " + current.getStatus()
@@ -172,19 +158,13 @@ public class UploadService {
                 current.complete(Instant.now());
                 return new Receipt(false, task.getExperimentId(), task.getRound(), task.getClientIndex(), body.length,
                         decoded.rawBytes());
-            });
-        } catch (DataIntegrityViolationException raced) {
-            Upload existing = uploads.findById(uploadKey).orElseThrow(() -> raced);
-            return duplicate(existing, sha, task);
-        } catch (RuntimeException refused) {
-            // the blob of an upload that does not count must not stay behind (a duplicate of the same
-            // bytes has the same key and keeps it)
-            boolean referenced = uploads.findById(uploadKey).map(u -> u.getBlobKey().equals(blobKey)).orElse(false);
-            if (!referenced) {
-                blobs.delete(blobKey);
             }
-            throw refused;
-        }
+
+            @Override
+            public boolean references(String key) {
+                return uploads.findById(uploadKey).map(u -> u.getBlobKey().equals(key)).orElse(false);
+            }
+        });
     }
 
     /**

@@ -191,8 +191,9 @@ public final class SvgPlot {
         double raw = span / 6;
         double mag = Math.pow(10, Math.floor(Math.log10(raw)));
         double step = raw / mag < 1.5 ? mag : raw / mag < 3.5 ? 2 * mag : raw / mag < 7.5 ? 5 * mag : 10 * mag;
-        for (double t = Math.ceil(r[0] / step) * step; t <= r[1] + step * 1e-9; t += step) {
-            out.add(Math.abs(t) < step * 1e-9 ? 0.0 : t);
+        for (long k = (long) Math.ceil(r[0] / step - 1e-9); k * step <= r[1] + step * 1e-9; k++) {
+            // k x step, rounded to the step's precision (no 0.30000000000000004)
+            out.add(k == 0 ? 0.0 : Double.parseDouble(String.format(Locale.ROOT, "%.12g", k * step)));
         }
         return out;
     }

@@ -63,7 +63,7 @@ public final class Bench {
                                [--clients N] [--local-steps N] [--ratios 16,64,256] [--noise-sigmas 5e-5,...,5e-1]
                                [--dp-epsilons 0.25,2,8] [--dp-clip C] [--ratio-methods ...] [--noise-methods ...]
                                [--dp-methods ...] [--out DIR] [--work-dir DIR] [--workers N] [--worker-threads N]
-                               [--timeout-minutes N]
+                               [--timeout-minutes N] [--keep-running]
                    a GPU cluster: [--setup dolly|ceval|mmlu --model-dir DIR --dataset-path P [--eval-path P]
                                [--train-examples N] [--eval-examples N]]
                                [--coordinator URL --registry URL]   (a running platform; key in CGFED_API_KEY)""";
@@ -131,6 +131,10 @@ public final class Bench {
             long failed = results.stream().filter(r -> !r.completed()).count() + (plan.size() - results.size());
             out.printf(Locale.ROOT, "cgfed bench: %d of %d experiments COMPLETED in %.0f s%n", plan.size() - failed,
                     plan.size(), wall);
+            if (options.keepRunning && platform != null) {
+                out.println("the platform stays up for the compare view (dashboard " + registryUrl + "/); Ctrl-C stops it");
+                new java.util.concurrent.CountDownLatch(1).await();
+            }
             return failed == 0 ? 0 : 1;
         } finally {
             if (platform != null) {

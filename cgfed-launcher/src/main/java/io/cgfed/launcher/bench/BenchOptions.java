@@ -13,7 +13,7 @@ public final class BenchOptions {
 
     List<String> methods = BenchMethod.all().stream().map(BenchMethod::id).toList();
     Set<String> sweeps = new LinkedHashSet<>(ALL_SWEEPS);
-    List<Long> seeds = List.of(1L, 2L);
+    List<Long> seeds = List.of(1L, 2L, 3L);
     List<Long> sweepSeeds;
     Integer rounds;
     Integer clients;
@@ -39,10 +39,12 @@ public final class BenchOptions {
     String coordinatorUrl;
     String registryUrl;
     boolean quick;
+    boolean keepRunning;
 
     public static BenchOptions parse(String[] args) {
         BenchOptions o = new BenchOptions();
         List<String> rest = new ArrayList<>(List.of(args));
+        o.keepRunning = rest.remove("--keep-running");
         if (rest.remove("--quick")) {
             o.quick = true;
             o.seeds = List.of(1L);

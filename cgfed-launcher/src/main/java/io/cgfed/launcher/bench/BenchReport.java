@@ -113,9 +113,9 @@ public final class BenchReport {
         s.append("\n### Methods\n\n| method | seeds |");
         cats.forEach(c -> s.append(' ').append(c).append(" (%) |"));
         s.append(" Average (%) | final eval loss | upload B / client-round | of fp32 | total upload bytes | cosine | SNR dB "
-                + "| s / round |\n|---|---:|");
+                + "| s / round | round 0 s |\n|---|---:|");
         cats.forEach(c -> s.append("---:|"));
-        s.append("---:|---:|---:|---:|---:|---:|---:|---:|\n");
+        s.append("---:|---:|---:|---:|---:|---:|---:|---:|---:|\n");
         for (Row r : rows("main")) {
             s.append("| ").append(r.first().label()).append(" | ").append(r.seeds()).append(" |");
             cats.forEach(c -> s.append(' ').append(pct(r.category(c))).append(" |"));
@@ -126,7 +126,8 @@ public final class BenchReport {
                     .append(fmt(r.stat(x -> (double) x.uploadBytes()), "%,.0f")).append(" | ")
                     .append(fmt(r.stat(RunResult::cosine), "%.3f")).append(" | ")
                     .append(snr(r.stat(RunResult::snrDb))).append(" | ")
-                    .append(fmt(r.stat(RunResult::secondsPerRound), "%.1f")).append(" |\n");
+                    .append(fmt(r.stat(RunResult::secondsPerRound), "%.1f")).append(" | ")
+                    .append(fmt(r.stat(RunResult::tgapSeconds), "%.1f")).append(" |\n");
         }
         if (!rows("ratio").isEmpty()) {
             s.append("\n### Sweep: compression ratio\n\n| method | compression | upload B / client-round | of fp32 "

@@ -21,7 +21,7 @@ class BenchPlanTest {
     @Test
     void everyMethodTrainsOnTheSameDataModelAndBudgetAndDiffersOnlyInItsCodec() {
         List<BenchPlan.Run> plan = BenchPlan.plan(BenchOptions.parse(new String[] {"--sweeps", "none"}));
-        assertThat(plan).hasSize(BenchMethod.all().size() * 2); // default seeds 1, 2
+        assertThat(plan).hasSize(BenchMethod.all().size() * 3); // default seeds 1, 2, 3
         for (BenchPlan.Run r : plan) {
             Map<?, ?> spec = r.spec();
             assertThat(spec.get("model")).isEqualTo(Map.of("name", "tiny-llama", "seed", 1L));

@@ -64,12 +64,16 @@ public final class Bench {
                                [--dp-epsilons 0.25,2,8] [--dp-clip C] [--ratio-methods ...] [--noise-methods ...]
                                [--dp-methods ...] [--out DIR] [--work-dir DIR] [--workers N] [--worker-threads N]
                                [--timeout-minutes N] [--keep-running]
+                   redraw an earlier run's tables and plots from its CSV: [--report-only DIR]
                    a GPU cluster: [--setup dolly|ceval|mmlu --model-dir DIR --dataset-path P [--eval-path P]
                                [--train-examples N] [--eval-examples N]]
                                [--coordinator URL --registry URL]   (a running platform; key in CGFED_API_KEY)""";
 
     /** Runs the plan on a platform started here (or the one named by --coordinator/--registry). */
     public int run(Path home) throws Exception {
+        if (options.reportOnly != null) {
+            return redraw(options.reportOnly);
+        }
         List<BenchPlan.Run> plan = BenchPlan.plan(options);
         BenchPlan.Budget budget = BenchPlan.budget(options);
         Path outDir = options.out != null ? options.out
@@ -141,6 +145,22 @@ public final class Bench {
                 platform.close();
             }
         }
+    }
+
+    /** Redraws the tables and plots of an earlier run from its bench-runs.csv, keeping its heading. */
+    int redraw(Path dir) throws IOException {
+        List<RunResult> results = BenchReport.readRuns(Files.readString(dir.resolve("bench-runs.csv")));
+        String heading = "## cgfed bench\n";
+        Path md = dir.resolve("bench.md");
+        if (Files.exists(md)) {
+            String old = Files.readString(md);
+            int at = old.indexOf("\n### ");
+            heading = at > 0 ? old.substring(0, at) : old;
+        }
+        List<Path> files = new BenchReport(results).write(dir, heading);
+        out.println("redrawn: " + String.join(", ", files.stream().map(f -> f.getFileName().toString()).toList())
+                + " in " + dir);
+        return results.stream().allMatch(RunResult::completed) ? 0 : 1;
     }
 
     private String heading(BenchPlan.Budget budget, double wall) {

@@ -40,6 +40,7 @@ public final class BenchOptions {
     String registryUrl;
     boolean quick;
     boolean keepRunning;
+    Path reportOnly;
 
     public static BenchOptions parse(String[] args) {
         BenchOptions o = new BenchOptions();
@@ -90,6 +91,7 @@ public final class BenchOptions {
                 case "--eval-examples" -> o.evalExamples = positive(flag, v);
                 case "--coordinator" -> o.coordinatorUrl = v;
                 case "--registry" -> o.registryUrl = v;
+                case "--report-only" -> o.reportOnly = Path.of(v).toAbsolutePath();
                 default -> throw new IllegalArgumentException("unknown option " + flag);
             }
         }

@@ -265,6 +265,79 @@ public final class BenchReport {
         return s.toString();
     }
 
+    /**
+     * Reads {@link #runsCsv()} back (to redraw the tables and plots of an earlier run: {@code --report-only DIR}).
+     * The specs are not in the CSV; the runs come back without them.
+     */
+    public static List<RunResult> readRuns(String csv) {
+        List<String> lines = csv.lines().filter(l -> !l.isBlank()).toList();
+        if (lines.isEmpty() || !lines.get(0).equals(RUNS_HEADER)) {
+            throw new IllegalArgumentException("not a bench-runs.csv: the header differs");
+        }
+        List<String> header = List.of(RUNS_HEADER.split(","));
+        List<RunResult> out = new ArrayList<>();
+        for (String line : lines.subList(1, lines.size())) {
+            List<String> f = splitCsv(line);
+            Map<String, String> v = new java.util.HashMap<>();
+            for (int i = 0; i < header.size(); i++) {
+                v.put(header.get(i), i < f.size() ? f.get(i) : "");
+            }
+            BenchPlan.Run run = new BenchPlan.Run(v.get("group"), BenchMethod.byId(v.get("method")),
+                    Long.parseLong(v.get("seed")), Integer.parseInt(v.get("compression")),
+                    Double.parseDouble(v.get("noiseSigma")), Double.parseDouble(v.get("dpEpsilon")), Map.of());
+            Map<String, Double> cats = new LinkedHashMap<>();
+            for (String g : CEVAL_GROUPS) {
+                Double d = dbl(v.get(g.replace(" ", "")));
+                if (d != null) {
+                    cats.put(g, d);
+                }
+            }
+            out.add(new RunResult(run, v.get("experimentId").isEmpty() ? null : v.get("experimentId"), v.get("status"),
+                    v.get("failureReason").isEmpty() ? null : v.get("failureReason"), dbl(v.get("accuracy")), cats,
+                    dbl(v.get("finalEvalLoss")), dbl(v.get("baselineAccuracy")), Integer.parseInt(v.get("roundsCompleted")),
+                    Long.parseLong(v.get("uploads")), Long.parseLong(v.get("uploadBytes")),
+                    Long.parseLong(v.get("rawUpdateBytes")), dbl(v.get("uploadBytesPerClientRound")),
+                    dbl(v.get("ratioToFp32")), dbl(v.get("meanCosine")), dbl(v.get("meanSnrDb")),
+                    dbl(v.get("secondsPerRound")), dbl(v.get("round0Seconds")), dbl(v.get("cleanCosine")),
+                    dbl(v.get("cleanRelativeL2Error")), dbl(v.get("noisyInputCosine")),
+                    v.get("wallSeconds").isEmpty() ? 0 : Double.parseDouble(v.get("wallSeconds"))));
+        }
+        return out;
+    }
+
+    private static Double dbl(String s) {
+        return s == null || s.isEmpty() ? null : Double.valueOf(s);
+    }
+
+    /** One RFC 4180 line into its fields. */
+    static List<String> splitCsv(String line) {
+        List<String> out = new ArrayList<>();
+        StringBuilder cur = new StringBuilder();
+        boolean quoted = false;
+        for (int i = 0; i < line.length(); i++) {
+            char c = line.charAt(i);
+            if (quoted) {
+                if (c == '"' && i + 1 < line.length() && line.charAt(i + 1) == '"') {
+                    cur.append('"');
+                    i++;
+                } else if (c == '"') {
+                    quoted = false;
+                } else {
+                    cur.append(c);
+                }
+            } else if (c == '"') {
+                quoted = true;
+            } else if (c == ',') {
+                out.add(cur.toString());
+                cur.setLength(0);
+            } else {
+                cur.append(c);
+            }
+        }
+        out.add(cur.toString());
+        return out;
+    }
+
     private static String num(Double d) {
         return d == null || !Double.isFinite(d) ? "" : String.valueOf(d);
     }
@@ -301,14 +374,17 @@ public final class BenchReport {
             for (Row r : rows("ratio")) {
                 if (r.first().method().id().equals(id) && r.stat(RunResult::accuracy).mean() != null
                         && r.stat(RunResult::uploadBytesPerClientRound).mean() != null) {
+                    int c = r.first().compression();
                     pts.add(new SvgPlot.Point(r.stat(RunResult::uploadBytesPerClientRound).mean(),
-                            r.stat(RunResult::accuracy).mean(), null, "1/" + r.first().compression()));
+                            r.stat(RunResult::accuracy).mean(), null,
+                            c == BenchMethod.DEFAULT_COMPRESSION ? null : id + " 1/" + c));
                 }
             }
             if (pts.size() > 1) {
                 acc.series(id + " (ratio sweep)", pts, true);
             }
         }
+        untrained(acc);
         plots.put("accuracy-vs-bytes.svg", acc);
         if (!rows("ratio").isEmpty()) {
             SvgPlot p = new SvgPlot("Compression ratio against accuracy", "compression (fp32 bytes / body bytes, log)",
@@ -316,6 +392,7 @@ public final class BenchReport {
             for (String id : methodsOf("ratio")) {
                 p.series(id, points(rows("ratio"), id, r -> (double) r.first().compression(), RunResult::accuracy), true);
             }
+            untrained(p);
             plots.put("sweep-ratio.svg", p);
         }
         if (!rows("noise").isEmpty()) {
@@ -327,6 +404,7 @@ public final class BenchReport {
                 accN.series(id, points(rows("noise"), id, r -> r.first().noiseSigma(), RunResult::accuracy), true);
             }
             plots.put("sweep-noise-error.svg", err);
+            untrained(accN);
             plots.put("sweep-noise-accuracy.svg", accN);
         }
         if (!rows("dp").isEmpty()) {
@@ -334,9 +412,18 @@ public final class BenchReport {
             for (String id : methodsOf("dp")) {
                 p.series(id, points(rows("dp"), id, r -> r.first().dpEpsilon(), RunResult::accuracy), true);
             }
+            untrained(p);
             plots.put("sweep-dp.svg", p);
         }
         return plots;
+    }
+
+    /** The untrained adapter's accuracy (round 0, the same for every method) as a reference line. */
+    private void untrained(SvgPlot plot) {
+        Stat base = Stat.of(results.stream().filter(RunResult::completed).map(RunResult::baselineAccuracy).toList());
+        if (base.mean() != null) {
+            plot.reference(base.mean(), String.format(Locale.ROOT, "untrained (round 0): %.3f", base.mean()));
+        }
     }
 
     private List<String> methodsOf(String group) {

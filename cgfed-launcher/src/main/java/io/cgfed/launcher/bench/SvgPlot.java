@@ -10,7 +10,7 @@ import java.util.Locale;
  */
 public final class SvgPlot {
     static final String[] COLOURS = {"#1f77b4", "#d62728", "#2ca02c", "#ff7f0e", "#9467bd", "#8c564b", "#e377c2",
-            "#7f7f7f", "#bcbd22", "#17becf"};
+            "#7f7f7f", "#bcbd22", "#17becf", "#393b79", "#637939", "#ad494a", "#7b4173"};
     private static final int WIDTH = 720;
     private static final int HEIGHT = 440;
     private static final int LEFT = 70;
@@ -34,6 +34,7 @@ public final class SvgPlot {
     private boolean logX;
     private boolean logY;
     private final List<Series> series = new ArrayList<>();
+    private final List<Point> references = new ArrayList<>();
 
     public SvgPlot(String title, String xLabel, String yLabel) {
         this.title = title;
@@ -56,6 +57,14 @@ public final class SvgPlot {
         List<Point> drawable = points.stream().filter(p -> Double.isFinite(p.x()) && Double.isFinite(p.y())
                 && (!logX || p.x() > 0) && (!logY || p.y() > 0)).toList();
         series.add(new Series(name, drawable, line));
+        return this;
+    }
+
+    /** A dashed horizontal reference line at y (e.g. the untrained model's accuracy), with a label. */
+    public SvgPlot reference(double y, String label) {
+        if (Double.isFinite(y) && (!logY || y > 0)) {
+            references.add(new Point(0, y, null, label));
+        }
         return this;
     }
 
@@ -94,6 +103,14 @@ public final class SvgPlot {
                 HEIGHT - 12, esc(xLabel)));
         s.append(String.format(Locale.ROOT, "<text x=\"16\" y=\"%d\" text-anchor=\"middle\" transform=\"rotate(-90 16 %d)\">"
                 + "%s</text>%n", TOP + plotH / 2, TOP + plotH / 2, esc(yLabel)));
+        for (Point ref : references) {
+            double ry = py(ref.y(), yr, logY);
+            s.append(String.format(Locale.ROOT, "<line class=\"reference\" x1=\"%d\" y1=\"%.1f\" x2=\"%d\" y2=\"%.1f\" "
+                    + "stroke=\"#888\" stroke-dasharray=\"5,4\"/>%n", LEFT, ry, LEFT + plotW, ry));
+            s.append(String.format(Locale.ROOT, "<text x=\"%d\" y=\"%.1f\" font-size=\"10\" fill=\"#666\" "
+                    + "text-anchor=\"end\">%s</text>%n", LEFT + plotW - 4, ry - 4, esc(ref.label())));
+        }
+        List<double[]> placed = new ArrayList<>();
         for (int i = 0; i < series.size(); i++) {
             Series se = series.get(i);
             String colour = COLOURS[i % COLOURS.length];
@@ -123,8 +140,9 @@ public final class SvgPlot {
                 s.append(String.format(Locale.ROOT, "<circle cx=\"%.1f\" cy=\"%.1f\" r=\"4\" fill=\"%s\"/>%n", cx, cy,
                         colour));
                 if (p.label() != null) {
+                    double[] at = place(placed, cx + 6, cy - 6, 5.6 * p.label().length(), 11);
                     s.append(String.format(Locale.ROOT, "<text x=\"%.1f\" y=\"%.1f\" font-size=\"10\" fill=\"%s\">%s</text>%n",
-                            cx + 6, cy - 6, colour, esc(p.label())));
+                            at[0], at[1], colour, esc(p.label())));
                 }
             }
             s.append("</g>\n");
@@ -135,6 +153,24 @@ public final class SvgPlot {
         }
         s.append("</svg>\n");
         return s.toString();
+    }
+
+    /**
+     * Where a label goes: at (x, y) (its baseline), else the nearest free place a line or more above or below,
+     * so that labels of points close together do not cover each other.
+     */
+    static double[] place(List<double[]> placed, double x, double y, double w, double h) {
+        double[] tries = {0, 12, -12, 24, -24, 36, -36, 48, -48, 60};
+        for (double dy : tries) {
+            double[] box = {x, y + dy - h + 2, x + w, y + dy + 2};
+            boolean free = placed.stream().noneMatch(b -> box[0] < b[2] && b[0] < box[2] && box[1] < b[3] && b[1] < box[3]);
+            if (free) {
+                placed.add(box);
+                return new double[] {x, y + dy};
+            }
+        }
+        placed.add(new double[] {x, y - h + 2, x + w, y + 2});
+        return new double[] {x, y};
     }
 
     private static double clamp(double v, double[] r) {
@@ -152,6 +188,12 @@ public final class SvgPlot {
                 double err = !x && p.yError() != null ? p.yError() : 0;
                 lo = Math.min(lo, log ? v : v - err);
                 hi = Math.max(hi, v + err);
+            }
+        }
+        if (!x) {
+            for (Point ref : references) {
+                lo = Math.min(lo, ref.y());
+                hi = Math.max(hi, ref.y());
             }
         }
         if (lo == Double.POSITIVE_INFINITY) {

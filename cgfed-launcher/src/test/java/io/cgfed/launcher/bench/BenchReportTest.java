@@ -130,6 +130,28 @@ class BenchReportTest {
         assertThat(p.render()).contains("<polyline", "&lt;").doesNotContain("NaN");
     }
 
+    @Test
+    void theRunsCsvReadsBackIntoTheSameTables() {
+        BenchReport report = new BenchReport(sample());
+        List<RunResult> back = BenchReport.readRuns(report.runsCsv());
+        assertThat(back).hasSize(sample().size());
+        assertThat(back.get(0).accuracyByCategory()).isEqualTo(sample().get(0).accuracyByCategory());
+        assertThat(new BenchReport(back).markdown("")).isEqualTo(report.markdown(""));
+        assertThat(BenchReport.splitCsv("a,\"b, \"\"c\"\"\",,d")).containsExactly("a", "b, \"c\"", "", "d");
+    }
+
+    @Test
+    void accuracyPlotsCarryTheUntrainedModelAsAReferenceAndLabelsDoNotOverlap() {
+        String svg = new BenchReport(sample()).plots().get("accuracy-vs-bytes.svg").render();
+        assertThat(svg).contains("class=\"reference\"", "untrained (round 0): 0.250");
+        List<double[]> placed = new ArrayList<>();
+        double[] a = SvgPlot.place(placed, 100, 100, 40, 11);
+        double[] b = SvgPlot.place(placed, 110, 102, 40, 11);
+        assertThat(a).containsExactly(100, 100);
+        assertThat(b[1]).isNotEqualTo(102);
+        assertThat(Math.abs(b[1] - 102)).isGreaterThanOrEqualTo(12);
+    }
+
     private static Document xml(String svg) throws Exception {
         return DocumentBuilderFactory.newInstance().newDocumentBuilder().parse(new InputSource(new StringReader(svg)));
     }

@@ -123,6 +123,17 @@ class BenchPlanTest {
     }
 
     @Test
+    void quickIsOneSeedThreeRoundsAndFewerSweepPoints() {
+        BenchOptions o = BenchOptions.parse(new String[] {"--quick"});
+        List<BenchPlan.Run> plan = BenchPlan.plan(o);
+        // 9 methods, cgae-ef at 1/16 and 1/256, frozen cgae at 3 noise levels and 2 epsilons
+        assertThat(plan).hasSize(9 + 2 + 3 + 2);
+        assertThat(plan).allMatch(r -> r.seed() == 1 && r.spec().get("rounds").equals(3));
+        // options after --quick still win
+        assertThat(BenchOptions.parse(new String[] {"--quick", "--rounds", "2"}).rounds).isEqualTo(2);
+    }
+
+    @Test
     void badOptionsAreRefusedWithTheirName() {
         assertThatThrownBy(() -> BenchOptions.parse(new String[] {"--methods", "zip"})).hasMessageContaining("zip");
         assertThatThrownBy(() -> BenchOptions.parse(new String[] {"--sweeps", "speed"})).hasMessageContaining("speed");

@@ -22,6 +22,9 @@ public final class CgfedLauncher {
             usage();
             System.exit(args.length == 0 ? 2 : 0);
         }
+        if (args[0].equals("bench")) {
+            System.exit(io.cgfed.launcher.bench.Bench.run(java.util.Arrays.copyOfRange(args, 1, args.length), home()));
+        }
         if (args[0].equals("bench-load")) {
             System.exit(io.cgfed.launcher.load.LoadBench.run(java.util.Arrays.copyOfRange(args, 1, args.length), home()));
         }
@@ -152,6 +155,8 @@ public final class CgfedLauncher {
                        cgfed up   [--workers N] [--port-base P]
                        cgfed generate --experiment ID --prompt TEXT [--version N] [--max-new-tokens N]
                                       [--temperature T] [--top-k K] [--seed S] [--worker URL]
+                       cgfed bench [--quick] [--methods M,...] [--sweeps ratio,noise,dp|none] [--seeds S,...]
+                                   [--rounds N] [--out DIR] [--setup dolly|ceval|mmlu --model-dir D --dataset-path P] ...
                        cgfed bench-train
                        cgfed bench-load [--workers 500] [--rounds 2] [--model M] [--rank R] [--targets q,v]
                                         [--codec C] [--payload-kb K] [--spread-ms MS] [--no-download] ...
@@ -159,6 +164,7 @@ public final class CgfedLauncher {
                   demo  runs the platform, one demo experiment, prints its results; exit 0 iff it COMPLETED
                   up    runs the platform until Ctrl-C (ports P+1 coordinator, P+2 codec, P+3 registry; default P=8080)
                   generate  continues a prompt with an experiment's adapter on a running worker (default :8090)
+                  bench  every codec on the same task through the services: tables (Markdown, CSV), sweeps, SVG plots
                   bench-train  LoRA training throughput beside the matmul roofline
                   bench-load   one coordinator under N simulated workers: upload rate, latency, round close, memory""");
     }

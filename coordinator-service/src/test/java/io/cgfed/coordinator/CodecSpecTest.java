@@ -29,4 +29,17 @@ class CodecSpecTest extends CoordinatorApiTestBase {
         assertThat(assertProblem(post("/api/v1/experiments", dp), 400).get("errors").get(0).get("field").asString())
                 .isEqualTo("codec.privacy.delta");
     }
+
+    @Test
+    void updateNoiseSigmaIsAcceptedKeptInTheSpecAndANegativeOneNamed() {
+        ObjectNode noisy = spec("with-noise");
+        ((ObjectNode) noisy.get("codec")).put("updateNoiseSigma", 0.05);
+        var created = post("/api/v1/experiments", noisy);
+        assertStatus(created, 201);
+        assertThat(json(created).get("spec").get("codec").get("updateNoiseSigma").asDouble()).isEqualTo(0.05);
+
+        ((ObjectNode) noisy.get("codec")).put("updateNoiseSigma", -0.1);
+        assertThat(assertProblem(post("/api/v1/experiments", noisy), 400).get("errors").get(0).get("field").asString())
+                .isEqualTo("codec.updateNoiseSigma");
+    }
 }

@@ -147,18 +147,27 @@ public record ExperimentSpec(
      * differential privacy before encoding (none by default); {@code audit}: workers also upload their
      * raw updates so that the platform can measure the codec's aggregate fidelity. Audit is for
      * measurement only and must never be used where the updates are private: the raw updates leave
-     * the clients.
+     * the clients. {@code updateNoiseSigma}: a robustness experiment, not a privacy mechanism: each
+     * client adds Gaussian noise of this standard deviation (per value, seeded per client and round) to
+     * its update after training (and after differential privacy, if any) and before encoding; workers
+     * then report how far the server's reconstruction is from the clean update (default 0: none).
      */
     public record Codec(@NotBlank String name, Map<String, Object> settings, Boolean errorFeedback,
-                        @Valid Privacy privacy, Boolean audit) {
+                        @Valid Privacy privacy, Boolean audit,
+                        @DecimalMin("0.0") @DecimalMax("1000.0") Double updateNoiseSigma) {
         public Codec {
             settings = settings == null ? Map.of() : Map.copyOf(settings);
             errorFeedback = errorFeedback != null && errorFeedback;
             audit = audit != null && audit;
+            updateNoiseSigma = updateNoiseSigma == null ? 0.0 : updateNoiseSigma;
+        }
+
+        public Codec(String name, Map<String, Object> settings, Boolean errorFeedback, Privacy privacy, Boolean audit) {
+            this(name, settings, errorFeedback, privacy, audit, null);
         }
 
         public Codec(String name, Map<String, Object> settings, Boolean errorFeedback, Privacy privacy) {
-            this(name, settings, errorFeedback, privacy, null);
+            this(name, settings, errorFeedback, privacy, null, null);
         }
 
         public Codec(String name, Map<String, Object> settings) {

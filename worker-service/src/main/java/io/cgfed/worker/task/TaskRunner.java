@@ -190,6 +190,13 @@ public class TaskRunner {
             originalNorm = privatised.originalNorm();
             update = privatised.update();
         }
+        // robustness experiment: Gaussian noise on the codec's input; quality is then also measured
+        // against the clean update (what training produced, after differential privacy if any)
+        double noiseSigma = spec.codec().updateNoiseSigma();
+        NamedTensors clean = update;
+        if (noiseSigma > 0) {
+            update = UpdateNoise.add(update, noiseSigma, seed ^ 0x9E3779B97F4A7C15L);
+        }
 
         Codec codec = codecFor(task, seed);
         long e0 = System.nanoTime();
@@ -211,6 +218,14 @@ public class TaskRunner {
         metrics.put("relativeL2Error", q.relativeL2Error());
         metrics.put("snrDb", Double.isInfinite(q.snrDb()) ? 999.0 : q.snrDb());
         metrics.put("updateNorm", norm(update));
+        if (noiseSigma > 0) {
+            ReconstructionQuality vsClean = ReconstructionQuality.of(clean, encoded.decoded());
+            metrics.put("noiseSigma", noiseSigma);
+            metrics.put("cleanCosine", vsClean.cosine());
+            metrics.put("cleanRelativeL2Error", vsClean.relativeL2Error());
+            metrics.put("noisyInputCosine", ReconstructionQuality.of(clean, update).cosine());
+            metrics.put("cleanNorm", norm(clean));
+        }
         if (dp != null) {
             metrics.put("dpSigma", dp.sigma());
             metrics.put("dpClipped", originalNorm > dp.clipNorm() ? 1.0 : 0.0);

@@ -1,0 +1,82 @@
+package io.cgfed.launcher.bench;
+
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * One method of the benchmark: a codec with its settings, error feedback or not, and whether it is the
+ * centralised reference (one client holding all the training data, no compression).
+ *
+ * @param id            what {@code --methods} names it
+ * @param label         what the tables print
+ * @param codec         the platform codec
+ * @param settings      codec settings (the learned codec's compression is set from the budget separately)
+ * @param errorFeedback client-side error feedback
+ * @param centralised   one client with all of D2, local steps times the federation's client count
+ */
+public record BenchMethod(String id, String label, String codec, Map<String, Object> settings, boolean errorFeedback,
+                          boolean centralised) {
+    public BenchMethod {
+        settings = java.util.Collections.unmodifiableMap(new LinkedHashMap<>(settings));
+    }
+
+    /** The compression every budget-matched method aims at: the learned codec's 1/64 (the paper's 1.56 %). */
+    public static final int DEFAULT_COMPRESSION = 64;
+
+    /**
+     * The top-k fraction whose body is {@code 1/compression} of the fp32 bytes: top-k sends a u32 index and
+     * an fp16 value (6 bytes) per kept value against 4 bytes per value in fp32, so k/n = 4 / (6 x compression).
+     */
+    public static double topkFraction(int compression) {
+        return 4.0 / (6.0 * compression);
+    }
+
+    /** The catalogue, in table order. */
+    public static List<BenchMethod> all() {
+        return List.of(
+                new BenchMethod("cent", "Cent (centralised, 1 client, fp32)", "none", Map.of(), false, true),
+                new BenchMethod("lora-ft", "LoRA-FT (federated, fp32)", "none", Map.of(), false, false),
+                new BenchMethod("fp16", "fp16", "fp16", Map.of(), false, false),
+                new BenchMethod("int8", "int8 (block 64)", "int8", Map.of(), false, false),
+                new BenchMethod("qsgd", "qsgd (16 levels)", "qsgd", Map.of("levels", 16), false, false),
+                new BenchMethod("topk-ef", "topk 1/64 + EF", "topk", Map.of(), true, false),
+                new BenchMethod("cgae", "Compress-FT: cgae 1/64, TGAP, FAF frozen", "cgae", Map.of("adaptEvery", 0), false,
+                        false),
+                new BenchMethod("cgae-adaptive", "cgae 1/64, FAF adaptive (server refit every round)", "cgae",
+                        Map.of("adaptEvery", 1), false, false),
+                new BenchMethod("cgae-ef", "cgae 1/64, adaptive, residual 0.75 + EF", "cgae",
+                        Map.of("adaptEvery", 1, "residualFraction", 0.75), true, false));
+    }
+
+    public static BenchMethod byId(String id) {
+        for (BenchMethod m : all()) {
+            if (m.id().equals(id)) {
+                return m;
+            }
+        }
+        throw new IllegalArgumentException("unknown method '" + id + "' (known: "
+                + String.join(", ", all().stream().map(BenchMethod::id).toList()) + ")");
+    }
+
+    /** Whether the budget (compression) applies: the learned codec and top-k. */
+    public boolean budgeted() {
+        return codec.equals("cgae") || codec.equals("topk");
+    }
+
+    /** The codec settings at a compression: the learned codec's ratio, or top-k's matching fraction. */
+    public Map<String, Object> settingsAt(int compression) {
+        Map<String, Object> s = new LinkedHashMap<>(settings);
+        if (codec.equals("cgae")) {
+            s.put("compression", compression);
+        } else if (codec.equals("topk")) {
+            s.put("fraction", topkFraction(compression));
+        }
+        return s;
+    }
+
+    /** The label at another compression than 1/64. */
+    public String labelAt(int compression) {
+        return compression == DEFAULT_COMPRESSION ? label : label.replace("1/64", "1/" + compression);
+    }
+}

@@ -1,0 +1,200 @@
+package io.cgfed.launcher.bench;
+
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Set;
+
+/** {@code ./cgfed bench} options: what to run, on which budget, where to write. */
+public final class BenchOptions {
+    public static final List<String> ALL_SWEEPS = List.of("ratio", "noise", "dp");
+
+    List<String> methods = BenchMethod.all().stream().map(BenchMethod::id).toList();
+    Set<String> sweeps = new LinkedHashSet<>(ALL_SWEEPS);
+    List<Long> seeds = List.of(1L, 2L, 3L);
+    List<Long> sweepSeeds;
+    Integer rounds;
+    Integer clients;
+    Integer localSteps;
+    List<Integer> ratios = List.of(16, 64, 256);
+    List<Double> noiseSigmas = List.of(5e-5, 5e-4, 5e-3, 5e-2, 5e-1);
+    List<Double> dpEpsilons = List.of(0.25, 2.0, 8.0);
+    List<String> ratioMethods = List.of("cgae-ef", "topk-ef");
+    List<String> noiseMethods = List.of("cgae", "lora-ft");
+    List<String> dpMethods = List.of("cgae", "lora-ft");
+    double dpClip = 1.0;
+    Path out;
+    Path workDir;
+    int workers;
+    int workerThreads = 1;
+    int timeoutMinutes = 30;
+    String setup = "tiny";
+    String modelDir;
+    String datasetPath;
+    String evalPath;
+    Integer trainExamples;
+    Integer evalExamples;
+    String coordinatorUrl;
+    String registryUrl;
+    boolean quick;
+    boolean keepRunning;
+    Path reportOnly;
+
+    public static BenchOptions parse(String[] args) {
+        BenchOptions o = new BenchOptions();
+        List<String> rest = new ArrayList<>(List.of(args));
+        o.keepRunning = rest.remove("--keep-running");
+        if (rest.remove("--quick")) {
+            o.quick = true;
+            o.seeds = List.of(1L);
+            o.rounds = 3;
+            o.ratios = List.of(16, 64, 256);
+            o.noiseSigmas = List.of(5e-4, 5e-2, 5e-1);
+            o.dpEpsilons = List.of(0.25, 8.0);
+            o.ratioMethods = List.of("cgae-ef");
+            o.noiseMethods = List.of("cgae");
+            o.dpMethods = List.of("cgae");
+        }
+        for (int i = 0; i < rest.size(); i++) {
+            String flag = rest.get(i);
+            if (i + 1 >= rest.size()) {
+                throw new IllegalArgumentException(flag + " needs a value");
+            }
+            String v = rest.get(++i);
+            switch (flag) {
+                case "--methods" -> o.methods = methods(v);
+                case "--sweeps" -> o.sweeps = sweeps(v);
+                case "--seeds" -> o.seeds = longs(flag, v);
+                case "--sweep-seeds" -> o.sweepSeeds = longs(flag, v);
+                case "--rounds" -> o.rounds = positive(flag, v);
+                case "--clients" -> o.clients = positive(flag, v);
+                case "--local-steps" -> o.localSteps = positive(flag, v);
+                case "--ratios" -> o.ratios = ratios(v);
+                case "--noise-sigmas" -> o.noiseSigmas = doubles(flag, v, false);
+                case "--dp-epsilons" -> o.dpEpsilons = doubles(flag, v, true);
+                case "--dp-clip" -> o.dpClip = doubles(flag, v, true).get(0);
+                case "--ratio-methods" -> o.ratioMethods = methods(v);
+                case "--noise-methods" -> o.noiseMethods = methods(v);
+                case "--dp-methods" -> o.dpMethods = methods(v);
+                case "--out" -> o.out = Path.of(v).toAbsolutePath();
+                case "--work-dir" -> o.workDir = Path.of(v).toAbsolutePath();
+                case "--workers" -> o.workers = positive(flag, v);
+                case "--worker-threads" -> o.workerThreads = positive(flag, v);
+                case "--timeout-minutes" -> o.timeoutMinutes = positive(flag, v);
+                case "--setup" -> o.setup = setup(v);
+                case "--model-dir" -> o.modelDir = Path.of(v).toAbsolutePath().toString();
+                case "--dataset-path" -> o.datasetPath = Path.of(v).toAbsolutePath().toString();
+                case "--eval-path" -> o.evalPath = Path.of(v).toAbsolutePath().toString();
+                case "--train-examples" -> o.trainExamples = positive(flag, v);
+                case "--eval-examples" -> o.evalExamples = positive(flag, v);
+                case "--coordinator" -> o.coordinatorUrl = v;
+                case "--registry" -> o.registryUrl = v;
+                case "--report-only" -> o.reportOnly = Path.of(v).toAbsolutePath();
+                default -> throw new IllegalArgumentException("unknown option " + flag);
+            }
+        }
+        if (!o.setup.equals("tiny") && o.datasetPath == null) {
+            throw new IllegalArgumentException("--setup " + o.setup + " needs --dataset-path (and a checkpoint: --model-dir)");
+        }
+        if ((o.coordinatorUrl == null) != (o.registryUrl == null)) {
+            throw new IllegalArgumentException("--coordinator and --registry go together (a running platform)");
+        }
+        return o;
+    }
+
+    /** The seeds of the sweeps: {@code --sweep-seeds}, else the first seed of the main table (the time budget). */
+    public List<Long> sweepSeeds() {
+        return sweepSeeds != null ? sweepSeeds : List.of(seeds.get(0));
+    }
+
+    private static List<String> methods(String v) {
+        List<String> out = new ArrayList<>();
+        for (String s : v.split(",")) {
+            if (!s.isBlank()) {
+                out.add(BenchMethod.byId(s.strip()).id());
+            }
+        }
+        if (out.isEmpty()) {
+            throw new IllegalArgumentException("no method named in '" + v + "'");
+        }
+        return List.copyOf(out);
+    }
+
+    private static Set<String> sweeps(String v) {
+        Set<String> out = new LinkedHashSet<>();
+        if (v.strip().equals("none")) {
+            return out;
+        }
+        for (String s : v.split(",")) {
+            String sweep = s.strip().toLowerCase(Locale.ROOT);
+            if (!ALL_SWEEPS.contains(sweep)) {
+                throw new IllegalArgumentException("unknown sweep '" + sweep + "' (known: ratio, noise, dp, or none)");
+            }
+            out.add(sweep);
+        }
+        return out;
+    }
+
+    private static String setup(String v) {
+        String s = v.strip().toLowerCase(Locale.ROOT);
+        if (!List.of("tiny", "dolly", "ceval", "mmlu").contains(s)) {
+            throw new IllegalArgumentException("--setup is tiny, dolly, ceval or mmlu, not '" + v + "'");
+        }
+        return s;
+    }
+
+    private static List<Integer> ratios(String v) {
+        List<Integer> out = new ArrayList<>();
+        for (String s : v.split(",")) {
+            int r = positive("--ratios", s.strip());
+            if (r < 16) {
+                throw new IllegalArgumentException("--ratios: the learned codec needs a compression of at least 16, not " + r);
+            }
+            out.add(r);
+        }
+        return List.copyOf(out);
+    }
+
+    private static List<Long> longs(String flag, String v) {
+        List<Long> out = new ArrayList<>();
+        try {
+            for (String s : v.split(",")) {
+                out.add(Long.parseLong(s.strip()));
+            }
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException(flag + " needs comma-separated integers, got '" + v + "'");
+        }
+        return List.copyOf(out);
+    }
+
+    private static List<Double> doubles(String flag, String v, boolean positive) {
+        List<Double> out = new ArrayList<>();
+        for (String s : v.split(",")) {
+            double d;
+            try {
+                d = Double.parseDouble(s.strip());
+            } catch (NumberFormatException e) {
+                throw new IllegalArgumentException(flag + " needs comma-separated numbers, got '" + v + "'");
+            }
+            if (!Double.isFinite(d) || d < 0 || (positive && d == 0)) {
+                throw new IllegalArgumentException(flag + ": " + s.strip() + " is out of range");
+            }
+            out.add(d);
+        }
+        return List.copyOf(out);
+    }
+
+    private static int positive(String flag, String v) {
+        try {
+            int n = Integer.parseInt(v);
+            if (n <= 0) {
+                throw new NumberFormatException();
+            }
+            return n;
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException(flag + " needs a positive integer, got '" + v + "'");
+        }
+    }
+}

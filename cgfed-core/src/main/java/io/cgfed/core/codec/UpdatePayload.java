@@ -22,12 +22,19 @@ import tools.jackson.databind.node.ObjectNode;
  *              | u64 body length | body (codec bytes) | u32 CRC32C of all bytes before it
  * </pre>
  * All integers little-endian. {@link #parse} checks every length and the checksum before it trusts
- * anything, so a truncated or corrupt upload is refused whole.
+ * anything, so a truncated or corrupt upload is refused whole. Flag bit 0 ({@link #FLAG_DEFLATED_HEADER}):
+ * the header is raw DEFLATE (RFC 1951) of the JSON; writers set it when the JSON is at least
+ * {@link #DEFLATE_FROM} bytes and deflating makes it smaller (a tiny model's manifest of repetitive
+ * tensor names otherwise outweighs a 1/64 body).
  */
 public record UpdatePayload(PayloadHeader header, byte[] body) {
     public static final byte[] MAGIC = {'C', 'G', 'F', 'U'};
     public static final int FORMAT_VERSION = 1;
     public static final int MAX_HEADER_BYTES = 4 * 1024 * 1024;
+    /** Flag bit 0: the header is raw-DEFLATE-compressed UTF-8 JSON. */
+    public static final int FLAG_DEFLATED_HEADER = 1;
+    /** Headers of at least this many JSON bytes are deflated when that makes them smaller. */
+    public static final int DEFLATE_FROM = 512;
     /** No client trains on more examples than this in one round; larger counts are refused. */
     public static final long MAX_SAMPLES = 1L << 40;
     private static final int PREFIX = 4 + 2 + 2 + 4;
@@ -35,9 +42,17 @@ public record UpdatePayload(PayloadHeader header, byte[] body) {
 
     public byte[] toBytes() {
         byte[] headerBytes = JSON.writeValueAsString(headerJson(header)).getBytes(StandardCharsets.UTF_8);
+        int flags = 0;
+        if (headerBytes.length >= DEFLATE_FROM) {
+            byte[] deflated = deflate(headerBytes);
+            if (deflated.length < headerBytes.length) {
+                headerBytes = deflated;
+                flags |= FLAG_DEFLATED_HEADER;
+            }
+        }
         int size = PREFIX + headerBytes.length + 8 + body.length + 4;
         ByteBuffer buf = ByteBuffer.allocate(size).order(ByteOrder.LITTLE_ENDIAN);
-        buf.put(MAGIC).putShort((short) FORMAT_VERSION).putShort((short) 0).putInt(headerBytes.length);
+        buf.put(MAGIC).putShort((short) FORMAT_VERSION).putShort((short) flags).putInt(headerBytes.length);
         buf.put(headerBytes).putLong(body.length).put(body);
         CRC32C crc = new CRC32C();
         crc.update(buf.array(), 0, size - 4);
@@ -61,7 +76,7 @@ public record UpdatePayload(PayloadHeader header, byte[] body) {
                     + FORMAT_VERSION + ")");
         }
         int flags = Short.toUnsignedInt(buf.getShort());
-        if (flags != 0) {
+        if ((flags & ~FLAG_DEFLATED_HEADER) != 0) {
             throw new PayloadFormatException("payload flags " + flags + " are not supported");
         }
         long headerLen = Integer.toUnsignedLong(buf.getInt());
@@ -82,10 +97,58 @@ public record UpdatePayload(PayloadHeader header, byte[] body) {
         if ((int) crc.getValue() != expected) {
             throw new PayloadFormatException("payload checksum mismatch: the upload is corrupt or truncated");
         }
-        PayloadHeader header = parseHeader(new String(bytes, headerStart, (int) headerLen, StandardCharsets.UTF_8));
+        byte[] headerBytes = java.util.Arrays.copyOfRange(bytes, headerStart, headerStart + (int) headerLen);
+        if ((flags & FLAG_DEFLATED_HEADER) != 0) {
+            headerBytes = inflate(headerBytes);
+        }
+        PayloadHeader header = parseHeader(new String(headerBytes, StandardCharsets.UTF_8));
         byte[] body = new byte[(int) bodyLen];
         buf.get(body);
         return new UpdatePayload(header, body);
+    }
+
+    private static byte[] deflate(byte[] raw) {
+        java.util.zip.Deflater d = new java.util.zip.Deflater(java.util.zip.Deflater.BEST_COMPRESSION, true);
+        try {
+            d.setInput(raw);
+            d.finish();
+            java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream(raw.length / 2 + 16);
+            byte[] chunk = new byte[4096];
+            while (!d.finished()) {
+                out.write(chunk, 0, d.deflate(chunk));
+            }
+            return out.toByteArray();
+        } finally {
+            d.end();
+        }
+    }
+
+    /** Inflates a deflated header, refusing one that inflates past {@link #MAX_HEADER_BYTES} or is not DEFLATE. */
+    private static byte[] inflate(byte[] deflated) {
+        java.util.zip.Inflater inf = new java.util.zip.Inflater(true);
+        try {
+            inf.setInput(deflated);
+            java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream(deflated.length * 4 + 16);
+            byte[] chunk = new byte[8192];
+            while (!inf.finished()) {
+                int n = inf.inflate(chunk);
+                if (n == 0 && (inf.needsInput() || inf.needsDictionary())) {
+                    throw new PayloadFormatException("payload header is not complete DEFLATE data");
+                }
+                out.write(chunk, 0, n);
+                if (out.size() > MAX_HEADER_BYTES) {
+                    throw new PayloadFormatException("payload header inflates past " + MAX_HEADER_BYTES + " bytes");
+                }
+            }
+            if (inf.getRemaining() > 0) {
+                throw new PayloadFormatException("payload header has " + inf.getRemaining() + " bytes after its DEFLATE data");
+            }
+            return out.toByteArray();
+        } catch (java.util.zip.DataFormatException e) {
+            throw new PayloadFormatException("payload header is not valid DEFLATE data: " + e.getMessage());
+        } finally {
+            inf.end();
+        }
     }
 
     private static ObjectNode headerJson(PayloadHeader h) {

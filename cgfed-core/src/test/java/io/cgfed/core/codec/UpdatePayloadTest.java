@@ -164,12 +164,93 @@ class UpdatePayloadTest {
     }
 
     @Test
-    void nonZeroFlagsAreRejected() {
+    void unknownFlagsAreRejected() {
         byte[] bytes = payload("none", smallUpdate());
-        ByteBuffer.wrap(bytes).order(ByteOrder.LITTLE_ENDIAN).putShort(6, (short) 1);
+        ByteBuffer.wrap(bytes).order(ByteOrder.LITTLE_ENDIAN).putShort(6, (short) 2);
         assertThatThrownBy(() -> UpdatePayload.parse(withValidCrc(bytes)))
                 .isInstanceOf(PayloadFormatException.class)
-                .hasMessageContaining("flags 1");
+                .hasMessageContaining("flags 2");
+    }
+
+    @Test
+    void aPlainHeaderMarkedDeflatedIsRejected() {
+        byte[] bytes = payload("none", smallUpdate());
+        assertThat(ByteBuffer.wrap(bytes).order(ByteOrder.LITTLE_ENDIAN).getShort(6)).as("a small header stays plain")
+                .isZero();
+        ByteBuffer.wrap(bytes).order(ByteOrder.LITTLE_ENDIAN).putShort(6, (short) UpdatePayload.FLAG_DEFLATED_HEADER);
+        assertThatThrownBy(() -> UpdatePayload.parse(withValidCrc(bytes)))
+                .isInstanceOf(PayloadFormatException.class)
+                .hasMessageContaining("DEFLATE");
+    }
+
+    /** A tiny-llama-like manifest: 32 tensors with long, repetitive names. */
+    private static NamedTensors manyTensors() {
+        NamedTensors u = new NamedTensors();
+        for (int layer = 0; layer < 4; layer++) {
+            for (String proj : List.of("q", "k", "v", "o")) {
+                for (String ab : List.of("A", "B")) {
+                    u.put("base_model.model.model.layers." + layer + ".self_attn." + proj + "_proj.lora_" + ab + ".weight",
+                            new FloatTensor(new int[] {2, 3}, new float[] {layer, 0.5f, -1f, 2f, 0.25f, 1e-3f}));
+                }
+            }
+        }
+        return u;
+    }
+
+    @Test
+    void aLargeHeaderIsDeflatedAndReadBackTheSame() {
+        NamedTensors update = manyTensors();
+        PayloadHeader header = header("fp16", update);
+        byte[] body = new Fp16Codec().encode(update);
+
+        byte[] bytes = new UpdatePayload(header, body).toBytes();
+
+        ByteBuffer b = ByteBuffer.wrap(bytes).order(ByteOrder.LITTLE_ENDIAN);
+        assertThat(b.getShort(6)).isEqualTo((short) UpdatePayload.FLAG_DEFLATED_HEADER);
+        int compressed = b.getInt(8);
+        int json = UpdatePayloadTest.jsonLength(header, body);
+        assertThat(json).isGreaterThan(UpdatePayload.DEFLATE_FROM);
+        assertThat(compressed).as("deflated %d of %d JSON bytes", compressed, json).isLessThan(json / 3);
+        UpdatePayload parsed = UpdatePayload.parse(bytes);
+        assertThat(parsed.header()).isEqualTo(header);
+        assertThat(parsed.body()).isEqualTo(body);
+        assertThat(new UpdatePayload(header, body).toBytes()).as("deterministic: a resend is the same bytes").isEqualTo(bytes);
+    }
+
+    /** The header JSON's length, from a copy of the payload written without deflating. */
+    private static int jsonLength(PayloadHeader header, byte[] body) {
+        byte[] bytes = new UpdatePayload(header, body).toBytes();
+        ByteBuffer b = ByteBuffer.wrap(bytes).order(ByteOrder.LITTLE_ENDIAN);
+        byte[] deflated = Arrays.copyOfRange(bytes, 12, 12 + b.getInt(8));
+        java.util.zip.Inflater inf = new java.util.zip.Inflater(true);
+        inf.setInput(deflated);
+        byte[] out = new byte[1 << 20];
+        try {
+            return inf.inflate(out);
+        } catch (java.util.zip.DataFormatException e) {
+            throw new AssertionError(e);
+        } finally {
+            inf.end();
+        }
+    }
+
+    @Test
+    void aHeaderThatInflatesPastTheLimitIsRejected() {
+        // 5 MiB of spaces deflates to a few KiB: the reader stops at 4 MiB
+        byte[] bomb = " ".repeat(5 << 20).getBytes(StandardCharsets.UTF_8);
+        java.util.zip.Deflater d = new java.util.zip.Deflater(9, true);
+        d.setInput(bomb);
+        d.finish();
+        byte[] buf = new byte[1 << 20];
+        int n = d.deflate(buf);
+        d.end();
+        byte[] body = {0, 0, 0, 0};
+        ByteBuffer p = ByteBuffer.allocate(12 + n + 8 + body.length + 4).order(ByteOrder.LITTLE_ENDIAN);
+        p.put(UpdatePayload.MAGIC).putShort((short) 1).putShort((short) UpdatePayload.FLAG_DEFLATED_HEADER).putInt(n)
+                .put(buf, 0, n).putLong(body.length).put(body).putInt(0);
+        assertThatThrownBy(() -> UpdatePayload.parse(withValidCrc(p.array())))
+                .isInstanceOf(PayloadFormatException.class)
+                .hasMessageContaining("inflates past");
     }
 
     @Test

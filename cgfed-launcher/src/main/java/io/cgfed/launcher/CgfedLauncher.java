@@ -1,5 +1,7 @@
 package io.cgfed.launcher;
 
+import static io.cgfed.launcher.CliArgs.positive;
+
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -257,18 +259,6 @@ public final class CgfedLauncher {
                 } catch (NumberFormatException notNumber) {
                     return v;
                 }
-            }
-        }
-
-        private static int positive(String flag, String v) {
-            try {
-                int n = Integer.parseInt(v);
-                if (n <= 0) {
-                    throw new NumberFormatException();
-                }
-                return n;
-            } catch (NumberFormatException e) {
-                throw new IllegalArgumentException(flag + " needs a positive integer, got '" + v + "'");
             }
         }
     }

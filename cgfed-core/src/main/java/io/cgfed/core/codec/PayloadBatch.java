@@ -90,36 +90,13 @@ public final class PayloadBatch {
         }
     }
 
+    /** A batch in memory, checked as {@link #read(InputStream, int, Sink)} checks a stream. */
     public static List<byte[]> read(byte[] bytes, int maxPayloads) {
-        if (bytes.length < 8) {
-            throw new PayloadFormatException("batch of " + bytes.length + " bytes is too short");
-        }
-        ByteBuffer buf = ByteBuffer.wrap(bytes).order(ByteOrder.LITTLE_ENDIAN);
-        for (byte m : MAGIC) {
-            if (buf.get() != m) {
-                throw new PayloadFormatException("batch does not start with the magic bytes CGFB");
-            }
-        }
-        long count = Integer.toUnsignedLong(buf.getInt());
-        if (count == 0 || count > maxPayloads) {
-            throw new PayloadFormatException("batch holds " + count + " payloads; allowed 1.." + maxPayloads);
-        }
-        List<byte[]> out = new ArrayList<>((int) count);
-        for (int i = 0; i < count; i++) {
-            if (buf.remaining() < 8) {
-                throw new PayloadFormatException("batch ends before payload " + i);
-            }
-            long len = buf.getLong();
-            if (len < 0 || len > buf.remaining()) {
-                throw new PayloadFormatException("payload " + i + " length " + len + " exceeds the " + buf.remaining()
-                        + " bytes left");
-            }
-            byte[] p = new byte[(int) len];
-            buf.get(p);
-            out.add(p);
-        }
-        if (buf.hasRemaining()) {
-            throw new PayloadFormatException("batch has " + buf.remaining() + " trailing bytes");
+        List<byte[]> out = new ArrayList<>();
+        try {
+            read(new java.io.ByteArrayInputStream(bytes), maxPayloads, (i, p) -> out.add(p));
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException(e); // a byte array does not fail to read
         }
         return out;
     }

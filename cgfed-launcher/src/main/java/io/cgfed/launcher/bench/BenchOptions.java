@@ -1,5 +1,7 @@
 package io.cgfed.launcher.bench;
 
+import static io.cgfed.launcher.CliArgs.positive;
+
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
@@ -184,17 +186,5 @@ public final class BenchOptions {
             out.add(d);
         }
         return List.copyOf(out);
-    }
-
-    private static int positive(String flag, String v) {
-        try {
-            int n = Integer.parseInt(v);
-            if (n <= 0) {
-                throw new NumberFormatException();
-            }
-            return n;
-        } catch (NumberFormatException e) {
-            throw new IllegalArgumentException(flag + " needs a positive integer, got '" + v + "'");
-        }
     }
 }

@@ -1,5 +1,7 @@
 package io.cgfed.launcher.load;
 
+import static io.cgfed.launcher.CliArgs.positive;
+
 import io.cgfed.core.model.LlamaConfig;
 import io.cgfed.launcher.CoordinatorApi;
 import io.cgfed.launcher.Platform;
@@ -124,18 +126,6 @@ public final class LoadBench {
                 o.httpClients = Math.max(1, (o.workers + 99) / 100);
             }
             return o;
-        }
-
-        private static int positive(String flag, String v) {
-            try {
-                int n = Integer.parseInt(v);
-                if (n <= 0) {
-                    throw new NumberFormatException();
-                }
-                return n;
-            } catch (NumberFormatException e) {
-                throw new IllegalArgumentException(flag + " needs a positive integer, got '" + v + "'");
-            }
         }
     }
 

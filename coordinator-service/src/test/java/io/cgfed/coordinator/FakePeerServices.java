@@ -63,6 +63,7 @@ final class FakePeerServices {
     private final List<List<byte[]>> aggregatedBatches = new CopyOnWriteArrayList<>();
     private final Map<String, JsonNode> registryExperiments = new ConcurrentHashMap<>();
     private final Map<String, JsonNode> registryRounds = new ConcurrentHashMap<>();
+    private final Map<String, Integer> registryRoundPuts = new ConcurrentHashMap<>();
     private final Map<String, List<String>> registryStatuses = new ConcurrentHashMap<>();
 
     private FakePeerServices(HttpServer server, String registryKey, String codecKey) {
@@ -135,6 +136,7 @@ final class FakePeerServices {
         aggregatedBatches.clear();
         registryExperiments.clear();
         registryRounds.clear();
+        registryRoundPuts.clear();
         registryStatuses.clear();
         registryRefusals.set(0);
     }
@@ -301,6 +303,11 @@ final class FakePeerServices {
         return registryStatuses.getOrDefault(experimentId.toString(), List.of());
     }
 
+    /** How many times the coordinator sent this round to the registry. */
+    int registryRoundPuts(Object experimentId, int round) {
+        return registryRoundPuts.getOrDefault(experimentId + "/" + round, 0);
+    }
+
     JsonNode registryRound(Object experimentId, int round) {
         return registryRounds.get(experimentId + "/" + round);
     }
@@ -365,6 +372,7 @@ final class FakePeerServices {
             } else if ("PUT".equals(ex.getRequestMethod()) && path.matches("/api/v1/experiments/[^/]+/rounds/\\d+")) {
                 String[] parts = path.split("/");
                 registryRounds.put(parts[4] + "/" + parts[6], json);
+                registryRoundPuts.merge(parts[4] + "/" + parts[6], 1, Integer::sum);
                 send(ex, 200, "application/json", body);
             } else {
                 send(ex, 404, "text/plain", new byte[0]);

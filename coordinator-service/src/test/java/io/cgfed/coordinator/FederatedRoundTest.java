@@ -14,6 +14,9 @@ import tools.jackson.databind.JsonNode;
 
 /** Whole rounds, with the test playing two workers over HTTP and a fake codec-service doing FedAvg. */
 class FederatedRoundTest extends CoordinatorApiTestBase {
+    @org.springframework.beans.factory.annotation.Autowired
+    io.cgfed.coordinator.remote.RegistrySync registrySync;
+
     // values exactly representable in fp16, so the expected average needs no rounding model
     private static final IntToDoubleFunction CLIENT0 = i -> ((i % 7) - 3) / 16.0;
     private static final IntToDoubleFunction CLIENT1 = i -> ((i % 5) - 2) / 8.0;
@@ -194,6 +197,15 @@ class FederatedRoundTest extends CoordinatorApiTestBase {
         assertThat(PEERS.registryRound(run.id(), 1).get("evalLoss").asDouble()).isEqualTo(3.0);
         assertThat(record.get("status").asString()).as("last status the registry was sent").isEqualTo("COMPLETED");
         assertThat(record.at("/summary/finalEvalLoss").asDouble()).isEqualTo(3.0);
+        // the experiment went to the registry at every change, a closed round only when it changed
+        int syncs = PEERS.registryStatuses(run.id()).size();
+        int roundOnePuts = PEERS.registryRoundPuts(run.id(), 1);
+        for (int i = 0; i < 3; i++) {
+            registrySync.sync(run.id());
+        }
+        assertThat(PEERS.registryStatuses(run.id())).as("each sync sends the experiment").hasSize(syncs + 3);
+        assertThat(PEERS.registryRoundPuts(run.id(), 1)).as("a closed round that did not change is not sent again")
+                .isEqualTo(roundOnePuts);
     }
 
     private static boolean isCompletedInRegistry(UUID id) {

@@ -6,10 +6,12 @@ import io.cgfed.coordinator.round.Round;
 import io.cgfed.coordinator.round.RoundRepository;
 import io.cgfed.coordinator.round.RoundStatus;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
 import org.springframework.stereotype.Component;
 import org.springframework.transaction.support.TransactionSynchronization;
 import org.springframework.transaction.support.TransactionSynchronizationManager;
@@ -43,6 +45,11 @@ public class RegistrySync {
         this.rounds = rounds;
         this.json = json;
     }
+
+    /** Closed rounds sent again at most this often when nothing in them changed. */
+    static final Duration RESEND_AFTER = Duration.ofMinutes(10);
+    /** Per experiment and round, what the registry last took (in memory: after a restart everything goes once more). */
+    private final Map<UUID, Map<Integer, Sent>> sent = new ConcurrentHashMap<>();
 
     /** Syncs once the current transaction commits (at once when there is none). */
     public void afterCommit(UUID experimentId) {
@@ -158,7 +165,22 @@ public class RegistrySync {
             body.put("durationMs", Duration.between(r.getOpenedAt(), r.getClosedAt()).toMillis());
             body.put("metrics", metrics);
             body.put("recordedAt", r.getClosedAt());
-            client.round(experimentId, r.getRound(), body);
+            // a closed round rarely changes (a late upload's outcome can): sent again only when it did, or
+            // after RESEND_AFTER (a registry that lost it gets it back), not on every sync of the experiment
+            String digest = io.cgfed.coordinator.blob.BlobStore.sha256(json.writeValueAsBytes(body));
+            Map<Integer, Sent> sent = this.sent.computeIfAbsent(experimentId, k -> new ConcurrentHashMap<>());
+            Sent last = sent.get(r.getRound());
+            Instant now = Instant.now();
+            if (last != null && last.digest().equals(digest) && last.at().plus(RESEND_AFTER).isAfter(now)) {
+                continue;
+            }
+            if (client.round(experimentId, r.getRound(), body)) {
+                sent.put(r.getRound(), new Sent(digest, now));
+            }
         }
+    }
+
+    /** What the registry last took for a round, and when. */
+    private record Sent(String digest, Instant at) {
     }
 }

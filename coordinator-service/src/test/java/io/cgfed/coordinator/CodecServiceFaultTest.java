@@ -150,6 +150,31 @@ class CodecServiceFaultTest extends CoordinatorApiTestBase {
         return spec;
     }
 
+    @Test
+    void aCollectionRefusedAfterItsRoundMovedOnMarksItsClientLate() {
+        ObjectNode spec = learnedSpec("late-collection");
+        spec.put("minClients", 1);
+        spec.put("roundDeadlineSeconds", 2);
+        Running run = startExperiment(spec, 2);
+        List<Polled> collect = awaitTasks(run.workers(), 2).stream()
+                .sorted(java.util.Comparator.comparingInt(Polled::client)).toList();
+        byte[] snapshot0 = Payloads.encode(new NoneCodec(), run.id().toString(), 0, 0, 8, Payloads.update(i -> 0.001 * i), 1.0);
+        assertStatus(attach(collect.get(0).workerId(), collect.get(0).taskId(), "collection",
+                PayloadBatch.write(List.of(snapshot0))), 202);
+
+        // the deadline passes with the quorum of one: the collection closes and client 1's task is withdrawn
+        awaitExperiment(run.id(), "round 0 past its collection",
+                e -> !round(e, 0).get("status").asString().equals("COLLECTING"));
+        byte[] snapshot1 = Payloads.encode(new NoneCodec(), run.id().toString(), 0, 1, 8, Payloads.update(i -> 0.002 * i), 1.0);
+        assertProblem(attach(collect.get(1).workerId(), collect.get(1).taskId(), "collection",
+                PayloadBatch.write(List.of(snapshot1))), 409);
+
+        assertThat(jdbc.queryForObject("SELECT late_upload_at IS NOT NULL FROM coordinator.tasks WHERE id = ?",
+                Boolean.class, collect.get(1).taskId())).as("client 1 is LATE in round 0's report").isTrue();
+        assertThat(jdbc.queryForObject("SELECT late_upload_at IS NULL FROM coordinator.tasks WHERE id = ?",
+                Boolean.class, collect.get(0).taskId())).isTrue();
+    }
+
     private void collect(Running run) {
         for (Polled t : awaitTasks(run.workers(), 2)) {
             assertThat(t.type()).isEqualTo("COLLECT");

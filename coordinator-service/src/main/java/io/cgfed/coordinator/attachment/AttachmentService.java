@@ -77,8 +77,12 @@ public class AttachmentService {
                     Duration.ofNanos(System.nanoTime() - start));
             return receipt;
         } catch (RuntimeException | IOException refused) {
-            metrics.upload(metricKind, "refused", refused instanceof RuntimeException r ? UploadRefused.reasonOf(r) : "io",
-                    Duration.ofNanos(System.nanoTime() - start));
+            String reason = refused instanceof RuntimeException r ? UploadRefused.reasonOf(r) : "io";
+            metrics.upload(metricKind, "refused", reason, Duration.ofNanos(System.nanoTime() - start));
+            if (kind == AttachmentKind.COLLECTION && (reason.equals("late") || reason.equals("task_cancelled"))) {
+                // a TGAP collection is what its COLLECT task delivers: refused as late, the client was late
+                tasks.markLateUpload(taskId, java.time.Instant.now());
+            }
             throw refused;
         }
     }

@@ -49,6 +49,8 @@ class OverSelectionTest extends CoordinatorApiTestBase {
                 .isEqualTo("CANCELLED");
         assertThat(jdbc.queryForObject("SELECT count(*) FROM coordinator.uploads WHERE experiment_id = ? AND round = 1",
                 Long.class, run.id())).isEqualTo(2L);
+        // its blob was written before the round's lock showed it late, and removed when it was refused
+        assertThat(uploadBlobs(run.id())).as("only the two counted uploads are stored").hasSize(2);
         assertThat(round(experiment(run.id()), 1)).isEqualTo(closed);
         assertThat(PEERS.aggregatedBatches()).hasSize(1);
         // the adapter is the average of the two that counted

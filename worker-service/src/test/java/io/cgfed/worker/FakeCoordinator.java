@@ -50,6 +50,9 @@ import tools.jackson.databind.json.JsonMapper;
  * </ul>
  */
 public final class FakeCoordinator {
+    /** API keys this fake coordinator knows, for {@code GET /api/v1/api-keys/self}: a USER's and a READER's. */
+    public static final String USER_KEY = "cgfed_user-key-for-the-fake-coordinator";
+    public static final String READER_KEY = "cgfed_reader-key-for-the-fake-coordinator";
     public static final String WORKER_HEADER = "Cgfed-Worker-Id";
     public static final long ADAPTER_SEED = 42;
     private static final JsonMapper JSON = JsonMapper.builder().build();
@@ -193,6 +196,17 @@ public final class FakeCoordinator {
                 known.add(id);
                 send(ex, 201, "application/json", JSON.writeValueAsBytes(Map.of("workerId", id.toString(), "pollSeconds", 1,
                         "credential", credential)));
+            } else if (method.equals("GET") && path.equals("/api/v1/api-keys/self")) {
+                // as the coordinator: the caller's own key, if it is a USER's (or an ADMIN's)
+                if (("Bearer " + USER_KEY).equals(authorization)) {
+                    send(ex, 200, "application/json", "{\"name\":\"tester\",\"role\":\"USER\"}".getBytes(StandardCharsets.UTF_8));
+                } else if (("Bearer " + READER_KEY).equals(authorization)) {
+                    send(ex, 403, "application/problem+json", "{\"title\":\"Forbidden\",\"status\":403}"
+                            .getBytes(StandardCharsets.UTF_8));
+                } else {
+                    send(ex, 401, "application/problem+json", "{\"title\":\"Unauthorized\",\"status\":401}"
+                            .getBytes(StandardCharsets.UTF_8));
+                }
             } else if (!authenticated(ex.getRequestHeaders().getFirst(WORKER_HEADER), authorization)) {
                 refused.add(method + " " + path);
                 send(ex, 401, "application/problem+json", "{\"title\":\"Unauthorized\",\"status\":401}"

@@ -279,4 +279,28 @@ class WorkerAgainstFakeCoordinatorTest {
                 + "/swagger-ui/index.html")).GET().build(), HttpResponse.BodyHandlers.ofString());
         assertThat(ui.statusCode()).isEqualTo(200);
     }
+
+    @Test
+    void generatingNeedsAUsersKeyCheckedByTheCoordinator() throws Exception {
+        String body = "{\"experimentId\":\"" + java.util.UUID.randomUUID() + "\",\"prompt\":\"STEM QX a:\"}";
+        HttpResponse<String> none = generate(body, null);
+        assertThat(none.statusCode()).as(none.body()).isEqualTo(401);
+        assertThat(none.headers().firstValue("Content-Type")).hasValueSatisfying(
+                ct -> assertThat(ct).startsWith("application/problem+json"));
+        assertThat(generate(body, "cgfed_a-key-the-coordinator-does-not-know").statusCode()).isEqualTo(401);
+        assertThat(generate(body, FakeCoordinator.READER_KEY).statusCode()).isEqualTo(403);
+        // a USER's key passes; this experiment is unknown to the coordinator, so the answer is its 404
+        HttpResponse<String> user = generate(body, FakeCoordinator.USER_KEY);
+        assertThat(user.statusCode()).as(user.body()).isEqualTo(404);
+        assertThat(JsonMapper.builder().build().readTree(user.body()).path("detail").asString()).contains("no experiment");
+    }
+
+    private HttpResponse<String> generate(String body, String key) throws Exception {
+        HttpRequest.Builder b = HttpRequest.newBuilder(URI.create("http://localhost:" + port + "/api/v1/generate"))
+                .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString(body));
+        if (key != null) {
+            b.header("Authorization", "Bearer " + key);
+        }
+        return HTTP.send(b.build(), HttpResponse.BodyHandlers.ofString());
+    }
 }

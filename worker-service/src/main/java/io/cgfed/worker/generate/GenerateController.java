@@ -66,7 +66,13 @@ public class GenerateController {
         if (authorization == null || !authorization.startsWith("Bearer ") || authorization.length() <= 7) {
             throw ApiException.unauthorized("generating needs a user's API key: Authorization: Bearer <key>");
         }
-        CoordinatorClient.KeyCheck key = coordinator.checkUserKey(authorization);
+        CoordinatorClient.KeyCheck key;
+        try {
+            key = coordinator.checkUserKey(authorization);
+        } catch (org.springframework.web.client.RestClientException unreachable) {
+            throw new ApiException(org.springframework.http.HttpStatus.SERVICE_UNAVAILABLE,
+                    "the coordinator could not check the API key: " + unreachable.getMessage());
+        }
         if (!key.valid()) {
             throw key.status() == 403 ? ApiException.forbidden("generating needs an API key with role USER or ADMIN")
                     : ApiException.unauthorized("the API key is not valid (unknown or revoked at the coordinator)");

@@ -130,6 +130,30 @@ class CodecServiceFaultTest extends CoordinatorApiTestBase {
         awaitExperiment(slow.id(), "round 1 EVALUATING", roundIs(1, "EVALUATING"));
     }
 
+    @Test
+    void aCancelWhileTheCodecServiceAggregatesLeavesNoAdapterAndNoEvaluation() {
+        Running run = startExperiment(spec("cancel-mid-aggregate"), 2);
+        PEERS.codecDelay(Duration.ofMillis(1800));
+        uploadRoundOne(run);
+        long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
+        while (PEERS.slowAggregatesInFlight() == 0 && System.nanoTime() < deadline) {
+            sleep(10);
+        }
+        int done = PEERS.slowAggregatesDone();
+        assertStatus(post("/api/v1/experiments/" + run.id() + "/cancel", ""), 200);
+        while (PEERS.slowAggregatesDone() == done && System.nanoTime() < deadline) {
+            sleep(10);
+        }
+        PEERS.codecDelay(Duration.ZERO);
+        sleep(1000); // the aggregate answer arrives and the closing transaction runs (or declines)
+
+        JsonNode e = experiment(run.id());
+        assertThat(e.get("status").asString()).isEqualTo("CANCELLED");
+        assertThat(adapterVersions(e)).containsExactly(0);
+        assertThat(jdbc.queryForObject("SELECT count(*) FROM coordinator.tasks WHERE experiment_id = ? AND round = 1"
+                + " AND type = 'EVALUATE'", Long.class, run.id())).isZero();
+    }
+
     // ---------------------------------------------------------------- learned codec: TGAP and FAF
 
     private HttpResponse<String> attach(UUID workerId, UUID taskId, String kind, byte[] body) {

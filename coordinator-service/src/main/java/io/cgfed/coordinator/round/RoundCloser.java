@@ -116,6 +116,9 @@ public class RoundCloser {
             if (round.getStatus() != RoundStatus.AGGREGATING) {
                 return false;
             }
+            if (experiments.findById(experimentId).orElseThrow().getStatus() != io.cgfed.coordinator.experiment.ExperimentStatus.RUNNING) {
+                return false; // cancelled while the codec-service worked: no adapter, no evaluation task
+            }
             adapters.save(experimentId, roundNo, next);
             round.codec(usedVersion, nextVersion);
             if (nextVersion != null) {

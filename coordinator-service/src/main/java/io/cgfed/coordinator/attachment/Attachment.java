@@ -13,13 +13,7 @@ import java.util.UUID;
 @Entity
 @Table(name = "task_attachments")
 @IdClass(AttachmentKey.class)
-public class Attachment implements org.springframework.data.domain.Persistable<AttachmentKey> {
-    /**
-     * New rows are persisted (an INSERT), never merged: two copies of one upload that both passed the
-     * duplicate check cannot overwrite each other; the second fails on the primary key.
-     */
-    @jakarta.persistence.Transient
-    private boolean fresh = true;
+public class Attachment extends io.cgfed.coordinator.upload.InsertOnlyRow<AttachmentKey> {
 
     @Id
     @Column(name = "experiment_id")
@@ -94,16 +88,5 @@ public class Attachment implements org.springframework.data.domain.Persistable<A
     @Override
     public AttachmentKey getId() {
         return new AttachmentKey(experimentId, round, clientIndex, kind);
-    }
-
-    @Override
-    public boolean isNew() {
-        return fresh;
-    }
-
-    @jakarta.persistence.PostLoad
-    @jakarta.persistence.PostPersist
-    void stored() {
-        fresh = false;
     }
 }

@@ -11,13 +11,7 @@ import java.util.UUID;
 @Entity
 @Table(name = "uploads")
 @IdClass(UploadKey.class)
-public class Upload implements org.springframework.data.domain.Persistable<UploadKey> {
-    /**
-     * New rows are persisted (an INSERT), never merged: two copies of one upload that both passed the
-     * duplicate check cannot overwrite each other; the second fails on the primary key.
-     */
-    @jakarta.persistence.Transient
-    private boolean fresh = true;
+public class Upload extends InsertOnlyRow<UploadKey> {
 
     @Id
     @Column(name = "experiment_id")
@@ -113,16 +107,5 @@ public class Upload implements org.springframework.data.domain.Persistable<Uploa
     @Override
     public UploadKey getId() {
         return new UploadKey(experimentId, round, clientIndex);
-    }
-
-    @Override
-    public boolean isNew() {
-        return fresh;
-    }
-
-    @jakarta.persistence.PostLoad
-    @jakarta.persistence.PostPersist
-    void stored() {
-        fresh = false;
     }
 }

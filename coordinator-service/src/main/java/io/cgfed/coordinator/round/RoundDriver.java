@@ -64,26 +64,15 @@ public class RoundDriver {
     private final io.cgfed.coordinator.blob.BlobStore blobs;
     private final TaskReassigner reassigner;
     private final CoordinatorMetrics metrics;
-    /** Experiments whose step is running in {@link #pool}. */
-    private final Set<UUID> inFlight = java.util.concurrent.ConcurrentHashMap.newKeySet();
-    private final java.util.concurrent.ExecutorService pool;
+    private final ExperimentSteps steps;
 
     RoundDriver(io.cgfed.coordinator.attachment.AttachmentRepository attachments,
                 io.cgfed.coordinator.remote.CodecServiceClient codecService, io.cgfed.coordinator.blob.BlobStore blobs,
                 ExperimentRepository experiments, ExperimentService experimentService, RoundRepository rounds,
                 TaskRepository tasks, UploadRepository uploads, WorkerRepository workers, ClientAssignments assignments,
                 AdapterStore adapters, RoundCloser closer, RegistrySync registry, CoordinatorProperties properties,
-                TransactionTemplate tx, TaskReassigner reassigner, CoordinatorMetrics metrics,
-                @org.springframework.beans.factory.annotation.Value("${cgfed.coordinator.driver-threads:4}") int driverThreads) {
-        if (driverThreads < 1) {
-            throw new IllegalArgumentException("cgfed.coordinator.driver-threads must be at least 1, was " + driverThreads);
-        }
-        java.util.concurrent.atomic.AtomicInteger n = new java.util.concurrent.atomic.AtomicInteger();
-        this.pool = java.util.concurrent.Executors.newFixedThreadPool(driverThreads, r -> {
-            Thread t = new Thread(r, "round-driver-" + n.incrementAndGet());
-            t.setDaemon(true);
-            return t;
-        });
+                TransactionTemplate tx, TaskReassigner reassigner, CoordinatorMetrics metrics, ExperimentSteps steps) {
+        this.steps = steps;
         this.reassigner = reassigner;
         this.metrics = metrics;
         this.experiments = experiments;
@@ -104,43 +93,24 @@ public class RoundDriver {
     }
 
     /**
-     * Hands each active experiment's next step to the driver pool, one step per experiment at a time:
-     * an experiment whose step is still running (a slow codec-service call, a large aggregation) is
-     * skipped this tick, and holds up no other experiment.
+     * Hands each active experiment's next step to {@link ExperimentSteps}: an experiment whose step is
+     * still running (a slow codec-service call, a large aggregation) is skipped this tick, and holds up
+     * no other experiment.
      */
     @Scheduled(fixedDelayString = "${cgfed.coordinator.tick}")
     public void tick() {
         for (Experiment e : experiments.findByStatusInOrderByCreatedAt(
                 List.of(ExperimentStatus.PENDING, ExperimentStatus.RUNNING))) {
             UUID id = e.getId();
-            if (!inFlight.add(id)) {
-                continue;
-            }
-            try {
-                pool.execute(() -> {
-                    try {
-                        advance(id);
-                    } catch (org.springframework.dao.OptimisticLockingFailureException raced) {
-                        log.debug("experiment {}: changed concurrently (a cancel?); next tick sees it", id);
-                    } catch (RuntimeException ex) {
-                        log.warn("experiment {}: could not advance: {}", id, ex.toString());
-                    } finally {
-                        inFlight.remove(id);
-                    }
-                });
-            } catch (java.util.concurrent.RejectedExecutionException stopping) {
-                inFlight.remove(id);
-            }
-        }
-    }
-
-    /** Graceful shutdown: no new steps; the running ones finish (each is transactional, so none half-applies). */
-    @jakarta.annotation.PreDestroy
-    void stop() throws InterruptedException {
-        pool.shutdown();
-        if (!pool.awaitTermination(30, java.util.concurrent.TimeUnit.SECONDS)) {
-            log.warn("round driver: steps still running after 30 s at shutdown: {}", inFlight);
-            pool.shutdownNow();
+            steps.submit(id, () -> {
+                try {
+                    advance(id);
+                } catch (org.springframework.dao.OptimisticLockingFailureException raced) {
+                    log.debug("experiment {}: changed concurrently (a cancel?); next tick sees it", id);
+                } catch (RuntimeException ex) {
+                    log.warn("experiment {}: could not advance: {}", id, ex.toString());
+                }
+            });
         }
     }
 

@@ -21,4 +21,14 @@ public interface Codec {
      * @throws PayloadFormatException when the body does not fit the manifest
      */
     NamedTensors decode(byte[] body, List<TensorSpec> manifest);
+
+    /**
+     * This codec as it encodes or decodes one payload, for codecs that draw randomness both sides must
+     * share (rotations, subsets): {@code sharedSeed} comes from the payload's identity
+     * ({@link io.cgfed.core.codec.rotq.SharedSeeds#of}), so it is never sent. Codecs without shared
+     * randomness return themselves.
+     */
+    default Codec seeded(long sharedSeed) {
+        return this;
+    }
 }

@@ -16,6 +16,7 @@ public final class Codecs {
             Int8Codec.NAME, Int8Codec::new,
             TopKCodec.NAME, TopKCodec::new,
             QsgdCodec.NAME, QsgdCodec::new,
+            io.cgfed.core.codec.rotq.RotqCodec.NAME, io.cgfed.core.codec.rotq.RotqCodec::new,
             io.cgfed.core.codec.cgae.CgaeCodec.NAME, settings -> {
                 throw new IllegalStateException("codec cgae decodes only with a trained codec version (TGAP); "
                         + "resolve it through the codec-service");
@@ -67,6 +68,11 @@ public final class Codecs {
             QsgdCodec.NAME, new Description(QsgdCodec.NAME,
                     "unbiased stochastic levels of the L2 norm, one byte a value; seed per client and round by default",
                     Map.of("levels", 16)),
+            io.cgfed.core.codec.rotq.RotqCodec.NAME, new Description(io.cgfed.core.codec.rotq.RotqCodec.NAME,
+                    "rotation quantiser: randomized Hadamard rotation per block (signs from a seed both sides share), "
+                            + "Lloyd-Max levels on a seeded subset or an entropy-coded deadzone quantiser, one bf16 scale "
+                            + "per block; budget in bits per value or compression; bias mse (with error feedback) or "
+                            + "unbiased (without)", io.cgfed.core.codec.rotq.RotqSettings.defaults()),
             io.cgfed.core.codec.cgae.CgaeCodec.NAME, new Description(io.cgfed.core.codec.cgae.CgaeCodec.NAME,
                     "CG-FedLLM's learned codec: tiles of the update through a trained autoencoder (linear PCA per tile "
                             + "position by default, mlp, or the paper's resnet); trained by TGAP before the rounds, "

@@ -5,11 +5,11 @@ import io.cgfed.core.tensor.NamedTensors;
 import java.util.List;
 
 /** Cuts a flat vector of values back into the named tensors of a manifest. */
-final class Manifests {
+public final class Manifests {
     private Manifests() {
     }
 
-    static NamedTensors split(float[] values, List<TensorSpec> manifest) {
+    public static NamedTensors split(float[] values, List<TensorSpec> manifest) {
         NamedTensors out = new NamedTensors();
         int off = 0;
         for (TensorSpec s : manifest) {

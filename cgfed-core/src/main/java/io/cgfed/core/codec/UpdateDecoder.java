@@ -31,8 +31,13 @@ public final class UpdateDecoder {
             throw new PayloadFormatException("payload codec '" + h.codec() + "' needs its trained codec version "
                     + h.codecVersion() + ", which is not available here");
         }
-        return Codecs.create(h.codec(), null);
+        return Codecs.create(h.codec(), null).seeded(sharedSeed(h));
     };
+
+    /** The seed a payload's codec shares between client and server, from the payload's identity. */
+    public static long sharedSeed(PayloadHeader h) {
+        return io.cgfed.core.codec.rotq.SharedSeeds.of(h.experimentId(), h.round(), h.clientIndex());
+    }
 
     /** As {@link #decode(byte[], List)}, with learned codecs found through {@code resolver}. */
     public static DecodedUpdate decode(byte[] bytes, List<TensorSpec> expected, CodecResolver resolver) {

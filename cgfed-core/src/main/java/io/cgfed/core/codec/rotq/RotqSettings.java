@@ -1,0 +1,83 @@
+package io.cgfed.core.codec.rotq;
+
+import io.cgfed.core.codec.CodecSettings;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/**
+ * The settings of {@code rotq}, read from the spec's {@code codec.settings}:
+ * <ul>
+ *   <li>the budget, one of {@code bits} (bits per value of the update, in [1/128, 4]; default 0.5) or
+ *       {@code compression} (fp32 bytes over body bytes, in [8, 4096]: 64 is 0.5 bit);</li>
+ *   <li>{@code blockSize}: values per rotation block, a power of two in [64, 65536] (1024), at least
+ *       32 / bits so that the blocks' 16-bit scales take at most half the budget;</li>
+ *   <li>{@code quantiser}: {@code lloyd} (Lloyd-Max levels of ceil(bits) bits on a seeded subset of each
+ *       block's rotated coordinates, the subset as large as the budget allows: all of them at 1-4 whole
+ *       bits) or {@code entropy} (a deadzone uniform quantiser whose symbols are range-coded; its step is
+ *       searched to fill the budget);</li>
+ *   <li>{@code bias}: {@code mse} (the scale that minimises the error; biased, for use with error
+ *       feedback) or {@code unbiased} (EDEN's scale, the expectation is the update; for use without
+ *       error feedback: the two together diverge, and the coordinator refuses the pair).</li>
+ * </ul>
+ */
+public record RotqSettings(double bits, int blockSize, Quantiser quantiser, boolean unbiased) {
+    public static final double MIN_BITS = 1.0 / 128;
+    public static final double MAX_BITS = 4;
+
+    public enum Quantiser { LLOYD, ENTROPY }
+
+    public RotqSettings {
+        if (!(bits >= MIN_BITS && bits <= MAX_BITS)) {
+            throw new IllegalArgumentException("codec setting 'bits' must be in [" + MIN_BITS + ", " + MAX_BITS + "], got "
+                    + bits);
+        }
+        if (!Hadamard.isPowerOfTwo(blockSize) || blockSize < 64 || blockSize > 65536) {
+            throw new IllegalArgumentException("codec setting 'blockSize' must be a power of two in [64, 65536], got "
+                    + blockSize);
+        }
+        if (16.0 / blockSize > bits / 2) {
+            throw new IllegalArgumentException("codec setting 'blockSize' " + blockSize + " is too small for " + bits
+                    + " bits per value: its 16-bit scales alone would take over half the budget (use at least "
+                    + Integer.highestOneBit((int) Math.ceil(32 / bits - 1e-9) * 2 - 1) + ")");
+        }
+    }
+
+    public static RotqSettings of(Map<String, Object> settings) {
+        Map<String, Object> s = settings == null ? Map.of() : settings;
+        if (s.containsKey("bits") && s.containsKey("compression")) {
+            throw new IllegalArgumentException("codec settings 'bits' and 'compression' both set the budget: give one");
+        }
+        double bits = s.containsKey("compression")
+                ? 32 / CodecSettings.number(s, "compression", 64, 8, 4096)
+                : CodecSettings.number(s, "bits", 0.5, MIN_BITS, MAX_BITS);
+        int blockSize = CodecSettings.integer(s, "blockSize", 1024, 64, 65536);
+        String q = CodecSettings.text(s, "quantiser", "lloyd");
+        Quantiser quantiser = switch (q) {
+            case "lloyd" -> Quantiser.LLOYD;
+            case "entropy" -> Quantiser.ENTROPY;
+            default -> throw new IllegalArgumentException("codec setting 'quantiser' must be lloyd or entropy, got " + q);
+        };
+        String bias = CodecSettings.text(s, "bias", "mse");
+        boolean unbiased = switch (bias) {
+            case "mse" -> false;
+            case "unbiased" -> true;
+            default -> throw new IllegalArgumentException("codec setting 'bias' must be mse or unbiased, got " + bias);
+        };
+        return new RotqSettings(bits, blockSize, quantiser, unbiased);
+    }
+
+    /** The defaults, as {@code GET /api/v1/codecs} shows them. */
+    public static Map<String, Object> defaults() {
+        Map<String, Object> d = new LinkedHashMap<>();
+        d.put("bits", 0.5);
+        d.put("blockSize", 1024);
+        d.put("quantiser", "lloyd");
+        d.put("bias", "mse");
+        return d;
+    }
+
+    /** The body bytes allowed for {@code n} values: {@code floor(n x bits / 8)}. */
+    public long budgetBytes(long n) {
+        return (long) Math.floor(n * bits / 8 + 1e-9);
+    }
+}

@@ -255,7 +255,22 @@ class CodecServiceApiTest {
         assertThat(r.statusCode()).isEqualTo(200);
         List<String> names = new ArrayList<>();
         JSON.readTree(r.body()).forEach(n -> names.add(n.path("name").asString()));
-        assertThat(names).contains("none", "fp16");
+        assertThat(names).contains("none", "fp16", "rotq", "cgae");
+        // every entry comes from the registry: defaults, bounds, learned, bias and the body bytes of 7,168 values
+        for (var n : JSON.readTree(r.body())) {
+            if (n.path("name").asString().equals("rotq")) {
+                assertThat(n.path("defaults").path("bits").asDouble()).isEqualTo(0.5);
+                assertThat(n.path("bounds").path("bias").asString()).contains("unbiased");
+                assertThat(n.path("learned").asBoolean()).isFalse();
+                assertThat(n.path("bodyBytesFor7168Values").asLong()).isEqualTo(448);
+            }
+            if (n.path("name").asString().equals("cgae")) {
+                assertThat(n.path("learned").asBoolean()).isTrue();
+            }
+            if (n.path("name").asString().equals("qsgd")) {
+                assertThat(n.path("unbiased").asBoolean()).isTrue();
+            }
+        }
     }
 
     @Test

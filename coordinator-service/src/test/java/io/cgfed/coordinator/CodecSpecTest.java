@@ -31,6 +31,36 @@ class CodecSpecTest extends CoordinatorApiTestBase {
     }
 
     @Test
+    void rotqIsAcceptedWithErrorFeedbackOnlyWhenItsScaleIsBiased() {
+        ObjectNode mse = spec("rotq-mse-ef");
+        ObjectNode codec = (ObjectNode) mse.get("codec");
+        codec.put("name", "rotq").put("errorFeedback", true);
+        codec.putObject("settings").put("compression", 64);
+        assertStatus(post("/api/v1/experiments", mse), 201);
+
+        ObjectNode unbiased = spec("rotq-unbiased-ef");
+        codec = (ObjectNode) unbiased.get("codec");
+        codec.put("name", "rotq").put("errorFeedback", true);
+        codec.putObject("settings").put("compression", 64).put("bias", "unbiased");
+        var problem = assertProblem(post("/api/v1/experiments", unbiased), 400);
+        assertThat(problem.get("errors").get(0).get("field").asString()).isEqualTo("codec.errorFeedback");
+        assertThat(problem.get("detail").asString()).contains("unbiased");
+        codec.put("errorFeedback", false);
+        assertStatus(post("/api/v1/experiments", unbiased), 201);
+
+        ObjectNode bad = spec("rotq-both-budgets");
+        codec = (ObjectNode) bad.get("codec");
+        codec.put("name", "rotq");
+        codec.putObject("settings").put("compression", 64).put("bits", 0.5);
+        problem = assertProblem(post("/api/v1/experiments", bad), 400);
+        assertThat(problem.get("errors").get(0).get("field").asString()).isEqualTo("codec.settings");
+        assertThat(problem.get("detail").asString()).contains("bits").contains("compression");
+        ((ObjectNode) codec.get("settings")).remove("bits");
+        ((ObjectNode) codec.get("settings")).put("blockSiz", 1024);
+        assertThat(assertProblem(post("/api/v1/experiments", bad), 400).get("detail").asString()).contains("blockSiz");
+    }
+
+    @Test
     void updateNoiseSigmaIsAcceptedKeptInTheSpecAndANegativeOneNamed() {
         ObjectNode noisy = spec("with-noise");
         ((ObjectNode) noisy.get("codec")).put("updateNoiseSigma", 0.05);

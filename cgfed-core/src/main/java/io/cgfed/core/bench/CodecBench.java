@@ -95,6 +95,11 @@ public final class CodecBench {
         b.put("int8", Map.entry("int8", Map.of()));
         b.put("qsgd", Map.entry("qsgd", Map.of()));
         b.put("topk 1/" + s.budget(), Map.entry("topk", Map.of("fraction", ByteBudget.topkFraction(numel, s.budget()))));
+        for (int budget : List.of(s.budget(), 4 * s.budget())) {
+            b.put("rotq 1/" + budget, Map.entry("rotq", Map.of("compression", budget)));
+            b.put("rotq 1/" + budget + " entropy", Map.entry("rotq", Map.of("compression", budget, "quantiser", "entropy")));
+            b.put("rotq 1/" + budget + " unbiased", Map.entry("rotq", Map.of("compression", budget, "bias", "unbiased")));
+        }
         return b;
     }
 
@@ -163,7 +168,7 @@ public final class CodecBench {
             t = System.nanoTime();
             NamedTensors sample = updates[rounds - 1][clients - 1];
             for (var e : codecs.entrySet()) {
-                Codec codec = e.getValue().at(rounds - 1, clients - 1);
+                Codec codec = e.getValue().at(rounds - 1, clients - 1).seeded(CompressedRounds.sharedSeed(rounds - 1, clients - 1));
                 byte[] body = codec.encode(sample);
                 int payload = CompressedRounds.payloadBytes(rounds - 1, clients - 1, fed.samples(clients - 1), codec.name(),
                         sample, body, 1.0, io.cgfed.core.codec.ReconstructionQuality.of(sample, sample));
@@ -178,7 +183,7 @@ public final class CodecBench {
 
             // 4. the end metric over the second half, and from round 0
             t = System.nanoTime();
-            endMetric(fed, seed, globals[half], ref, trained, numel);
+            endMetric(fed, seed, globals[half], ref, trained, numel, codecs);
             System.out.printf(Locale.ROOT, "seed %d: end metric %.0f s%n", seed, secondsSince(t));
             if (s.fromZero()) {
                 t = System.nanoTime();
@@ -205,7 +210,7 @@ public final class CodecBench {
     }
 
     private void endMetric(Federation fed, int seed, NamedTensors start, CompressedRounds.Result ref,
-                           Map<String, CodecModel> trained, long numel) {
+                           Map<String, CodecModel> trained, long numel, Map<String, CodecQuality.CodecAt> byLabel) {
         int half = s.halfway();
         double lossStart = ref.loss()[half];
         double accStart = ref.accuracy()[half];
@@ -220,6 +225,12 @@ public final class CodecBench {
             if (spec.equals("topk")) {
                 Codec topk = Codecs.create("topk", Map.of("fraction", ByteBudget.topkFraction(numel, s.budget())));
                 loops.put("topk 1/" + s.budget(), () -> CompressedRounds.fixed(topk));
+                continue;
+            }
+            if (byLabel.containsKey(spec) && !trained.containsKey(spec)) {
+                // a baseline of the quality table by its label, e.g. "rotq 1/64 entropy"
+                CodecQuality.CodecAt at = byLabel.get(spec);
+                loops.put(spec, () -> at::at);
                 continue;
             }
             int slash = spec.lastIndexOf('/');

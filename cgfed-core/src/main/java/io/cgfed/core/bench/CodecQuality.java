@@ -39,7 +39,7 @@ final class CodecQuality {
         double bytes = 0;
         for (int r = 0; r < rounds; r++) {
             for (int c = 0; c < clients; c++) {
-                Codec codec = codecAt.at(r, c);
+                Codec codec = codecAt.at(r, c).seeded(CompressedRounds.sharedSeed(r, c));
                 byte[] body = codec.encode(updates[r][c]);
                 bytes += body.length;
                 rec[r][c] = codec.decode(body, manifest);

@@ -84,7 +84,7 @@ final class CompressedRounds {
                 if (recorder != null) {
                     recorder.update(round, c, global, t.update(), t.trainLoss());
                 }
-                Codec codec = loop.codec(round, c);
+                Codec codec = loop.codec(round, c).seeded(sharedSeed(round, c));
                 ErrorFeedback.Encoded enc = errorFeedback ? feedback.encode("client-" + c, t.update(), codec)
                         : ErrorFeedback.encodeOnce(t.update(), codec);
                 ReconstructionQuality q = ReconstructionQuality.of(t.update(), enc.decoded());
@@ -116,10 +116,17 @@ final class CompressedRounds {
         metrics.put("snrDb", Double.isFinite(q.snrDb()) ? q.snrDb() : 999.0);
         metrics.put("trainMs", 123.0);
         metrics.put("encodeMs", 1.0);
-        PayloadHeader header = new PayloadHeader("4f9c2a6e-0d1b-4c3e-9a57-2b8e6f1d0c93", round, client, codec, 1, samples,
+        PayloadHeader header = new PayloadHeader(BENCH_EXPERIMENT, round, client, codec, 1, samples,
                 TensorSpec.manifestOf(update), metrics);
         return new UpdatePayload(header, body).toBytes().length;
     }
+
+    /** The seed a worker and the server share for a client's payload of a round, as the platform derives it. */
+    static long sharedSeed(int round, int client) {
+        return io.cgfed.core.codec.rotq.SharedSeeds.of(BENCH_EXPERIMENT, round, client);
+    }
+
+    static final String BENCH_EXPERIMENT = "4f9c2a6e-0d1b-4c3e-9a57-2b8e6f1d0c93";
 
     /** A codec the same for every client and round. */
     static LoopCodec fixed(Codec codec) {

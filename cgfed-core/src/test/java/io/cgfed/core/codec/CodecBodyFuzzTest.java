@@ -29,8 +29,15 @@ class CodecBodyFuzzTest {
                         new io.cgfed.core.codec.cgae.CgaeTraining.Sample(1, 0, BaselineCodecsTest.update(300, 12))),
                         io.cgfed.core.codec.cgae.TrainingProgress.NONE).model());
         UpdateDecoder.CodecResolver resolver = h -> Codecs.learned(h.codec()) ? cgae : UpdateDecoder.STATELESS.resolve(h);
+        List<Map.Entry<String, Map<String, Object>>> codecs = new java.util.ArrayList<>();
         for (String name : Codecs.names()) {
-            Codec codec = Codecs.learned(name) ? cgae : Codecs.create(name, Map.of("fraction", 0.1));
+            codecs.add(Map.entry(name, name.equals("topk") ? Map.of("fraction", 0.1) : Map.of()));
+        }
+        codecs.add(Map.entry("rotq", Map.of("quantiser", "entropy")));
+        codecs.add(Map.entry("rotq", Map.of("bits", 2)));
+        for (var entry : codecs) {
+            String name = entry.getKey();
+            Codec codec = Codecs.learned(name) ? cgae : Codecs.create(name, entry.getValue());
             byte[] body = codec.encode(UPDATE);
             for (int trial = 0; trial < 1000; trial++) {
                 byte[] mutated = mutate(body, random);

@@ -102,7 +102,7 @@ public class CodecVersionService {
             return new Created(existing.get(), false);
         }
         if (request == null || request.codec() == null || !Codecs.learned(request.codec())) {
-            throw new InvalidFieldException("codec", "TGAP trains a learned codec (" + Codecs.LEARNED + "), got "
+            throw new InvalidFieldException("codec", "TGAP trains a learned codec (" + Codecs.learnedNames() + "), got "
                     + (request == null ? null : request.codec()));
         }
         CgaeSettings settings;

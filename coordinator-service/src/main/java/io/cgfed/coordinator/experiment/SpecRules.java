@@ -62,6 +62,12 @@ public final class SpecRules {
         } catch (IllegalArgumentException e) {
             throw new InvalidFieldException("codec.settings", e.getMessage());
         }
+        if (spec.codec().errorFeedback()) {
+            String refusal = Codecs.errorFeedbackRefusal(spec.codec().name(), spec.codec().settings());
+            if (refusal != null) {
+                throw new InvalidFieldException("codec.errorFeedback", refusal);
+            }
+        }
         if (Codecs.learned(spec.codec().name()) && !(spec.dataset().tgapFraction() > 0)) {
             throw new InvalidFieldException("dataset.tgapFraction", "codec '" + spec.codec().name()
                     + "' is trained (TGAP) on the D1 share of the data before the rounds: set a fraction such as 0.3");

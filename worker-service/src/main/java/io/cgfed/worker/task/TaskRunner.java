@@ -198,7 +198,9 @@ public class TaskRunner {
             update = UpdateNoise.add(update, noiseSigma, seed ^ 0x9E3779B97F4A7C15L);
         }
 
-        Codec codec = codecFor(task, seed);
+        // rotations and subsets are drawn from the payload's identity, which the server reads from the header
+        Codec codec = codecFor(task, seed).seeded(io.cgfed.core.codec.rotq.SharedSeeds.of(task.experimentId().toString(),
+                task.round(), task.clientIndex()));
         long e0 = System.nanoTime();
         ErrorFeedback.Encoded encoded = spec.codec().errorFeedback()
                 ? errorFeedback.encode(task.experimentId() + "/" + task.clientIndex(), update, codec)

@@ -104,6 +104,29 @@ public record CgaeSettings(String architecture, int tile, int compression, boole
                 text(s, "adaptFrom", "server"));
     }
 
+    /** Every setting's bounds, for the codec catalog (the checks are in {@link #of} and the constructor). */
+    public static Map<String, String> bounds() {
+        Map<String, String> b = new LinkedHashMap<>();
+        b.put("architecture", String.join(" | ", ARCHITECTURES));
+        b.put("tile", "integer in [4, 1024] (tile side)");
+        b.put("compression", "integer in [16, 65536], leaving room for a latent");
+        b.put("normalise", "true | false");
+        b.put("bases", "position | shared");
+        b.put("collectRounds", "integer in [1, 1000]");
+        b.put("epochs", "integer in [1, 100000]");
+        b.put("learningRate", "number in [0, 10]");
+        b.put("batchSize", "integer in [1, 65536]");
+        b.put("heldOutFraction", "number in [0, 0.9]");
+        b.put("hidden", "integer in [1, 65536]");
+        b.put("seed", "integer");
+        b.put("adaptEvery", "integer in [0, 10000] (0: frozen)");
+        b.put("adaptMemory", "number in [0, 1]");
+        b.put("residualFraction", "number in [0, 0.9]");
+        b.put("centre", "true | false");
+        b.put("adaptFrom", "server | clients");
+        return b;
+    }
+
     /** Every setting with its default, for the codec catalog. */
     public static Map<String, Object> defaults() {
         Map<String, Object> d = new LinkedHashMap<>();

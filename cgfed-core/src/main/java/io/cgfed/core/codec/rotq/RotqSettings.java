@@ -26,6 +26,9 @@ public record RotqSettings(double bits, int blockSize, Quantiser quantiser, bool
 
     public enum Quantiser { LLOYD, ENTROPY }
 
+    private static final java.util.List<String> KEYS = java.util.List.of("bits", "compression", "blockSize", "quantiser",
+            "bias", "seed");
+
     public RotqSettings {
         if (!(bits >= MIN_BITS && bits <= MAX_BITS)) {
             throw new IllegalArgumentException("codec setting 'bits' must be in [" + MIN_BITS + ", " + MAX_BITS + "], got "
@@ -44,6 +47,12 @@ public record RotqSettings(double bits, int blockSize, Quantiser quantiser, bool
 
     public static RotqSettings of(Map<String, Object> settings) {
         Map<String, Object> s = settings == null ? Map.of() : settings;
+        for (String key : s.keySet()) {
+            // "seed" is what workers add for stochastic codecs; rotq's randomness comes from the payload's identity
+            if (!KEYS.contains(key)) {
+                throw new IllegalArgumentException("codec setting '" + key + "' is not known to rotq (known: " + KEYS + ")");
+            }
+        }
         if (s.containsKey("bits") && s.containsKey("compression")) {
             throw new IllegalArgumentException("codec settings 'bits' and 'compression' both set the budget: give one");
         }
@@ -74,6 +83,17 @@ public record RotqSettings(double bits, int blockSize, Quantiser quantiser, bool
         d.put("quantiser", "lloyd");
         d.put("bias", "mse");
         return d;
+    }
+
+    /** The settings' bounds, as {@code GET /api/v1/codecs} shows them. */
+    public static Map<String, String> bounds() {
+        Map<String, String> b = new LinkedHashMap<>();
+        b.put("bits", "number in [1/128, 4]; or compression instead");
+        b.put("compression", "number in [8, 4096] (fp32 bytes over body bytes: 32 / bits)");
+        b.put("blockSize", "power of two in [64, 65536], at least 32 / bits");
+        b.put("quantiser", "lloyd | entropy");
+        b.put("bias", "mse | unbiased (not with error feedback)");
+        return b;
     }
 
     /** The body bytes allowed for {@code n} values: {@code floor(n x bits / 8)}. */

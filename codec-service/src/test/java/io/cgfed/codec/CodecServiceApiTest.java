@@ -47,6 +47,31 @@ class CodecServiceApiTest {
 
     // ---------------------------------------------------------------- aggregation
 
+    @Test
+    void aRoundOfVersionTwoPayloadsLedByItsLayoutPartIsAggregatedAndWithoutItRefused() throws Exception {
+        List<NamedTensors> updates = List.of(update(21), update(22), update(23));
+        for (String codec : List.of("none", "rotq")) {
+            List<byte[]> payloads = new ArrayList<>();
+            for (int i = 0; i < updates.size(); i++) {
+                payloads.add(TestPayloads.payloadV2(codec, 4, i, SAMPLES[i], updates.get(i)));
+            }
+            HttpResponse<byte[]> r = post("/api/v1/aggregate", TestPayloads.batchV2(updates.get(0), payloads));
+            assertThat(r.statusCode()).as(codec).isEqualTo(200);
+            assertThat(r.headers().firstValue("Cgfed-Updates")).hasValue("3");
+            NamedTensors avg = SafeTensors.parse(r.body()).tensors();
+            NamedTensors expected = new io.cgfed.core.aggregation.FedAvg().aggregate(List.of(
+                    new io.cgfed.core.aggregation.Aggregator.WeightedUpdate(updates.get(0), SAMPLES[0]),
+                    new io.cgfed.core.aggregation.Aggregator.WeightedUpdate(updates.get(1), SAMPLES[1]),
+                    new io.cgfed.core.aggregation.Aggregator.WeightedUpdate(updates.get(2), SAMPLES[2])));
+            double cosine = io.cgfed.core.codec.ReconstructionQuality.of(expected, avg).cosine();
+            // none is exact; rotq is decoded with each client's shared seed
+            assertThat(cosine).as(codec).isGreaterThan(codec.equals("none") ? 0.999999 : 0.85);
+
+            JsonNode missing = problem(post("/api/v1/aggregate", PayloadBatch.write(payloads)), 400);
+            assertThat(missing.path("detail").asString()).contains("layout");
+        }
+    }
+
     @ParameterizedTest
     @ValueSource(strings = {"none", "fp16"})
     void aggregatesThreeUpdatesIntoTheirSampleWeightedAverage(String codec) throws Exception {

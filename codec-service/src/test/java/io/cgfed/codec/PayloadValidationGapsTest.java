@@ -59,7 +59,7 @@ class PayloadValidationGapsTest {
 
     private static byte[] payload(int client, long samples, List<TensorSpec> manifest) {
         PayloadHeader h = new PayloadHeader(TestPayloads.EXPERIMENT, 1, client, NoneCodec.NAME, 1, samples, manifest, Map.of());
-        return new UpdatePayload(h, new NoneCodec().encode(UPDATE)).toBytes();
+        return new UpdatePayload(h, new NoneCodec().encode(UPDATE)).toBytesV1(); // format 1: its manifest is what is checked
     }
 
     private HttpResponse<byte[]> post(String path, byte[] body) throws Exception {

@@ -39,10 +39,32 @@ final class TestPayloads {
         return payload(EXPERIMENT, codec, round, client, samples, update);
     }
 
+    /** A payload in wire format 1, which carries its manifest (the aggregation tests need no layout part). */
     static byte[] payload(String experiment, String codec, int round, int client, long samples, NamedTensors update) {
-        byte[] body = Codecs.create(codec, null).encode(update);
-        PayloadHeader header = new PayloadHeader(experiment, round, client, codec, 1, samples,
-                TensorSpec.manifestOf(update), Map.of("trainLoss", 1.25));
-        return new UpdatePayload(header, body).toBytes();
+        return new UpdatePayload(header(experiment, codec, round, client, samples, update),
+                Codecs.create(codec, null).encode(update)).toBytesV1();
+    }
+
+    /** A payload in wire format 2, as workers send them: the layout named by digest only. */
+    static byte[] payloadV2(String codec, int round, int client, long samples, NamedTensors update) {
+        PayloadHeader h = header(EXPERIMENT, codec, round, client, samples, update);
+        // rotq at 4 bits: these updates have 64 values, too few for half a bit to hold its header and scale
+        Map<String, Object> settings = codec.equals("rotq") ? Map.of("bits", 4) : Map.of();
+        return new UpdatePayload(h, Codecs.create(codec, settings).seeded(io.cgfed.core.codec.UpdateDecoder.sharedSeed(h))
+                .encode(update)).toBytes();
+    }
+
+    /** A round's batch as the coordinator sends it: the layout part, then the payloads. */
+    static byte[] batchV2(NamedTensors layout, java.util.List<byte[]> payloads) {
+        java.util.List<byte[]> parts = new java.util.ArrayList<>();
+        parts.add(io.cgfed.core.codec.PayloadBatch.layoutPart(TensorSpec.manifestOf(layout)));
+        parts.addAll(payloads);
+        return io.cgfed.core.codec.PayloadBatch.write(parts);
+    }
+
+    private static PayloadHeader header(String experiment, String codec, int round, int client, long samples,
+                                        NamedTensors update) {
+        return new PayloadHeader(experiment, round, client, codec, 1, samples, TensorSpec.manifestOf(update),
+                Map.of("trainLoss", 1.25));
     }
 }

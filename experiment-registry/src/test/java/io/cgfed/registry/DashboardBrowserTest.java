@@ -97,6 +97,8 @@ class DashboardBrowserTest extends RegistryHttpTestSupport {
                 row.put("cosine", cosine - 0.001 * c);
                 row.put("relativeL2Error", Math.sqrt(1 - cosine * cosine));
                 row.put("snrDb", snrDb - c);
+                row.put("deltaWCosine", 0.75);
+                row.put("deltaWSnrDb", 6.5);
                 row.put("trainMs", 1500.0 + c);
                 clients.add(row);
             }
@@ -276,6 +278,7 @@ class DashboardBrowserTest extends RegistryHttpTestSupport {
                 .contains("href=\"api/v1/experiments/" + fp16 + "/adapters/3/peft\"");
         assertThat(one).doesNotContain("data-kind=\"CODEC\"");
         assertThat(one).contains("<td class=\"num cosine\">0.9990</td>").contains("<td class=\"num snr\">94.0</td>");
+        assertThat(one).contains("<td class=\"num dw-cosine\">0.7500</td>").contains("<td class=\"num dw-snr\">6.5</td>");
         screenshot("experiment.html?id=" + fp16, "experiment.png");
         String docs = System.getProperty("cgfed.dashboard.screenshot");
         if (docs != null && !docs.isBlank()) { // -Dcgfed.dashboard.screenshot=../docs/dashboard.png refreshes the README's

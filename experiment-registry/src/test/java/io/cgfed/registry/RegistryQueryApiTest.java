@@ -38,6 +38,8 @@ class RegistryQueryApiTest extends RegistryHttpTestSupport {
                     row.put("cosine", 0.9 + c * 0.05);
                     row.put("relativeL2Error", 0.1);
                     row.put("snrDb", 20.0 + c);
+                    row.put("deltaWCosine", 0.8 + c * 0.1);
+                    row.put("deltaWSnrDb", 4.0 + c);
                     row.put("trainMs", 123.0);
                     clients.add(row);
                 }
@@ -120,10 +122,13 @@ class RegistryQueryApiTest extends RegistryHttpTestSupport {
         assertThat(r1.path("ratioToFp32").asDouble()).isEqualTo(0.5);
         assertThat(r1.path("meanCosine").asDouble()).isCloseTo(0.925, org.assertj.core.data.Offset.offset(1e-9));
         assertThat(r1.path("meanSnrDb").asDouble()).isEqualTo(20.5);
+        assertThat(r1.path("meanDeltaWCosine").asDouble()).isCloseTo(0.85, org.assertj.core.data.Offset.offset(1e-9));
+        assertThat(r1.path("meanDeltaWSnrDb").asDouble()).isEqualTo(4.5);
         JsonNode rows = r1.path("clientRows");
         assertThat(rows).hasSize(2);
         assertThat(rows.get(0).propertyNames()).containsExactly("client", "outcome", "reason", "worker", "samples",
-                "localLoss", "uploadBytes", "rawBytes", "cosine", "snrDb", "relativeL2Error", "trainMs", "timeMs", "tasks");
+                "localLoss", "uploadBytes", "rawBytes", "cosine", "snrDb", "relativeL2Error", "deltaWCosine", "deltaWSnrDb",
+                "trainMs", "timeMs", "tasks");
         assertThat(rows.get(0).path("outcome").asString()).as("a record from before outcomes: it uploaded")
                 .isEqualTo("ON_TIME");
         assertThat(r1.path("phases").propertyNames()).containsExactly("collectingMs", "aggregationMs",
@@ -237,7 +242,7 @@ class RegistryQueryApiTest extends RegistryHttpTestSupport {
             String[] lines = csv.body().split("\r\n");
             assertThat(lines).hasSize(3);
             assertThat(lines[0]).isEqualTo("id,name,status,codec,rounds,finalEvalLoss,finalAccuracy,bestAccuracy,"
-                    + "uploadBytes,rawUpdateBytes,ratioToFp32,meanCosine,meanSnrDb");
+                    + "uploadBytes,rawUpdateBytes,ratioToFp32,meanCosine,meanSnrDb,meanDeltaWCosine,meanDeltaWSnrDb");
             assertThat(lines[1]).startsWith(b + "," + tag + "-int8,COMPLETED,int8,1,1.9,0.6,0.6,1000,2000,0.5,");
             assertThat(lines[2]).startsWith(a + ",");
         }

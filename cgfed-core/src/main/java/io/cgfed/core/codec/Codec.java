@@ -31,4 +31,13 @@ public interface Codec {
     default Codec seeded(long sharedSeed) {
         return this;
     }
+
+    /**
+     * This codec leaving {@code headerBytes} of its byte budget to the payload's header, for codecs whose
+     * budget is a setting they fill (rotq): then "1/64" is 1/64 of the fp32 bytes for the whole request,
+     * header included. Codecs of a fixed body size return themselves.
+     */
+    default Codec withHeaderBytes(int headerBytes) {
+        return this;
+    }
 }

@@ -41,11 +41,20 @@ public final class ErrorFeedback {
      * (intended minus decoded). Without a residual yet, the update alone.
      */
     public Encoded encode(String key, NamedTensors update, Codec codec) {
-        NamedTensors residual = residuals.get(key);
-        NamedTensors intended = residual == null || !residual.sameLayout(update) ? update : update.plus(residual);
-        Encoded e = encodeOnce(intended, codec);
-        residuals.put(key, intended.minus(e.decoded()));
+        Encoded e = encodeOnce(intended(key, update), codec);
+        keep(key, e);
         return e;
+    }
+
+    /** What a client means to send: {@code update} plus the residual kept under {@code key} (none yet: the update). */
+    public NamedTensors intended(String key, NamedTensors update) {
+        NamedTensors residual = residuals.get(key);
+        return residual == null || !residual.sameLayout(update) ? update : update.plus(residual);
+    }
+
+    /** Keeps what {@code sent} lost (intended minus decoded) as the residual for the next round. */
+    public void keep(String key, Encoded sent) {
+        residuals.put(key, sent.intended().minus(sent.decoded()));
     }
 
     /** Encodes without any feedback. */

@@ -10,10 +10,12 @@ import java.util.List;
 
 /**
  * Several update payloads in one body, as the coordinator sends a round to the codec-service:
- * {@code "CGFB" | u32 count | count x (u64 length | payload bytes)}, little-endian.
+ * {@code "CGFB" | u32 count | count x (u64 length | payload bytes)}, little-endian. A round's batch
+ * starts with a {@link #layoutPart} naming the experiment's tensor layout, for the version 2 payloads.
  */
 public final class PayloadBatch {
     private static final byte[] MAGIC = {'C', 'G', 'F', 'B'};
+    private static final byte[] LAYOUT_MAGIC = {'C', 'G', 'F', 'L'};
     private static final int WRITE_CHUNK = 64 * 1024;
 
     private PayloadBatch() {
@@ -33,6 +35,51 @@ public final class PayloadBatch {
             buf.putLong(p.length).put(p);
         }
         return buf.array();
+    }
+
+    /**
+     * A part that declares the tensor layout of the version 2 payloads after it ({@code "CGFL" | UTF-8
+     * layout text}, {@link TensorSpec#layoutText}): a version 2 payload names its layout by digest only,
+     * and a codec-service aggregating a round of a stateless codec knows no layout otherwise.
+     */
+    public static byte[] layoutPart(List<TensorSpec> manifest) {
+        byte[] text = TensorSpec.layoutText(manifest).getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        byte[] part = java.util.Arrays.copyOf(LAYOUT_MAGIC, 4 + text.length);
+        System.arraycopy(text, 0, part, 4, text.length);
+        return part;
+    }
+
+    /**
+     * The layout a {@link #layoutPart} declares, or null when {@code part} is not one (a payload).
+     *
+     * @throws PayloadFormatException when it is a layout part that cannot be read
+     */
+    public static List<TensorSpec> layoutOf(byte[] part) {
+        if (part.length < 4 || !java.util.Arrays.equals(part, 0, 4, LAYOUT_MAGIC, 0, 4)) {
+            return null;
+        }
+        try {
+            return TensorSpec.parseLayoutText(new String(part, 4, part.length - 4, java.nio.charset.StandardCharsets.UTF_8));
+        } catch (IllegalArgumentException e) {
+            throw new PayloadFormatException("batch layout part: " + e.getMessage());
+        }
+    }
+
+    /** A part held in memory. */
+    public static Part part(byte[] bytes) {
+        return new Part() {
+            @Override
+            public long length() {
+                return bytes.length;
+            }
+
+            @Override
+            public void writeTo(OutputStream out) throws IOException {
+                for (int at = 0; at < bytes.length; at += WRITE_CHUNK) {
+                    out.write(bytes, at, Math.min(WRITE_CHUNK, bytes.length - at));
+                }
+            }
+        };
     }
 
     /** The size of {@link #write}'s result, without building it. */

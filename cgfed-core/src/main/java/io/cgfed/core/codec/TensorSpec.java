@@ -30,6 +30,67 @@ public record TensorSpec(String name, int[] shape) {
         return n;
     }
 
+    /**
+     * The layout's digest in wire format 2: the first 8 bytes (little-endian) of the SHA-256 of its
+     * {@link #layoutText}. Both sides compute it from the experiment's adapter layout; a payload carries
+     * only the digest.
+     */
+    public static long layoutDigest(List<TensorSpec> manifest) {
+        byte[] h;
+        try {
+            h = java.security.MessageDigest.getInstance("SHA-256")
+                    .digest(layoutText(manifest).getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        } catch (java.security.NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+        return java.nio.ByteBuffer.wrap(h, 0, 8).order(java.nio.ByteOrder.LITTLE_ENDIAN).getLong();
+    }
+
+    /** A layout as text: {@code name:d0xd1;name:d0;...} in order (a codec version's file and a batch carry it so). */
+    public static String layoutText(List<TensorSpec> manifest) {
+        StringBuilder text = new StringBuilder();
+        for (TensorSpec s : manifest) {
+            text.append(text.length() == 0 ? "" : ";").append(s.name()).append(':');
+            for (int i = 0; i < s.shape().length; i++) {
+                text.append(i == 0 ? "" : "x").append(s.shape()[i]);
+            }
+        }
+        return text.toString();
+    }
+
+    /**
+     * Reads {@link #layoutText}.
+     *
+     * @throws IllegalArgumentException for an empty layout, a bad entry, a repeated name or a dimension that is not positive
+     */
+    public static List<TensorSpec> parseLayoutText(String text) {
+        if (text.isBlank()) {
+            throw new IllegalArgumentException("the tensor layout is empty");
+        }
+        List<TensorSpec> out = new ArrayList<>();
+        java.util.Set<String> names = new java.util.HashSet<>();
+        for (String entry : text.split(";")) {
+            int colon = entry.lastIndexOf(':');
+            if (colon <= 0) {
+                throw new IllegalArgumentException("bad tensor layout entry '" + entry + "'");
+            }
+            int[] shape;
+            try {
+                shape = Arrays.stream(entry.substring(colon + 1).split("x")).mapToInt(Integer::parseInt).toArray();
+            } catch (NumberFormatException e) {
+                throw new IllegalArgumentException("bad tensor layout entry '" + entry + "'");
+            }
+            if (shape.length == 0 || shape.length > 8 || Arrays.stream(shape).anyMatch(d -> d <= 0)) {
+                throw new IllegalArgumentException("tensor layout entry '" + entry + "' has a dimension that is not positive");
+            }
+            if (!names.add(entry.substring(0, colon))) {
+                throw new IllegalArgumentException("tensor '" + entry.substring(0, colon) + "' appears twice in the layout");
+            }
+            out.add(new TensorSpec(entry.substring(0, colon), shape));
+        }
+        return out;
+    }
+
     @Override
     public boolean equals(Object o) {
         return o instanceof TensorSpec t && t.name.equals(name) && Arrays.equals(t.shape, shape);

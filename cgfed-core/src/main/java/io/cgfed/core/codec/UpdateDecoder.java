@@ -41,7 +41,16 @@ public final class UpdateDecoder {
 
     /** As {@link #decode(byte[], List)}, with learned codecs found through {@code resolver}. */
     public static DecodedUpdate decode(byte[] bytes, List<TensorSpec> expected, CodecResolver resolver) {
-        UpdatePayload payload = UpdatePayload.parse(bytes);
+        return decode(bytes, expected, expected == null ? null : UpdatePayload.Layouts.of(expected), resolver);
+    }
+
+    /**
+     * As {@link #decode(byte[], List, CodecResolver)}, where a version 2 payload's layout is found through
+     * {@code layouts} (the codec-service finds it in the codec version the payload names).
+     */
+    public static DecodedUpdate decode(byte[] bytes, List<TensorSpec> expected, UpdatePayload.Layouts layouts,
+                                       CodecResolver resolver) {
+        UpdatePayload payload = UpdatePayload.parse(bytes, layouts);
         PayloadHeader h = payload.header();
         if (expected != null && !expected.equals(h.manifest())) {
             throw new PayloadFormatException("payload manifest does not match the experiment's adapter layout");

@@ -4,6 +4,7 @@ import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -16,7 +17,9 @@ import tools.jackson.databind.json.JsonMapper;
 import tools.jackson.databind.node.ObjectNode;
 
 /**
- * One client's compressed update on the wire (format version 1, spec in docs/wire-format.md):
+ * One client's compressed update on the wire (docs/wire-format.md). {@link #toBytes} writes format
+ * version 2 ({@link PayloadV2}: a binary header of a few dozen bytes naming the tensor layout by digest);
+ * {@link #parse} reads both versions. Version 1, which {@link #toBytesV1} still writes:
  * <pre>
  * magic "CGFU" | u16 version | u16 flags | u32 header length | header (UTF-8 JSON)
  *              | u64 body length | body (codec bytes) | u32 CRC32C of all bytes before it
@@ -29,7 +32,9 @@ import tools.jackson.databind.node.ObjectNode;
  */
 public record UpdatePayload(PayloadHeader header, byte[] body) {
     public static final byte[] MAGIC = {'C', 'G', 'F', 'U'};
-    public static final int FORMAT_VERSION = 1;
+    /** The version {@link #toBytes} writes. */
+    public static final int FORMAT_VERSION = PayloadV2.VERSION;
+    public static final int FORMAT_VERSION_1 = 1;
     public static final int MAX_HEADER_BYTES = 4 * 1024 * 1024;
     /** Flag bit 0: the header is raw-DEFLATE-compressed UTF-8 JSON. */
     public static final int FLAG_DEFLATED_HEADER = 1;
@@ -40,7 +45,33 @@ public record UpdatePayload(PayloadHeader header, byte[] body) {
     private static final int PREFIX = 4 + 2 + 2 + 4;
     private static final ObjectMapper JSON = JsonMapper.builder().build();
 
+    /**
+     * Finds the tensor layout a version 2 payload names by digest: the experiment's adapter layout, or
+     * null when the digest is not one the reader knows.
+     */
+    @FunctionalInterface
+    public interface Layouts {
+        List<TensorSpec> find(String experimentId, int codecVersion, long digest);
+
+        /** Exactly one layout: the experiment's. */
+        static Layouts of(List<TensorSpec> manifest) {
+            long digest = TensorSpec.layoutDigest(manifest);
+            return (experiment, version, d) -> d == digest ? manifest : null;
+        }
+    }
+
+    /** The payload in wire format 2 (the current one). */
     public byte[] toBytes() {
+        return PayloadV2.write(header, body);
+    }
+
+    /** The bytes a payload with this header spends beside a body of {@code bodyBytes} (format 2). */
+    public static int overheadBytes(PayloadHeader header, int bodyBytes) {
+        return PayloadV2.overhead(header, bodyBytes);
+    }
+
+    /** The payload in wire format 1 (JSON header with the whole manifest), which readers still accept. */
+    public byte[] toBytesV1() {
         byte[] headerBytes = JSON.writeValueAsString(headerJson(header)).getBytes(StandardCharsets.UTF_8);
         int flags = 0;
         if (headerBytes.length >= DEFLATE_FROM) {
@@ -52,7 +83,7 @@ public record UpdatePayload(PayloadHeader header, byte[] body) {
         }
         int size = PREFIX + headerBytes.length + 8 + body.length + 4;
         ByteBuffer buf = ByteBuffer.allocate(size).order(ByteOrder.LITTLE_ENDIAN);
-        buf.put(MAGIC).putShort((short) FORMAT_VERSION).putShort((short) flags).putInt(headerBytes.length);
+        buf.put(MAGIC).putShort((short) FORMAT_VERSION_1).putShort((short) flags).putInt(headerBytes.length);
         buf.put(headerBytes).putLong(body.length).put(body);
         CRC32C crc = new CRC32C();
         crc.update(buf.array(), 0, size - 4);
@@ -60,7 +91,28 @@ public record UpdatePayload(PayloadHeader header, byte[] body) {
         return buf.array();
     }
 
+    /** Parses a payload of either version; a version 2 payload is refused, as it cannot be read without a layout. */
     public static UpdatePayload parse(byte[] bytes) {
+        return parse(bytes, (Layouts) null);
+    }
+
+    /** Parses a payload of either version whose layout, for version 2, must be {@code expected} (null: none known). */
+    public static UpdatePayload parse(byte[] bytes, List<TensorSpec> expected) {
+        return parse(bytes, expected == null ? null : Layouts.of(expected));
+    }
+
+    /**
+     * Parses a payload of either version. Version 1 carries its manifest (the caller compares it with what
+     * it expects); version 2 names it by digest, found through {@code layouts}.
+     */
+    public static UpdatePayload parse(byte[] bytes, Layouts layouts) {
+        if (bytes.length >= 6 && Arrays.equals(bytes, 0, 4, MAGIC, 0, 4) && bytes[4] == PayloadV2.VERSION) {
+            return PayloadV2.read(bytes, layouts);
+        }
+        return parseV1(bytes);
+    }
+
+    private static UpdatePayload parseV1(byte[] bytes) {
         if (bytes.length < PREFIX + 8 + 4) {
             throw new PayloadFormatException("payload of " + bytes.length + " bytes is shorter than the smallest valid one");
         }
@@ -71,9 +123,9 @@ public record UpdatePayload(PayloadHeader header, byte[] body) {
             }
         }
         int version = Short.toUnsignedInt(buf.getShort());
-        if (version != FORMAT_VERSION) {
-            throw new PayloadFormatException("payload format version " + version + " is not supported (expected "
-                    + FORMAT_VERSION + ")");
+        if (version != FORMAT_VERSION_1) {
+            throw new PayloadFormatException("payload format version " + version + " is not supported (expected 1 or "
+                    + PayloadV2.VERSION + ")");
         }
         int flags = Short.toUnsignedInt(buf.getShort());
         if ((flags & ~FLAG_DEFLATED_HEADER) != 0) {

@@ -16,6 +16,7 @@ import java.util.Map;
 import java.util.zip.CRC32C;
 import org.junit.jupiter.api.Test;
 
+/** Format version 1, which writers no longer produce and readers still accept. */
 class UpdatePayloadTest {
 
     private static NamedTensors smallUpdate() {
@@ -33,7 +34,7 @@ class UpdatePayloadTest {
 
     private static byte[] payload(String codec, NamedTensors update) {
         byte[] body = Codecs.create(codec, null).encode(update);
-        return new UpdatePayload(header(codec, update), body).toBytes();
+        return new UpdatePayload(header(codec, update), body).toBytesV1();
     }
 
     /** Recomputes the trailing CRC32C so that a deliberate edit is checked past the checksum. */
@@ -59,7 +60,7 @@ class UpdatePayloadTest {
         PayloadHeader header = header("none", update);
         byte[] body = new NoneCodec().encode(update);
 
-        UpdatePayload parsed = UpdatePayload.parse(new UpdatePayload(header, body).toBytes());
+        UpdatePayload parsed = UpdatePayload.parse(new UpdatePayload(header, body).toBytesV1());
 
         PayloadHeader h = parsed.header();
         assertThat(h.experimentId()).isEqualTo("exp-1");
@@ -156,10 +157,10 @@ class UpdatePayloadTest {
     @Test
     void wrongVersionIsNamedInTheMessage() {
         byte[] bytes = payload("none", smallUpdate());
-        ByteBuffer.wrap(bytes).order(ByteOrder.LITTLE_ENDIAN).putShort(4, (short) 2);
+        ByteBuffer.wrap(bytes).order(ByteOrder.LITTLE_ENDIAN).putShort(4, (short) 3);
         assertThatThrownBy(() -> UpdatePayload.parse(withValidCrc(bytes)))
                 .isInstanceOf(PayloadFormatException.class)
-                .hasMessageContaining("version 2")
+                .hasMessageContaining("version 3")
                 .hasMessageContaining("not supported");
     }
 
@@ -203,7 +204,7 @@ class UpdatePayloadTest {
         PayloadHeader header = header("fp16", update);
         byte[] body = new Fp16Codec().encode(update);
 
-        byte[] bytes = new UpdatePayload(header, body).toBytes();
+        byte[] bytes = new UpdatePayload(header, body).toBytesV1();
 
         ByteBuffer b = ByteBuffer.wrap(bytes).order(ByteOrder.LITTLE_ENDIAN);
         assertThat(b.getShort(6)).isEqualTo((short) UpdatePayload.FLAG_DEFLATED_HEADER);
@@ -214,12 +215,12 @@ class UpdatePayloadTest {
         UpdatePayload parsed = UpdatePayload.parse(bytes);
         assertThat(parsed.header()).isEqualTo(header);
         assertThat(parsed.body()).isEqualTo(body);
-        assertThat(new UpdatePayload(header, body).toBytes()).as("deterministic: a resend is the same bytes").isEqualTo(bytes);
+        assertThat(new UpdatePayload(header, body).toBytesV1()).as("deterministic: a resend is the same bytes").isEqualTo(bytes);
     }
 
     /** The header JSON's length, from a copy of the payload written without deflating. */
     private static int jsonLength(PayloadHeader header, byte[] body) {
-        byte[] bytes = new UpdatePayload(header, body).toBytes();
+        byte[] bytes = new UpdatePayload(header, body).toBytesV1();
         ByteBuffer b = ByteBuffer.wrap(bytes).order(ByteOrder.LITTLE_ENDIAN);
         byte[] deflated = Arrays.copyOfRange(bytes, 12, 12 + b.getInt(8));
         java.util.zip.Inflater inf = new java.util.zip.Inflater(true);
@@ -381,7 +382,7 @@ class UpdatePayloadTest {
     @Test
     void decoderRejectsAnUnknownCodec() {
         NamedTensors update = smallUpdate();
-        byte[] bytes = new UpdatePayload(header("zstd", update), new NoneCodec().encode(update)).toBytes();
+        byte[] bytes = new UpdatePayload(header("zstd", update), new NoneCodec().encode(update)).toBytesV1();
         assertThatThrownBy(() -> UpdateDecoder.decode(bytes, null))
                 .isInstanceOf(PayloadFormatException.class)
                 .hasMessageContaining("unknown codec 'zstd'");
@@ -391,7 +392,7 @@ class UpdatePayloadTest {
     void decoderRejectsABodyThatDoesNotFitTheManifest() {
         NamedTensors update = smallUpdate();
         // header says fp16, body is float32: twice too long for the manifest
-        byte[] bytes = new UpdatePayload(header("fp16", update), new NoneCodec().encode(update)).toBytes();
+        byte[] bytes = new UpdatePayload(header("fp16", update), new NoneCodec().encode(update)).toBytesV1();
         assertThatThrownBy(() -> UpdateDecoder.decode(bytes, TensorSpec.manifestOf(update)))
                 .isInstanceOf(PayloadFormatException.class)
                 .hasMessageContaining("codec fp16");

@@ -48,6 +48,6 @@ public class AggregationController {
     @PostMapping(path = "/decode", consumes = MediaType.APPLICATION_OCTET_STREAM_VALUE,
             produces = MediaType.APPLICATION_OCTET_STREAM_VALUE)
     public byte[] decode(@RequestBody byte[] payload) {
-        return SafeTensors.write(UpdateDecoder.decode(payload, null, versions.resolver()).update());
+        return SafeTensors.write(UpdateDecoder.decode(payload, null, versions.layouts(), versions.resolver()).update());
     }
 }

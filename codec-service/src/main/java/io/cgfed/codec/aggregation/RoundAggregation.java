@@ -18,7 +18,8 @@ import org.springframework.stereotype.Service;
 
 /**
  * Decodes every payload of a round, checks they belong together (one experiment, one round,
- * distinct clients, one manifest), and aggregates them, one payload at a time: the round's batch is
+ * distinct clients, one manifest: the layout part that leads the batch, or the first version 1 payload's),
+ * and aggregates them, one payload at a time: the round's batch is
  * read from the request as it arrives and each decoded update is added to a running FedAvg sum and
  * dropped, so memory holds one payload, one decoded update and the sum, not the round. The result
  * exists only once the last payload has been checked: one bad payload fails the request, and
@@ -36,7 +37,8 @@ public class RoundAggregation {
     public Result aggregate(InputStream batch, int maxPayloads) {
         Round round = new Round();
         try {
-            PayloadBatch.read(batch, maxPayloads, round::add);
+            // one more part than payloads: the layout part that leads a round's batch
+            PayloadBatch.read(batch, maxPayloads + 1, round::add);
         } catch (IOException e) {
             throw new UncheckedIOException("reading the round's batch", e);
         }
@@ -62,9 +64,19 @@ public class RoundAggregation {
         private long raw;
 
         void add(int i, byte[] payload) {
+            List<TensorSpec> layout = PayloadBatch.layoutOf(payload);
+            if (layout != null) {
+                if (i != 0) {
+                    throw new PayloadFormatException("part " + i + ": a batch's layout part must come first");
+                }
+                manifest = layout;
+                return;
+            }
             DecodedUpdate d;
             try {
-                d = UpdateDecoder.decode(payload, manifest, versions.resolver());
+                // the layout part's layout, else (a learned codec) the layout of the codec version a payload names
+                d = UpdateDecoder.decode(payload, manifest, manifest != null ? io.cgfed.core.codec.UpdatePayload.Layouts.of(manifest)
+                        : versions.layouts(), versions.resolver());
             } catch (PayloadFormatException e) {
                 throw new PayloadFormatException("payload " + i + ": " + e.getMessage());
             }
@@ -89,6 +101,9 @@ public class RoundAggregation {
         }
 
         Result result() {
+            if (sum.count() == 0) {
+                throw new PayloadFormatException("the batch holds no update payload");
+            }
             return new Result(sum.average(), sum.count(), samples, wire, raw);
         }
     }

@@ -329,6 +329,29 @@ public class CodecVersionService {
         return m;
     }
 
+    /**
+     * The layout a version 2 payload of a learned codec names: the layout of the codec version it was
+     * encoded with (a stateless codec's payload has no version here, so no layout).
+     */
+    public io.cgfed.core.codec.UpdatePayload.Layouts layouts() {
+        return (experimentId, version, digest) -> {
+            UUID experiment;
+            try {
+                experiment = UUID.fromString(experimentId);
+            } catch (IllegalArgumentException e) {
+                return null;
+            }
+            var row = store.find(experiment, version);
+            if (row.isEmpty() || !"READY".equals(row.get().status())) {
+                throw new PayloadFormatException("payload names codec version " + version + " of experiment " + experiment
+                        + ", which is " + row.map(CodecVersionStore.Row::status).orElse("unknown")
+                        + ": its tensor layout cannot be found");
+            }
+            List<TensorSpec> manifest = model(experiment, version).manifest();
+            return TensorSpec.layoutDigest(manifest) == digest ? manifest : null;
+        };
+    }
+
     /** Resolves learned payloads to their codec version; stateless codecs by name. */
     public UpdateDecoder.CodecResolver resolver() {
         return h -> {

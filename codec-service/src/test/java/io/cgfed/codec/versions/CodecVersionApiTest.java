@@ -89,10 +89,14 @@ class CodecVersionApiTest {
                 .put("b", new FloatTensor(new int[] {60}, java.util.Arrays.copyOfRange(v, 90, 150)));
     }
 
+    /** A learned codec's payload in wire format 2, as workers send updates: the layout named by digest. */
     static byte[] payload(UUID experiment, String codec, int version, int client, int step, NamedTensors u, byte[] body) {
-        PayloadHeader h = new PayloadHeader(experiment.toString(), 0, client, codec, version, 10, TensorSpec.manifestOf(u),
+        return new UpdatePayload(header(experiment, codec, version, client, step, u), body).toBytes();
+    }
+
+    private static PayloadHeader header(UUID experiment, String codec, int version, int client, int step, NamedTensors u) {
+        return new PayloadHeader(experiment.toString(), 0, client, codec, version, 10, TensorSpec.manifestOf(u),
                 Map.of("step", (double) step));
-        return new UpdatePayload(h, body).toBytes();
     }
 
     static byte[] snapshots(UUID experiment, int clients, int steps, long seed) {
@@ -101,7 +105,9 @@ class CodecVersionApiTest {
         for (int c = 0; c < clients; c++) {
             for (int s = 0; s < steps; s++) {
                 NamedTensors u = update(r);
-                out.add(payload(experiment, "none", 0, c, s, u, io.cgfed.core.codec.Codecs.create("none", null).encode(u)));
+                // TGAP snapshots travel in format 1, as workers send them: their manifest teaches the codec-service the layout
+                out.add(new UpdatePayload(header(experiment, "none", 0, c, s, u),
+                        io.cgfed.core.codec.Codecs.create("none", null).encode(u)).toBytesV1());
             }
         }
         return PayloadBatch.write(out);

@@ -20,7 +20,6 @@ import io.cgfed.core.codec.PayloadFormatException;
 import io.cgfed.core.codec.PayloadHeader;
 import io.cgfed.core.codec.TensorSpec;
 import io.cgfed.core.codec.UpdateDecoder;
-import io.cgfed.core.model.LoraAdapter;
 import io.cgfed.core.protocol.ExperimentSpec;
 import io.cgfed.core.protocol.TaskMessage.TaskType;
 import io.cgfed.core.tensor.NamedTensors;
@@ -118,9 +117,7 @@ public class AttachmentService {
                 yield RoundStatus.OPEN;
             }
         };
-        List<TensorSpec> manifest = new ArrayList<>();
-        LoraAdapter.shapes(SpecRules.modelConfig(spec), SpecRules.loraConfig(spec))
-                .forEach((name, shape) -> manifest.add(new TensorSpec(name, shape)));
+        List<TensorSpec> manifest = SpecRules.adapterLayout(spec);
         long max = kind == AttachmentKind.AUDIT ? UploadService.maxPayloadBytes(manifest) : properties.maxAttachmentBytes();
         byte[] body = UploadService.readBounded(request, max);
         int items = check(kind, body, task, manifest);

@@ -92,6 +92,14 @@ public final class SpecRules {
         return CONFIGS.computeIfAbsent(spec.model().name(), name -> ModelCatalog.resolve(name, 0).config());
     }
 
+    /** The experiment's adapter layout: the tensors every update of it holds, in order. */
+    public static List<io.cgfed.core.codec.TensorSpec> adapterLayout(ExperimentSpec spec) {
+        List<io.cgfed.core.codec.TensorSpec> layout = new java.util.ArrayList<>();
+        io.cgfed.core.model.LoraAdapter.shapes(modelConfig(spec), loraConfig(spec))
+                .forEach((name, shape) -> layout.add(new io.cgfed.core.codec.TensorSpec(name, shape)));
+        return layout;
+    }
+
     public static LoraConfig loraConfig(ExperimentSpec spec) {
         double dropout = spec.lora().dropout();
         if (!(dropout >= 0 && dropout < 1)) {

@@ -82,13 +82,18 @@ public class CodecServiceClient {
      * read from where it is (a blob file) only while it is written out: the round is never in memory
      * here, and the codec-service sums it as it arrives.
      */
-    public NamedTensors aggregateParts(List<? extends PayloadBatch.Part> payloads) {
+    public NamedTensors aggregateParts(List<io.cgfed.core.codec.TensorSpec> layout,
+                                       List<? extends PayloadBatch.Part> payloads) {
+        // the layout goes first: version 2 payloads name it by digest only
+        List<PayloadBatch.Part> parts = new java.util.ArrayList<>(payloads.size() + 1);
+        parts.add(PayloadBatch.part(PayloadBatch.layoutPart(layout)));
+        parts.addAll(payloads);
         return call("aggregate", () -> {
             byte[] body = http.post().uri("/api/v1/aggregate")
                     .contentType(MediaType.APPLICATION_OCTET_STREAM)
-                    .contentLength(PayloadBatch.sizeOfParts(payloads))
+                    .contentLength(PayloadBatch.sizeOfParts(parts))
                     .accept(MediaType.APPLICATION_OCTET_STREAM)
-                    .body(out -> PayloadBatch.writeParts(payloads, out))
+                    .body(out -> PayloadBatch.writeParts(parts, out))
                     .retrieve()
                     .body(byte[].class);
             if (body == null) {

@@ -98,18 +98,19 @@ public class RoundCloser {
         for (Upload u : received) {
             payloads.add(blobs.part(u.getBlobKey()));
         }
+        ExperimentSpec spec = experimentService.spec(experimentService.find(experimentId));
+        List<io.cgfed.core.codec.TensorSpec> layout = io.cgfed.coordinator.experiment.SpecRules.adapterLayout(spec);
         long aggregationStart = System.nanoTime();
-        NamedTensors update = codecService.aggregateParts(payloads);
+        NamedTensors update = codecService.aggregateParts(layout, payloads);
         long aggregationNanos = System.nanoTime() - aggregationStart;
         NamedTensors previous = adapters.load(experimentId, roundNo - 1);
         NamedTensors next = previous.plus(update);
-        ExperimentSpec spec = experimentService.spec(experimentService.find(experimentId));
         List<Task> train = tasks.findByExperimentIdAndRoundAndType(experimentId, roundNo, TaskType.TRAIN);
         Integer usedVersion = Codecs.learned(spec.codec().name()) && !train.isEmpty() ? train.get(0).getCodecVersion() : null;
         long codecStart = System.nanoTime();
         Integer nextVersion = adaptCodec(experimentId, roundNo, spec, usedVersion, train, payloads);
         Long codecMs = nextVersion == null ? null : (System.nanoTime() - codecStart) / 1_000_000;
-        Audit audit = spec.codec().audit() ? audit(experimentId, roundNo, received, payloads, update) : null;
+        Audit audit = spec.codec().audit() ? audit(experimentId, roundNo, layout, received, payloads, update) : null;
         long applyStart = System.nanoTime();
         return Boolean.TRUE.equals(tx.execute(s -> {
             Round round = rounds.lock(experimentId, roundNo).orElseThrow();
@@ -198,8 +199,8 @@ public class RoundCloser {
     record Audit(double cosine, int updates) {
     }
 
-    private Audit audit(UUID experimentId, int roundNo, List<Upload> received, List<PayloadBatch.Part> payloads,
-                        NamedTensors aggregate) {
+    private Audit audit(UUID experimentId, int roundNo, List<io.cgfed.core.codec.TensorSpec> layout, List<Upload> received,
+                        List<PayloadBatch.Part> payloads, NamedTensors aggregate) {
         Map<Integer, byte[]> raw = new java.util.HashMap<>();
         for (var a : attachments.findByExperimentIdAndRoundAndKindOrderByClientIndex(experimentId, roundNo,
                 AttachmentKind.AUDIT)) {
@@ -210,7 +211,7 @@ public class RoundCloser {
         for (int i = 0; i < received.size(); i++) {
             byte[] r = raw.get(received.get(i).getClientIndex());
             if (r != null) {
-                rawUpdates.add(new Aggregator.WeightedUpdate(UpdateDecoder.decode(r, null).update(),
+                rawUpdates.add(new Aggregator.WeightedUpdate(UpdateDecoder.decode(r, layout).update(),
                         received.get(i).getSamples()));
                 encoded.add(payloads.get(i));
             }
@@ -218,7 +219,7 @@ public class RoundCloser {
         if (rawUpdates.isEmpty()) {
             return null;
         }
-        NamedTensors reconstructed = encoded.size() == payloads.size() ? aggregate : codecService.aggregateParts(encoded);
+        NamedTensors reconstructed = encoded.size() == payloads.size() ? aggregate : codecService.aggregateParts(layout, encoded);
         double cosine = ReconstructionQuality.of(new FedAvg().aggregate(rawUpdates), reconstructed).cosine();
         log.info("experiment {} round {}: audit over {} updates, aggregate cosine {}", experimentId, roundNo,
                 rawUpdates.size(), String.format(java.util.Locale.ROOT, "%.4f", cosine));

@@ -14,7 +14,6 @@ import io.cgfed.core.codec.PayloadFormatException;
 import io.cgfed.core.codec.PayloadHeader;
 import io.cgfed.core.codec.TensorSpec;
 import io.cgfed.core.codec.UpdateDecoder;
-import io.cgfed.core.model.LoraAdapter;
 import io.cgfed.core.protocol.ExperimentSpec;
 import io.cgfed.core.protocol.TaskMessage.TaskType;
 import io.cgfed.service.support.ApiException;
@@ -105,9 +104,7 @@ public class UploadService {
                     + experiment.getStatus());
         }
         ExperimentSpec spec = experiments.spec(experiment);
-        List<TensorSpec> manifest = new java.util.ArrayList<>();
-        LoraAdapter.shapes(SpecRules.modelConfig(spec), SpecRules.loraConfig(spec))
-                .forEach((name, shape) -> manifest.add(new TensorSpec(name, shape)));
+        List<TensorSpec> manifest = SpecRules.adapterLayout(spec);
         long maxBytes = maxPayloadBytes(manifest);
         byte[] body = readBounded(request, maxBytes);
 
@@ -175,7 +172,7 @@ public class UploadService {
         if (!io.cgfed.core.codec.Codecs.learned(spec.codec().name())) {
             return UpdateDecoder.decode(body, manifest);
         }
-        io.cgfed.core.codec.UpdatePayload payload = io.cgfed.core.codec.UpdatePayload.parse(body);
+        io.cgfed.core.codec.UpdatePayload payload = io.cgfed.core.codec.UpdatePayload.parse(body, manifest);
         PayloadHeader h = payload.header();
         if (!manifest.equals(h.manifest())) {
             throw new PayloadFormatException("payload manifest does not match the experiment's adapter layout");

@@ -130,12 +130,17 @@ public class CompareController {
                 .max(Double::compare).orElse(null);
         List<Double> cosines = new ArrayList<>();
         List<Double> snrs = new ArrayList<>();
+        List<Double> dwCosines = new ArrayList<>();
+        List<Double> dwSnrs = new ArrayList<>();
         views.forEach(v -> v.clientRows().forEach(c -> {
             cosines.add(c.cosine());
             snrs.add(c.snrDb());
+            dwCosines.add(c.deltaWCosine());
+            dwSnrs.add(c.deltaWSnrDb());
         }));
         return new Comparison(e.id(), e.name(), e.status(), e.codec(), (int) views.stream().filter(v -> v.round() > 0).count(),
                 last == null ? null : last.evalLoss(), last == null ? null : last.accuracy(), best, up, raw,
-                raw > 0 ? (double) up / raw : null, RoundView.mean(cosines), RoundView.mean(snrs));
+                raw > 0 ? (double) up / raw : null, RoundView.mean(cosines), RoundView.mean(snrs), RoundView.mean(dwCosines),
+                RoundView.mean(dwSnrs));
     }
 }

@@ -14,17 +14,22 @@ import java.util.UUID;
  * @param ratioToFp32    uploadBytes / rawUpdateBytes (null when nothing was uploaded)
  * @param meanCosine     mean reconstruction cosine over every client update of every round
  * @param meanSnrDb      mean reconstruction SNR in dB over the same
+ * @param meanDeltaWCosine mean cosine of the weight change each reconstructed update makes (dW = s((B + dB)(A + dA)
+ *                       - BA) over the targets) against the true one
+ * @param meanDeltaWSnrDb  the same as an SNR in dB
  */
 public record Comparison(UUID id, String name, String status, String codec, int rounds, Double finalEvalLoss,
                          Double finalAccuracy, Double bestAccuracy, long uploadBytes, long rawUpdateBytes,
-                         Double ratioToFp32, Double meanCosine, Double meanSnrDb) {
+                         Double ratioToFp32, Double meanCosine, Double meanSnrDb, Double meanDeltaWCosine,
+                         Double meanDeltaWSnrDb) {
     static final String CSV_HEADER = "id,name,status,codec,rounds,finalEvalLoss,finalAccuracy,bestAccuracy,uploadBytes,"
-            + "rawUpdateBytes,ratioToFp32,meanCosine,meanSnrDb";
+            + "rawUpdateBytes,ratioToFp32,meanCosine,meanSnrDb,meanDeltaWCosine,meanDeltaWSnrDb";
 
     String csv() {
         return String.join(",", id.toString(), quote(name), quote(status), quote(codec), String.valueOf(rounds),
                 num(finalEvalLoss), num(finalAccuracy), num(bestAccuracy), String.valueOf(uploadBytes),
-                String.valueOf(rawUpdateBytes), num(ratioToFp32), num(meanCosine), num(meanSnrDb));
+                String.valueOf(rawUpdateBytes), num(ratioToFp32), num(meanCosine), num(meanSnrDb), num(meanDeltaWCosine),
+                num(meanDeltaWSnrDb));
     }
 
     private static String num(Double d) {

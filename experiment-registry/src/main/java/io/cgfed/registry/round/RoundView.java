@@ -14,6 +14,9 @@ import java.util.Map;
  * @param meanCosine      mean reconstruction cosine of the clients' updates (what the server got
  *                        against what training produced)
  * @param meanSnrDb       mean reconstruction SNR in dB (999 stands for an exact reconstruction)
+ * @param meanDeltaWCosine mean over the clients of the cosine of the weight change their reconstructed
+ *                        update makes, s((B + dB)(A + dA) - BA) summed over targets, against the true one
+ * @param meanDeltaWSnrDb the same as an SNR in dB
  * @param aggregateCosine audit mode: cosine of the averaged reconstructions to the averaged raw updates
  * @param codecVersion    the learned codec's version the round's updates used
  * @param phases          milliseconds per phase of the round (null where it had no such phase)
@@ -26,7 +29,7 @@ import java.util.Map;
  */
 public record RoundView(int round, int clients, Double trainLoss, Double evalLoss, Double accuracy, long uploadBytes,
                         long rawUpdateBytes, Double ratioToFp32, long durationMs, Double meanCosine, Double meanSnrDb,
-                        Double aggregateCosine, Integer codecVersion, Phases phases, CategoryAccuracy categoryAccuracy,
+                        Double meanDeltaWCosine, Double meanDeltaWSnrDb, Double aggregateCosine, Integer codecVersion, Phases phases, CategoryAccuracy categoryAccuracy,
                         Outcomes outcomes, List<ClientRow> clientRows, Map<String, Object> metrics, Instant recordedAt) {
 
     /**
@@ -120,6 +123,8 @@ public record RoundView(int round, int clients, Double trainLoss, Double evalLos
      * @param cosine          reconstruction cosine of its update
      * @param snrDb           reconstruction SNR in dB
      * @param relativeL2Error reconstruction error relative to the update's norm
+     * @param deltaWCosine    cosine of the weight change its reconstruction makes against the true one
+     * @param deltaWSnrDb     the same as an SNR in dB
      * @param trainMs         local training time
      * @param outcome         ON_TIME, LATE (after the deadline, after its round closed, or its task was handed
      *                        to another worker) or FAILED (the task failed or nothing was uploaded)
@@ -130,7 +135,7 @@ public record RoundView(int round, int clients, Double trainLoss, Double evalLos
      */
     public record ClientRow(Integer client, String outcome, String reason, String worker, Long samples, Double localLoss,
                             Long uploadBytes, Long rawBytes, Double cosine, Double snrDb, Double relativeL2Error,
-                            Double trainMs, Long timeMs, Integer tasks) {
+                            Double deltaWCosine, Double deltaWSnrDb, Double trainMs, Long timeMs, Integer tasks) {
     }
 
     public static RoundView of(RoundRecord r) {
@@ -143,7 +148,8 @@ public record RoundView(int round, int clients, Double trainLoss, Double evalLos
                     rows.add(new ClientRow(integer(c.get("client")), outcome, text(c.get("reason")), text(c.get("worker")),
                             longOf(c.get("samples")), number(c.get("trainLoss")),
                             longOf(c.get("wireBytes")), longOf(c.get("rawBytes")), number(c.get("cosine")),
-                            number(c.get("snrDb")), number(c.get("relativeL2Error")), number(c.get("trainMs")),
+                            number(c.get("snrDb")), number(c.get("relativeL2Error")), number(c.get("deltaWCosine")),
+                            number(c.get("deltaWSnrDb")), number(c.get("trainMs")),
                             longOf(c.get("timeMs")), integer(c.get("tasks"))));
                 }
             }
@@ -152,7 +158,8 @@ public record RoundView(int round, int clients, Double trainLoss, Double evalLos
         return new RoundView(r.round(), r.clients(), r.trainLoss(), r.evalLoss(), r.accuracy(), r.uploadBytes(),
                 r.rawUpdateBytes(), r.rawUpdateBytes() > 0 ? (double) r.uploadBytes() / r.rawUpdateBytes() : null,
                 r.durationMs(), mean(rows.stream().map(ClientRow::cosine).toList()),
-                mean(rows.stream().map(ClientRow::snrDb).toList()), number(m.get("aggregateCosine")),
+                mean(rows.stream().map(ClientRow::snrDb).toList()), mean(rows.stream().map(ClientRow::deltaWCosine).toList()),
+                mean(rows.stream().map(ClientRow::deltaWSnrDb).toList()), number(m.get("aggregateCosine")),
                 integer(m.get("codecVersion")), Phases.of(m.get("phases")),
                 CategoryAccuracy.of(m.get("accuracyByCategory"), m.get("examplesByCategory")),
                 new Outcomes(count(rows, "ON_TIME"), count(rows, "LATE"), count(rows, "FAILED")), rows, m, r.recordedAt());

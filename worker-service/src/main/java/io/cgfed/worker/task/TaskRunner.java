@@ -138,7 +138,8 @@ public class TaskRunner {
             metrics.put("updateNorm", norm(increment));
             PayloadHeader header = new PayloadHeader(task.experimentId().toString(), task.round(), task.clientIndex(),
                     none.name(), 0, local.samples(), TensorSpec.manifestOf(increment), metrics);
-            snapshots.add(new UpdatePayload(header, none.encode(increment)).toBytes());
+            // uncompressed by design, so format 1: the manifest in its header teaches the codec-service the layout
+            snapshots.add(new UpdatePayload(header, none.encode(increment)).toBytesV1());
         }
         log.info("experiment {} client {}: TGAP collected {} snapshots in {} ms", task.experimentId(), task.clientIndex(),
                 snapshots.size(), (System.nanoTime() - t0) / 1_000_000);
@@ -201,61 +202,37 @@ public class TaskRunner {
         // rotations and subsets are drawn from the payload's identity, which the server reads from the header
         Codec codec = codecFor(task, seed).seeded(io.cgfed.core.codec.rotq.SharedSeeds.of(task.experimentId().toString(),
                 task.round(), task.clientIndex()));
-        long e0 = System.nanoTime();
-        ErrorFeedback.Encoded encoded = spec.codec().errorFeedback()
-                ? errorFeedback.encode(task.experimentId() + "/" + task.clientIndex(), update, codec)
-                : ErrorFeedback.encodeOnce(update, codec);
-        byte[] body = encoded.body();
-        long encodeMs = (System.nanoTime() - e0) / 1_000_000;
-        List<TensorSpec> manifest = TensorSpec.manifestOf(update);
-        // quality of this round's own update (what the server gets against what training produced),
-        // and, with error feedback, of what was meant to be sent (update plus carried residual)
-        ReconstructionQuality q = ReconstructionQuality.of(update, encoded.decoded());
-
-        Map<String, Double> metrics = new LinkedHashMap<>();
-        metrics.put("trainLoss", result.meanLoss());
-        metrics.put("firstLoss", result.firstLoss());
-        metrics.put("lastLoss", result.lastLoss());
-        metrics.put("cosine", q.cosine());
-        metrics.put("relativeL2Error", q.relativeL2Error());
-        metrics.put("snrDb", Double.isInfinite(q.snrDb()) ? 999.0 : q.snrDb());
-        metrics.put("updateNorm", norm(update));
-        if (noiseSigma > 0) {
-            ReconstructionQuality vsClean = ReconstructionQuality.of(clean, encoded.decoded());
-            metrics.put("noiseSigma", noiseSigma);
-            metrics.put("cleanCosine", vsClean.cosine());
-            metrics.put("cleanRelativeL2Error", vsClean.relativeL2Error());
-            metrics.put("noisyInputCosine", ReconstructionQuality.of(clean, update).cosine());
-            metrics.put("cleanNorm", norm(clean));
-        }
-        if (dp != null) {
-            metrics.put("dpSigma", dp.sigma());
-            metrics.put("dpClipped", originalNorm > dp.clipNorm() ? 1.0 : 0.0);
-            // the accountant's bound if this client took part in every round so far
-            metrics.put("dpEpsilonSpent", RdpAccountant.epsilon(dp.sigma(), task.round(), privacy.delta()));
-        }
-        if (spec.codec().errorFeedback()) {
-            ReconstructionQuality intended = ReconstructionQuality.of(encoded.intended(), encoded.decoded());
-            metrics.put("intendedCosine", intended.cosine());
-            metrics.put("residualNorm", norm(encoded.intended().minus(encoded.decoded())));
-        }
-        metrics.put("trainMs", (double) trainMs);
-        metrics.put("encodeMs", (double) encodeMs);
+        String feedbackKey = task.experimentId() + "/" + task.clientIndex();
+        NamedTensors intended = spec.codec().errorFeedback() ? errorFeedback.intended(feedbackKey, update) : update;
         byte[] contribution = null;
         if (task.contribute() && codec instanceof io.cgfed.core.codec.cgae.CgaeCodec learned) {
             // FAF: the codec's contribution on this fresh update, computed here; the update itself stays
             contribution = SafeTensors.write(learned.model().contribution(update));
-            metrics.put("contributionBytes", (double) contribution.length);
         }
-        PayloadHeader header = new PayloadHeader(task.experimentId().toString(), task.round(), task.clientIndex(),
-                codec.name(), task.codecVersion(), samples, manifest, metrics);
-        byte[] payload = new UpdatePayload(header, body).toBytes();
+        Measurement m = new Measurement(result, global, update, clean, noiseSigma, dp, originalNorm, privacy, task,
+                spec.codec().errorFeedback(), spec.lora().toConfig().scaling(), trainMs, contribution);
+        List<TensorSpec> manifest = TensorSpec.manifestOf(update);
+        long e0 = System.nanoTime();
+        ErrorFeedback.Encoded encoded = ErrorFeedback.encodeOnce(intended, codec);
+        PayloadHeader header = m.header(codec, samples, manifest, encoded, (System.nanoTime() - e0) / 1_000_000);
+        // a codec that fills its budget spends it on the whole request: the header's bytes come off its body
+        Codec fitted = codec.withHeaderBytes(UpdatePayload.overheadBytes(header, encoded.body().length));
+        if (fitted != codec) {
+            e0 = System.nanoTime();
+            encoded = ErrorFeedback.encodeOnce(intended, fitted);
+            header = m.header(fitted, samples, manifest, encoded, (System.nanoTime() - e0) / 1_000_000);
+        }
+        if (spec.codec().errorFeedback()) {
+            errorFeedback.keep(feedbackKey, encoded);
+        }
+        byte[] payload = new UpdatePayload(header, encoded.body()).toBytes();
+        ReconstructionQuality q = ReconstructionQuality.of(update, encoded.decoded());
         byte[] audit = null;
         if (spec.codec().audit()) {
             // what the codec was asked to send, uncompressed: for measuring its aggregate fidelity only
             Codec none = Codecs.create("none", null);
             audit = new UpdatePayload(new PayloadHeader(header.experimentId(), task.round(), task.clientIndex(), none.name(),
-                    0, samples, manifest, Map.of()), none.encode(encoded.intended())).toBytes();
+                    0, samples, manifest, Map.of()), none.encode(encoded.intended())).toBytesV1();
         }
         log.info("experiment {} round {} client {}: trained {} steps on {} examples in {} ms, loss {} -> {}, "
                         + "update {} values -> {} bytes ({}), cosine {}",
@@ -263,6 +240,66 @@ public class TaskRunner {
                 fmt(result.firstLoss()), fmt(result.lastLoss()), update.numel(), payload.length, codec.name(),
                 fmt(q.cosine()));
         return new Trained(payload, contribution, audit);
+    }
+
+    /** What a TRAIN task measured, turned into the payload header's metrics once the update is encoded. */
+    private record Measurement(LocalTrainer.TrainingResult result, NamedTensors global, NamedTensors update,
+                               NamedTensors clean, double noiseSigma, GaussianMechanism dp, double originalNorm,
+                               ExperimentSpec.Privacy privacy, TaskMessage task, boolean errorFeedback, double loraScale,
+                               long trainMs, byte[] contribution) {
+        PayloadHeader header(Codec codec, long samples, List<TensorSpec> manifest, ErrorFeedback.Encoded encoded,
+                             long encodeMs) {
+            return new PayloadHeader(task.experimentId().toString(), task.round(), task.clientIndex(), codec.name(),
+                    task.codecVersion(), samples, manifest, metrics(encoded, encodeMs));
+        }
+
+        Map<String, Double> metrics(ErrorFeedback.Encoded encoded, long encodeMs) {
+            // quality of this round's own update (what the server gets against what training produced), of the
+            // weight change it makes, and, with error feedback, of what was meant to be sent (update plus residual)
+            ReconstructionQuality q = ReconstructionQuality.of(update, encoded.decoded());
+            io.cgfed.core.codec.DeltaWQuality.Result dw = io.cgfed.core.codec.DeltaWQuality.of(global, update,
+                    encoded.decoded(), loraScale, io.cgfed.core.codec.DeltaWQuality.DEFAULT_ROWS);
+            Map<String, Double> metrics = new LinkedHashMap<>();
+            metrics.put("trainLoss", result.meanLoss());
+            metrics.put("firstLoss", result.firstLoss());
+            metrics.put("lastLoss", result.lastLoss());
+            metrics.put("cosine", q.cosine());
+            metrics.put("relativeL2Error", q.relativeL2Error());
+            metrics.put("snrDb", finiteSnr(q.snrDb()));
+            metrics.put("deltaWCosine", dw.cosine());
+            metrics.put("deltaWSnrDb", finiteSnr(dw.snrDb()));
+            metrics.put("updateNorm", norm(update));
+            if (noiseSigma > 0) {
+                ReconstructionQuality vsClean = ReconstructionQuality.of(clean, encoded.decoded());
+                metrics.put("noiseSigma", noiseSigma);
+                metrics.put("cleanCosine", vsClean.cosine());
+                metrics.put("cleanRelativeL2Error", vsClean.relativeL2Error());
+                metrics.put("noisyInputCosine", ReconstructionQuality.of(clean, update).cosine());
+                metrics.put("cleanNorm", norm(clean));
+            }
+            if (dp != null) {
+                metrics.put("dpSigma", dp.sigma());
+                metrics.put("dpClipped", originalNorm > dp.clipNorm() ? 1.0 : 0.0);
+                // the accountant's bound if this client took part in every round so far
+                metrics.put("dpEpsilonSpent", RdpAccountant.epsilon(dp.sigma(), task.round(), privacy.delta()));
+            }
+            if (errorFeedback) {
+                ReconstructionQuality intended = ReconstructionQuality.of(encoded.intended(), encoded.decoded());
+                metrics.put("intendedCosine", intended.cosine());
+                metrics.put("residualNorm", norm(encoded.intended().minus(encoded.decoded())));
+            }
+            metrics.put("trainMs", (double) trainMs);
+            metrics.put("encodeMs", (double) encodeMs);
+            if (contribution != null) {
+                metrics.put("contributionBytes", (double) contribution.length);
+            }
+            return metrics;
+        }
+
+        /** An exact reconstruction has an infinite SNR; the wire carries 999 for it. */
+        private static double finiteSnr(double snr) {
+            return Double.isInfinite(snr) ? 999.0 : snr;
+        }
     }
 
     EvaluationReport evaluate(TaskMessage task) {

@@ -75,26 +75,14 @@ public record CodecModel(CgaeSettings settings, List<TensorSpec> manifest, TileA
     }
 
     static String manifestText(List<TensorSpec> manifest) {
-        return manifest.stream().map(s -> s.name() + ":" + java.util.Arrays.stream(s.shape()).mapToObj(Integer::toString)
-                .collect(Collectors.joining("x"))).collect(Collectors.joining(";"));
+        return TensorSpec.layoutText(manifest);
     }
 
     static List<TensorSpec> parseManifest(String text) {
-        if (text.isBlank()) {
-            throw new IllegalArgumentException("cgae codec file: the manifest is missing");
+        try {
+            return TensorSpec.parseLayoutText(text);
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("cgae codec file: " + e.getMessage());
         }
-        return java.util.Arrays.stream(text.split(";")).map(entry -> {
-            int colon = entry.lastIndexOf(':');
-            if (colon <= 0) {
-                throw new IllegalArgumentException("cgae codec file: bad manifest entry '" + entry + "'");
-            }
-            int[] shape;
-            try {
-                shape = java.util.Arrays.stream(entry.substring(colon + 1).split("x")).mapToInt(Integer::parseInt).toArray();
-            } catch (NumberFormatException e) {
-                throw new IllegalArgumentException("cgae codec file: bad manifest entry '" + entry + "'");
-            }
-            return new TensorSpec(entry.substring(0, colon), shape);
-        }).toList();
     }
 }

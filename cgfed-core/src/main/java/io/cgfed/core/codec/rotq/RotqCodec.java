@@ -42,14 +42,16 @@ public final class RotqCodec implements Codec {
 
     private final RotqSettings settings;
     private final long seed;
+    private final int headerBytes;
 
     public RotqCodec(Map<String, Object> settings) {
-        this(RotqSettings.of(settings), 0);
+        this(RotqSettings.of(settings), 0, 0);
     }
 
-    RotqCodec(RotqSettings settings, long seed) {
+    RotqCodec(RotqSettings settings, long seed, int headerBytes) {
         this.settings = settings;
         this.seed = seed;
+        this.headerBytes = headerBytes;
     }
 
     @Override
@@ -59,7 +61,12 @@ public final class RotqCodec implements Codec {
 
     @Override
     public Codec seeded(long sharedSeed) {
-        return new RotqCodec(settings, sharedSeed);
+        return new RotqCodec(settings, sharedSeed, headerBytes);
+    }
+
+    @Override
+    public Codec withHeaderBytes(int bytes) {
+        return bytes == headerBytes ? this : new RotqCodec(settings, seed, bytes);
     }
 
     public RotqSettings settings() {
@@ -83,7 +90,8 @@ public final class RotqCodec implements Codec {
         for (int b = 0; b < blocks; b++) {
             Hadamard.forward(y, b * block, block, SharedSeeds.block(seed, b, SIGNS));
         }
-        long budget = settings.budgetBytes(n);
+        // the budget is the whole payload's when the worker says what its header takes
+        long budget = settings.budgetBytes(n) - headerBytes;
         return settings.quantiser() == RotqSettings.Quantiser.LLOYD
                 ? LloydBody.encode(y, block, blocks, budget, settings, seed)
                 : EntropyBody.encode(y, block, blocks, budget, settings);
@@ -162,9 +170,10 @@ public final class RotqCodec implements Codec {
         }
 
         static byte[] encode(float[] y, int block, int blocks, long budget, RotqSettings s, long seed) {
-            int high = (int) Math.min(4, Math.ceil(s.bits() - 1e-9));
-            int low = high - 1;
             long payloadBits = 8 * (budget - HEADER - 2L * blocks);
+            // the bits a coordinate can have once the header and the scales are paid: b = ceil of that, in 1..4
+            int high = (int) Math.max(1, Math.min(4, Math.ceil((double) payloadBits / ((long) blocks * block) - 1e-9)));
+            int low = high - 1;
             // m coordinates of each block get `high` bits, the rest `low` (0: dropped): as many at `high` as fit
             long spare = payloadBits - (long) blocks * block * low;
             int kept = (int) Math.max(1, Math.min(block, spare / blocks));

@@ -180,7 +180,7 @@ class RotqCodecTest {
                 assertThat(back.sameLayout(u)).isTrue();
                 // below about 64 values the 8-byte header and the scale leave little of a 4-bit budget
                 if (n > 60) {
-                    assertThat(ReconstructionQuality.of(u, back).cosine()).as("n = %d, %s", n, q).isGreaterThan(0.9);
+                    assertThat(ReconstructionQuality.of(u, back).cosine()).as("n = %d, %s", n, q).isGreaterThan(0.85);
                 }
             }
         }

@@ -189,6 +189,40 @@ class FederatedExperimentIT {
     }
 
     /**
+     * The rotation quantiser over the real services at 1/64 of fp32 with error feedback: the worker encodes with
+     * the rotation its payload's identity seeds, the codec-service decodes with the same, and each request,
+     * header included, is at most 1/64 of the update's fp32 bytes; every client reports the quality of the
+     * weight change its reconstruction makes, and the registry shows it.
+     */
+    @Test
+    void rotqAtOneSixtyFourthOnTheWireCompletesAndReportsTheWeightChangesQuality() throws Exception {
+        DemoRun run = new DemoRun(new CoordinatorApi(platform.coordinatorUrl(), platform.adminApiKey()),
+                new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8));
+        JsonNode e = run.run(DemoRun.demoSpec("rotq", java.util.Map.of("compression", 64), true, null, false, 3, 2),
+                Duration.ofMinutes(8));
+        assertThat(e.get("status").asString()).as("failure: %s", e.get("failureReason")).isEqualTo("COMPLETED");
+        JsonNode rounds = e.get("roundSummaries");
+        for (int i = 1; i <= 2; i++) {
+            JsonNode r = rounds.get(i);
+            assertThat(r.get("uploads").asInt()).isEqualTo(3);
+            assertThat(r.get("uploadBytes").asLong()).as("round %d: whole requests", i)
+                    .isLessThanOrEqualTo(r.get("rawUpdateBytes").asLong() / 64);
+        }
+        assertThat(rounds.get(2).get("evalLoss").asDouble()).isLessThan(rounds.get(0).get("evalLoss").asDouble());
+        String id = e.get("id").asString();
+        JsonNode registryRounds = awaitRegistryRounds(id, 3);
+        JsonNode r2 = registryRounds.get(2);
+        assertThat(r2.get("ratioToFp32").asDouble()).isLessThanOrEqualTo(1.0 / 64);
+        assertThat(r2.get("meanDeltaWCosine").asDouble()).isBetween(0.2, 1.0);
+        assertThat(r2.get("meanDeltaWSnrDb").isNumber()).isTrue();
+        for (JsonNode c : r2.get("clientRows")) {
+            assertThat(c.get("cosine").asDouble()).isBetween(0.2, 1.0);
+            assertThat(c.get("deltaWCosine").asDouble()).isBetween(0.2, 1.0);
+            assertThat(c.get("uploadBytes").asLong()).isLessThanOrEqualTo(28_672 / 64);
+        }
+    }
+
+    /**
      * The learned codec end to end: TGAP (COLLECT tasks, codec version 1 trained by the codec-service),
      * FAF adaptive rounds (each round's contributions publish the next version, which the next round
      * names), audit mode (aggregate fidelity per round), the versions shown through the coordinator and

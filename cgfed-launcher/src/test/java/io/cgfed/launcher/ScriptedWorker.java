@@ -190,7 +190,9 @@ final class ScriptedWorker {
     static NamedTensors expectedNext(NamedTensors previous, String experimentId, int round, List<Integer> clients) {
         List<Aggregator.WeightedUpdate> updates = new ArrayList<>();
         for (int client : clients.stream().sorted().toList()) {
-            UpdateDecoder.DecodedUpdate d = UpdateDecoder.decode(payload(experimentId, round, client), null);
+            NamedTensors update = update(round, client);
+            UpdateDecoder.DecodedUpdate d = UpdateDecoder.decode(payload(experimentId, round, client, update),
+                    TensorSpec.manifestOf(update));
             updates.add(new Aggregator.WeightedUpdate(d.update(), d.header().samples()));
         }
         return previous.plus(new FedAvg().aggregate(updates));

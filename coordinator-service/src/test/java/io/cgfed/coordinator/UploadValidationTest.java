@@ -54,7 +54,7 @@ class UploadValidationTest extends CoordinatorApiTestBase {
         // the wrong adapter layout (rank 4 instead of 2)
         JsonNode wrongRank = assertProblem(upload(owner, t0.taskId(),
                 Payloads.fp16(run.id(), 1, 0, 5, Payloads.update(4, i -> 0.25), 1.0)), 400);
-        assertThat(wrongRank.get("detail").asString()).contains("manifest");
+        assertThat(wrongRank.get("detail").asString()).contains("not the layout of experiment " + run.id());
 
         // another codec than the experiment's
         JsonNode wrongCodec = assertProblem(upload(owner, t0.taskId(), Payloads.encode(new NoneCodec(), run.id().toString(),

@@ -4,7 +4,6 @@ import io.cgfed.core.tensor.Half;
 import io.cgfed.core.tensor.NamedTensors;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
-import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 
@@ -43,22 +42,71 @@ public final class TopKCodec implements Codec {
         return buf.array();
     }
 
-    /** Positions of the k largest magnitudes, ascending; ties go to the lower position. */
-    static int[] largest(float[] x, int k) {
-        Integer[] order = new Integer[x.length];
+    /**
+     * Positions of the k largest magnitudes, ascending; ties go to the lower position. O(n): the k-th
+     * largest magnitude by selection (quickselect on a copy), then one pass that keeps what is above it
+     * and, in position order, as many of its equals as fill k.
+     */
+    public static int[] largest(float[] x, int k) {
+        if (k <= 0) {
+            return new int[0];
+        }
+        k = Math.min(k, x.length);
+        float[] mag = new float[x.length];
         for (int i = 0; i < x.length; i++) {
-            order[i] = i;
+            mag[i] = Math.abs(x[i]);
         }
-        Arrays.sort(order, (a, b) -> {
-            int c = Float.compare(Math.abs(x[b]), Math.abs(x[a]));
-            return c != 0 ? c : Integer.compare(a, b);
-        });
+        float threshold = select(mag, x.length - k);
+        int above = 0;
+        for (float v : x) {
+            if (Math.abs(v) > threshold) {
+                above++;
+            }
+        }
+        int equalsWanted = k - above;
         int[] kept = new int[k];
-        for (int i = 0; i < k; i++) {
-            kept[i] = order[i];
+        int at = 0;
+        for (int i = 0; i < x.length && at < k; i++) {
+            float m = Math.abs(x[i]);
+            if (m > threshold || (m == threshold && equalsWanted-- > 0)) {
+                kept[at++] = i;
+            }
         }
-        Arrays.sort(kept);
         return kept;
+    }
+
+    /** The value of rank {@code r} (0 = smallest) of {@code a}, which it reorders: Hoare's quickselect, middle pivot. */
+    static float select(float[] a, int r) {
+        int lo = 0;
+        int hi = a.length - 1;
+        while (lo < hi) {
+            float pivot = a[(lo + hi) >>> 1];
+            int i = lo;
+            int j = hi;
+            while (i <= j) {
+                while (a[i] < pivot) {
+                    i++;
+                }
+                while (a[j] > pivot) {
+                    j--;
+                }
+                if (i <= j) {
+                    float t = a[i];
+                    a[i] = a[j];
+                    a[j] = t;
+                    i++;
+                    j--;
+                }
+            }
+            if (r <= j) {
+                hi = j;
+            } else if (r >= i) {
+                lo = i;
+            } else {
+                return a[r];
+            }
+        }
+        return a[r];
     }
 
     @Override

@@ -269,7 +269,8 @@ public final class Bench {
             out.add(line == null ? r : new RunResult(r.run(), r.experimentId(), r.status(), r.failureReason(), r.accuracy(),
                     r.accuracyByCategory(), r.evalLoss(), r.baselineAccuracy(), r.roundsCompleted(), r.uploads(),
                     r.uploadBytes(), r.rawUpdateBytes(), r.uploadBytesPerClientRound(), r.ratioToFp32(),
-                    number(line.get("meanCosine")), number(line.get("meanSnrDb")), r.secondsPerRound(), r.tgapSeconds(),
+                    number(line.get("meanCosine")), number(line.get("meanSnrDb")), number(line.get("meanDeltaWCosine")),
+                    number(line.get("meanDeltaWSnrDb")), r.secondsPerRound(), r.tgapSeconds(),
                     r.cleanCosine(), r.cleanRelativeError(), r.noisyInputCosine(), r.wallSeconds()));
         }
         return out;

@@ -14,11 +14,21 @@ import java.util.Map;
  * @param settings      codec settings (the learned codec's compression is set from the budget separately)
  * @param errorFeedback client-side error feedback
  * @param centralised   one client with all of D2, local steps times the federation's client count
+ * @param budget        how the method's bytes follow the budget: not at all, its {@code compression}
+ *                      setting, or top-k's matching fraction
  */
 public record BenchMethod(String id, String label, String codec, Map<String, Object> settings, boolean errorFeedback,
-                          boolean centralised) {
+                          boolean centralised, Budget budget) {
     public BenchMethod {
         settings = java.util.Collections.unmodifiableMap(new LinkedHashMap<>(settings));
+    }
+
+    /** How a method is sized to a compression. */
+    public enum Budget { FIXED, COMPRESSION, TOPK_FRACTION }
+
+    BenchMethod(String id, String label, String codec, Map<String, Object> settings, boolean errorFeedback,
+                boolean centralised) {
+        this(id, label, codec, settings, errorFeedback, centralised, Budget.FIXED);
     }
 
     /** The compression every budget-matched method aims at: the learned codec's 1/64 (the paper's 1.56 %). */
@@ -40,13 +50,19 @@ public record BenchMethod(String id, String label, String codec, Map<String, Obj
                 new BenchMethod("fp16", "fp16", "fp16", Map.of(), false, false),
                 new BenchMethod("int8", "int8 (block 64)", "int8", Map.of(), false, false),
                 new BenchMethod("qsgd", "qsgd (16 levels)", "qsgd", Map.of("levels", 16), false, false),
-                new BenchMethod("topk-ef", "topk 1/64 + EF", "topk", Map.of(), true, false),
+                new BenchMethod("topk-ef", "topk 1/64 + EF", "topk", Map.of(), true, false, Budget.TOPK_FRACTION),
+                // rotq's budget is the whole request, header included: 1/64 on the wire
+                new BenchMethod("rotq-ef", "rotq 1/64 + EF", "rotq", Map.of(), true, false, Budget.COMPRESSION),
+                new BenchMethod("rotq-entropy-ef", "rotq entropy-coded 1/64 + EF", "rotq", Map.of("quantiser", "entropy"),
+                        true, false, Budget.COMPRESSION),
+                new BenchMethod("rotq-unbiased", "rotq 1/64 unbiased (no EF)", "rotq", Map.of("bias", "unbiased"), false,
+                        false, Budget.COMPRESSION),
                 new BenchMethod("cgae", "Compress-FT: cgae 1/64, TGAP, FAF frozen", "cgae", Map.of("adaptEvery", 0), false,
-                        false),
+                        false, Budget.COMPRESSION),
                 new BenchMethod("cgae-adaptive", "cgae 1/64, FAF adaptive (server refit every round)", "cgae",
-                        Map.of("adaptEvery", 1), false, false),
+                        Map.of("adaptEvery", 1), false, false, Budget.COMPRESSION),
                 new BenchMethod("cgae-ef", "cgae 1/64, adaptive, residual 0.75 + EF", "cgae",
-                        Map.of("adaptEvery", 1, "residualFraction", 0.75), true, false));
+                        Map.of("adaptEvery", 1, "residualFraction", 0.75), true, false, Budget.COMPRESSION));
     }
 
     public static BenchMethod byId(String id) {
@@ -59,18 +75,18 @@ public record BenchMethod(String id, String label, String codec, Map<String, Obj
                 + String.join(", ", all().stream().map(BenchMethod::id).toList()) + ")");
     }
 
-    /** Whether the budget (compression) applies: the learned codec and top-k. */
+    /** Whether the budget (compression) applies: rotq, the learned codec and top-k. */
     public boolean budgeted() {
-        return codec.equals("cgae") || codec.equals("topk");
+        return budget != Budget.FIXED;
     }
 
-    /** The codec settings at a compression: the learned codec's ratio, or top-k's matching fraction. */
+    /** The codec settings at a compression: its compression setting, or top-k's matching fraction. */
     public Map<String, Object> settingsAt(int compression) {
         Map<String, Object> s = new LinkedHashMap<>(settings);
-        if (codec.equals("cgae")) {
-            s.put("compression", compression);
-        } else if (codec.equals("topk")) {
-            s.put("fraction", topkFraction(compression));
+        switch (budget) {
+            case COMPRESSION -> s.put("compression", compression);
+            case TOPK_FRACTION -> s.put("fraction", topkFraction(compression));
+            case FIXED -> { }
         }
         return s;
     }

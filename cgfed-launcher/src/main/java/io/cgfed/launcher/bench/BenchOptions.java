@@ -23,7 +23,7 @@ public final class BenchOptions {
     List<Integer> ratios = List.of(16, 64, 256);
     List<Double> noiseSigmas = List.of(5e-5, 5e-4, 5e-3, 5e-2, 5e-1);
     List<Double> dpEpsilons = List.of(0.25, 2.0, 8.0);
-    List<String> ratioMethods = List.of("cgae-ef", "topk-ef");
+    List<String> ratioMethods = List.of("cgae-ef", "topk-ef", "rotq-ef");
     List<String> noiseMethods = List.of("cgae", "lora-ft");
     List<String> dpMethods = List.of("cgae", "lora-ft");
     double dpClip = 1.0;

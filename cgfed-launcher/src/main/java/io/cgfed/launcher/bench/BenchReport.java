@@ -113,9 +113,9 @@ public final class BenchReport {
         s.append("\n### Methods\n\n| method | seeds |");
         cats.forEach(c -> s.append(' ').append(c).append(" (%) |"));
         s.append(" Average (%) | final eval loss | upload B / client-round | of fp32 | total upload bytes | cosine | SNR dB "
-                + "| s / round | round 0 s |\n|---|---:|");
+                + "| ΔW cosine | ΔW SNR dB | s / round | round 0 s |\n|---|---:|");
         cats.forEach(c -> s.append("---:|"));
-        s.append("---:|---:|---:|---:|---:|---:|---:|---:|---:|\n");
+        s.append("---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n");
         for (Row r : rows("main")) {
             s.append("| ").append(r.first().label()).append(" | ").append(r.seeds()).append(" |");
             cats.forEach(c -> s.append(' ').append(pct(r.category(c))).append(" |"));
@@ -126,6 +126,8 @@ public final class BenchReport {
                     .append(fmt(r.stat(x -> (double) x.uploadBytes()), "%,.0f")).append(" | ")
                     .append(fmt(r.stat(RunResult::cosine), "%.3f")).append(" | ")
                     .append(snr(r.stat(RunResult::snrDb))).append(" | ")
+                    .append(fmt(r.stat(RunResult::deltaWCosine), "%.3f")).append(" | ")
+                    .append(snr(r.stat(RunResult::deltaWSnrDb))).append(" | ")
                     .append(fmt(r.stat(RunResult::secondsPerRound), "%.1f")).append(" | ")
                     .append(fmt(r.stat(RunResult::tgapSeconds), "%.1f")).append(" |\n");
         }
@@ -216,8 +218,11 @@ public final class BenchReport {
 
     static final String RUNS_HEADER = "group,method,label,seed,compression,noiseSigma,dpEpsilon,experimentId,status,"
             + "accuracy,STEM,SocialScience,Humanities,Other,finalEvalLoss,baselineAccuracy,roundsCompleted,uploads,"
-            + "uploadBytes,rawUpdateBytes,uploadBytesPerClientRound,ratioToFp32,meanCosine,meanSnrDb,secondsPerRound,"
-            + "round0Seconds,cleanCosine,cleanRelativeL2Error,noisyInputCosine,wallSeconds,failureReason";
+            + "uploadBytes,rawUpdateBytes,uploadBytesPerClientRound,ratioToFp32,meanCosine,meanSnrDb,meanDeltaWCosine,"
+            + "meanDeltaWSnrDb,secondsPerRound,round0Seconds,cleanCosine,cleanRelativeL2Error,noisyInputCosine,wallSeconds,"
+            + "failureReason";
+    /** The runs header before the dW columns: such files still read back, without dW. */
+    static final String RUNS_HEADER_BEFORE_DELTA_W = RUNS_HEADER.replace("meanDeltaWCosine,meanDeltaWSnrDb,", "");
 
     /** Every experiment, one line each. */
     public String runsCsv() {
@@ -231,7 +236,7 @@ public final class BenchReport {
             f.addAll(List.of(num(r.evalLoss()), num(r.baselineAccuracy()), Integer.toString(r.roundsCompleted()),
                     Long.toString(r.uploads()), Long.toString(r.uploadBytes()), Long.toString(r.rawUpdateBytes()),
                     num(r.uploadBytesPerClientRound()), num(r.ratioToFp32()), num(r.cosine()), num(r.snrDb()),
-                    num(r.secondsPerRound()), num(r.tgapSeconds()), num(r.cleanCosine()), num(r.cleanRelativeError()),
+                    num(r.deltaWCosine()), num(r.deltaWSnrDb()), num(r.secondsPerRound()), num(r.tgapSeconds()), num(r.cleanCosine()), num(r.cleanRelativeError()),
                     num(r.noisyInputCosine()), num(r.wallSeconds()), csv(r.failureReason())));
             s.append(String.join(",", f)).append('\n');
         }
@@ -241,7 +246,7 @@ public final class BenchReport {
     static final String SUMMARY_HEADER = "group,method,label,compression,noiseSigma,dpEpsilon,seedsCompleted,seeds,"
             + "accuracyMean,accuracyStd,STEM,SocialScience,Humanities,Other,finalEvalLossMean,finalEvalLossStd,"
             + "uploadBytesPerClientRound,ratioToFp32,totalUploadBytes,meanCosine,meanSnrDb,secondsPerRound,cleanCosine,"
-            + "cleanRelativeL2Error";
+            + "cleanRelativeL2Error,meanDeltaWCosine,meanDeltaWSnrDb";
 
     /** One line per configuration and group it appears in. */
     public String summaryCsv() {
@@ -258,7 +263,8 @@ public final class BenchReport {
                         num(r.stat(RunResult::uploadBytesPerClientRound).mean()), num(r.stat(RunResult::ratioToFp32).mean()),
                         num(r.stat(x -> (double) x.uploadBytes()).mean()), num(r.stat(RunResult::cosine).mean()),
                         num(r.stat(RunResult::snrDb).mean()), num(r.stat(RunResult::secondsPerRound).mean()),
-                        num(r.stat(RunResult::cleanCosine).mean()), num(r.stat(RunResult::cleanRelativeError).mean())));
+                        num(r.stat(RunResult::cleanCosine).mean()), num(r.stat(RunResult::cleanRelativeError).mean()),
+                        num(r.stat(RunResult::deltaWCosine).mean()), num(r.stat(RunResult::deltaWSnrDb).mean())));
                 s.append(String.join(",", f)).append('\n');
             }
         }
@@ -271,10 +277,10 @@ public final class BenchReport {
      */
     public static List<RunResult> readRuns(String csv) {
         List<String> lines = csv.lines().filter(l -> !l.isBlank()).toList();
-        if (lines.isEmpty() || !lines.get(0).equals(RUNS_HEADER)) {
+        if (lines.isEmpty() || !(lines.get(0).equals(RUNS_HEADER) || lines.get(0).equals(RUNS_HEADER_BEFORE_DELTA_W))) {
             throw new IllegalArgumentException("not a bench-runs.csv: the header differs");
         }
-        List<String> header = List.of(RUNS_HEADER.split(","));
+        List<String> header = List.of(lines.get(0).split(","));
         List<RunResult> out = new ArrayList<>();
         for (String line : lines.subList(1, lines.size())) {
             List<String> f = splitCsv(line);
@@ -298,7 +304,7 @@ public final class BenchReport {
                     Long.parseLong(v.get("uploads")), Long.parseLong(v.get("uploadBytes")),
                     Long.parseLong(v.get("rawUpdateBytes")), dbl(v.get("uploadBytesPerClientRound")),
                     dbl(v.get("ratioToFp32")), dbl(v.get("meanCosine")), dbl(v.get("meanSnrDb")),
-                    dbl(v.get("secondsPerRound")), dbl(v.get("round0Seconds")), dbl(v.get("cleanCosine")),
+                    dbl(v.get("meanDeltaWCosine")), dbl(v.get("meanDeltaWSnrDb")), dbl(v.get("secondsPerRound")), dbl(v.get("round0Seconds")), dbl(v.get("cleanCosine")),
                     dbl(v.get("cleanRelativeL2Error")), dbl(v.get("noisyInputCosine")),
                     v.get("wallSeconds").isEmpty() ? 0 : Double.parseDouble(v.get("wallSeconds"))));
         }
@@ -386,6 +392,7 @@ public final class BenchReport {
         }
         untrained(acc);
         plots.put("accuracy-vs-bytes.svg", acc);
+        plots.put("snr-vs-bits.svg", snrAgainstBits());
         if (!rows("ratio").isEmpty()) {
             SvgPlot p = new SvgPlot("Compression ratio against accuracy", "compression (fp32 bytes / body bytes, log)",
                     "held-out accuracy").logX();
@@ -416,6 +423,50 @@ public final class BenchReport {
             plots.put("sweep-dp.svg", p);
         }
         return plots;
+    }
+
+    /**
+     * Per-update SNR against the bits per value on the wire (whole requests: 32 x ratio to fp32), every lossy
+     * configuration of the main table and the ratio sweep, beside the rate-distortion bound of a Gaussian
+     * source, SNR = 10 log10(2^(2R)) = 6.02 R dB: no codec of these flat, Gaussian-like updates passes it
+     * without structure it learns or predicts.
+     */
+    private SvgPlot snrAgainstBits() {
+        SvgPlot p = new SvgPlot("Reconstruction SNR against bits on the wire", "bits per value on the wire (log)",
+                "mean per-update SNR dB").logX();
+        double lo = Double.POSITIVE_INFINITY;
+        double hi = 0;
+        Map<String, List<SvgPlot.Point>> byMethod = new LinkedHashMap<>();
+        for (String group : List.of("main", "ratio")) {
+            for (Row r : rows(group)) {
+                Stat ratio = r.stat(RunResult::ratioToFp32);
+                Stat snr = r.stat(RunResult::snrDb);
+                if (ratio.mean() == null || snr.mean() == null || snr.mean() >= 998) {
+                    continue; // no upload, or lossless
+                }
+                double bits = 32 * ratio.mean();
+                lo = Math.min(lo, bits);
+                hi = Math.max(hi, bits);
+                String id = r.first().method().id();
+                List<SvgPlot.Point> pts = byMethod.computeIfAbsent(id, k -> new ArrayList<>());
+                if (pts.stream().noneMatch(q -> Math.abs(q.x() - bits) < 1e-9)) {
+                    pts.add(new SvgPlot.Point(bits, snr.mean(), snr.std(), null));
+                }
+            }
+        }
+        byMethod.forEach((id, pts) -> {
+            pts.sort(java.util.Comparator.comparingDouble(SvgPlot.Point::x));
+            p.series(id, pts, pts.size() > 1);
+        });
+        if (hi > 0) {
+            List<SvgPlot.Point> bound = new ArrayList<>();
+            for (int i = 0; i <= 24; i++) {
+                double bits = lo * Math.pow(hi / lo, i / 24.0);
+                bound.add(new SvgPlot.Point(bits, 10 * Math.log10(Math.pow(2, 2 * bits))));
+            }
+            p.series("rate-distortion bound (Gaussian)", bound, true);
+        }
+        return p;
     }
 
     /** The untrained adapter's accuracy (round 0, the same for every method) as a reference line. */

@@ -16,12 +16,15 @@ import tools.jackson.databind.JsonNode;
  * @param cleanCosine               noise sweep: cosine of the server's reconstruction against the clean update
  * @param cleanRelativeError        noise sweep: |reconstruction - clean| / |clean|
  * @param noisyInputCosine          noise sweep: cosine of the noisy input against the clean update
+ * @param deltaWCosine              mean over client updates of the cosine of the weight change s((B+dB)(A+dA)-BA)
+ *                                  the reconstruction makes against the true one
+ * @param deltaWSnrDb               the same as an SNR in dB
  */
 public record RunResult(BenchPlan.Run run, String experimentId, String status, String failureReason,
                         Double accuracy, Map<String, Double> accuracyByCategory, Double evalLoss, Double baselineAccuracy,
                         int roundsCompleted, long uploads, long uploadBytes, long rawUpdateBytes,
                         Double uploadBytesPerClientRound, Double ratioToFp32, Double cosine, Double snrDb,
-                        Double secondsPerRound, Double tgapSeconds, Double cleanCosine, Double cleanRelativeError,
+                        Double deltaWCosine, Double deltaWSnrDb, Double secondsPerRound, Double tgapSeconds, Double cleanCosine, Double cleanRelativeError,
                         Double noisyInputCosine, double wallSeconds) {
 
     public boolean completed() {
@@ -31,7 +34,7 @@ public record RunResult(BenchPlan.Run run, String experimentId, String status, S
     /** A run that never produced an experiment view (refused, timed out, or the platform failed). */
     public static RunResult failed(BenchPlan.Run run, String id, String reason, double wallSeconds) {
         return new RunResult(run, id, "FAILED", reason, null, Map.of(), null, null, 0, 0, 0, 0, null, null, null, null,
-                null, null, null, null, null, wallSeconds);
+                null, null, null, null, null, null, null, wallSeconds);
     }
 
     /**
@@ -89,9 +92,11 @@ public record RunResult(BenchPlan.Run run, String experimentId, String status, S
         }
         Double cosine = comparison == null ? null : number(comparison.get("meanCosine"));
         Double snr = comparison == null ? null : number(comparison.get("meanSnrDb"));
+        Double dwCos = comparison == null ? null : number(comparison.get("meanDeltaWCosine"));
+        Double dwSnr = comparison == null ? null : number(comparison.get("meanDeltaWSnrDb"));
         return new RunResult(run, experiment.get("id").asString(), status, failure, accuracy, Map.copyOf(byCategory), loss,
                 baseline, completed, uploads, up, raw, uploads == 0 ? null : (double) up / uploads,
-                raw == 0 ? null : (double) up / raw, cosine, snr, completed == 0 ? null : seconds / completed, tgap,
+                raw == 0 ? null : (double) up / raw, cosine, snr, dwCos, dwSnr, completed == 0 ? null : seconds / completed, tgap,
                 cleanCos, cleanErr, noisyCos, wallSeconds);
     }
 

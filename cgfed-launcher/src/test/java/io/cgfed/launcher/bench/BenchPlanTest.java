@@ -65,14 +65,21 @@ class BenchPlanTest {
         assertThat(best.get("settings")).isEqualTo(Map.of("adaptEvery", 1, "residualFraction", 0.75, "compression", 64));
         assertThat(best.get("errorFeedback")).isEqualTo(true);
         assertThat(map(main(plan, "qsgd", 1).spec().get("codec")).get("settings")).isEqualTo(Map.of("levels", 16));
+        // rotq's compression is of the whole request, header included
+        Map<?, ?> rotq = map(main(plan, "rotq-ef", 1).spec().get("codec"));
+        assertThat(rotq.get("settings")).isEqualTo(Map.of("compression", 64));
+        assertThat(rotq.get("errorFeedback")).isEqualTo(true);
+        Map<?, ?> unbiased = map(main(plan, "rotq-unbiased", 1).spec().get("codec"));
+        assertThat(unbiased.get("settings")).isEqualTo(Map.of("bias", "unbiased", "compression", 64));
+        assertThat(unbiased.containsKey("errorFeedback")).as("unbiased rotq runs without error feedback").isFalse();
     }
 
     @Test
     void sweepsAddTheirPointsOnceAndReuseTheMainTablesAtTheDefaultBudget() {
         List<BenchPlan.Run> plan = BenchPlan.plan(BenchOptions.parse(new String[] {"--seeds", "1,2"}));
         List<BenchPlan.Run> ratio = plan.stream().filter(r -> r.group().equals("ratio")).toList();
-        // cgae-ef and topk-ef at 1/16 and 1/256 on the first seed; 1/64 seed 1 is in the main table
-        assertThat(ratio).hasSize(4);
+        // cgae-ef, topk-ef and rotq-ef at 1/16 and 1/256 on the first seed; 1/64 seed 1 is in the main table
+        assertThat(ratio).hasSize(6);
         assertThat(ratio).allMatch(r -> r.seed() == 1 && r.compression() != 64);
         assertThat(map(map(ratio.get(0).spec().get("codec")).get("settings")).get("compression")).isEqualTo(16);
         List<BenchPlan.Run> noise = plan.stream().filter(r -> r.group().equals("noise")).toList();
@@ -126,8 +133,8 @@ class BenchPlanTest {
     void quickIsOneSeedThreeRoundsAndFewerSweepPoints() {
         BenchOptions o = BenchOptions.parse(new String[] {"--quick"});
         List<BenchPlan.Run> plan = BenchPlan.plan(o);
-        // 9 methods, cgae-ef at 1/16 and 1/256, frozen cgae at 3 noise levels and 2 epsilons
-        assertThat(plan).hasSize(9 + 2 + 3 + 2);
+        // 12 methods, cgae-ef at 1/16 and 1/256, frozen cgae at 3 noise levels and 2 epsilons
+        assertThat(plan).hasSize(12 + 2 + 3 + 2);
         assertThat(plan).allMatch(r -> r.seed() == 1 && r.spec().get("rounds").equals(3));
         // options after --quick still win
         assertThat(BenchOptions.parse(new String[] {"--quick", "--rounds", "2"}).rounds).isEqualTo(2);

@@ -29,7 +29,7 @@ class BenchReportTest {
         long up = (long) (bytesPerClientRound * uploads);
         return new RunResult(run, "00000000-0000-0000-0000-00000000000" + seed, "COMPLETED", null, accuracy, cats,
                 1.5 - accuracy, 0.25, 5, uploads, up, uploads * 28_672, bytesPerClientRound, (double) up / (uploads * 28_672),
-                cosine, snr, 2.0 + seed, 5.0, sigma > 0 ? 0.3 : null, sigma > 0 ? sigma * 100 : null,
+                cosine, snr, cosine - 0.05, snr - 1, 2.0 + seed, 5.0, sigma > 0 ? 0.3 : null, sigma > 0 ? sigma * 100 : null,
                 sigma > 0 ? 0.9 : null, 20.0);
     }
 

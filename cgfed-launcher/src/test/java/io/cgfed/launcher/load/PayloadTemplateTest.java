@@ -23,15 +23,15 @@ class PayloadTemplateTest {
         assertThat(t.values()).isEqualTo(30L * 2 * (576 + 576 + 576 + 192));
         assertThat(t.tensors()).isEqualTo(30 * 4);
         byte[] bytes = t.payload("e1", 3, 17, 100);
-        UpdatePayload parsed = UpdatePayload.parse(bytes);
+        // what the coordinator does with it: read and decode it against the experiment's layout
+        var manifest = new java.util.ArrayList<io.cgfed.core.codec.TensorSpec>();
+        LoraAdapter.shapes(model, PayloadTemplate.loraConfig(2, List.of("q", "v")))
+                .forEach((name, shape) -> manifest.add(new io.cgfed.core.codec.TensorSpec(name, shape)));
+        UpdatePayload parsed = UpdatePayload.parse(bytes, manifest);
         assertThat(parsed.header().round()).isEqualTo(3);
         assertThat(parsed.header().clientIndex()).isEqualTo(17);
         assertThat(parsed.header().samples()).isEqualTo(100);
         assertThat(parsed.body()).hasSize(2 * (int) t.values());
-        // what the coordinator does with it: decode against the experiment's layout
-        var manifest = new java.util.ArrayList<io.cgfed.core.codec.TensorSpec>();
-        LoraAdapter.shapes(model, PayloadTemplate.loraConfig(2, List.of("q", "v")))
-                .forEach((name, shape) -> manifest.add(new io.cgfed.core.codec.TensorSpec(name, shape)));
         assertThat(UpdateDecoder.decode(bytes, manifest).update().numel()).isEqualTo(t.values());
     }
 

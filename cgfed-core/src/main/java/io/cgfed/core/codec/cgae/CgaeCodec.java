@@ -70,7 +70,7 @@ public final class CgaeCodec implements Codec {
             for (int i = 0; i < lost.length; i++) {
                 lost[i] -= rec[i];
             }
-            int[] kept = largest(lost, r);
+            int[] kept = io.cgfed.core.codec.TopKCodec.largest(lost, r);
             buf.putInt(kept.length);
             for (int i : kept) {
                 buf.putInt(i);
@@ -158,36 +158,6 @@ public final class CgaeCodec implements Codec {
             Tiles.denormalise(tiles, scales);
         }
         return TileLayout.untile(tiles, manifest);
-    }
-
-    /** Positions of the {@code k} largest magnitudes, ascending; ties go to the lower position. */
-    static int[] largest(float[] x, int k) {
-        if (k <= 0) {
-            return new int[0];
-        }
-        k = Math.min(k, x.length);
-        float[] magnitude = new float[x.length];
-        for (int i = 0; i < x.length; i++) {
-            magnitude[i] = Math.abs(x[i]);
-        }
-        float[] sorted = magnitude.clone();
-        java.util.Arrays.sort(sorted);
-        float threshold = sorted[x.length - k];
-        int above = 0;
-        for (float m : magnitude) {
-            if (m > threshold) {
-                above++;
-            }
-        }
-        int ties = k - above;
-        int[] kept = new int[k];
-        int n = 0;
-        for (int i = 0; i < x.length && n < k; i++) {
-            if (magnitude[i] > threshold || (magnitude[i] == threshold && ties-- > 0)) {
-                kept[n++] = i;
-            }
-        }
-        return kept;
     }
 
     static int bodyBytes(int positions, int latentDim, boolean normalise) {

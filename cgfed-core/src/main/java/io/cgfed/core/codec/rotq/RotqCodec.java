@@ -279,15 +279,38 @@ public final class RotqCodec implements Codec {
                 }
             }
             long target = Math.max(4, budget - HEADER - 2L * blocks);
-            double step = searchStep(u, 8 * target);
-            byte[] body = null;
-            for (int attempt = 0; attempt < 64; attempt++, step *= 1.03) {
+            long limit = HEADER + 2L * blocks + target;
+            // the step from the static entropy of (a sample of) the symbols, then exact sizes: coarser until
+            // the body fits, finer while it still does (the adaptive coder lands a few percent off the estimate)
+            float[] sample = sample(u, 1 << 16);
+            double step = searchStep(sample, (long) (8.0 * target * sample.length / u.length));
+            byte[] body = write(y, u, block, blocks, energy, step, s);
+            for (int attempt = 0; attempt < 64 && body.length > limit; attempt++) {
+                step *= 1.02;
                 body = write(y, u, block, blocks, energy, step, s);
-                if (body.length <= HEADER + 2L * blocks + target) {
+            }
+            for (int attempt = 0; attempt < 8; attempt++) {
+                byte[] finer = write(y, u, block, blocks, energy, step / 1.01, s);
+                if (finer.length > limit) {
                     break;
                 }
+                body = finer;
+                step /= 1.01;
             }
             return body;
+        }
+
+        /** At most {@code max} values of {@code u}, evenly strided (the rotated coordinates are alike). */
+        static float[] sample(float[] u, int max) {
+            if (u.length <= max) {
+                return u;
+            }
+            float[] out = new float[max];
+            double stride = (double) u.length / max;
+            for (int i = 0; i < max; i++) {
+                out[i] = u[(int) (i * stride)];
+            }
+            return out;
         }
 
         /** The smallest step whose estimated coded size (static entropy of the symbols) fits {@code targetBits}. */

@@ -122,9 +122,9 @@ class ResidualChannelTest {
     @Test
     void largestKeepsTheBiggestMagnitudesAscendingWithTiesToTheLowerPosition() {
         float[] x = {0.1f, -3f, 2f, -2f, 0f, 2f};
-        assertThat(CgaeCodec.largest(x, 3)).containsExactly(1, 2, 3);
-        assertThat(CgaeCodec.largest(x, 1)).containsExactly(1);
-        assertThat(CgaeCodec.largest(x, 0)).isEmpty();
-        assertThat(CgaeCodec.largest(x, 10)).hasSize(6);
+        assertThat(io.cgfed.core.codec.TopKCodec.largest(x, 3)).containsExactly(1, 2, 3);
+        assertThat(io.cgfed.core.codec.TopKCodec.largest(x, 1)).containsExactly(1);
+        assertThat(io.cgfed.core.codec.TopKCodec.largest(x, 0)).isEmpty();
+        assertThat(io.cgfed.core.codec.TopKCodec.largest(x, 10)).hasSize(6);
     }
 }

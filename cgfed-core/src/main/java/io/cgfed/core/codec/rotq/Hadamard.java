@@ -22,11 +22,34 @@ final class Hadamard {
         flipSigns(x, off, n, seed);
     }
 
-    /** The Walsh-Hadamard butterflies, unnormalised. */
+    /**
+     * The Walsh-Hadamard butterflies, unnormalised, two levels a pass (radix 4: half the passes over the
+     * block of radix 2, each element loaded and stored once per two levels), and one radix-2 pass when
+     * log2 n is odd.
+     */
     static void butterfly(float[] x, int off, int n) {
-        for (int h = 1; h < n; h <<= 1) {
-            int step = h << 1;
+        int h = 1;
+        for (; 4 * h <= n; h *= 4) {
+            int step = 4 * h;
             for (int i = off; i < off + n; i += step) {
+                for (int j = i, end = i + h; j < end; j++) {
+                    float a = x[j];
+                    float b = x[j + h];
+                    float c = x[j + 2 * h];
+                    float d = x[j + 3 * h];
+                    float ab = a + b;
+                    float amb = a - b;
+                    float cd = c + d;
+                    float cmd = c - d;
+                    x[j] = ab + cd;
+                    x[j + h] = amb + cmd;
+                    x[j + 2 * h] = ab - cd;
+                    x[j + 3 * h] = amb - cmd;
+                }
+            }
+        }
+        if (h < n) {
+            for (int i = off; i < off + n; i += 2 * h) {
                 for (int j = i, end = i + h; j < end; j++) {
                     float a = x[j];
                     float b = x[j + h];

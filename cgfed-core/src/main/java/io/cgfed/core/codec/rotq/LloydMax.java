@@ -54,9 +54,12 @@ final class LloydMax {
 
     /** The index (0 .. 2^b - 1) of the level nearest to {@code u} (a value in units of the block's RMS). */
     int index(float u) {
+        // how many thresholds lie below u, by halving: b comparisons
         int j = 0;
-        for (float t : thresholds) {
-            j += u > t ? 1 : 0;
+        for (int step = levels.length >>> 1; step > 0; step >>>= 1) {
+            if (u > thresholds[j + step - 1]) {
+                j += step;
+            }
         }
         return j;
     }

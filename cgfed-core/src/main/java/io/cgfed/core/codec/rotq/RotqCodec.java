@@ -81,12 +81,21 @@ public final class RotqCodec implements Codec {
 
     @Override
     public byte[] encode(NamedTensors update) {
-        float[] values = update.flatten();
-        int n = values.length;
+        long total = update.numel();
+        if (total > Integer.MAX_VALUE / 2) {
+            throw new IllegalArgumentException("rotq encodes at most " + Integer.MAX_VALUE / 2 + " values, got " + total);
+        }
+        int n = (int) total;
         int block = blockSizeFor(n, settings.blockSize());
         int blocks = (n + block - 1) / block;
+        // the values in manifest order, straight into the zero-padded rotation buffer
         float[] y = new float[blocks * block];
-        System.arraycopy(values, 0, y, 0, n);
+        int at = 0;
+        for (String name : update.names()) {
+            float[] d = update.get(name).data();
+            System.arraycopy(d, 0, y, at, d.length);
+            at += d.length;
+        }
         for (int b = 0; b < blocks; b++) {
             Hadamard.forward(y, b * block, block, SharedSeeds.block(seed, b, SIGNS));
         }
@@ -132,6 +141,25 @@ public final class RotqCodec implements Codec {
         }
         float[] out = y.length == n ? y : java.util.Arrays.copyOf(y, n);
         return io.cgfed.core.codec.Manifests.split(out, manifest);
+    }
+
+    /** Sum of squares of {@code y[off, off + n)}, in four independent sums (the JIT does not reorder a float sum). */
+    static double energy(float[] y, int off, int n) {
+        double s0 = 0;
+        double s1 = 0;
+        double s2 = 0;
+        double s3 = 0;
+        int i = off;
+        for (int end = off + (n & ~3); i < end; i += 4) {
+            s0 += (double) y[i] * y[i];
+            s1 += (double) y[i + 1] * y[i + 1];
+            s2 += (double) y[i + 2] * y[i + 2];
+            s3 += (double) y[i + 3] * y[i + 3];
+        }
+        for (; i < off + n; i++) {
+            s0 += (double) y[i] * y[i];
+        }
+        return (s0 + s1) + (s2 + s3);
     }
 
     /** Reads the blocks' bf16 scales at {@code offset}, refusing any that is negative, NaN or infinite. */
@@ -189,10 +217,7 @@ public final class RotqCodec implements Codec {
             BitWriter bitsOut = new BitWriter(body, HEADER + 2 * blocks);
             for (int k = 0; k < blocks; k++) {
                 int off = k * block;
-                double yy = 0;
-                for (int i = off; i < off + block; i++) {
-                    yy += (double) y[i] * y[i];
-                }
+                double yy = energy(y, off, block);
                 float rms = (float) Math.sqrt(yy / block);
                 float inv = rms > 0 ? 1 / rms : 0;
                 Subsets.choose(order, kept, block, SharedSeeds.block(seed, k, SUBSET));
@@ -268,10 +293,7 @@ public final class RotqCodec implements Codec {
             double[] energy = new double[blocks];
             for (int k = 0; k < blocks; k++) {
                 int off = k * block;
-                double yy = 0;
-                for (int i = off; i < off + block; i++) {
-                    yy += (double) y[i] * y[i];
-                }
+                double yy = energy(y, off, block);
                 energy[k] = yy;
                 float inv = yy > 0 ? (float) (1 / Math.sqrt(yy / block)) : 0;
                 for (int i = off; i < off + block; i++) {
@@ -289,7 +311,7 @@ public final class RotqCodec implements Codec {
                 step *= 1.02;
                 body = write(y, u, block, blocks, energy, step, s);
             }
-            for (int attempt = 0; attempt < 8; attempt++) {
+            for (int attempt = 0; attempt < 3 && body.length < 0.995 * limit; attempt++) {
                 byte[] finer = write(y, u, block, blocks, energy, step / 1.01, s);
                 if (finer.length > limit) {
                     break;

@@ -17,9 +17,17 @@ final class Subsets {
             return;
         }
         long state = seed;
+        long bits = 0;
         for (int i = 0; i < kept; i++) {
-            state += SharedSeeds.GOLDEN;
-            long r = SharedSeeds.mix(state) >>> 32;
+            // one 64-bit draw serves two positions: its high half, then its low half
+            long r;
+            if ((i & 1) == 0) {
+                state += SharedSeeds.GOLDEN;
+                bits = SharedSeeds.mix(state);
+                r = bits >>> 32;
+            } else {
+                r = bits & 0xFFFFFFFFL;
+            }
             int j = i + (int) ((r * (block - i)) >>> 32);
             int t = out[i];
             out[i] = out[j];

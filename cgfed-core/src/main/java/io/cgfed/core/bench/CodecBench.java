@@ -259,6 +259,9 @@ public final class CodecBench {
                 String row = e.getKey() + (ef ? " + EF" : "");
                 endRow(end, row, r, lossStart, ref.endLoss(), accStart, ref.endAccuracy());
                 System.out.printf(Locale.ROOT, "seed %d: %s: eval loss per round %s%n", seed, row, curve(r.loss()));
+                System.out.printf(Locale.ROOT, "seed %d: %s: end accuracy %.3f, gain recovered %.2f (loss) %.2f (acc)%n",
+                        seed, row, r.endAccuracy(), GainRecovered.loss(lossStart, r.endLoss(), ref.endLoss()),
+                        GainRecovered.accuracy(accStart, r.endAccuracy(), ref.endAccuracy()));
             }
         }
     }

@@ -92,6 +92,20 @@ class UpdatePayloadV2Test {
     }
 
     @Test
+    void whereTheHeaderWouldTakeMostOfTheBudgetTheBodyKeepsHalfOfIt() {
+        NamedTensors u = benchUpdate();
+        PayloadHeader h = header(EXPERIMENT, u, workerMetrics());
+        Codec rotq = Codecs.create("rotq", Map.of("compression", 256)).seeded(UpdateDecoder.sharedSeed(h));
+        int overhead = UpdatePayload.overheadBytes(h, 112);
+        assertThat(overhead).isGreaterThan(56);
+        byte[] body = rotq.withHeaderBytes(overhead).encode(u);
+        // 1/256 is 112 bytes; the header takes most of it, so the body keeps half and says so in the request's size
+        assertThat(body.length).isEqualTo(56);
+        NamedTensors back = UpdateDecoder.decode(new UpdatePayload(h, body).toBytes(), TensorSpec.manifestOf(u)).update();
+        assertThat(ReconstructionQuality.of(u, back).cosine()).isGreaterThan(0.1);
+    }
+
+    @Test
     void aLayoutTheReaderDoesNotKnowIsRefused() {
         NamedTensors u = benchUpdate();
         byte[] bytes = new UpdatePayload(header(EXPERIMENT, u, Map.of()), new byte[3]).toBytes();

@@ -99,8 +99,11 @@ public final class RotqCodec implements Codec {
         for (int b = 0; b < blocks; b++) {
             Hadamard.forward(y, b * block, block, SharedSeeds.block(seed, b, SIGNS));
         }
-        // the budget is the whole payload's when the worker says what its header takes
-        long budget = settings.budgetBytes(n) - headerBytes;
+        // the budget is the whole payload's when the worker says what its header takes; where the header would
+        // take more than half of it (1/256 of a small model: 112 bytes, a header of about 90), the body keeps
+        // half and the request passes the budget, rather than the body carrying nothing
+        long nominal = settings.budgetBytes(n);
+        long budget = Math.max(nominal - headerBytes, nominal / 2);
         return settings.quantiser() == RotqSettings.Quantiser.LLOYD
                 ? LloydBody.encode(y, block, blocks, budget, settings, seed)
                 : EntropyBody.encode(y, block, blocks, budget, settings);

@@ -73,6 +73,15 @@ class UpdatePayloadV2Test {
     }
 
     @Test
+    void theWorkedExampleOfTheDocsIsWhatTheWriterWrites() {
+        NamedTensors w = new NamedTensors().put("w", new io.cgfed.core.tensor.FloatTensor(new int[] {2}, new float[] {1f, -0.5f}));
+        byte[] bytes = new UpdatePayload(new PayloadHeader("e1", 1, 0, "fp16", 0, 4, TensorSpec.manifestOf(w), Map.of()),
+                new Fp16Codec().encode(w)).toBytes();
+        assertThat(java.util.HexFormat.of().formatHex(bytes)).isEqualTo(
+                "4347465502000265310100046670313600" + "04bea9d42235483812" + "0004003c00b8" + "e1227cb3");
+    }
+
+    @Test
     void aRotqPayloadAtOneSixtyFourthIsWithinTheBudgetOnTheWireHeaderIncluded() {
         NamedTensors u = benchUpdate();
         long fp32 = 4 * u.numel();

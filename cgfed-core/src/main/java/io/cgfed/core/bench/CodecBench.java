@@ -133,6 +133,11 @@ public final class CodecBench {
                 settings.putIfAbsent("seed", seed * 1_000_003L + r * 1_009L + c);
                 return Codecs.create(spec.getKey(), settings);
             }));
+            // side information both sides hold: the previous round's global update (issue 14, item 5: an experiment)
+            for (Map.Entry<String, Map<String, Object>> p : predicted().entrySet()) {
+                codecs.put(p.getKey(), (r, c) -> new PredictedCodec(Codecs.create("rotq", p.getValue()),
+                        r >= 1 ? globals[r].minus(globals[r - 1]) : null));
+            }
             Map<String, CodecModel> trained = new LinkedHashMap<>();
             Map<String, String> skipped = new LinkedHashMap<>();
             for (CgaeVariant v : variants) {
@@ -183,7 +188,7 @@ public final class CodecBench {
 
             // 4. the end metric over the second half, and from round 0
             t = System.nanoTime();
-            endMetric(fed, seed, globals[half], ref, trained, numel, codecs);
+            endMetric(fed, seed, globals, ref, trained, numel, codecs);
             System.out.printf(Locale.ROOT, "seed %d: end metric %.0f s%n", seed, secondsSince(t));
             if (s.fromZero()) {
                 t = System.nanoTime();
@@ -209,9 +214,10 @@ public final class CodecBench {
                 });
     }
 
-    private void endMetric(Federation fed, int seed, NamedTensors start, CompressedRounds.Result ref,
+    private void endMetric(Federation fed, int seed, NamedTensors[] globals, CompressedRounds.Result ref,
                            Map<String, CodecModel> trained, long numel, Map<String, CodecQuality.CodecAt> byLabel) {
         int half = s.halfway();
+        NamedTensors start = globals[half];
         double lossStart = ref.loss()[half];
         double accStart = ref.accuracy()[half];
         endRow(end, "uncompressed (recorded run)", slice(ref, half), lossStart, ref.endLoss(), accStart, ref.endAccuracy());
@@ -225,6 +231,13 @@ public final class CodecBench {
             if (spec.equals("topk")) {
                 Codec topk = Codecs.create("topk", Map.of("fraction", ByteBudget.topkFraction(numel, s.budget())));
                 loops.put("topk 1/" + s.budget(), () -> CompressedRounds.fixed(topk));
+                continue;
+            }
+            if (predicted().containsKey(spec)) {
+                // in the loop the prediction is the global update the loop itself applied last round
+                Map<String, Object> settings = predicted().get(spec);
+                NamedTensors first = globals[half].minus(globals[half - 1]);
+                loops.put(spec, () -> new PredictiveLoop(fed, settings, first));
                 continue;
             }
             if (byLabel.containsKey(spec) && !trained.containsKey(spec)) {
@@ -263,6 +276,43 @@ public final class CodecBench {
                         seed, row, r.endAccuracy(), GainRecovered.loss(lossStart, r.endLoss(), ref.endLoss()),
                         GainRecovered.accuracy(accStart, r.endAccuracy(), ref.endAccuracy()));
             }
+        }
+    }
+
+    /** The predicted rotq variants, by label: rotq at the budget on what the last global update does not predict. */
+    private Map<String, Map<String, Object>> predicted() {
+        Map<String, Map<String, Object>> p = new LinkedHashMap<>();
+        p.put("rotq 1/" + s.budget() + " predicted", Map.of("compression", s.budget()));
+        p.put("rotq 1/" + s.budget() + " entropy predicted", Map.of("compression", s.budget(), "quantiser", "entropy"));
+        p.put("rotq 1/" + 4 * s.budget() + " entropy predicted", Map.of("compression", 4 * s.budget(), "quantiser", "entropy"));
+        return p;
+    }
+
+    /** rotq on what the global update of the loop's previous round does not predict; that update learnt after each round. */
+    static final class PredictiveLoop implements CompressedRounds.LoopCodec {
+        private final Federation fed;
+        private final Map<String, Object> settings;
+        private NamedTensors last;
+
+        PredictiveLoop(Federation fed, Map<String, Object> settings, NamedTensors first) {
+            this.fed = fed;
+            this.settings = settings;
+            this.last = first;
+        }
+
+        @Override
+        public Codec codec(int round, int client) {
+            return new PredictedCodec(Codecs.create("rotq", settings), last);
+        }
+
+        @Override
+        public long afterRound(List<NamedTensors> intended, List<NamedTensors> decoded) {
+            List<io.cgfed.core.aggregation.Aggregator.WeightedUpdate> w = new ArrayList<>();
+            for (int c = 0; c < decoded.size(); c++) {
+                w.add(new io.cgfed.core.aggregation.Aggregator.WeightedUpdate(decoded.get(c), fed.samples(c)));
+            }
+            last = new io.cgfed.core.aggregation.FedAvg().aggregate(w); // what the server applied: both sides know it
+            return 0;
         }
     }
 

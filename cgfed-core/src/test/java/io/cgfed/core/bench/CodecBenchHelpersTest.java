@@ -21,6 +21,32 @@ class CodecBenchHelpersTest {
     }
 
     @Test
+    void aPredictionBothSidesHoldLiftsRotqAtTheSameBodyBytes() {
+        java.util.SplittableRandom r = new java.util.SplittableRandom(3);
+        float[] p = new float[7168];
+        float[] u = new float[7168];
+        for (int i = 0; i < p.length; i++) {
+            p[i] = (float) r.nextGaussian();
+            u[i] = (float) (0.8 * p[i] + 0.6 * r.nextGaussian()); // cosine 0.8 with the prediction
+        }
+        NamedTensors prediction = new NamedTensors().put("x", new FloatTensor(new int[] {7168}, p));
+        NamedTensors update = new NamedTensors().put("x", new FloatTensor(new int[] {7168}, u));
+        assertThat(prediction.scaled(2).get("x").data()[5]).isEqualTo(2 * p[5]);
+        var manifest = io.cgfed.core.codec.TensorSpec.manifestOf(update);
+        io.cgfed.core.codec.Codec plain = Codecs.create("rotq", Map.of("compression", 64)).seeded(9);
+        io.cgfed.core.codec.Codec predicted = new PredictedCodec(Codecs.create("rotq", Map.of("compression", 64)),
+                prediction).seeded(9);
+        byte[] a = plain.encode(update);
+        byte[] b = predicted.encode(update);
+        assertThat(b.length).isEqualTo(a.length);
+        double plainCos = io.cgfed.core.codec.ReconstructionQuality.of(update, plain.decode(a, manifest)).cosine();
+        double predictedCos = io.cgfed.core.codec.ReconstructionQuality.of(update, predicted.decode(b, manifest)).cosine();
+        assertThat(predictedCos).isGreaterThan(plainCos + 0.2);
+        // without a prediction it is the inner codec with a zero coefficient
+        assertThat(new PredictedCodec(Codecs.create("rotq", Map.of()), null).encode(update)).hasSize(a.length);
+    }
+
+    @Test
     void topkFitsTheByteBudgetExactly() {
         // tiny-llama r8 on q,k,v,o: 7,168 values, 28,672 fp32 bytes; 1/64 is 448 bytes = 4 + 6 x 74
         assertThat(ByteBudget.bytes(7168, 64)).isEqualTo(448);

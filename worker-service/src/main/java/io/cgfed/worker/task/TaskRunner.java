@@ -214,19 +214,20 @@ public class TaskRunner {
         List<TensorSpec> manifest = TensorSpec.manifestOf(update);
         long e0 = System.nanoTime();
         ErrorFeedback.Encoded encoded = ErrorFeedback.encodeOnce(intended, codec);
-        PayloadHeader header = m.header(codec, samples, manifest, encoded, (System.nanoTime() - e0) / 1_000_000);
-        // a codec that fills its budget spends it on the whole request: the header's bytes come off its body
-        Codec fitted = codec.withHeaderBytes(UpdatePayload.overheadBytes(header, encoded.body().length));
+        // a codec that fills its budget spends it on the whole request: the header's bytes (the same keys, the
+        // values not yet measured: their size does not depend on them) come off its body
+        int headerBytes = UpdatePayload.overheadBytes(m.header(codec, samples, manifest, encoded, 0, false),
+                encoded.body().length);
+        Codec fitted = codec.withHeaderBytes(headerBytes);
         if (fitted != codec) {
             e0 = System.nanoTime();
             encoded = ErrorFeedback.encodeOnce(intended, fitted);
-            header = m.header(fitted, samples, manifest, encoded, (System.nanoTime() - e0) / 1_000_000);
         }
+        PayloadHeader header = m.header(fitted, samples, manifest, encoded, (System.nanoTime() - e0) / 1_000_000, true);
         if (spec.codec().errorFeedback()) {
             errorFeedback.keep(feedbackKey, encoded);
         }
         byte[] payload = new UpdatePayload(header, encoded.body()).toBytes();
-        ReconstructionQuality q = ReconstructionQuality.of(update, encoded.decoded());
         byte[] audit = null;
         if (spec.codec().audit()) {
             // what the codec was asked to send, uncompressed: for measuring its aggregate fidelity only
@@ -238,7 +239,7 @@ public class TaskRunner {
                         + "update {} values -> {} bytes ({}), cosine {}",
                 task.experimentId(), task.round(), task.clientIndex(), result.steps(), samples, trainMs,
                 fmt(result.firstLoss()), fmt(result.lastLoss()), update.numel(), payload.length, codec.name(),
-                fmt(q.cosine()));
+                fmt(header.metrics().get("cosine")));
         return new Trained(payload, contribution, audit);
     }
 
@@ -247,18 +248,24 @@ public class TaskRunner {
                                NamedTensors clean, double noiseSigma, GaussianMechanism dp, double originalNorm,
                                ExperimentSpec.Privacy privacy, TaskMessage task, boolean errorFeedback, double loraScale,
                                long trainMs, byte[] contribution) {
+        /**
+         * The header. Without {@code measure} the metrics that take work to measure (reconstruction and dW
+         * quality) are zeros: the same keys, so the same header bytes, which is all the sizing pass needs.
+         */
         PayloadHeader header(Codec codec, long samples, List<TensorSpec> manifest, ErrorFeedback.Encoded encoded,
-                             long encodeMs) {
+                             long encodeMs, boolean measure) {
             return new PayloadHeader(task.experimentId().toString(), task.round(), task.clientIndex(), codec.name(),
-                    task.codecVersion(), samples, manifest, metrics(encoded, encodeMs));
+                    task.codecVersion(), samples, manifest, metrics(encoded, encodeMs, measure));
         }
 
-        Map<String, Double> metrics(ErrorFeedback.Encoded encoded, long encodeMs) {
+        private Map<String, Double> metrics(ErrorFeedback.Encoded encoded, long encodeMs, boolean measure) {
             // quality of this round's own update (what the server gets against what training produced), of the
             // weight change it makes, and, with error feedback, of what was meant to be sent (update plus residual)
-            ReconstructionQuality q = ReconstructionQuality.of(update, encoded.decoded());
-            io.cgfed.core.codec.DeltaWQuality.Result dw = io.cgfed.core.codec.DeltaWQuality.of(global, update,
-                    encoded.decoded(), loraScale, io.cgfed.core.codec.DeltaWQuality.DEFAULT_ROWS);
+            ReconstructionQuality none = new ReconstructionQuality(0, 0, 0);
+            ReconstructionQuality q = measure ? ReconstructionQuality.of(update, encoded.decoded()) : none;
+            io.cgfed.core.codec.DeltaWQuality.Result dw = measure ? io.cgfed.core.codec.DeltaWQuality.of(global, update,
+                    encoded.decoded(), loraScale, io.cgfed.core.codec.DeltaWQuality.DEFAULT_ROWS)
+                    : new io.cgfed.core.codec.DeltaWQuality.Result(0, 0, 0);
             Map<String, Double> metrics = new LinkedHashMap<>();
             metrics.put("trainLoss", result.meanLoss());
             metrics.put("firstLoss", result.firstLoss());
@@ -270,7 +277,7 @@ public class TaskRunner {
             metrics.put("deltaWSnrDb", finiteSnr(dw.snrDb()));
             metrics.put("updateNorm", norm(update));
             if (noiseSigma > 0) {
-                ReconstructionQuality vsClean = ReconstructionQuality.of(clean, encoded.decoded());
+                ReconstructionQuality vsClean = measure ? ReconstructionQuality.of(clean, encoded.decoded()) : none;
                 metrics.put("noiseSigma", noiseSigma);
                 metrics.put("cleanCosine", vsClean.cosine());
                 metrics.put("cleanRelativeL2Error", vsClean.relativeL2Error());
@@ -284,9 +291,9 @@ public class TaskRunner {
                 metrics.put("dpEpsilonSpent", RdpAccountant.epsilon(dp.sigma(), task.round(), privacy.delta()));
             }
             if (errorFeedback) {
-                ReconstructionQuality intended = ReconstructionQuality.of(encoded.intended(), encoded.decoded());
-                metrics.put("intendedCosine", intended.cosine());
-                metrics.put("residualNorm", norm(encoded.intended().minus(encoded.decoded())));
+                metrics.put("intendedCosine", measure ? ReconstructionQuality.of(encoded.intended(), encoded.decoded())
+                        .cosine() : 0.0);
+                metrics.put("residualNorm", measure ? norm(encoded.intended().minus(encoded.decoded())) : 0.0);
             }
             metrics.put("trainMs", (double) trainMs);
             metrics.put("encodeMs", (double) encodeMs);

@@ -17,12 +17,17 @@ public final class Fp16Codec implements Codec {
 
     @Override
     public byte[] encode(NamedTensors update) {
-        float[] values = update.flatten();
-        ByteBuffer buf = ByteBuffer.allocate(values.length * 2).order(ByteOrder.LITTLE_ENDIAN);
-        for (float v : values) {
-            buf.putShort(Half.fromFloat(v));
+        // straight from each tensor into little-endian bytes: no flattened copy, no buffer per value
+        byte[] out = new byte[Math.toIntExact(2 * update.numel())];
+        int at = 0;
+        for (String name : update.names()) {
+            for (float v : update.get(name).data()) {
+                short h = Half.fromFloat(v);
+                out[at++] = (byte) h;
+                out[at++] = (byte) (h >>> 8);
+            }
         }
-        return buf.array();
+        return out;
     }
 
     @Override

@@ -8,6 +8,13 @@ public final class Half {
     /** float32 to float16 bits, rounding to nearest even; overflow goes to infinity. */
     public static short fromFloat(float value) {
         int bits = Float.floatToRawIntBits(value);
+        int magnitude = bits & 0x7fffffff;
+        if (magnitude >= 0x38800000 && magnitude < 0x477ff000) {
+            // a normal half, the common case: rebias the exponent and round the 13 dropped bits to nearest even
+            // in one add (a carry into the exponent is the right result; 0x477ff000 and up round to infinity)
+            int rounded = magnitude + 0x0fff + ((magnitude >>> 13) & 1) - 0x38000000;
+            return (short) (((bits >>> 16) & 0x8000) | (rounded >>> 13));
+        }
         int sign = (bits >>> 16) & 0x8000;
         int exp = (bits >>> 23) & 0xff;
         int mant = bits & 0x7fffff;

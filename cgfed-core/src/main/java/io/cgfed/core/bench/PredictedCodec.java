@@ -19,13 +19,9 @@ final class PredictedCodec implements Codec {
     private final Codec inner;
     private final NamedTensors prediction;
 
+    /** {@code inner} as given, with four bytes of its budget left for the coefficient. */
     PredictedCodec(Codec inner, NamedTensors prediction) {
         this.inner = inner.withHeaderBytes(4);
-        this.prediction = prediction;
-    }
-
-    private PredictedCodec(Codec fitted, NamedTensors prediction, boolean alreadyFitted) {
-        this.inner = fitted;
         this.prediction = prediction;
     }
 
@@ -36,7 +32,8 @@ final class PredictedCodec implements Codec {
 
     @Override
     public Codec seeded(long sharedSeed) {
-        return new PredictedCodec(inner.seeded(sharedSeed), prediction, true);
+        // withHeaderBytes(4) again is a no-op on a codec that already leaves those four bytes
+        return new PredictedCodec(inner.seeded(sharedSeed), prediction);
     }
 
     @Override

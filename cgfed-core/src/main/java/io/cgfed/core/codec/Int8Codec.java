@@ -29,22 +29,36 @@ public final class Int8Codec implements Codec {
     public byte[] encode(NamedTensors update) {
         float[] x = update.flatten();
         int blocks = (x.length + blockSize - 1) / blockSize;
-        ByteBuffer buf = ByteBuffer.allocate(4 + 4 * blocks + x.length).order(ByteOrder.LITTLE_ENDIAN);
-        buf.putInt(blockSize);
-        float[] absmax = new float[blocks];
+        byte[] body = new byte[4 + 4 * blocks + x.length];
+        putInt(body, 0, blockSize);
+        int q = 4 + 4 * blocks;
+        // block by block, the bytes written straight into the body (no ByteBuffer call, no division per value)
         for (int b = 0; b < blocks; b++) {
+            int from = b * blockSize;
+            int to = Math.min(x.length, from + blockSize);
             float m = 0;
-            for (int i = b * blockSize; i < Math.min(x.length, (b + 1) * blockSize); i++) {
+            for (int i = from; i < to; i++) {
                 m = Math.max(m, Math.abs(x[i]));
             }
-            absmax[b] = m;
-            buf.putFloat(m);
+            putInt(body, 4 + 4 * b, Float.floatToRawIntBits(m));
+            if (m == 0) {
+                q += to - from;
+                continue;
+            }
+            float k = 127 / m;
+            for (int i = from; i < to; i++, q++) {
+                // |x k| <= 127 by the choice of m; Math.round is floor(v + 0.5), as before
+                body[q] = (byte) Math.round(x[i] * k);
+            }
         }
-        for (int i = 0; i < x.length; i++) {
-            float m = absmax[i / blockSize];
-            buf.put(m == 0 ? 0 : (byte) Math.max(-127, Math.min(127, Math.round(127 * x[i] / m))));
-        }
-        return buf.array();
+        return body;
+    }
+
+    static void putInt(byte[] b, int off, int v) {
+        b[off] = (byte) v;
+        b[off + 1] = (byte) (v >>> 8);
+        b[off + 2] = (byte) (v >>> 16);
+        b[off + 3] = (byte) (v >>> 24);
     }
 
     @Override
@@ -66,10 +80,17 @@ public final class Int8Codec implements Codec {
         float[] absmax = new float[(int) blocks];
         for (int b = 0; b < blocks; b++) {
             absmax[b] = buf.getFloat();
+            if (!(absmax[b] >= 0) || Float.isInfinite(absmax[b])) {
+                throw new PayloadFormatException("codec int8: block " + b + " has scale " + absmax[b] + " (must be finite, >= 0)");
+            }
         }
         float[] x = new float[(int) n];
-        for (int i = 0; i < n; i++) {
-            x[i] = absmax[i / size] * buf.get() / 127f;
+        int q = 4 + 4 * (int) blocks;
+        for (int b = 0; b < blocks; b++) {
+            float k = absmax[b] / 127f;
+            for (int i = b * size, end = (int) Math.min(n, (long) (b + 1) * size); i < end; i++) {
+                x[i] = k * body[q++];
+            }
         }
         return Manifests.split(x, manifest);
     }

@@ -42,34 +42,84 @@ public final class TopKCodec implements Codec {
         return buf.array();
     }
 
+    /** Values drawn to estimate the threshold of a large update, and the updates large enough to draw them. */
+    static final int SAMPLE = 1 << 14;
+
     /**
      * Positions of the k largest magnitudes, ascending; ties go to the lower position. O(n): the k-th
-     * largest magnitude by selection (quickselect on a copy), then one pass that keeps what is above it
-     * and, in position order, as many of its equals as fill k.
+     * largest magnitude by selection, then one pass that keeps what is above it and, in position order, as
+     * many of its equals as fill k. On a large update with a small k the selection runs on candidates only:
+     * a threshold estimated from a seeded sample of the magnitudes, set low by a margin of several standard
+     * deviations, keeps a few times k candidates in one sequential pass, and the exact k-th largest is
+     * selected among them (exact whenever at least k candidates pass, which is checked; otherwise the
+     * whole update is selected). A quickselect over all 8.4 M values of a 7B update took 40 ms of random
+     * access; this is one pass.
      */
     public static int[] largest(float[] x, int k) {
         if (k <= 0) {
             return new int[0];
         }
         k = Math.min(k, x.length);
-        float[] mag = new float[x.length];
-        for (int i = 0; i < x.length; i++) {
-            mag[i] = Math.abs(x[i]);
+        if (x.length >= 8 * SAMPLE && k <= x.length / 16) {
+            int[] candidates = candidates(x, k);
+            if (candidates.length >= k) {
+                return largestAmong(x, candidates, k);
+            }
         }
-        float threshold = select(mag, x.length - k);
-        int above = 0;
+        int[] all = new int[x.length];
+        for (int i = 0; i < all.length; i++) {
+            all[i] = i;
+        }
+        return largestAmong(x, all, k);
+    }
+
+    /** Positions (ascending) whose magnitude reaches a threshold estimated to pass between k and a few k of them. */
+    private static int[] candidates(float[] x, int k) {
+        float[] sample = new float[SAMPLE];
+        java.util.SplittableRandom r = new java.util.SplittableRandom(0x7F4A7C15L);
+        for (int i = 0; i < SAMPLE; i++) {
+            sample[i] = Math.abs(x[r.nextInt(x.length)]);
+        }
+        // the sample's expected count above the k-th largest, plus 6 standard deviations and a floor
+        double expected = (double) k * SAMPLE / x.length;
+        int rank = (int) Math.min(SAMPLE, Math.ceil(expected + 6 * Math.sqrt(expected) + 8));
+        float threshold = select(sample, SAMPLE - rank);
+        int count = 0;
         for (float v : x) {
-            if (Math.abs(v) > threshold) {
+            count += Math.abs(v) >= threshold ? 1 : 0;
+        }
+        int[] out = new int[count];
+        for (int i = 0, at = 0; at < count; i++) {
+            if (Math.abs(x[i]) >= threshold) {
+                out[at++] = i;
+            }
+        }
+        return out;
+    }
+
+    /** The k largest magnitudes among {@code positions} (ascending; all of them when there are k or fewer). */
+    private static int[] largestAmong(float[] x, int[] positions, int k) {
+        if (positions.length <= k) {
+            return positions;
+        }
+        float[] mag = new float[positions.length];
+        for (int i = 0; i < positions.length; i++) {
+            mag[i] = Math.abs(x[positions[i]]);
+        }
+        float threshold = select(mag, positions.length - k);
+        int above = 0;
+        for (int p : positions) {
+            if (Math.abs(x[p]) > threshold) {
                 above++;
             }
         }
         int equalsWanted = k - above;
         int[] kept = new int[k];
         int at = 0;
-        for (int i = 0; i < x.length && at < k; i++) {
-            float m = Math.abs(x[i]);
+        for (int i = 0; i < positions.length && at < k; i++) {
+            float m = Math.abs(x[positions[i]]);
             if (m > threshold || (m == threshold && equalsWanted-- > 0)) {
-                kept[at++] = i;
+                kept[at++] = positions[i];
             }
         }
         return kept;

@@ -107,6 +107,41 @@ class BaselineCodecsTest {
         byte[] int8 = Codecs.create("int8", Map.of()).encode(UPDATE);
         assertThatThrownBy(() -> new Int8Codec(Map.of()).decode(java.util.Arrays.copyOf(int8, int8.length - 1), MANIFEST))
                 .isInstanceOf(PayloadFormatException.class);
+        byte[] nanScale = int8.clone();
+        ByteBuffer.wrap(nanScale).order(ByteOrder.LITTLE_ENDIAN).putFloat(4 + 4, Float.NaN); // block 1's absmax
+        assertThatThrownBy(() -> new Int8Codec(Map.of()).decode(nanScale, MANIFEST)).isInstanceOf(PayloadFormatException.class)
+                .hasMessageContaining("block 1 has scale NaN");
+    }
+
+    @Test
+    void topKOfALargeUpdateIsExactlyTheLargestMagnitudesWithTiesToTheLowerPosition() {
+        java.util.SplittableRandom r = new java.util.SplittableRandom(3);
+        int n = 16 * TopKCodec.SAMPLE + 123;
+        for (int trial = 0; trial < 3; trial++) {
+            float[] x = new float[n];
+            for (int i = 0; i < n; i++) {
+                double g = r.nextGaussian();
+                // trial 0 Gaussian; 1 coarse levels (many ties at the threshold); 2 heavy-tailed with a bump of zeros
+                x[i] = switch (trial) {
+                    case 0 -> (float) g;
+                    case 1 -> Math.round(g * 4) / 4f;
+                    default -> i % 7 == 0 ? 0f : (float) (g * g * g);
+                };
+            }
+            for (int k : new int[] {1, 17, n / 200, n / 16}) {
+                Integer[] order = new Integer[n];
+                for (int i = 0; i < n; i++) {
+                    order[i] = i;
+                }
+                float[] xs = x;
+                java.util.Arrays.sort(order, (a, b) -> {
+                    int c = Float.compare(Math.abs(xs[b]), Math.abs(xs[a]));
+                    return c != 0 ? c : Integer.compare(a, b);
+                });
+                int[] expected = java.util.Arrays.stream(order, 0, k).mapToInt(Integer::intValue).sorted().toArray();
+                assertThat(TopKCodec.largest(x, k)).as("trial %d, k %d", trial, k).containsExactly(expected);
+            }
+        }
     }
 
     @Test

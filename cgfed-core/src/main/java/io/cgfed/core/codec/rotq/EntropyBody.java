@@ -6,7 +6,6 @@ import static io.cgfed.core.codec.rotq.RotqCodec.MAX_LEVEL;
 import static io.cgfed.core.codec.rotq.RotqCodec.OFFSET;
 import static io.cgfed.core.codec.rotq.RotqCodec.QUANTISER_ENTROPY;
 import static io.cgfed.core.codec.rotq.RotqCodec.ROUNDING;
-import static io.cgfed.core.codec.rotq.RotqCodec.energy;
 import static io.cgfed.core.codec.rotq.RotqCodec.readScales;
 import static io.cgfed.core.codec.rotq.RotqCodec.scale;
 import static io.cgfed.core.codec.rotq.RotqCodec.writeScale;
@@ -20,13 +19,11 @@ final class EntropyBody {
     private EntropyBody() {
     }
 
-    static byte[] encode(float[] y, int block, int blocks, long budget, RotqSettings s) {
+    static byte[] encode(float[] y, double[] energy, int block, int blocks, long budget, RotqSettings s) {
         float[] u = new float[y.length];
-        double[] energy = new double[blocks];
         for (int k = 0; k < blocks; k++) {
             int off = k * block;
-            double yy = energy(y, off, block);
-            energy[k] = yy;
+            double yy = energy[k];
             float inv = yy > 0 ? (float) (1 / Math.sqrt(yy / block)) : 0;
             for (int i = off; i < off + block; i++) {
                 u[i] = y[i] * inv;

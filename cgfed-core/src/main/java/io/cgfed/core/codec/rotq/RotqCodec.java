@@ -15,9 +15,10 @@ import java.util.Map;
  * coordinates, now close to Gaussian, go through a scalar quantiser with one bf16 scale per block. Body
  * (docs/wire-format.md):
  * <pre>
- * u8 quantiser (0 lloyd, 2 entropy) | u8 log2 B | u8 bits b | u8 flags (bit 0: unbiased scale)
- *   lloyd:   | u32 m | nBlocks x bf16 scale | per block, in the seeded order of its coordinates, m b-bit
- *            and B - m (b-1)-bit level indices (none when b = 1), LSB first, the last byte zero-padded
+ * u8 quantiser (1 lloyd, 2 entropy; 0 was lloyd's earlier layout) | u8 log2 B | u8 bits b | u8 flags (bit 0: unbiased scale)
+ *   lloyd:   | u32 m | nBlocks x bf16 scale | per block in position order, a b-bit level index for each of the
+ *            payload's m seeded positions and a (b-1)-bit one for the rest (none when b = 1), LSB first, the
+ *            last byte zero-padded
  *   entropy: | nBlocks x bf16 scale | range-coded symbols of every coordinate, to the end of the body
  * </pre>
  * The decoder derives the rotation signs and the kept subset from the seed, reads the levels, multiplies
@@ -27,7 +28,9 @@ import java.util.Map;
  */
 public final class RotqCodec implements Codec {
     public static final String NAME = "rotq";
-    static final int QUANTISER_LLOYD = 0;
+    /** lloyd's layout before 2026-12-02 (a subset per block, levels in its order): refused, not misread. */
+    static final int QUANTISER_LLOYD_V0 = 0;
+    static final int QUANTISER_LLOYD = 1;
     static final int QUANTISER_ENTROPY = 2;
     static final int FLAG_UNBIASED = 1;
     /** Largest magnitude of an entropy-coded symbol; larger ones saturate. */
@@ -96,8 +99,9 @@ public final class RotqCodec implements Codec {
             System.arraycopy(d, 0, y, at, d.length);
             at += d.length;
         }
+        double[] energy = new double[blocks]; // of each rotated block
         for (int b = 0; b < blocks; b++) {
-            Hadamard.forward(y, b * block, block, SharedSeeds.block(seed, b, SIGNS));
+            energy[b] = Hadamard.forward(y, b * block, block, SharedSeeds.block(seed, b, SIGNS));
         }
         // the budget is the whole payload's when the worker says what its header takes; where the header would
         // take more than half of it (1/256 of a small model: 112 bytes, a header of about 90), the body keeps
@@ -105,8 +109,8 @@ public final class RotqCodec implements Codec {
         long nominal = settings.budgetBytes(n);
         long budget = Math.max(nominal - headerBytes, nominal / 2);
         return settings.quantiser() == RotqSettings.Quantiser.LLOYD
-                ? LloydBody.encode(y, block, blocks, budget, settings, seed)
-                : EntropyBody.encode(y, block, blocks, budget, settings);
+                ? LloydBody.encode(y, energy, block, blocks, budget, settings, seed)
+                : EntropyBody.encode(y, energy, block, blocks, budget, settings);
     }
 
     @Override
@@ -131,6 +135,8 @@ public final class RotqCodec implements Codec {
         int blocks = (n + block - 1) / block;
         float[] y = switch (quantiser) {
             case QUANTISER_LLOYD -> LloydBody.decode(body, bits, block, blocks, seed);
+            case QUANTISER_LLOYD_V0 -> throw new PayloadFormatException("codec rotq: quantiser 0 is lloyd's layout before "
+                    + "2026-12-02 (a subset per block), which this version no longer reads; re-encode with this version");
             case QUANTISER_ENTROPY -> {
                 if (bits != 0) {
                     throw new PayloadFormatException("codec rotq: entropy body with bits " + bits + " (must be 0)");
@@ -144,25 +150,6 @@ public final class RotqCodec implements Codec {
         }
         float[] out = y.length == n ? y : java.util.Arrays.copyOf(y, n);
         return io.cgfed.core.codec.Manifests.split(out, manifest);
-    }
-
-    /** Sum of squares of {@code y[off, off + n)}, in four independent sums (the JIT does not reorder a float sum). */
-    static double energy(float[] y, int off, int n) {
-        double s0 = 0;
-        double s1 = 0;
-        double s2 = 0;
-        double s3 = 0;
-        int i = off;
-        for (int end = off + (n & ~3); i < end; i += 4) {
-            s0 += (double) y[i] * y[i];
-            s1 += (double) y[i + 1] * y[i + 1];
-            s2 += (double) y[i + 2] * y[i + 2];
-            s3 += (double) y[i + 3] * y[i + 3];
-        }
-        for (; i < off + n; i++) {
-            s0 += (double) y[i] * y[i];
-        }
-        return (s0 + s1) + (s2 + s3);
     }
 
     /** Reads the blocks' bf16 scales at {@code offset}, refusing any that is negative, NaN or infinite. */

@@ -220,8 +220,11 @@ class RotqCodecTest {
         block[1] = 14;
         refused(c, block, manifest, "block size");
         byte[] quantiser = lloyd.clone();
-        quantiser[0] = 1;
-        refused(c, quantiser, manifest, "quantiser");
+        quantiser[0] = 3;
+        refused(c, quantiser, manifest, "unknown quantiser");
+        byte[] oldLayout = lloyd.clone();
+        oldLayout[0] = 0; // lloyd's layout before the shared subset: refused with the reason, never misread
+        refused(c, oldLayout, manifest, "no longer reads");
         byte[] flags = lloyd.clone();
         flags[3] = 4;
         refused(c, flags, manifest, "flags");

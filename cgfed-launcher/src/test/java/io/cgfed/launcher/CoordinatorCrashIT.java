@@ -73,7 +73,7 @@ class CoordinatorCrashIT {
         serveEvaluation(workers, id, 0);
 
         // round 1: every client's task is in hand, then the uploads go out concurrently; three of them
-        // trickle their bodies over ~5 s, and the coordinator is killed as soon as four others are acknowledged
+        // trickle their bodies over ~10 s, and the coordinator is killed as soon as four others are acknowledged
         // (every upload has its own thread: on a loaded machine four fast ones still finish well inside that)
         Map<Integer, Assigned> tasks = collectTrainTasks(workers, id, 1);
         List<Integer> trickled = List.of(1, 6, 11);

@@ -103,11 +103,11 @@ final class ScriptedWorker {
         return Optional.of(JSON.readTree(r.body()));
     }
 
-    /** PUT the update; the caller judges the answer. {@code trickle}: the body goes out over about 5 s. */
+    /** PUT the update; the caller judges the answer. {@code trickle}: the body goes out over about 10 s. */
     HttpResponse<String> upload(String coordinatorUrl, UUID taskId, byte[] payload, boolean trickle)
             throws IOException, InterruptedException {
         HttpRequest.BodyPublisher body = trickle
-                ? HttpRequest.BodyPublishers.ofInputStream(() -> new TrickleInputStream(payload, 4096, 500))
+                ? HttpRequest.BodyPublishers.ofInputStream(() -> new TrickleInputStream(payload, 4096, 1000))
                 : HttpRequest.BodyPublishers.ofByteArray(payload);
         return send(asWorker(HttpRequest.newBuilder(URI.create(coordinatorUrl + "/api/v1/tasks/" + taskId + "/update")))
                 .header("Content-Type", "application/octet-stream")

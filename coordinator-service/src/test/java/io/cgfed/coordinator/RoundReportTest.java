@@ -22,6 +22,7 @@ class RoundReportTest extends CoordinatorApiTestBase {
     void eachClientOfARoundIsOnTimeLateOrFailedAndEachPhaseIsTimed() {
         ObjectNode spec = spec("round-report");
         spec.put("clients", 4);
+        ((ObjectNode) spec.get("dataset")).put("trainExamples", 40); // up to 10 samples a client
         spec.put("minClients", 2);
         spec.put("closeAtQuorum", true);
         Running run = startExperiment(spec, 4);

@@ -20,15 +20,19 @@ import org.springframework.validation.annotation.Validated;
  *                       the worker then uses the credential it got back
  * @param heartbeat      how often a running task tells the coordinator the worker is alive (default 10 s;
  *                       keep it well under the coordinator's {@code worker-timeout}, 60 s by default)
+ * @param retryDelay     the first wait before a task's report (update, attachment, evaluation, failure) is
+ *                       sent again when the coordinator is unreachable or answers 5xx (default 500 ms; it
+ *                       doubles up to 10 s, for as long as the experiment's round deadline)
  */
 @Validated
 @ConfigurationProperties("cgfed.worker")
 public record WorkerProperties(@NotBlank String name, @NotBlank String device, @NotBlank String coordinatorUrl,
                                @NotNull Duration pollWait, @Positive int evalBatchSize, String dataDir,
-                               String joinToken, Duration heartbeat) {
+                               String joinToken, Duration heartbeat, Duration retryDelay) {
     public WorkerProperties {
         joinToken = joinToken == null || joinToken.isBlank() ? null : joinToken.strip();
         heartbeat = heartbeat == null ? Duration.ofSeconds(10) : heartbeat;
+        retryDelay = retryDelay == null || retryDelay.isNegative() || retryDelay.isZero() ? Duration.ofMillis(500) : retryDelay;
     }
 
     /** Says whether a join token is set, never what it is. */
@@ -36,6 +40,7 @@ public record WorkerProperties(@NotBlank String name, @NotBlank String device, @
     public String toString() {
         return "WorkerProperties[name=" + name + ", device=" + device + ", coordinatorUrl=" + coordinatorUrl
                 + ", pollWait=" + pollWait + ", evalBatchSize=" + evalBatchSize + ", dataDir=" + dataDir
-                + ", joinToken=" + (joinToken == null ? "(not set)" : "(set)") + ", heartbeat=" + heartbeat + "]";
+                + ", joinToken=" + (joinToken == null ? "(not set)" : "(set)") + ", heartbeat=" + heartbeat
+                + ", retryDelay=" + retryDelay + "]";
     }
 }

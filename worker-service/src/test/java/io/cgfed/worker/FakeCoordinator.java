@@ -46,7 +46,8 @@ import tools.jackson.databind.json.JsonMapper;
  *   <li>{@code GET /api/v1/experiments/{id}/adapters/{v}}: a freshly initialised micro-llama adapter
  *       for the experiment's LoRA settings as safetensors, or 404 for experiments marked missing;</li>
  *   <li>{@code PUT /api/v1/tasks/{id}/update}, {@code POST .../evaluation}, {@code POST .../failure}:
- *       records body and {@code Cgfed-Worker-Id} header.</li>
+ *       records body and {@code Cgfed-Worker-Id} header; {@link #unavailableFor} makes the next ones
+ *       answer 503, as a coordinator whose database is away does.</li>
  * </ul>
  */
 public final class FakeCoordinator {
@@ -84,6 +85,8 @@ public final class FakeCoordinator {
     private final List<Report> evaluations = new CopyOnWriteArrayList<>();
     private final List<Report> failures = new CopyOnWriteArrayList<>();
     private final AtomicLong polls = new AtomicLong();
+    private final java.util.concurrent.atomic.AtomicInteger unavailable = new java.util.concurrent.atomic.AtomicInteger();
+    private final AtomicLong refusedAsUnavailable = new AtomicLong();
     private final Set<UUID> known = ConcurrentHashMap.newKeySet();
     private final List<UUID> heartbeats = new CopyOnWriteArrayList<>();
 
@@ -122,6 +125,16 @@ public final class FakeCoordinator {
     /** Makes the adapter download of this experiment answer 404. */
     public void adapterMissing(UUID experimentId) {
         missingAdapters.add(experimentId);
+    }
+
+    /** The next {@code reports} update, evaluation and failure reports are answered 503 (and not recorded). */
+    public void unavailableFor(int reports) {
+        unavailable.set(reports);
+    }
+
+    /** How many reports were answered 503 by {@link #unavailableFor}. */
+    public long answeredUnavailable() {
+        return refusedAsUnavailable.get();
     }
 
     public List<Registration> registrations() {
@@ -244,6 +257,10 @@ public final class FakeCoordinator {
                             ModelCatalog.config(spec.model().name()), lora(spec), ADAPTER_SEED));
                     send(ex, 200, "application/octet-stream", adapter);
                 }
+            } else if ((m = TASK_REPORT.matcher(path)).matches() && unavailable.getAndUpdate(n -> Math.max(0, n - 1)) > 0) {
+                refusedAsUnavailable.incrementAndGet();
+                send(ex, 503, "application/problem+json", "{\"title\":\"Service Unavailable\",\"status\":503}"
+                        .getBytes(StandardCharsets.UTF_8));
             } else if ((m = TASK_REPORT.matcher(path)).matches()) {
                 Report report = new Report(UUID.fromString(m.group(1)), ex.getRequestHeaders().getFirst(WORKER_HEADER),
                         body, polls.get());

@@ -41,7 +41,8 @@ import tools.jackson.databind.json.JsonMapper;
  * serves the tasks each test queues, one at a time.
  */
 @SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT,
-        properties = {"cgfed.worker.poll-wait=1s", "cgfed.worker.name=test-worker", "cgfed.worker.device=cpu"})
+        properties = {"cgfed.worker.poll-wait=1s", "cgfed.worker.name=test-worker", "cgfed.worker.device=cpu",
+                "cgfed.worker.retry-delay=100ms"})
 class WorkerAgainstFakeCoordinatorTest {
     static final String JOIN_TOKEN = "cgfj_" + UUID.randomUUID() + UUID.randomUUID();
     static final FakeCoordinator COORDINATOR = FakeCoordinator.start(JOIN_TOKEN);
@@ -116,6 +117,22 @@ class WorkerAgainstFakeCoordinatorTest {
             sumSquares += (double) v * v;
         }
         assertThat(sumSquares).as("training must move the adapter away from the global one").isPositive();
+    }
+
+    @Test
+    void anUploadAnswered503IsSentAgainWithBackoffAndArrivesOnce() {
+        awaitRegistration();
+        TaskMessage task = task(TaskType.TRAIN, 2, 0, "fp16");
+        long before = COORDINATOR.answeredUnavailable();
+        COORDINATOR.unavailableFor(3);
+        COORDINATOR.enqueue(task);
+
+        FakeCoordinator.Report upload = await("the upload of task " + task.taskId(),
+                () -> first(FakeCoordinator.forTask(COORDINATOR.uploads(), task.taskId())));
+        assertThat(COORDINATOR.answeredUnavailable() - before).as("three 503s, then delivered").isEqualTo(3);
+        awaitTrue("the worker to poll again after its upload", () -> COORDINATOR.polls() > upload.pollsBefore());
+        assertThat(FakeCoordinator.forTask(COORDINATOR.uploads(), task.taskId())).hasSize(1);
+        assertThat(FakeCoordinator.forTask(COORDINATOR.failures(), task.taskId())).as("not given up").isEmpty();
     }
 
     @Test

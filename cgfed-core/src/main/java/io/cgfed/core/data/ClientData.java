@@ -109,7 +109,8 @@ public final class ClientData {
             if (localDir == null) {
                 throw new IllegalStateException("partition 'local' needs the worker's data directory (cgfed.worker.data-dir)");
             }
-            List<T> own = reader.apply(localDir);
+            // at most trainExamples of its own (drawn by seed): what the coordinator lets one client claim
+            List<T> own = cap(reader.apply(localDir), d.trainExamples(), d.seed());
             if (d.tgapFraction() > 0) {
                 Partitioner.Split<T> local = Partitioner.split(own, d.tgapFraction(), d.seed());
                 return new Shards<>(local.d2(), heldOut, local.d1());
@@ -122,6 +123,29 @@ public final class ClientData {
                     Partitioner.shard(d.partition(), split.d1(), categoryOf, clients, client, d.seed() + 1));
         }
         return new Shards<>(Partitioner.shard(d.partition(), pool, categoryOf, clients, client, d.seed()), heldOut);
+    }
+
+    /**
+     * The most training examples client {@code client} of {@code clients} can have under this dataset spec,
+     * from what the coordinator knows without reading any file: exact for the generated demo task under a
+     * Dirichlet partition (the pool is generated), otherwise a bound that holds by construction: IID deals
+     * at most ceil(trainExamples / clients) to each client (the pool and D2 hold at most trainExamples), a
+     * Dirichlet partition of files or a client's own data ({@code local}) at most trainExamples. An update
+     * claiming more samples is refused: FedAvg weighs updates by their samples.
+     */
+    public static long maxTrainExamples(ExperimentSpec.Dataset d, int clients, int client) {
+        check(d);
+        long pool = d.trainExamples();
+        if (isLocal(d)) {
+            return pool;
+        }
+        if (Double.isNaN(Partitioner.parseScheme(d.partition()))) {
+            return (pool + clients - 1) / clients;
+        }
+        if (d.name().equals(DemoTask.NAME)) {
+            return forClient(d, clients, client, null).train().size();
+        }
+        return pool;
     }
 
     private static boolean isLocal(ExperimentSpec.Dataset d) {

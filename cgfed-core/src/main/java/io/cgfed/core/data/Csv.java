@@ -105,8 +105,8 @@ public final class Csv {
                     line++;
                     rowLine = line;
                 } else if (afterQuote) {
-                    throw new DatasetFormatException(file, line, "unexpected character '" + (char) c
-                            + "' after a closing quote (a quote inside a quoted field is written \"\")");
+                    throw new DatasetFormatException(file, line, "unexpected character after a closing quote "
+                            + "(a quote inside a quoted field is written \"\")");
                 } else if (c == '"' && field.length() == 0) {
                     inQuotes = true;
                     fieldStarted = true;

@@ -64,8 +64,8 @@ public final class InstructionJsonl {
             try {
                 node = JSON.readTree(line);
             } catch (JacksonException e) {
-                throw new DatasetFormatException(file, i + 1, "malformed JSON" + column(e.getLocation()) + ": "
-                        + firstLine(e.getOriginalMessage()), e);
+                // Jackson's own message quotes the token it stopped at: not repeated (no message quotes a file)
+                throw new DatasetFormatException(file, i + 1, "malformed JSON" + column(e.getLocation()), e);
             }
             out.add(example(node, file, i + 1));
         }
@@ -93,8 +93,7 @@ public final class InstructionJsonl {
             }
         } catch (JacksonException e) {
             TokenStreamLocation at = e.getLocation();
-            throw new DatasetFormatException(file, at == null ? line : at.getLineNr(), "malformed JSON" + column(at)
-                    + ": " + firstLine(e.getOriginalMessage()), e);
+            throw new DatasetFormatException(file, at == null ? line : at.getLineNr(), "malformed JSON" + column(at), e);
         }
         return out;
     }
@@ -154,11 +153,4 @@ public final class InstructionJsonl {
         return at == null || at.getColumnNr() <= 0 ? "" : " at column " + at.getColumnNr();
     }
 
-    private static String firstLine(String message) {
-        if (message == null) {
-            return "unreadable";
-        }
-        int nl = message.indexOf('\n');
-        return nl < 0 ? message : message.substring(0, nl);
-    }
 }

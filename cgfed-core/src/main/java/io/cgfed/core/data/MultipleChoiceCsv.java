@@ -87,8 +87,9 @@ public final class MultipleChoiceCsv {
             question = column(index, "question", first, file);
             answer = index.containsKey("answer") ? index.get("answer") : -1;
             if (answer < 0) {
+                // (the header's own words are not quoted: no error message repeats a file's content)
                 throw new DatasetFormatException(file, first.line(), "the header has no 'answer' column (C-Eval's "
-                        + "test split publishes no answers: use dev or val); columns are " + first.fields());
+                        + "test split publishes no answers: use dev or val); it has " + first.size() + " columns");
             }
             for (int o = 0; o < options.length; o++) {
                 options[o] = column(index, LETTERS.get(o).toLowerCase(Locale.ROOT), first, file);
@@ -127,8 +128,8 @@ public final class MultipleChoiceCsv {
         Integer i = index.get(name);
         if (i == null) {
             throw new DatasetFormatException(file, header.line(), "the header has no '"
-                    + (name.length() == 1 ? name.toUpperCase(Locale.ROOT) : name) + "' column; columns are "
-                    + header.fields());
+                    + (name.length() == 1 ? name.toUpperCase(Locale.ROOT) : name) + "' column (it has " + header.size()
+                    + " columns; C-Eval's header is id,question,A,B,C,D,answer)");
         }
         return i;
     }
@@ -141,7 +142,7 @@ public final class MultipleChoiceCsv {
         }
         int i = LETTERS.indexOf(a.toUpperCase(Locale.ROOT));
         if (i < 0) {
-            throw new DatasetFormatException(file, line, "answer '" + a + "' is not one of A, B, C, D");
+            throw new DatasetFormatException(file, line, "the answer (" + a.length() + " characters) is not one of A, B, C, D");
         }
         return i;
     }

@@ -82,6 +82,32 @@ class ClientDataTest {
     }
 
     @Test
+    void theShardBoundTheCoordinatorChecksHoldsForEveryClientAndIsExactForTheDemoUnderDirichlet(@TempDir Path dir)
+            throws Exception {
+        for (String partition : new String[] {"iid", "dirichlet:0.3"}) {
+            for (double tgap : new double[] {0.0, 0.3}) {
+                ExperimentSpec.Dataset d = new ExperimentSpec.Dataset(DemoTask.NAME, 5L, 203, 20, partition, null, null, tgap);
+                for (int client = 0; client < 7; client++) {
+                    int actual = ClientData.forClient(d, 7, client, null).train().size();
+                    long bound = ClientData.maxTrainExamples(d, 7, client);
+                    assertThat(bound).as("%s tgap %s client %d", partition, tgap, client).isGreaterThanOrEqualTo(actual);
+                    if (partition.startsWith("dirichlet")) {
+                        assertThat(bound).isEqualTo(actual);
+                    } else {
+                        assertThat(bound).isEqualTo(29); // ceil(203 / 7)
+                    }
+                }
+            }
+        }
+        // a client's own data is capped at trainExamples, the bound for it
+        Path mine = Files.createDirectories(dir.resolve("mine"));
+        Files.writeString(mine.resolve("college_physics_dev.csv"), csv(30, "local"));
+        ExperimentSpec.Dataset local = new ExperimentSpec.Dataset(DemoTask.NAME, 5L, 12, 20, "local");
+        assertThat(ClientData.forClient(local, 4, 2, mine).train()).hasSize(12);
+        assertThat(ClientData.maxTrainExamples(local, 4, 2)).isEqualTo(12);
+    }
+
+    @Test
     void badSpecsAreRefusedBeforeAnyDataIsRead() {
         assertThatThrownBy(() -> ClientData.check(dataset("imagenet", "iid", null, null, 0))).hasMessageContaining("imagenet");
         assertThatThrownBy(() -> ClientData.check(dataset(DemoTask.NAME, "zipf", null, null, 0))).hasMessageContaining("zipf");

@@ -120,10 +120,10 @@ class MultipleChoiceCsvTest {
     @Test
     void badAnswersAreNamed() {
         DatasetFormatException e = failure("law_val.csv", "id,question,A,B,C,D,answer\n0,q,a,b,c,d,E\n");
-        assertThat(e.getMessage()).isEqualTo("law_val.csv:2: answer 'E' is not one of A, B, C, D");
+        assertThat(e.getMessage()).isEqualTo("law_val.csv:2: the answer (1 characters) is not one of A, B, C, D");
         assertThat(failure("law_test.csv", "id,question,A,B,C,D,answer\n0,q,a,b,c,d,\n").reason())
                 .startsWith("the answer is empty");
-        assertThat(failure("x_test.csv", "q,a,b,c,d,AB\n").reason()).isEqualTo("answer 'AB' is not one of A, B, C, D");
+        assertThat(failure("x_test.csv", "q,a,b,c,d,AB\n").reason()).isEqualTo("the answer (2 characters) is not one of A, B, C, D");
     }
 
     @Test

@@ -30,7 +30,9 @@ import tools.jackson.databind.ObjectMapper;
  *   <li>{@code LATE}: its upload counted but came after that deadline or from a task that had been
  *   handed to another worker (a silent worker, a re-opened round); or it arrived after the round had
  *   closed or its task had been cancelled, and was refused ({@code tasks.late_upload_at});</li>
- *   <li>{@code FAILED}: the task failed, or nothing was ever uploaded.</li>
+ *   <li>{@code QUARANTINED}: its upload was accepted but left out of the aggregate, its norm far outside
+ *   the round's ({@link UpdateQuarantine}); the reason says by how much;</li>
+ *   <li>{@code FAILED}: the task failed (its update refused, for one), or nothing was ever uploaded.</li>
  * </ul>
  * Each row also has what the client measured and sent: samples, local loss, bytes, reconstruction
  * quality, times.
@@ -40,6 +42,7 @@ public class ClientOutcomes {
     public static final String ON_TIME = "ON_TIME";
     public static final String LATE = "LATE";
     public static final String FAILED = "FAILED";
+    public static final String QUARANTINED = "QUARANTINED";
     private static final TypeReference<Map<String, Object>> MAP = new TypeReference<>() {
     };
     private final TaskRepository tasks;
@@ -101,6 +104,10 @@ public class ClientOutcomes {
                 row.put("uploadedAt", received);
                 row.put("timeMs", millis(issued.get(0).getAssignedAt() != null ? issued.get(0).getAssignedAt()
                         : issued.get(0).getCreatedAt(), received));
+                if (u != null && u.getQuarantineReason() != null) {
+                    row.put("outcome", QUARANTINED);
+                    row.put("reason", "not aggregated: " + u.getQuarantineReason());
+                }
                 if (u != null) {
                     row.put("samples", u.getSamples());
                     row.put("wireBytes", u.getWireBytes());

@@ -60,11 +60,13 @@ public class RoundCloser {
     private final ExperimentService experimentService;
     private final ExperimentRepository experiments;
     private final CoordinatorMetrics metrics;
+    private final UpdateQuarantine quarantine;
 
     RoundCloser(UploadRepository uploads, RoundRepository rounds, TaskRepository tasks, AdapterStore adapters,
                 BlobStore blobs, CodecServiceClient codecService, ClientAssignments assignments, TransactionTemplate tx,
                 ObjectMapper json, AttachmentRepository attachments, ExperimentService experimentService,
-                ExperimentRepository experiments, CoordinatorMetrics metrics) {
+                ExperimentRepository experiments, CoordinatorMetrics metrics, UpdateQuarantine quarantine) {
+        this.quarantine = quarantine;
         this.metrics = metrics;
         this.attachments = attachments;
         this.experimentService = experimentService;
@@ -91,7 +93,12 @@ public class RoundCloser {
 
     /** True when this call applied the round (false when another had already). */
     private boolean aggregateOnce(UUID experimentId, int roundNo) {
-        List<Upload> received = uploads.findByExperimentIdAndRoundOrderByClientIndex(experimentId, roundNo);
+        List<Upload> all = uploads.findByExperimentIdAndRoundOrderByClientIndex(experimentId, roundNo);
+        // updates whose norm is far outside the round's stay out of it (recorded below, with the reason)
+        Map<Integer, Double> norms = new LinkedHashMap<>();
+        all.forEach(u -> norms.put(u.getClientIndex(), u.getUpdateNorm()));
+        Map<Integer, String> quarantined = quarantine.reasons(norms);
+        List<Upload> received = all.stream().filter(u -> !quarantined.containsKey(u.getClientIndex())).toList();
         // streamed from the blob files to the codec-service (which sums them as they come): the round is
         // never in this process's memory
         List<PayloadBatch.Part> payloads = new ArrayList<>();
@@ -101,16 +108,18 @@ public class RoundCloser {
         ExperimentSpec spec = experimentService.spec(experimentService.find(experimentId));
         List<io.cgfed.core.codec.TensorSpec> layout = io.cgfed.coordinator.experiment.SpecRules.adapterLayout(spec);
         long aggregationStart = System.nanoTime();
-        NamedTensors update = codecService.aggregateParts(layout, payloads);
-        long aggregationNanos = System.nanoTime() - aggregationStart;
         NamedTensors previous = adapters.load(experimentId, roundNo - 1);
-        NamedTensors next = previous.plus(update);
+        // every update quarantined (an absolute cap can do that): the adapter stays as it was
+        NamedTensors update = received.isEmpty() ? null : codecService.aggregateParts(layout, payloads);
+        long aggregationNanos = System.nanoTime() - aggregationStart;
+        NamedTensors next = update == null ? previous : previous.plus(update);
         List<Task> train = tasks.findByExperimentIdAndRoundAndType(experimentId, roundNo, TaskType.TRAIN);
         Integer usedVersion = Codecs.learned(spec.codec().name()) && !train.isEmpty() ? train.get(0).getCodecVersion() : null;
         long codecStart = System.nanoTime();
-        Integer nextVersion = adaptCodec(experimentId, roundNo, spec, usedVersion, train, payloads);
+        Integer nextVersion = received.isEmpty() ? null : adaptCodec(experimentId, roundNo, spec, usedVersion, train, payloads);
         Long codecMs = nextVersion == null ? null : (System.nanoTime() - codecStart) / 1_000_000;
-        Audit audit = spec.codec().audit() ? audit(experimentId, roundNo, layout, received, payloads, update) : null;
+        Audit audit = spec.codec().audit() && update != null
+                ? audit(experimentId, roundNo, layout, received, payloads, update) : null;
         long applyStart = System.nanoTime();
         return Boolean.TRUE.equals(tx.execute(s -> {
             Round round = rounds.lock(experimentId, roundNo).orElseThrow();
@@ -121,6 +130,11 @@ public class RoundCloser {
                 return false; // cancelled while the codec-service worked: no adapter, no evaluation task
             }
             adapters.save(experimentId, roundNo, next);
+            quarantined.forEach((client, reason) -> {
+                uploads.quarantine(experimentId, roundNo, client, reason);
+                log.warn("experiment {} round {}: client {}'s update quarantined, not aggregated: {}", experimentId, roundNo,
+                        client, reason);
+            });
             round.codec(usedVersion, nextVersion);
             if (nextVersion != null) {
                 experiments.findById(experimentId).orElseThrow().useCodecVersion(nextVersion);
@@ -145,19 +159,29 @@ public class RoundCloser {
                 c.putAll(json.readValue(u.getMetrics(), MAP));
                 clients.add(c);
             }
+            for (Upload u : all) {
+                if (quarantined.containsKey(u.getClientIndex())) {
+                    Map<String, Object> c = new LinkedHashMap<>();
+                    c.put("client", u.getClientIndex());
+                    c.put("samples", u.getSamples());
+                    c.put("wireBytes", u.getWireBytes());
+                    c.put("quarantined", quarantined.get(u.getClientIndex()));
+                    clients.add(c);
+                }
+            }
             round.aggregated(received.size(), received.stream().mapToLong(Upload::getWireBytes).sum(),
                     received.stream().mapToLong(Upload::getRawBytes).sum(), lossWeight == 0 ? null : lossSum / lossWeight,
                     json.writeValueAsString(clients), Instant.now());
             // aggregation: the codec-service's decode + FedAvg and this transaction (the codec's refit apart)
             round.phaseTimes((aggregationNanos + System.nanoTime() - applyStart) / 1_000_000, codecMs);
-            int evaluator = received.isEmpty() ? 0 : received.get(0).getClientIndex();
+            int evaluator = all.isEmpty() ? 0 : all.get(0).getClientIndex();
             tasks.save(new Task(experimentId, roundNo, evaluator, TaskType.EVALUATE,
                     assignments.workerOf(experimentId, evaluator), roundNo, Instant.now()));
             if (nextVersion != null) {
                 metrics.codecVersion("FAF");
             }
-            log.info("experiment {} round {}: aggregated {} updates ({} samples) into adapter version {}",
-                    experimentId, roundNo, received.size(), samples, roundNo);
+            log.info("experiment {} round {}: aggregated {} updates ({} samples; {} quarantined) into adapter version {}",
+                    experimentId, roundNo, received.size(), samples, quarantined.size(), roundNo);
             return true;
         }));
     }

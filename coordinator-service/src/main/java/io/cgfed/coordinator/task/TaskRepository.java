@@ -15,6 +15,13 @@ public interface TaskRepository extends JpaRepository<Task, UUID> {
             """, nativeQuery = true)
     Optional<Task> lockNextPending(UUID workerId);
 
+    /** The oldest task assigned to a worker and not yet settled, locked (see {@code TaskService#poll} with idle). */
+    @Query(value = """
+            SELECT * FROM tasks WHERE worker_id = :workerId AND status = 'ASSIGNED'
+            ORDER BY assigned_at LIMIT 1 FOR UPDATE SKIP LOCKED
+            """, nativeQuery = true)
+    Optional<Task> lockOldestAssigned(UUID workerId);
+
     /** Which of these workers have a pending task: one query for every held poll (uses tasks_by_worker). */
     @Query(value = "SELECT DISTINCT worker_id FROM tasks WHERE status = 'PENDING' AND worker_id IN (:workers)",
             nativeQuery = true)

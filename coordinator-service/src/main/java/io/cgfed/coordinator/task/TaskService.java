@@ -66,6 +66,29 @@ public class TaskService implements SmartLifecycle {
         this.json = json;
     }
 
+    /**
+     * Waits up to {@code wait} for a pending task of this worker and assigns it. A worker that says it is
+     * {@code idle} (it holds no task: the real worker runs one at a time and polls between them) first gets
+     * back any task the coordinator still counts as assigned to it: that task's answer was lost in transit
+     * (the coordinator died after assigning it, before the worker read it), and the round would otherwise
+     * wait for it until its deadline.
+     */
+    public Optional<TaskMessage> poll(UUID workerId, Duration wait, boolean idle) throws InterruptedException {
+        if (idle) {
+            Optional<TaskMessage> lost = tx.execute(s -> tasks.lockOldestAssigned(workerId).map(t -> {
+                log.info("task {} ({} round {} client {}) handed out again: worker {} polls idle, so it never got it",
+                        t.getId(), t.getType(), t.getRound(), t.getClientIndex(), workerId);
+                t.assign(Instant.now());
+                return message(t);
+            }));
+            if (lost.isPresent()) {
+                workers.touch(workerId, Instant.now());
+                return lost;
+            }
+        }
+        return poll(workerId, wait);
+    }
+
     /** Waits up to {@code wait} for a pending task of this worker and assigns it. */
     public Optional<TaskMessage> poll(UUID workerId, Duration wait) throws InterruptedException {
         if (workers.touch(workerId, Instant.now()) == 0) {
@@ -112,10 +135,14 @@ public class TaskService implements SmartLifecycle {
     private Optional<TaskMessage> claim(UUID workerId) {
         return tasks.lockNextPending(workerId).map(t -> {
             t.assign(Instant.now());
-            Experiment e = experiments.find(t.getExperimentId());
-            return new TaskMessage(t.getId(), t.getType(), t.getExperimentId(), t.getRound(), t.getClientIndex(),
-                    t.getAdapterVersion(), experiments.spec(e), t.getCodecVersion(), t.isContribute());
+            return message(t);
         });
+    }
+
+    private TaskMessage message(Task t) {
+        Experiment e = experiments.find(t.getExperimentId());
+        return new TaskMessage(t.getId(), t.getType(), t.getExperimentId(), t.getRound(), t.getClientIndex(),
+                t.getAdapterVersion(), experiments.spec(e), t.getCodecVersion(), t.isContribute());
     }
 
     /** A worker's own task, or the reason it may not act on it. */
@@ -169,6 +196,19 @@ public class TaskService implements SmartLifecycle {
         if (workers.touch(workerId, Instant.now()) == 0) {
             throw ApiException.notFound("no worker " + workerId + "; register first");
         }
+    }
+
+    /**
+     * The coordinator refused the task's update for what it holds (not for its form): the task fails with
+     * the reason, unless it is no longer open (its update was counted, or it was handed on).
+     */
+    public void refuseUpdate(UUID taskId, UUID workerId, String reason) {
+        tx.executeWithoutResult(s -> {
+            Task t = ownTask(taskId, workerId);
+            if (t.isOpen()) {
+                t.fail(reason.substring(0, Math.min(reason.length(), 2000)), Instant.now());
+            }
+        });
     }
 
     /** A worker gives up on a task; the round driver decides what follows. */

@@ -38,13 +38,18 @@ public class Upload extends InsertOnlyRow<UploadKey> {
     private String metrics;
     @Column(name = "received_at")
     private Instant receivedAt;
+    @Column(name = "update_norm")
+    private Double updateNorm;
+    @Column(name = "quarantine_reason")
+    private String quarantineReason;
 
     protected Upload() {
     }
 
     public Upload(UUID experimentId, int round, int clientIndex, UUID taskId, UUID workerId, String blobKey,
                   String sha256, long wireBytes, long rawBytes, long samples, Double trainLoss, String metrics,
-                  Instant receivedAt) {
+                  Instant receivedAt, Double updateNorm) {
+        this.updateNorm = updateNorm;
         this.experimentId = experimentId;
         this.round = round;
         this.clientIndex = clientIndex;
@@ -58,6 +63,20 @@ public class Upload extends InsertOnlyRow<UploadKey> {
         this.trainLoss = trainLoss;
         this.metrics = metrics;
         this.receivedAt = receivedAt;
+    }
+
+    /** The decoded update's L2 norm, measured when it was accepted (null for rows from before it was kept). */
+    public Double getUpdateNorm() {
+        return updateNorm;
+    }
+
+    /** Why the update was left out of its round's aggregate, or null when it was aggregated. */
+    public String getQuarantineReason() {
+        return quarantineReason;
+    }
+
+    public void quarantine(String reason) {
+        this.quarantineReason = reason;
     }
 
     public Instant getReceivedAt() {

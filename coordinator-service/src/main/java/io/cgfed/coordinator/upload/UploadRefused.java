@@ -22,13 +22,18 @@ public final class UploadRefused extends ApiException {
         return new UploadRefused(HttpStatus.CONFLICT, reason, detail);
     }
 
+    /** A 400 for a well-formed upload whose content the coordinator will not take (reason {@code field}). */
+    public static UploadRefused badRequest(String reason, String detail) {
+        return new UploadRefused(HttpStatus.BAD_REQUEST, reason, detail);
+    }
+
     public String reason() {
         return reason;
     }
 
     /**
      * The metric reason of any refusal: {@code late}, {@code different_upload}, {@code task_cancelled},
-     * {@code not_running}, {@code wrong_task} (from this class), {@code invalid_payload},
+     * {@code not_running}, {@code wrong_task}, {@code samples} (from this class), {@code invalid_payload},
      * {@code too_large}, {@code wrong_worker}, {@code unknown_task}, {@code invalid_request},
      * {@code conflict}, or {@code error} for what is no refusal of the request (a database or
      * codec-service failure).

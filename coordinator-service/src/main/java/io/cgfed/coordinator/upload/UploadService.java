@@ -120,6 +120,17 @@ public class UploadService {
             throw new PayloadFormatException("payload uses codec '" + h.codec() + "', the experiment uses '"
                     + spec.codec().name() + "'");
         }
+        long maxSamples = io.cgfed.core.data.ClientData.maxTrainExamples(spec.dataset(), spec.clients(),
+                task.getClientIndex());
+        if (h.samples() < 1 || h.samples() > maxSamples) {
+            // FedAvg weighs by samples: a claim the client's shard cannot hold would take the round (the probe's
+            // 2^40); the task fails with the reason, so the round does not wait for it
+            String reason = "update refused: it claims " + h.samples() + " training samples, client "
+                    + task.getClientIndex() + "'s shard holds at most " + maxSamples;
+            tasks.refuseUpdate(taskId, workerId, reason);
+            throw UploadRefused.badRequest("samples", reason);
+        }
+        double norm = l2Norm(decoded.update());
         String sha = BlobStore.sha256(body);
         UploadKey uploadKey = new UploadKey(task.getExperimentId(), task.getRound(), task.getClientIndex());
         String blobKey = "uploads/" + task.getExperimentId() + "/r" + task.getRound() + "/c" + task.getClientIndex()
@@ -151,7 +162,7 @@ public class UploadService {
                 }
                 uploads.save(new Upload(task.getExperimentId(), task.getRound(), task.getClientIndex(), taskId, workerId,
                         blobKey, sha, body.length, decoded.rawBytes(), h.samples(),
-                        metrics.get("trainLoss"), json.writeValueAsString(metrics), Instant.now()));
+                        metrics.get("trainLoss"), json.writeValueAsString(metrics), Instant.now(), norm));
                 current.complete(Instant.now());
                 return new Receipt(false, task.getExperimentId(), task.getRound(), task.getClientIndex(), body.length,
                         decoded.rawBytes());
@@ -188,6 +199,17 @@ public class UploadService {
         io.cgfed.core.tensor.NamedTensors update = codecService.decode(body);
         UpdateDecoder.requireFinite(update);
         return new UpdateDecoder.DecodedUpdate(h, update, body.length);
+    }
+
+    /** The L2 norm of a decoded update, summed in double (what the quarantine at aggregation compares). */
+    static double l2Norm(io.cgfed.core.tensor.NamedTensors update) {
+        double sum = 0;
+        for (String name : update.names()) {
+            for (float v : update.get(name).data()) {
+                sum += (double) v * v;
+            }
+        }
+        return Math.sqrt(sum);
     }
 
     private static Receipt duplicate(Upload existing, String sha, Task task) {

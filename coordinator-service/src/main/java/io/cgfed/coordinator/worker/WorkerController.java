@@ -79,9 +79,10 @@ public class WorkerController {
     @GetMapping("/{workerId}/tasks/next")
     @Requires(Caller.WORKER)
     public ResponseEntity<TaskMessage> next(@PathVariable UUID workerId,
-                                            @RequestParam(defaultValue = "20") int waitSeconds) throws InterruptedException {
+                                            @RequestParam(defaultValue = "20") int waitSeconds,
+                                            @RequestParam(defaultValue = "false") boolean idle) throws InterruptedException {
         Duration wait = Duration.ofSeconds(Math.max(0, Math.min(waitSeconds, properties.maxPollWait().toSeconds())));
-        var task = tasks.poll(workerId, wait);
+        var task = tasks.poll(workerId, wait, idle);
         if (task.isPresent() && credentials.revoked(workerId)) {
             // revoked while the poll was held: the task stays with the revoked worker (as with a dead one)
             throw ApiException.forbidden("worker " + workerId + " was revoked");

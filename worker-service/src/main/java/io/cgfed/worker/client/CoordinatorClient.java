@@ -17,12 +17,24 @@ import org.springframework.http.MediaType;
 import org.springframework.http.ResponseEntity;
 import org.springframework.http.client.JdkClientHttpRequestFactory;
 import org.springframework.stereotype.Component;
+import org.springframework.core.retry.RetryException;
+import org.springframework.core.retry.RetryPolicy;
+import org.springframework.core.retry.RetryTemplate;
+import org.springframework.web.client.HttpServerErrorException;
+import org.springframework.web.client.ResourceAccessException;
 import org.springframework.web.client.RestClient;
 
 /**
  * The worker's side of the coordinator's REST API. Registration shows the join token and brings back
  * this worker's own credential, which every later call (downloads included) sends with the worker's
  * id; it lives in memory only, so a restarted worker registers again.
+ *
+ * <p>What a task sends back (its update, attachments, evaluation report or failure) is retried while
+ * the coordinator cannot be reached or answers 5xx (it is restarting, or its database is away): with
+ * exponential backoff and jitter ({@code cgfed.worker.retry-delay}, doubling to at most 10 s) for as
+ * long as the coordinator would still take it, the experiment's round deadline. The coordinator takes
+ * each of these once: the same bytes again are answered as a duplicate, so a retry after a lost answer
+ * never counts twice. A 4xx is the coordinator's verdict and is not retried.
  */
 @Component
 public class CoordinatorClient {
@@ -71,9 +83,14 @@ public class CoordinatorClient {
         http.put().uri("/api/v1/workers/{id}/heartbeat", workerId).headers(as(workerId)).retrieve().toBodilessEntity();
     }
 
+    /**
+     * The next task. The worker polls only between tasks, so it says it is idle: a task the coordinator
+     * still counts as this worker's was lost in transit (the coordinator died after handing it out) and
+     * comes back.
+     */
     public Optional<TaskMessage> nextTask(UUID workerId) {
         ResponseEntity<TaskMessage> r = http.get()
-                .uri("/api/v1/workers/{id}/tasks/next?waitSeconds={w}", workerId, properties.pollWait().toSeconds())
+                .uri("/api/v1/workers/{id}/tasks/next?waitSeconds={w}&idle=true", workerId, properties.pollWait().toSeconds())
                 .headers(as(workerId))
                 .retrieve().toEntity(TaskMessage.class);
         return r.getStatusCode().value() == 204 ? Optional.empty() : Optional.ofNullable(r.getBody());
@@ -82,6 +99,11 @@ public class CoordinatorClient {
     public byte[] adapter(UUID experimentId, int version) {
         return http.get().uri("/api/v1/experiments/{id}/adapters/{v}", experimentId, version).headers(asSelf())
                 .accept(MediaType.APPLICATION_OCTET_STREAM).retrieve().body(byte[].class);
+    }
+
+    /** An adapter version for a task, retried for up to {@code patience} while the coordinator is away. */
+    public byte[] adapter(UUID experimentId, int version, Duration patience) {
+        return retrying("download of adapter version " + version, patience, () -> adapter(experimentId, version));
     }
 
     /**
@@ -111,31 +133,79 @@ public class CoordinatorClient {
                 .retrieve().body(tools.jackson.databind.JsonNode.class);
     }
 
-    public void upload(UUID workerId, UUID taskId, byte[] payload) {
-        http.put().uri("/api/v1/tasks/{id}/update", taskId).headers(as(workerId))
-                .contentType(MediaType.APPLICATION_OCTET_STREAM).body(payload).retrieve().toBodilessEntity();
+    /** Sends a TRAIN task's update, retrying for up to {@code patience} while the coordinator is away. */
+    public void upload(UUID workerId, UUID taskId, byte[] payload, Duration patience) {
+        deliver("update of task " + taskId, patience, () -> http.put().uri("/api/v1/tasks/{id}/update", taskId)
+                .headers(as(workerId)).contentType(MediaType.APPLICATION_OCTET_STREAM).body(payload).retrieve()
+                .toBodilessEntity());
     }
 
     /** What a task sends besides its update: {@code collection}, {@code contribution} or {@code audit}. */
-    public void attachment(UUID workerId, UUID taskId, String kind, byte[] body) {
-        http.put().uri("/api/v1/tasks/{id}/{kind}", taskId, kind).headers(as(workerId))
-                .contentType(MediaType.APPLICATION_OCTET_STREAM).body(body).retrieve().toBodilessEntity();
+    public void attachment(UUID workerId, UUID taskId, String kind, byte[] body, Duration patience) {
+        deliver(kind + " of task " + taskId, patience, () -> http.put().uri("/api/v1/tasks/{id}/{kind}", taskId, kind)
+                .headers(as(workerId)).contentType(MediaType.APPLICATION_OCTET_STREAM).body(body).retrieve()
+                .toBodilessEntity());
     }
 
-    /** A learned codec version's model file (safetensors), through the coordinator. */
-    public byte[] codecModel(UUID experimentId, int version) {
-        return http.get().uri("/api/v1/experiments/{id}/codec-versions/{v}/encoder", experimentId, version)
-                .headers(asSelf()).accept(MediaType.APPLICATION_OCTET_STREAM).retrieve().body(byte[].class);
+    /** A learned codec version's model file (safetensors), through the coordinator, retried as {@link #adapter}. */
+    public byte[] codecModel(UUID experimentId, int version, Duration patience) {
+        return retrying("download of codec version " + version, patience, () -> http.get()
+                .uri("/api/v1/experiments/{id}/codec-versions/{v}/encoder", experimentId, version)
+                .headers(asSelf()).accept(MediaType.APPLICATION_OCTET_STREAM).retrieve().body(byte[].class));
     }
 
-    public void evaluation(UUID workerId, UUID taskId, EvaluationReport report) {
-        http.post().uri("/api/v1/tasks/{id}/evaluation", taskId).headers(as(workerId))
-                .contentType(MediaType.APPLICATION_JSON).body(report).retrieve().toBodilessEntity();
+    public void evaluation(UUID workerId, UUID taskId, EvaluationReport report, Duration patience) {
+        deliver("evaluation of task " + taskId, patience, () -> http.post().uri("/api/v1/tasks/{id}/evaluation", taskId)
+                .headers(as(workerId)).contentType(MediaType.APPLICATION_JSON).body(report).retrieve()
+                .toBodilessEntity());
     }
 
-    public void failure(UUID workerId, UUID taskId, String reason) {
-        http.post().uri("/api/v1/tasks/{id}/failure", taskId).headers(as(workerId))
-                .contentType(MediaType.APPLICATION_JSON).body(Map.of("reason", reason)).retrieve().toBodilessEntity();
+    public void failure(UUID workerId, UUID taskId, String reason, Duration patience) {
+        deliver("failure report of task " + taskId, patience, () -> http.post().uri("/api/v1/tasks/{id}/failure", taskId)
+                .headers(as(workerId)).contentType(MediaType.APPLICATION_JSON).body(Map.of("reason", reason))
+                .retrieve().toBodilessEntity());
+    }
+
+    /**
+     * Runs {@code call} until it succeeds, a 4xx answers it, or {@code patience} has passed, retrying
+     * connection failures and 5xx answers with backoff (Spring's {@link RetryTemplate}); the last failure
+     * is thrown as it came.
+     */
+    void deliver(String what, Duration patience, Runnable call) {
+        retrying(what, patience, () -> {
+            call.run();
+            return null;
+        });
+    }
+
+    /** {@link #deliver} for a call with an answer. */
+    <T> T retrying(String what, Duration patience, java.util.function.Supplier<T> call) {
+        Duration delay = properties.retryDelay();
+        RetryPolicy policy = RetryPolicy.builder()
+                .includes(ResourceAccessException.class, HttpServerErrorException.class)
+                .maxRetries(Long.MAX_VALUE)
+                .timeout(patience.compareTo(Duration.ofSeconds(1)) < 0 ? Duration.ofSeconds(1) : patience)
+                .delay(delay)
+                .multiplier(2)
+                .maxDelay(Duration.ofSeconds(10).compareTo(delay) > 0 ? Duration.ofSeconds(10) : delay)
+                .jitter(delay.dividedBy(2))
+                .build();
+        RetryTemplate retry = new RetryTemplate(policy);
+        retry.setRetryListener(new org.springframework.core.retry.RetryListener() {
+            @Override
+            public void beforeRetry(RetryPolicy p, org.springframework.core.retry.Retryable<?> r) {
+                log.info("{} not delivered yet, retrying (the coordinator is unreachable or answered 5xx)", what);
+            }
+        });
+        try {
+            return retry.execute(call::get);
+        } catch (RetryException e) {
+            Throwable last = e.getLastException() != null ? e.getLastException() : e.getCause();
+            if (last instanceof RuntimeException r) {
+                throw r;
+            }
+            throw new IllegalStateException(what + " not delivered", last);
+        }
     }
 
     /** This worker's id and credential; nothing before it registered (the coordinator answers 401). */

@@ -20,7 +20,10 @@ import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.springframework.boot.availability.AvailabilityChangeEvent;
+import org.springframework.boot.availability.LivenessState;
 import org.springframework.boot.context.event.ApplicationReadyEvent;
+import org.springframework.context.ApplicationEventPublisher;
 import org.springframework.context.event.EventListener;
 import org.springframework.stereotype.Component;
 import org.springframework.web.client.HttpClientErrorException;
@@ -34,6 +37,11 @@ import org.springframework.web.client.RestClientException;
  * revoked (403) stops; a coordinator that is restarting is polled again with backoff. A task cut short
  * by this worker's shutdown is not reported as failed: the coordinator hands it to another worker
  * when this one stays silent. Task log lines carry the experiment, round and task ({@link LogContext}).
+ *
+ * <p>A worker never becomes a zombie: a task that fails, out of memory included, is reported as failed
+ * with its reason and the loop goes on; if the loop itself cannot go on (an error escaped it), liveness
+ * turns BROKEN ({@code /actuator/health/liveness} answers 503), so Kubernetes restarts the pod, instead
+ * of a worker that looks healthy and takes no task.
  */
 @Component
 public class TaskLoop {
@@ -42,6 +50,7 @@ public class TaskLoop {
     private final TaskRunner runner;
     private final WorkerProperties properties;
     private final MeterRegistry meters;
+    private final ApplicationEventPublisher events;
     private final AtomicReference<UUID> workerId = new AtomicReference<>();
     private final AtomicLong completed = new AtomicLong();
     private final AtomicLong failed = new AtomicLong();
@@ -55,7 +64,9 @@ public class TaskLoop {
     private volatile boolean running = true;
     private Thread thread;
 
-    TaskLoop(CoordinatorClient coordinator, TaskRunner runner, WorkerProperties properties, MeterRegistry meters) {
+    TaskLoop(CoordinatorClient coordinator, TaskRunner runner, WorkerProperties properties, MeterRegistry meters,
+             ApplicationEventPublisher events) {
+        this.events = events;
         this.coordinator = coordinator;
         this.runner = runner;
         this.properties = properties;
@@ -64,9 +75,23 @@ public class TaskLoop {
 
     @EventListener(ApplicationReadyEvent.class)
     public void start() {
-        thread = new Thread(this::loop, "task-loop");
+        thread = new Thread(this::loopOrBreak, "task-loop");
         thread.setDaemon(false);
         thread.start();
+    }
+
+    /** The loop; if anything escapes it while the worker should run, liveness goes BROKEN. */
+    private void loopOrBreak() {
+        try {
+            loop();
+        } catch (Throwable fatal) {
+            if (!running) {
+                return; // shutting down: whatever the interrupt broke does not matter any more
+            }
+            log.error("the task loop stopped: liveness is BROKEN so that this worker is restarted", fatal);
+            AvailabilityChangeEvent.publish(events, this, LivenessState.BROKEN);
+            throw fatal;
+        }
     }
 
     private void loop() {
@@ -127,7 +152,9 @@ public class TaskLoop {
                 record(type, "completed", start);
                 log.info("{} task for client {} done in {} ms", type, task.clientIndex(),
                         (System.nanoTime() - start) / 1_000_000);
-            } catch (RuntimeException e) {
+            } catch (RuntimeException | OutOfMemoryError e) {
+                // out of memory in training or data loading fails this task, not the worker: what the task
+                // held is garbage once this frame is left, and the next task starts afresh
                 if (!running) {
                     // the coordinator gives the task to another worker once this one stays silent
                     log.info("{} task stopped by shutdown: {}", type, e.toString());
@@ -139,7 +166,7 @@ public class TaskLoop {
                 log.warn("task {} ({} round {} client {}) failed: {}", task.taskId(), task.type(), task.round(),
                         task.clientIndex(), e.toString());
                 try {
-                    coordinator.failure(id, task.taskId(), e.toString());
+                    coordinator.failure(id, task.taskId(), e.toString(), TaskRunner.patience(task));
                 } catch (RestClientException reportFailed) {
                     log.warn("could not report the failure of task {}: {}", task.taskId(), reportFailed.getMessage());
                 }

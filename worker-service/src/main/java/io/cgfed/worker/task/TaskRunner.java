@@ -59,22 +59,29 @@ public class TaskRunner {
     }
 
     public void run(UUID workerId, TaskMessage task) {
+        java.time.Duration patience = patience(task);
         switch (task.type()) {
             case TRAIN -> {
                 Trained out = models.exclusive(() -> train(task));
                 // a contribution and an audit copy go first: the update completes the task
                 if (out.contribution() != null) {
-                    coordinator.attachment(workerId, task.taskId(), "contribution", out.contribution());
+                    coordinator.attachment(workerId, task.taskId(), "contribution", out.contribution(), patience);
                 }
                 if (out.audit() != null) {
-                    coordinator.attachment(workerId, task.taskId(), "audit", out.audit());
+                    coordinator.attachment(workerId, task.taskId(), "audit", out.audit(), patience);
                 }
-                coordinator.upload(workerId, task.taskId(), out.payload());
+                coordinator.upload(workerId, task.taskId(), out.payload(), patience);
             }
             case COLLECT -> coordinator.attachment(workerId, task.taskId(), "collection",
-                    models.exclusive(() -> collect(task)));
-            case EVALUATE -> coordinator.evaluation(workerId, task.taskId(), models.exclusive(() -> evaluate(task)));
+                    models.exclusive(() -> collect(task)), patience);
+            case EVALUATE -> coordinator.evaluation(workerId, task.taskId(), models.exclusive(() -> evaluate(task)),
+                    patience);
         }
+    }
+
+    /** How long a task's reports are retried while the coordinator is away: its round deadline (at least 1 s). */
+    static java.time.Duration patience(TaskMessage task) {
+        return java.time.Duration.ofSeconds(Math.max(1, task.spec().roundDeadlineSeconds()));
     }
 
     /**
@@ -121,7 +128,7 @@ public class TaskRunner {
         ExperimentSpec spec = task.spec();
         io.cgfed.core.codec.cgae.CgaeSettings settings = io.cgfed.core.codec.cgae.CgaeSettings.of(spec.codec().settings());
         LlamaModel model = models.model(spec);
-        NamedTensors start = SafeTensors.read(coordinator.adapter(task.experimentId(), task.adapterVersion()));
+        NamedTensors start = SafeTensors.read(coordinator.adapter(task.experimentId(), task.adapterVersion(), patience(task)));
         model.loadAdapter(start);
         Codec none = Codecs.create("none", null);
         List<byte[]> snapshots = new java.util.ArrayList<>();
@@ -160,7 +167,7 @@ public class TaskRunner {
             synchronized (learnedCodecs) {
                 return learnedCodecs.computeIfAbsent(task.experimentId() + "/" + task.codecVersion(), k ->
                         new io.cgfed.core.codec.cgae.CgaeCodec(io.cgfed.core.codec.cgae.CodecModel.read(
-                                coordinator.codecModel(task.experimentId(), task.codecVersion()))));
+                                coordinator.codecModel(task.experimentId(), task.codecVersion(), patience(task)))));
             }
         }
         // stochastic codecs (qsgd) draw from a seed per client and round unless the spec fixes one
@@ -173,7 +180,7 @@ public class TaskRunner {
     Trained train(TaskMessage task) {
         ExperimentSpec spec = task.spec();
         LlamaModel model = models.model(spec);
-        NamedTensors global = SafeTensors.read(coordinator.adapter(task.experimentId(), task.adapterVersion()));
+        NamedTensors global = SafeTensors.read(coordinator.adapter(task.experimentId(), task.adapterVersion(), patience(task)));
         model.loadAdapter(global);
         long seed = spec.seed() * 1_000_003L + task.round() * 1_009L + task.clientIndex();
         long t0 = System.nanoTime();
@@ -312,7 +319,7 @@ public class TaskRunner {
     EvaluationReport evaluate(TaskMessage task) {
         ExperimentSpec spec = task.spec();
         LlamaModel model = models.model(spec);
-        model.loadAdapter(SafeTensors.read(coordinator.adapter(task.experimentId(), task.adapterVersion())));
+        model.loadAdapter(SafeTensors.read(coordinator.adapter(task.experimentId(), task.adapterVersion(), patience(task))));
         Evaluator evaluator = new Evaluator(properties.evalBatchSize(), models.tokenizer(spec));
         Evaluator.EvalResult r = ClientData.isInstructions(spec.dataset())
                 ? evaluator.evaluateInstructions(model, instructions(spec, task.clientIndex()).heldOut())

@@ -27,7 +27,8 @@ class TaskLoopAccessTest {
     private final CoordinatorClient coordinator = mock(CoordinatorClient.class);
     private final TaskRunner runner = mock(TaskRunner.class);
     private static final io.cgfed.worker.WorkerProperties PROPERTIES = new io.cgfed.worker.WorkerProperties("w", "cpu",
-            "http://localhost:1", java.time.Duration.ofSeconds(1), 8, null, "cgfj_0123456789abcdef", java.time.Duration.ofSeconds(10));
+            "http://localhost:1", java.time.Duration.ofSeconds(1), 8, null, "cgfj_0123456789abcdef", java.time.Duration.ofSeconds(10),
+            null);
 
     static HttpClientErrorException refusal(HttpStatus status) {
         return HttpClientErrorException.create(status, status.getReasonPhrase(), new HttpHeaders(), new byte[0],
@@ -45,7 +46,8 @@ class TaskLoopAccessTest {
             Thread.sleep(20);
             return Optional.empty();
         });
-        TaskLoop loop = new TaskLoop(coordinator, runner, PROPERTIES, new io.micrometer.core.instrument.simple.SimpleMeterRegistry());
+        TaskLoop loop = new TaskLoop(coordinator, runner, PROPERTIES, new io.micrometer.core.instrument.simple.SimpleMeterRegistry(),
+                event -> { });
 
         loop.start();
         try {
@@ -61,7 +63,8 @@ class TaskLoopAccessTest {
         UUID id = UUID.randomUUID();
         when(coordinator.register()).thenReturn(new WorkerRegistration.Response(id, 1, "cgfw_revoked"));
         when(coordinator.nextTask(id)).thenThrow(refusal(HttpStatus.FORBIDDEN));
-        TaskLoop loop = new TaskLoop(coordinator, runner, PROPERTIES, new io.micrometer.core.instrument.simple.SimpleMeterRegistry());
+        TaskLoop loop = new TaskLoop(coordinator, runner, PROPERTIES, new io.micrometer.core.instrument.simple.SimpleMeterRegistry(),
+                event -> { });
 
         loop.start();
         try {
@@ -84,7 +87,8 @@ class TaskLoopAccessTest {
             Thread.sleep(20);
             return Optional.empty();
         });
-        TaskLoop loop = new TaskLoop(coordinator, runner, PROPERTIES, new io.micrometer.core.instrument.simple.SimpleMeterRegistry());
+        TaskLoop loop = new TaskLoop(coordinator, runner, PROPERTIES, new io.micrometer.core.instrument.simple.SimpleMeterRegistry(),
+                event -> { });
 
         loop.start();
         try {

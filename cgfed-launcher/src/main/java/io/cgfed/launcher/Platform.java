@@ -112,9 +112,14 @@ public final class Platform implements AutoCloseable {
         coordinatorEnv.put("CGFED_REGISTRY_URL", registry.url());
         coordinatorEnv.put("CGFED_BLOB_DIR", settings.workDir().resolve("blobs").toString());
         coordinatorEnv.put("CGFED_JOIN_TOKEN", secrets.joinToken());
+        // the files specs may name: what the operator set, else <home>/data and <home>/models (printed)
+        coordinatorEnv.put("CGFED_DATA_ROOTS", dataRoots());
+        coordinatorEnv.put("CGFED_MODEL_ROOTS", modelRoots());
         coordinatorEnv.putAll(settings.coordinatorEnv());
         coordinator = launch("coordinator-service", "coordinator-service", coordinatorPort, coordinatorEnv);
         coordinatorStarts.incrementAndGet();
+        out.println("data roots   " + coordinatorEnv.get("CGFED_DATA_ROOTS") + "  (CGFED_DATA_ROOTS: where dataset.path may point)");
+        out.println("model roots  " + coordinatorEnv.get("CGFED_MODEL_ROOTS") + "  (CGFED_MODEL_ROOTS: checkpoints)");
         for (ServiceProcess s : List.of(codec, registry, coordinator)) {
             s.awaitReady(Duration.ofMinutes(3));
             out.printf("%-12s %s  (pid %d, log %s)%n", shortName(s.name()), s.url(), s.pid(), s.log());
@@ -195,6 +200,18 @@ public final class Platform implements AutoCloseable {
 
     public String codecUrl() {
         return codec.url();
+    }
+
+    /** CGFED_DATA_ROOTS as the launcher was given it, else the home's {@code data} directory. */
+    private String dataRoots() {
+        String given = System.getenv("CGFED_DATA_ROOTS");
+        return given != null && !given.isBlank() ? given : settings.home().resolve("data").toAbsolutePath().normalize().toString();
+    }
+
+    /** CGFED_MODEL_ROOTS as the launcher was given it, else the home's {@code models} directory. */
+    private String modelRoots() {
+        String given = System.getenv("CGFED_MODEL_ROOTS");
+        return given != null && !given.isBlank() ? given : settings.home().resolve("models").toAbsolutePath().normalize().toString();
     }
 
     /** The JDBC URL of the embedded PostgreSQL (user postgres, no password); each service has its own schema. */

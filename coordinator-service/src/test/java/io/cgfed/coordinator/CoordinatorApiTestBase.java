@@ -93,6 +93,9 @@ abstract class CoordinatorApiTestBase {
         r.add("cgfed.coordinator.codec-retry-initial", () -> "200ms");
         r.add("cgfed.coordinator.codec-retry-max", () -> "2s");
         r.add("cgfed.coordinator.codec-service-timeout", () -> "2s");
+        // the dataset paths the tests name are under /data (never read at submit); checkpoints in the temp dir
+        r.add("cgfed.coordinator.data-roots", () -> "/data");
+        r.add("cgfed.coordinator.model-roots", () -> System.getProperty("java.io.tmpdir"));
     }
 
     @BeforeEach

@@ -202,7 +202,8 @@ class HelmChartTest {
         assertThat(of(all, "ServiceMonitor")).isEmpty();
         assertThat(one(all, "ConfigMap", "cgfed-config").as(ConfigMap.class).getData())
                 .containsEntry("CGFED_OPEN_READS", "false")
-                .containsEntry("CGFED_CODEC_URL", "http://cgfed-codec-service:8082");
+                .containsEntry("CGFED_CODEC_URL", "http://cgfed-codec-service:8082")
+                .containsEntry("CGFED_DATA_ROOTS", "/data").containsEntry("CGFED_MODEL_ROOTS", "/models");
         assertThat(secret(all, "CGFED_DB_URL")).isEqualTo("jdbc:postgresql://cgfed-postgresql:5432/cgfed");
         assertThat(secret(all, "CGFED_ADMIN_API_KEY")).hasSize(48);
         Deployment coordinator = one(all, "Deployment", "cgfed-coordinator").as(Deployment.class);

@@ -37,10 +37,12 @@ public class ExperimentService {
     private final UploadRepository uploads;
     private final RegistrySync registry;
     private final ObjectMapper json;
+    private final SpecPaths paths;
 
     ExperimentService(ExperimentRepository experiments, RoundRepository rounds, TaskRepository tasks,
                       AdapterVersionRepository adapters, UploadRepository uploads,
-                      RegistrySync registry, ObjectMapper json) {
+                      RegistrySync registry, ObjectMapper json, SpecPaths paths) {
+        this.paths = paths;
         this.uploads = uploads;
         this.experiments = experiments;
         this.rounds = rounds;
@@ -52,6 +54,7 @@ public class ExperimentService {
 
     @Transactional
     public ExperimentView submit(ExperimentSpec spec) {
+        paths.check(spec); // before anything reads a file it names
         SpecRules.check(spec);
         Experiment e = experiments.save(new Experiment(UUID.randomUUID(), spec.name(), json.writeValueAsString(spec),
                 Instant.now()));

@@ -95,7 +95,15 @@ public final class Codecs {
      * @throws IllegalArgumentException naming the setting that is wrong
      */
     public static void validate(String name, Map<String, Object> settings) {
-        type(name).validator().apply(settings == null ? Map.of() : settings);
+        CodecType t = type(name);
+        Map<String, Object> given = settings == null ? Map.of() : settings;
+        for (String key : given.keySet()) {
+            if (!t.bounds().containsKey(key) && !t.defaults().containsKey(key)) {
+                throw new IllegalArgumentException("unknown setting '" + key + "' for codec '" + name + "'"
+                        + (t.bounds().isEmpty() ? " (it takes none)" : " (known: " + String.join(", ", t.bounds().keySet()) + ")"));
+            }
+        }
+        t.validator().apply(given);
     }
 
     /** Whether payloads of this codec need a trained codec version to decode. */

@@ -86,8 +86,8 @@ public record ExperimentSpec(
      * own data directory, which never leave it). {@code tgapFraction}: the share of the pool set aside as
      * D1 for codec pre-training; clients train on their shard of the rest (D2).
      */
-    public record Dataset(@NotBlank String name, Long seed, @NotNull @Positive Integer trainExamples,
-                          @NotNull @Positive Integer evalExamples, String partition, String path, String evalPath,
+    public record Dataset(@NotBlank String name, Long seed, @NotNull @Positive @Max(1_000_000) Integer trainExamples,
+                          @NotNull @Positive @Max(100_000) Integer evalExamples, String partition, String path, String evalPath,
                           @DecimalMin("0.0") @DecimalMax(value = "1.0", inclusive = false) Double tgapFraction) {
         public Dataset {
             seed = seed == null ? 0L : seed;
@@ -103,8 +103,9 @@ public record ExperimentSpec(
     /** Local training per selected client and round; micro-batches accumulate into one step. */
     public record Training(@NotNull @Min(1) @Max(1_000_000) Integer localSteps, @NotNull @Min(1) @Max(4096) Integer batchSize,
                            @Min(1) @Max(4096) Integer microBatchSize,
-                           @NotNull @Positive Double learningRate, @Min(0) Integer warmupSteps,
-                           @DecimalMin("0.0") Double weightDecay, @DecimalMin("0.0") Double maxGradNorm) {
+                           @NotNull @Positive @DecimalMax("10.0") Double learningRate, @Min(0) @Max(1_000_000) Integer warmupSteps,
+                           @DecimalMin("0.0") @DecimalMax("100.0") Double weightDecay,
+                           @DecimalMin("0.0") @DecimalMax("1000000.0") Double maxGradNorm) {
         public Training {
             microBatchSize = microBatchSize == null ? batchSize : microBatchSize;
             warmupSteps = warmupSteps == null ? 0 : warmupSteps;

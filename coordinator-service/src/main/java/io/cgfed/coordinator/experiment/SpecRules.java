@@ -101,6 +101,9 @@ public final class SpecRules {
     }
 
     public static LoraConfig loraConfig(ExperimentSpec spec) {
+        if (spec.lora().targets() != null && new java.util.HashSet<>(spec.lora().targets()).size() != spec.lora().targets().size()) {
+            throw new InvalidFieldException("lora.targets", "names a target twice: " + spec.lora().targets());
+        }
         double dropout = spec.lora().dropout();
         if (!(dropout >= 0 && dropout < 1)) {
             throw new InvalidFieldException("lora.dropout", "must be at least 0 and below 1");

@@ -181,7 +181,12 @@ public class UploadService {
      */
     private UpdateDecoder.DecodedUpdate decode(byte[] body, List<TensorSpec> manifest, ExperimentSpec spec, Task task) {
         if (!io.cgfed.core.codec.Codecs.learned(spec.codec().name())) {
-            return UpdateDecoder.decode(body, manifest);
+            UpdateDecoder.DecodedUpdate decoded = UpdateDecoder.decode(body, manifest);
+            if (decoded.header().codecVersion() != 0) {
+                throw new PayloadFormatException("payload names codec version " + decoded.header().codecVersion()
+                        + ", but codec '" + spec.codec().name() + "' has no learned state: it must be 0");
+            }
+            return decoded;
         }
         io.cgfed.core.codec.UpdatePayload payload = io.cgfed.core.codec.UpdatePayload.parse(body, manifest);
         PayloadHeader h = payload.header();

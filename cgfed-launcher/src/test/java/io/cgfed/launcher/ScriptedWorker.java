@@ -107,7 +107,7 @@ final class ScriptedWorker {
     HttpResponse<String> upload(String coordinatorUrl, UUID taskId, byte[] payload, boolean trickle)
             throws IOException, InterruptedException {
         HttpRequest.BodyPublisher body = trickle
-                ? HttpRequest.BodyPublishers.ofInputStream(() -> new TrickleInputStream(payload, 4096, 1000))
+                ? HttpRequest.BodyPublishers.ofInputStream(() -> new TrickleInputStream(payload, 1024, 700))
                 : HttpRequest.BodyPublishers.ofByteArray(payload);
         return send(asWorker(HttpRequest.newBuilder(URI.create(coordinatorUrl + "/api/v1/tasks/" + taskId + "/update")))
                 .header("Content-Type", "application/octet-stream")

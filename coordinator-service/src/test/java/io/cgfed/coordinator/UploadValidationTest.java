@@ -51,6 +51,14 @@ class UploadValidationTest extends CoordinatorApiTestBase {
         assertProblem(upload(owner, t0.taskId(),
                 Payloads.fp16(UUID.randomUUID(), 1, 0, 5, Payloads.update(i -> 0.25), 1.0)), 400);
 
+        // a codec version on a codec that has no learned state
+        io.cgfed.core.tensor.NamedTensors u = Payloads.update(i -> 0.25);
+        byte[] versioned = new io.cgfed.core.codec.UpdatePayload(new io.cgfed.core.codec.PayloadHeader(run.id().toString(),
+                1, 0, "fp16", 7, 5, io.cgfed.core.codec.TensorSpec.manifestOf(u), java.util.Map.of("trainLoss", 1.0)),
+                new io.cgfed.core.codec.Fp16Codec().encode(u)).toBytes();
+        assertThat(assertProblem(upload(owner, t0.taskId(), versioned), 400).get("detail").asString())
+                .contains("codec version 7").contains("must be 0");
+
         // the wrong adapter layout (rank 4 instead of 2)
         JsonNode wrongRank = assertProblem(upload(owner, t0.taskId(),
                 Payloads.fp16(run.id(), 1, 0, 5, Payloads.update(4, i -> 0.25), 1.0)), 400);

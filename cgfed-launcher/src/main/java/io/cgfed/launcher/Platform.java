@@ -96,6 +96,8 @@ public final class Platform implements AutoCloseable {
         common.put("CGFED_ADMIN_API_KEY", secrets.adminApiKey());
         common.put("CGFED_REGISTRY_API_KEY", secrets.registryApiKey());
         common.put("CGFED_OPEN_READS", Boolean.toString(openReads));
+        // a platform on this machine listens on loopback only (containers and Helm listen on every interface)
+        common.put("CGFED_BIND_ADDRESS", bindAddress());
 
         // the coordinator is the codec-service's only caller: the two share a key, no one else has it
         Map<String, String> codecEnv = new HashMap<>(common);
@@ -138,6 +140,7 @@ public final class Platform implements AutoCloseable {
         Map<String, String> env = new HashMap<>();
         env.put("CGFED_COORDINATOR_URL", coordinator.url());
         env.put("CGFED_JOIN_TOKEN", secrets.joinToken());
+        env.put("CGFED_BIND_ADDRESS", bindAddress());
         env.put("CGFED_WORKER_NAME", workerName);
         env.put("DJL_OFFLINE", "true");
         env.put("OMP_NUM_THREADS", Integer.toString(settings.workerThreads()));
@@ -200,6 +203,12 @@ public final class Platform implements AutoCloseable {
 
     public String codecUrl() {
         return codec.url();
+    }
+
+    /** CGFED_BIND_ADDRESS as the launcher was given it, else loopback. */
+    private static String bindAddress() {
+        String given = System.getenv("CGFED_BIND_ADDRESS");
+        return given != null && !given.isBlank() ? given : "127.0.0.1";
     }
 
     /** CGFED_DATA_ROOTS as the launcher was given it, else the home's {@code data} directory. */

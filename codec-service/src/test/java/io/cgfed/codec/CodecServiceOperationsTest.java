@@ -38,8 +38,7 @@ class CodecServiceOperationsTest {
         assertThat(r.statusCode()).isEqualTo(200);
         JsonNode readiness = JSON.readTree(r.body());
         assertThat(readiness.path("status").asString()).isEqualTo("UP");
-        assertThat(readiness.at("/components/db/status").asString()).isEqualTo("UP");
-        assertThat(readiness.at("/components/migrations/status").asString()).isEqualTo("UP");
+        assertThat(readiness.at("/components/database/status").asString()).isEqualTo("UP");
         assertThat(JSON.readTree(get("/actuator/health/liveness").body()).path("status").asString()).isEqualTo("UP");
     }
 

@@ -39,8 +39,7 @@ class ObservabilityTest extends CoordinatorApiTestBase {
 
         JsonNode readiness = json(get("/actuator/health/readiness"));
         assertThat(readiness.get("status").asString()).isEqualTo("UP");
-        assertThat(readiness.at("/components/db/status").asString()).isEqualTo("UP");
-        assertThat(readiness.at("/components/migrations/status").asString()).isEqualTo("UP");
+        assertThat(readiness.at("/components/database/status").asString()).isEqualTo("UP");
         assertThat(readiness.at("/components/readinessState/status").asString()).isEqualTo("UP");
     }
 

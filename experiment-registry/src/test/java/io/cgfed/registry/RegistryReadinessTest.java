@@ -77,8 +77,7 @@ class RegistryReadinessTest {
     void readinessIsDownWhileTheDatabaseRefusesConnectionsAndUpAgainAfter() throws Exception {
         JsonNode ready = awaitReadiness(200);
         assertThat(ready.path("status").asString()).isEqualTo("UP");
-        assertThat(ready.at("/components/db/status").asString()).isEqualTo("UP");
-        assertThat(ready.at("/components/migrations/status").asString()).isEqualTo("UP");
+        assertThat(ready.at("/components/database/status").asString()).isEqualTo("UP");
         assertThat(get("/actuator/prometheus").body()).contains("jvm_memory_used_bytes");
 
         try {
@@ -87,7 +86,7 @@ class RegistryReadinessTest {
 
             JsonNode down = awaitReadiness(503);
             assertThat(down.path("status").asString()).isEqualTo("DOWN");
-            assertThat(down.at("/components/db/status").asString()).isEqualTo("DOWN");
+            assertThat(down.at("/components/database/status").asString()).isEqualTo("DOWN");
             HttpResponse<String> liveness = get("/actuator/health/liveness");
             assertThat(liveness.statusCode()).isEqualTo(200);
             assertThat(JSON.readTree(liveness.body()).path("status").asString()).isEqualTo("UP");

@@ -26,6 +26,18 @@ public class ServiceSupportAutoConfiguration {
         return registration;
     }
 
+    /** {@code database}: the readiness group's bounded-time check of the database and its migrations. */
+    @Bean(name = "databaseHealthIndicator")
+    @ConditionalOnBean(javax.sql.DataSource.class)
+    @ConditionalOnMissingBean(name = "databaseHealthIndicator")
+    DatabaseReadiness databaseHealthIndicator(javax.sql.DataSource dataSource,
+                                              org.springframework.beans.factory.ObjectProvider<Flyway> flyway,
+                                              org.springframework.core.env.Environment env) {
+        java.time.Duration timeout = env.getProperty("cgfed.health.database-timeout", java.time.Duration.class,
+                java.time.Duration.ofSeconds(2));
+        return new DatabaseReadiness(dataSource, flyway.getIfAvailable(), timeout);
+    }
+
     @Configuration(proxyBeanMethods = false)
     @ConditionalOnClass(Flyway.class)
     static class Migrations {

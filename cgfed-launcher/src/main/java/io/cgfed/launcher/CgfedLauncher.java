@@ -14,6 +14,7 @@ import tools.jackson.databind.JsonNode;
  * experiment, a results table, a JSON summary; exit 0 only if the experiment COMPLETED.
  * {@code ./cgfed up [--workers N] [--port-base P]}: the platform, kept running until Ctrl-C.
  * {@code ./cgfed bench-load [--workers N] ...}: one coordinator under N simulated workers ({@link io.cgfed.launcher.load.LoadBench}).
+ * {@code ./cgfed chaos [--trials N]}: services killed at random points of real experiments, hostile specs ({@link io.cgfed.launcher.chaos.ChaosRun}).
  */
 public final class CgfedLauncher {
     private CgfedLauncher() {
@@ -26,6 +27,9 @@ public final class CgfedLauncher {
         }
         if (args[0].equals("bench")) {
             System.exit(io.cgfed.launcher.bench.Bench.run(java.util.Arrays.copyOfRange(args, 1, args.length), home()));
+        }
+        if (args[0].equals("chaos")) {
+            System.exit(io.cgfed.launcher.chaos.ChaosRun.run(java.util.Arrays.copyOfRange(args, 1, args.length), home()));
         }
         if (args[0].equals("bench-load")) {
             System.exit(io.cgfed.launcher.load.LoadBench.run(java.util.Arrays.copyOfRange(args, 1, args.length), home()));
@@ -162,13 +166,16 @@ public final class CgfedLauncher {
                        cgfed bench-train
                        cgfed bench-load [--workers 500] [--rounds 2] [--model M] [--rank R] [--targets q,v]
                                         [--codec C] [--payload-kb K] [--spread-ms MS] [--no-download] ...
+                       cgfed chaos [--trials 10] [--clients 2] [--rounds 3] [--seed S]
                 common: [--work-dir DIR] [--worker-threads N]
                   demo  runs the platform, one demo experiment, prints its results; exit 0 iff it COMPLETED
                   up    runs the platform until Ctrl-C (ports P+1 coordinator, P+2 codec, P+3 registry; default P=8080)
                   generate  continues a prompt with an experiment's adapter on a running worker (default :8090)
                   bench  every codec on the same task through the services: tables (Markdown, CSV), sweeps, SVG plots
                   bench-train  LoRA training throughput beside the matmul roofline
-                  bench-load   one coordinator under N simulated workers: upload rate, latency, round close, memory""");
+                  bench-load   one coordinator under N simulated workers: upload rate, latency, round close, memory
+                  chaos  kill -9 of the coordinator and the codec-service at random points of real experiments,
+                         then hostile specs: a table of experiments completed, uploads lost and doubled; exit 0 iff clean""");
     }
 
     /** Command-line options with the demo's defaults. */

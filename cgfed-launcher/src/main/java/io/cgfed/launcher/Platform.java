@@ -27,6 +27,8 @@ public final class Platform implements AutoCloseable {
     private EmbeddedPostgres postgres;
     private ServiceProcess coordinator;
     private ServiceProcess codec;
+    private Map<String, String> codecEnv;
+    private final java.util.concurrent.atomic.AtomicInteger codecStarts = new java.util.concurrent.atomic.AtomicInteger();
     private ServiceProcess registry;
     private String jdbcUrl;
     private final Map<String, String> coordinatorEnv = new HashMap<>();
@@ -100,7 +102,7 @@ public final class Platform implements AutoCloseable {
         common.put("CGFED_BIND_ADDRESS", bindAddress());
 
         // the coordinator is the codec-service's only caller: the two share a key, no one else has it
-        Map<String, String> codecEnv = new HashMap<>(common);
+        codecEnv = new HashMap<>(common);
         codecEnv.put("CGFED_CODEC_API_KEY", secrets.codecApiKey());
         codec = launch("codec-service", "codec-service", port(2), codecEnv);
         // the registry serves the coordinator's adapters as PEFT downloads: it needs the coordinator's port first
@@ -240,6 +242,16 @@ public final class Platform implements AutoCloseable {
                 coordinator.port(), coordinatorEnv);
         coordinator.awaitReady(timeout);
         return coordinator;
+    }
+
+    /** Starts the codec-service again on the same port and database, after it stopped or was killed. */
+    public ServiceProcess restartCodec(Duration timeout) throws IOException, InterruptedException {
+        if (codec.alive()) {
+            throw new IllegalStateException("the codec-service (pid " + codec.pid() + ") is still running");
+        }
+        codec = launch("codec-service-" + (codecStarts.incrementAndGet() + 1), "codec-service", codec.port(), codecEnv);
+        codec.awaitReady(timeout);
+        return codec;
     }
 
     /** One more coordinator on a port of its own, sharing the database and the blob directory with the first. */

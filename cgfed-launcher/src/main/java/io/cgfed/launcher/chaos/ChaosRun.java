@@ -1,0 +1,274 @@
+package io.cgfed.launcher.chaos;
+
+import io.cgfed.launcher.CliArgs;
+import io.cgfed.launcher.CoordinatorApi;
+import io.cgfed.launcher.DemoRun;
+import io.cgfed.launcher.Platform;
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.SplittableRandom;
+import java.util.UUID;
+import tools.jackson.databind.JsonNode;
+
+/**
+ * {@code ./cgfed chaos}: faults against the real platform (embedded PostgreSQL, every service a process,
+ * real training workers), and a table of what survived. Per fault, {@code --trials} experiments (3 rounds,
+ * 2 clients by default): SIGKILL of the coordinator, or of the codec-service, at a random point of the
+ * experiment (uniform over the middle 80 % of an unfaulted run's duration, measured first), the service
+ * started again after 2 s; then every hostile spec of the probe is submitted. Counted per fault:
+ * experiments that completed, uploads lost (a round aggregated fewer updates than it selected, or an
+ * experiment that did not complete: its missing updates) and uploads doubled (rows beyond one per round
+ * and client, or a round that aggregated more updates than it selected).
+ */
+public final class ChaosRun {
+    private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+
+    private ChaosRun() {
+    }
+
+    /** One line of the table. */
+    record Row(String fault, int count, int completed, long lost, long doubled, String notes) {
+    }
+
+    public static int run(String[] args, Path home) throws Exception {
+        int trials = 10;
+        int clients = 2;
+        int rounds = 3;
+        long seed = 1;
+        for (int i = 0; i < args.length; i++) {
+            String v = i + 1 < args.length ? args[i + 1] : "";
+            switch (args[i]) {
+                case "--trials" -> trials = CliArgs.positive(args[i++], v);
+                case "--clients" -> clients = CliArgs.positive(args[i++], v);
+                case "--rounds" -> rounds = CliArgs.positive(args[i++], v);
+                case "--seed" -> seed = Long.parseLong(args[++i]);
+                default -> {
+                    System.err.println("cgfed chaos: unknown option " + args[i]
+                            + " (options: --trials N, --clients N, --rounds N, --seed S)");
+                    return 2;
+                }
+            }
+        }
+        Path work = Files.createTempDirectory("cgfed-chaos-");
+        List<Row> rows = new ArrayList<>();
+        try (Platform platform = new Platform(new Platform.Settings(home, work, clients, 0, false, 1))) {
+            platform.start(System.out);
+            CoordinatorApi api = new CoordinatorApi(platform.coordinatorUrl(), platform.adminApiKey());
+            awaitWorkers(platform, clients);
+            SplittableRandom random = new SplittableRandom(seed);
+
+            long t0 = System.nanoTime();
+            Outcome baseline = experiment(platform, api, clients, rounds, "chaos-baseline");
+            double baselineSeconds = (System.nanoTime() - t0) / 1e9;
+            rows.add(new Row("none (baseline, " + String.format(Locale.ROOT, "%.0f s", baselineSeconds) + ")", 1,
+                    baseline.completed() ? 1 : 0, baseline.lost(), baseline.doubled(), baseline.note()));
+
+            for (String target : List.of("coordinator", "codec-service")) {
+                int completed = 0;
+                long lost = 0;
+                long doubled = 0;
+                List<String> notes = new ArrayList<>();
+                for (int trial = 1; trial <= trials; trial++) {
+                    double at = baselineSeconds * (0.1 + 0.8 * random.nextDouble());
+                    Outcome o = experimentWithKill(platform, api, clients, rounds, target, at, trial);
+                    completed += o.completed() ? 1 : 0;
+                    lost += o.lost();
+                    doubled += o.doubled();
+                    if (o.note() != null) {
+                        notes.add("trial " + trial + ": " + o.note());
+                    }
+                    System.out.printf(Locale.ROOT, "kill -9 %s at %.1f s (trial %d): %s, lost %d, doubled %d%s%n",
+                            target, at, trial, o.completed() ? "COMPLETED" : "NOT COMPLETED", o.lost(), o.doubled(),
+                            o.note() == null ? "" : " (" + o.note() + ")");
+                }
+                rows.add(new Row("kill -9 " + target + " at a random point", trials, completed, lost, doubled,
+                        String.join("; ", notes)));
+            }
+            rows.add(hostileSpecs(platform, api));
+        }
+        System.out.println();
+        System.out.println("| fault | count | experiments completed | uploads lost | uploads doubled | notes |");
+        System.out.println("|---|---:|---:|---:|---:|---|");
+        for (Row r : rows) {
+            System.out.printf("| %s | %d | %d | %d | %d | %s |%n", r.fault(), r.count(), r.completed(), r.lost(),
+                    r.doubled(), r.notes() == null ? "" : r.notes());
+        }
+        boolean clean = rows.stream().allMatch(r -> r.completed() == r.count() && r.lost() == 0 && r.doubled() == 0);
+        System.out.println(clean ? "\nchaos: clean" : "\nchaos: NOT clean");
+        return clean ? 0 : 1;
+    }
+
+    /** What one experiment came to. */
+    record Outcome(boolean completed, long lost, long doubled, String note) {
+    }
+
+    private static Map<String, Object> spec(String name, int clients, int rounds) {
+        Map<String, Object> spec = new LinkedHashMap<>(DemoRun.demoSpec("fp16", clients, rounds));
+        spec.put("name", name);
+        spec.put("roundDeadlineSeconds", 300);
+        spec.put("training", Map.of("localSteps", 20, "batchSize", 8, "learningRate", 0.01));
+        return spec;
+    }
+
+    private static Outcome experiment(Platform platform, CoordinatorApi api, int clients, int rounds, String name)
+            throws Exception {
+        String id = api.submit(spec(name, clients, rounds)).get("id").asString();
+        return await(platform, api, id, clients, rounds);
+    }
+
+    private static Outcome experimentWithKill(Platform platform, CoordinatorApi api, int clients, int rounds,
+                                              String target, double atSeconds, int trial) throws Exception {
+        String id = api.submit(spec("chaos-" + target + "-" + trial, clients, rounds)).get("id").asString();
+        Thread.sleep((long) (atSeconds * 1000));
+        if (target.equals("coordinator")) {
+            platform.coordinator().kill();
+            Thread.sleep(2000);
+            platform.restartCoordinator(Duration.ofMinutes(3));
+        } else {
+            platform.codec().kill();
+            Thread.sleep(2000);
+            platform.restartCodec(Duration.ofMinutes(3));
+        }
+        return await(platform, api, id, clients, rounds);
+    }
+
+    private static Outcome await(Platform platform, CoordinatorApi api, String id, int clients, int rounds) throws Exception {
+        long deadline = System.nanoTime() + Duration.ofMinutes(6).toNanos();
+        String status = "PENDING";
+        JsonNode e = null;
+        while (List.of("PENDING", "RUNNING").contains(status) && System.nanoTime() < deadline) {
+            Thread.sleep(500);
+            try {
+                e = api.experiment(id);
+                status = e.get("status").asString();
+            } catch (IOException unreachable) {
+                // restarting: ask again
+            }
+        }
+        boolean completed = status.equals("COMPLETED");
+        long lost = 0;
+        long doubled = 0;
+        try (Connection c = DriverManager.getConnection(platform.jdbcUrl(), "postgres", "")) {
+            UUID experiment = UUID.fromString(id);
+            doubled += count(c, "SELECT coalesce(sum(n - 1), 0) FROM (SELECT count(*) AS n FROM coordinator.uploads "
+                    + "WHERE experiment_id = ? GROUP BY round, client_index) g", experiment);
+            doubled += count(c, "SELECT coalesce(sum(uploads - selected), 0) FROM coordinator.rounds "
+                    + "WHERE experiment_id = ? AND round > 0 AND uploads > selected", experiment);
+            lost += count(c, "SELECT coalesce(sum(selected - uploads), 0) FROM coordinator.rounds "
+                    + "WHERE experiment_id = ? AND round > 0 AND status = 'CLOSED' AND uploads < selected", experiment);
+            if (!completed) {
+                long closed = count(c, "SELECT count(*) FROM coordinator.rounds WHERE experiment_id = ? AND round > 0 "
+                        + "AND status = 'CLOSED'", experiment);
+                lost += (rounds - closed) * clients;
+            }
+        }
+        String note = completed ? null : status + (e != null && e.hasNonNull("failureReason")
+                ? ": " + e.get("failureReason").asString() : "");
+        return new Outcome(completed, lost, doubled, note);
+    }
+
+    private static long count(Connection c, String sql, UUID experiment) throws SQLException {
+        try (PreparedStatement s = c.prepareStatement(sql)) {
+            s.setObject(1, experiment);
+            try (ResultSet r = s.executeQuery()) {
+                r.next();
+                return r.getLong(1);
+            }
+        }
+    }
+
+    /** The probe's hostile specs: each must be a 4xx and store nothing. */
+    private static Row hostileSpecs(Platform platform, CoordinatorApi api) throws Exception {
+        List<String> hostile = List.of(
+                "{\"dataset\":{\"path\":\"/etc/passwd\",\"name\":\"multiple-choice\"}}",
+                "{\"dataset\":{\"path\":\"/proc/self/environ\",\"name\":\"multiple-choice\"}}",
+                "{\"dataset\":{\"path\":\"../../x\",\"name\":\"multiple-choice\"}}",
+                "{\"dataset\":{\"trainExamples\":2000000000}}",
+                "{\"training\":{\"learningRate\":\"Infinity\"}}",
+                "{\"training\":{\"learningRate\":1e308}}",
+                "{\"clients\":3.5}",
+                "{\"lora\":{\"targets\":[\"q\",\"q\"]}}",
+                "{\"unknownField\":1}",
+                "{\"codec\":{\"name\":\"fp16\",\"settings\":{\"levels\":8}}}",
+                "{\"model\":{\"name\":\"/etc\"}}");
+        int refused = 0;
+        List<String> notes = new ArrayList<>();
+        long before = countExperiments(platform);
+        for (String patch : hostile) {
+            String body = merge(CoordinatorApi.toJson(spec("hostile", 2, 1)), patch);
+            HttpResponse<String> r = HTTP.send(HttpRequest.newBuilder(URI.create(platform.coordinatorUrl()
+                    + "/api/v1/experiments")).header("Authorization", "Bearer " + platform.adminApiKey())
+                    .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString(body)).build(),
+                    HttpResponse.BodyHandlers.ofString());
+            if (r.statusCode() >= 400 && r.statusCode() < 500) {
+                refused++;
+            } else {
+                notes.add(patch + " answered " + r.statusCode());
+            }
+        }
+        long stored = countExperiments(platform) - before;
+        if (stored != 0) {
+            notes.add(stored + " hostile specs stored");
+        }
+        return new Row("hostile specs (paths, bounds, types, unknown fields)", hostile.size(), refused, 0, stored,
+                notes.isEmpty() ? "every one a 4xx, nothing stored" : String.join("; ", notes));
+    }
+
+    private static long countExperiments(Platform platform) throws SQLException {
+        try (Connection c = DriverManager.getConnection(platform.jdbcUrl(), "postgres", "");
+             ResultSet r = c.createStatement().executeQuery("SELECT count(*) FROM coordinator.experiments")) {
+            r.next();
+            return r.getLong(1);
+        }
+    }
+
+    /** {@code base} with the fields of {@code patch} laid over it (objects merged, the rest replaced). */
+    static String merge(String base, String patch) {
+        tools.jackson.databind.ObjectMapper json = tools.jackson.databind.json.JsonMapper.builder().build();
+        tools.jackson.databind.node.ObjectNode b = (tools.jackson.databind.node.ObjectNode) json.readTree(base);
+        mergeInto(b, (tools.jackson.databind.node.ObjectNode) json.readTree(patch));
+        return json.writeValueAsString(b);
+    }
+
+    private static void mergeInto(tools.jackson.databind.node.ObjectNode into, tools.jackson.databind.node.ObjectNode patch) {
+        for (var e : patch.properties()) {
+            JsonNode existing = into.get(e.getKey());
+            if (existing instanceof tools.jackson.databind.node.ObjectNode o && e.getValue().isObject()) {
+                mergeInto(o, (tools.jackson.databind.node.ObjectNode) e.getValue());
+            } else {
+                into.set(e.getKey(), e.getValue());
+            }
+        }
+    }
+
+    private static void awaitWorkers(Platform platform, int workers) throws Exception {
+        long deadline = System.nanoTime() + Duration.ofMinutes(2).toNanos();
+        while (System.nanoTime() < deadline) {
+            try (Connection c = DriverManager.getConnection(platform.jdbcUrl(), "postgres", "");
+                 ResultSet r = c.createStatement().executeQuery("SELECT count(*) FROM coordinator.workers")) {
+                r.next();
+                if (r.getLong(1) >= workers) {
+                    return;
+                }
+            }
+            Thread.sleep(250);
+        }
+        throw new IllegalStateException("the workers did not register within 2 minutes");
+    }
+}

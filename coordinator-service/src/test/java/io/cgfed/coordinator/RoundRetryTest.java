@@ -13,6 +13,9 @@ import tools.jackson.databind.node.ObjectNode;
  * with new tasks for the clients that did not deliver; then it fails the experiment. It never hangs.
  */
 class RoundRetryTest extends CoordinatorApiTestBase {
+    @org.springframework.beans.factory.annotation.Autowired
+    io.cgfed.coordinator.remote.RegistrySync registrySync;
+
 
     private int attempt(Running run, int round) {
         return jdbc.queryForObject("SELECT attempt FROM coordinator.rounds WHERE experiment_id = ? AND round = ?",
@@ -72,6 +75,13 @@ class RoundRetryTest extends CoordinatorApiTestBase {
         assertThat(attempt(run, 1)).isEqualTo(1);
         assertThat(metric("cgfed_rounds_failed_total") - failedBefore).isEqualTo(1.0);
         assertThat(PEERS.aggregateCalls()).isZero();
+        // the failed round is on record at the registry, with the reason
+        registrySync.sync(run.id());
+        JsonNode recorded = PEERS.registryRound(run.id(), 1);
+        assertThat(recorded).as("round 1 sent to the registry").isNotNull();
+        assertThat(recorded.at("/metrics/status").asString()).isEqualTo("FAILED");
+        assertThat(recorded.at("/metrics/failureReason").asString()).contains("round 1").contains("deadline");
+        assertThat(recorded.at("/metrics/clients").size()).as("each client's outcome").isEqualTo(2);
     }
 
     @Test

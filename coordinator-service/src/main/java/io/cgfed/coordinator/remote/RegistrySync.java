@@ -125,8 +125,15 @@ public class RegistrySync {
         if (!client.experiment(record)) {
             return;
         }
-        for (Round r : closed) {
+        // closed rounds, and a round that failed (with the experiment's reason): every round is on record
+        List<Round> recorded = rounds.findByExperimentIdOrderByRound(experimentId).stream()
+                .filter(r -> r.getStatus() == RoundStatus.CLOSED || r.getStatus() == RoundStatus.FAILED).toList();
+        for (Round r : recorded) {
             Map<String, Object> metrics = new LinkedHashMap<>();
+            if (r.getStatus() == RoundStatus.FAILED) {
+                metrics.put("status", "FAILED");
+                metrics.put("failureReason", e.getFailureReason());
+            }
             metrics.put("perplexity", r.getPerplexity());
             metrics.put("selected", r.getSelected());
             if (r.getAccuracyByCategory() != null) {

@@ -1,5 +1,6 @@
 package io.cgfed.launcher;
 
+import static io.cgfed.launcher.Await.await;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.io.ByteArrayOutputStream;
@@ -100,24 +101,6 @@ class CoordinatorKillWithWorkersIT {
             return Files.readString(service.log(), StandardCharsets.UTF_8);
         } catch (java.io.IOException | java.io.UncheckedIOException e) {
             return "";
-        }
-    }
-
-    private interface Condition {
-        boolean holds() throws Exception;
-    }
-
-    private static void await(String what, Duration timeout, Condition condition) throws Exception {
-        await(what, timeout, condition, 200);
-    }
-
-    private static void await(String what, Duration timeout, Condition condition, long pollMs) throws Exception {
-        long deadline = System.nanoTime() + timeout.toNanos();
-        while (!condition.holds()) {
-            if (System.nanoTime() > deadline) {
-                throw new AssertionError("timed out waiting for: " + what);
-            }
-            Thread.sleep(pollMs);
         }
     }
 }

@@ -1,5 +1,6 @@
 package io.cgfed.launcher;
 
+import static io.cgfed.launcher.Await.await;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.io.ByteArrayOutputStream;
@@ -119,23 +120,5 @@ class WorkerCrashIT {
                 ScriptedWorker.query(jdbc, taskOfClient2, experiment, 1).get(0).get(0),
                 ScriptedWorker.query(jdbc, taskOfClient2, experiment, 2).get(0).get(0), victimName,
                 status.get("workerId").asString(), status.get("tasksCompleted").asLong());
-    }
-
-    private interface Condition {
-        boolean holds() throws Exception;
-    }
-
-    private static void await(String what, Duration timeout, Condition condition) throws Exception {
-        await(what, timeout, condition, 200);
-    }
-
-    private static void await(String what, Duration timeout, Condition condition, long pollMs) throws Exception {
-        long deadline = System.nanoTime() + timeout.toNanos();
-        while (!condition.holds()) {
-            if (System.nanoTime() > deadline) {
-                throw new AssertionError("timed out waiting for: " + what);
-            }
-            Thread.sleep(pollMs);
-        }
     }
 }

@@ -103,11 +103,17 @@ final class ScriptedWorker {
         return Optional.of(JSON.readTree(r.body()));
     }
 
-    /** PUT the update; the caller judges the answer. {@code trickle}: the body goes out over about 10 s. */
+    /**
+     * PUT the update; the caller judges the answer. {@code trickle}: the body goes out over about 10 s, with
+     * its Content-Length declared (a body of unknown length takes the coordinator's whole upload budget,
+     * {@code UploadAdmission}, and would hold every other upload back until it is done).
+     */
     HttpResponse<String> upload(String coordinatorUrl, UUID taskId, byte[] payload, boolean trickle)
             throws IOException, InterruptedException {
         HttpRequest.BodyPublisher body = trickle
-                ? HttpRequest.BodyPublishers.ofInputStream(() -> new TrickleInputStream(payload, 1024, 700))
+                ? HttpRequest.BodyPublishers.fromPublisher(
+                        HttpRequest.BodyPublishers.ofInputStream(() -> new TrickleInputStream(payload, 1024, 700)),
+                        payload.length)
                 : HttpRequest.BodyPublishers.ofByteArray(payload);
         return send(asWorker(HttpRequest.newBuilder(URI.create(coordinatorUrl + "/api/v1/tasks/" + taskId + "/update")))
                 .header("Content-Type", "application/octet-stream")

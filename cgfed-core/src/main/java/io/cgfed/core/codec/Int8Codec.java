@@ -30,7 +30,7 @@ public final class Int8Codec implements Codec {
         float[] x = update.flatten();
         int blocks = (x.length + blockSize - 1) / blockSize;
         byte[] body = new byte[4 + 4 * blocks + x.length];
-        putInt(body, 0, blockSize);
+        LittleEndian.putInt(body, 0, blockSize);
         int q = 4 + 4 * blocks;
         // block by block, the bytes written straight into the body (no ByteBuffer call, no division per value)
         for (int b = 0; b < blocks; b++) {
@@ -40,7 +40,7 @@ public final class Int8Codec implements Codec {
             for (int i = from; i < to; i++) {
                 m = Math.max(m, Math.abs(x[i]));
             }
-            putInt(body, 4 + 4 * b, Float.floatToRawIntBits(m));
+            LittleEndian.putInt(body, 4 + 4 * b, Float.floatToRawIntBits(m));
             if (m == 0) {
                 q += to - from;
                 continue;
@@ -52,13 +52,6 @@ public final class Int8Codec implements Codec {
             }
         }
         return body;
-    }
-
-    static void putInt(byte[] b, int off, int v) {
-        b[off] = (byte) v;
-        b[off + 1] = (byte) (v >>> 8);
-        b[off + 2] = (byte) (v >>> 16);
-        b[off + 3] = (byte) (v >>> 24);
     }
 
     @Override

@@ -50,7 +50,7 @@ public final class QsgdCodec implements Codec {
             throw new IllegalArgumentException("qsgd encodes at most " + (Integer.MAX_VALUE - 6) + " values, got " + n);
         }
         byte[] body = new byte[6 + (int) n];
-        Int8Codec.putInt(body, 0, Float.floatToRawIntBits(norm));
+        LittleEndian.putInt(body, 0, Float.floatToRawIntBits(norm));
         body[4] = (byte) levels;
         body[5] = (byte) (levels >>> 8);
         if (norm == 0) {

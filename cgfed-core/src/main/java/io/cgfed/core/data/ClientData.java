@@ -126,26 +126,39 @@ public final class ClientData {
     }
 
     /**
-     * The most training examples client {@code client} of {@code clients} can have under this dataset spec,
-     * from what the coordinator knows without reading any file: exact for the generated demo task under a
-     * Dirichlet partition (the pool is generated), otherwise a bound that holds by construction: IID deals
-     * at most ceil(trainExamples / clients) to each client (the pool and D2 hold at most trainExamples), a
-     * Dirichlet partition of files or a client's own data ({@code local}) at most trainExamples. An update
-     * claiming more samples is refused: FedAvg weighs updates by their samples.
+     * The most training examples each client of {@code clients} can have under this dataset spec, by client
+     * index, from what the coordinator knows without reading any file: exact for the generated demo task
+     * under a Dirichlet partition (the pool is generated and partitioned once, as {@link #forClient} deals
+     * it), otherwise a bound that holds by construction: IID deals at most ceil(trainExamples / clients) to
+     * each client (the pool and D2 hold at most trainExamples), a Dirichlet partition of files or a client's
+     * own data ({@code local}) at most trainExamples. An update claiming more samples is refused: FedAvg
+     * weighs updates by their samples.
      */
-    public static long maxTrainExamples(ExperimentSpec.Dataset d, int clients, int client) {
+    public static long[] maxTrainExamples(ExperimentSpec.Dataset d, int clients) {
         check(d);
         long pool = d.trainExamples();
+        long[] bounds = new long[clients];
         if (isLocal(d)) {
-            return pool;
+            java.util.Arrays.fill(bounds, pool);
+            return bounds;
         }
-        if (Double.isNaN(Partitioner.parseScheme(d.partition()))) {
-            return (pool + clients - 1) / clients;
+        double alpha = Partitioner.parseScheme(d.partition());
+        if (Double.isNaN(alpha)) {
+            java.util.Arrays.fill(bounds, (pool + clients - 1) / clients);
+            return bounds;
         }
-        if (d.name().equals(DemoTask.NAME)) {
-            return forClient(d, clients, client, null).train().size();
+        if (!d.name().equals(DemoTask.NAME)) {
+            java.util.Arrays.fill(bounds, pool);
+            return bounds;
         }
-        return pool;
+        List<MultipleChoiceExample> all = new DemoTask(d.seed()).trainingPool(d.trainExamples());
+        List<MultipleChoiceExample> shared = d.tgapFraction() > 0 ? Partitioner.split(all, d.tgapFraction(), d.seed()).d2() : all;
+        List<List<MultipleChoiceExample>> shards = Partitioner.dirichletShards(shared, MultipleChoiceExample::category,
+                clients, alpha, d.seed());
+        for (int c = 0; c < clients; c++) {
+            bounds[c] = shards.get(c).size();
+        }
+        return bounds;
     }
 
     private static boolean isLocal(ExperimentSpec.Dataset d) {

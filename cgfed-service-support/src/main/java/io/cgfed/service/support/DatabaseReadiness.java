@@ -11,7 +11,6 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import javax.sql.DataSource;
 import org.flywaydb.core.Flyway;
-import org.flywaydb.core.api.MigrationInfo;
 import org.springframework.boot.health.contributor.Health;
 import org.springframework.boot.health.contributor.HealthIndicator;
 
@@ -69,20 +68,10 @@ public class DatabaseReadiness implements HealthIndicator {
             s.setQueryTimeout((int) Math.max(1, timeout.toSeconds()));
             s.execute("SELECT 1");
         }
-        Health.Builder up = Health.up();
+        Health.Builder health = Health.up();
         if (flyway != null) {
-            var info = flyway.info();
-            int pending = info.pending().length;
-            boolean failed = false;
-            for (MigrationInfo m : info.all()) {
-                failed |= m.getState().isFailed();
-            }
-            MigrationInfo current = info.current();
-            up.withDetail("schema", current == null ? "none" : current.getVersion().toString()).withDetail("pending", pending);
-            if (pending > 0 || failed) {
-                return up.down().withDetail("failed", failed).build();
-            }
+            MigrationsHealthIndicator.check(flyway, health);
         }
-        return up.build();
+        return health.build();
     }
 }

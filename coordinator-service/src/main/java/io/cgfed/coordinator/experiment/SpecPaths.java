@@ -48,12 +48,4 @@ public class SpecPaths {
             throw new InvalidFieldException(field, e.getMessage());
         }
     }
-
-    public PathRoots dataRoots() {
-        return data;
-    }
-
-    public PathRoots modelRoots() {
-        return models;
-    }
 }

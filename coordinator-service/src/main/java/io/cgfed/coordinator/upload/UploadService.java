@@ -53,10 +53,13 @@ public class UploadService {
     private final ObjectMapper json;
     private final io.cgfed.coordinator.remote.CodecServiceClient codecService;
     private final CoordinatorMetrics metrics;
+    private final ShardBounds shardBounds;
 
     UploadService(TaskService tasks, ExperimentService experiments, UploadRepository uploads, RoundIntake intake,
                   ObjectMapper json,
-                  io.cgfed.coordinator.remote.CodecServiceClient codecService, CoordinatorMetrics metrics) {
+                  io.cgfed.coordinator.remote.CodecServiceClient codecService, CoordinatorMetrics metrics,
+                  ShardBounds shardBounds) {
+        this.shardBounds = shardBounds;
         this.codecService = codecService;
         this.metrics = metrics;
         this.tasks = tasks;
@@ -120,8 +123,7 @@ public class UploadService {
             throw new PayloadFormatException("payload uses codec '" + h.codec() + "', the experiment uses '"
                     + spec.codec().name() + "'");
         }
-        long maxSamples = io.cgfed.core.data.ClientData.maxTrainExamples(spec.dataset(), spec.clients(),
-                task.getClientIndex());
+        long maxSamples = shardBounds.of(task.getExperimentId(), spec, task.getClientIndex());
         if (h.samples() < 1 || h.samples() > maxSamples) {
             // FedAvg weighs by samples: a claim the client's shard cannot hold would take the round (the probe's
             // 2^40); the task fails with the reason, so the round does not wait for it

@@ -1,6 +1,6 @@
 package io.cgfed.core.codec.rotq;
 
-/** Packs fields of 1 to 8 bits into a byte array, least significant bit first; {@link #finish} writes the tail. */
+/** Packs fields of 0 to 64 bits into a byte array, least significant bit first; {@link #finish} writes the tail. */
 final class BitWriter {
     private final byte[] out;
     private int pos;
@@ -12,45 +12,27 @@ final class BitWriter {
         this.pos = offset;
     }
 
+    /** Writes the low {@code bits} (0 to 32) of {@code value}, whose higher bits are clear. */
     void write(int value, int bits) {
-        acc |= (long) value << filled;
+        acc |= (value & 0xFFFFFFFFL) << filled; // fewer than 32 held: 63 bits at most
         filled += bits;
         if (filled >= 32) {
-            flush32();
+            // four whole bytes at a time: a quarter of the stores of byte-wise flushing
+            io.cgfed.core.codec.LittleEndian.putInt(out, pos, (int) acc);
+            pos += 4;
+            acc >>>= 32;
+            filled -= 32;
         }
     }
 
     /** Writes the low {@code bits} (0 to 64) of {@code value}, whose higher bits are clear. */
     void writeLong(long value, int bits) {
         if (bits > 32) {
-            write32((int) value, 32);
-            write32((int) (value >>> 32), bits - 32);
+            write((int) value, 32);
+            write((int) (value >>> 32), bits - 32);
         } else {
-            write32((int) value, bits);
+            write((int) value, bits);
         }
-    }
-
-    private void write32(int value, int bits) {
-        if (bits == 0) {
-            return;
-        }
-        acc |= (value & 0xFFFFFFFFL) << filled;
-        filled += bits;
-        if (filled >= 32) {
-            flush32();
-        }
-    }
-
-    /** Four whole bytes at a time: a quarter of the stores of byte-wise flushing. */
-    private void flush32() {
-        int word = (int) acc;
-        out[pos] = (byte) word;
-        out[pos + 1] = (byte) (word >>> 8);
-        out[pos + 2] = (byte) (word >>> 16);
-        out[pos + 3] = (byte) (word >>> 24);
-        pos += 4;
-        acc >>>= 32;
-        filled -= 32;
     }
 
     /** Writes the bits still held, the last byte zero-padded. */

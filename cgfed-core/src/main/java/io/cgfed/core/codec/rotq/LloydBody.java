@@ -1,10 +1,10 @@
 package io.cgfed.core.codec.rotq;
 
+import static io.cgfed.core.codec.LittleEndian.getInt;
+import static io.cgfed.core.codec.LittleEndian.putInt;
 import static io.cgfed.core.codec.rotq.RotqCodec.FLAG_UNBIASED;
 import static io.cgfed.core.codec.rotq.RotqCodec.QUANTISER_LLOYD;
 import static io.cgfed.core.codec.rotq.RotqCodec.SUBSET;
-import static io.cgfed.core.codec.rotq.RotqCodec.getInt;
-import static io.cgfed.core.codec.rotq.RotqCodec.putInt;
 import static io.cgfed.core.codec.rotq.RotqCodec.readScales;
 import static io.cgfed.core.codec.rotq.RotqCodec.scale;
 import static io.cgfed.core.codec.rotq.RotqCodec.writeScale;

@@ -179,15 +179,4 @@ public final class RotqCodec implements Codec {
         }
         return Half.bf16ToFloat(Half.floatToBf16((float) (unbiased ? yy / yr : yr / rr)));
     }
-
-    static void putInt(byte[] b, int off, int v) {
-        b[off] = (byte) v;
-        b[off + 1] = (byte) (v >>> 8);
-        b[off + 2] = (byte) (v >>> 16);
-        b[off + 3] = (byte) (v >>> 24);
-    }
-
-    static int getInt(byte[] b, int off) {
-        return (b[off] & 0xff) | (b[off + 1] & 0xff) << 8 | (b[off + 2] & 0xff) << 16 | (b[off + 3] & 0xff) << 24;
-    }
 }

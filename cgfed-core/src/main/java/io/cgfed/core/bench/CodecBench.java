@@ -98,6 +98,8 @@ public final class CodecBench {
         for (int budget : List.of(s.budget(), 4 * s.budget())) {
             b.put("rotq 1/" + budget, Map.entry("rotq", Map.of("compression", budget)));
             b.put("rotq 1/" + budget + " entropy", Map.entry("rotq", Map.of("compression", budget, "quantiser", "entropy")));
+            b.put("rotq 1/" + budget + " entropy flat", Map.entry("rotq", Map.of("compression", budget, "quantiser", "entropy",
+                    "factors", 0)));
             b.put("rotq 1/" + budget + " unbiased", Map.entry("rotq", Map.of("compression", budget, "bias", "unbiased")));
         }
         return b;

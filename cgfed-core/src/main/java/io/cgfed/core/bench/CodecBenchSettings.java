@@ -39,8 +39,8 @@ public record CodecBenchSettings(String model, int clients, int rounds, int loca
             "linear c64 nc r0.75: compression=64, centre=false, residualFraction=0.75",
             "refit c64 nc: compression=64, centre=false, refit=true");
     public static final String DEFAULT_END = "topk, linear c64/frozen, linear c64/clients, linear c64 nc/frozen, "
-            + "linear c64 nc r0.5/frozen, linear c64 nc r0.75/server, rotq 1/64, rotq 1/64 entropy, rotq 1/64 unbiased, "
-            + "rotq 1/256, rotq 1/256 entropy";
+            + "linear c64 nc r0.5/frozen, linear c64 nc r0.75/server, rotq 1/64, rotq 1/64 entropy, rotq 1/64 entropy flat, "
+            + "rotq 1/64 unbiased, rotq 1/256, rotq 1/256 entropy";
 
     public CodecBenchSettings {
         if (clients < 3) {

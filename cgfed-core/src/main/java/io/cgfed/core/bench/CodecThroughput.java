@@ -58,7 +58,8 @@ public final class CodecThroughput {
         c.put("topk 1/64", Map.entry("topk", Map.of("fraction", ByteBudget.topkFraction(n, 64))));
         c.put("rotq 4 bits", Map.entry("rotq", Map.of("bits", 4)));
         c.put("rotq 1/64 (lloyd)", Map.entry("rotq", Map.of("compression", 64)));
-        c.put("rotq 1/64 entropy", Map.entry("rotq", Map.of("compression", 64, "quantiser", "entropy")));
+        c.put("rotq 1/64 entropy (factors 1)", Map.entry("rotq", Map.of("compression", 64, "quantiser", "entropy")));
+        c.put("rotq 1/64 entropy flat", Map.entry("rotq", Map.of("compression", 64, "quantiser", "entropy", "factors", 0)));
         c.put("rotq 1/256 (lloyd)", Map.entry("rotq", Map.of("compression", 256)));
         return c;
     }

@@ -53,7 +53,7 @@ public record BenchMethod(String id, String label, String codec, Map<String, Obj
                 new BenchMethod("topk-ef", "topk 1/64 + EF", "topk", Map.of(), true, false, Budget.TOPK_FRACTION),
                 // rotq's budget is the whole request, header included: 1/64 on the wire
                 new BenchMethod("rotq-ef", "rotq 1/64 + EF", "rotq", Map.of(), true, false, Budget.COMPRESSION),
-                new BenchMethod("rotq-entropy-ef", "rotq entropy-coded 1/64 + EF", "rotq", Map.of("quantiser", "entropy"),
+                new BenchMethod("rotq-entropy-ef", "rotq entropy-coded 1/64 with factors + EF", "rotq", Map.of("quantiser", "entropy"),
                         true, false, Budget.COMPRESSION),
                 new BenchMethod("rotq-unbiased", "rotq 1/64 unbiased (no EF)", "rotq", Map.of("bias", "unbiased"), false,
                         false, Budget.COMPRESSION),

@@ -19,7 +19,7 @@ final class EntropyBody {
     private EntropyBody() {
     }
 
-    static byte[] encode(float[] y, double[] energy, int block, int blocks, long budget, RotqSettings s) {
+    static Coded encode(float[] y, double[] energy, int block, int blocks, long budget, RotqSettings s) {
         float[] u = new float[y.length];
         for (int k = 0; k < blocks; k++) {
             int off = k * block;
@@ -35,20 +35,42 @@ final class EntropyBody {
         // the body fits, finer while it still does (the adaptive coder lands a few percent off the estimate)
         float[] sample = sample(u, 1 << 16);
         double step = searchStep(sample, (long) (8.0 * target * sample.length / u.length));
-        byte[] body = write(y, u, block, blocks, energy, step, s);
-        for (int attempt = 0; attempt < 64 && body.length > limit; attempt++) {
+        return fit(st -> write(y, u, block, blocks, energy, st, s), step, limit);
+    }
+
+    /** A body and its squared error in the update's units (by Parseval, from the rotated coordinates). */
+    record Coded(byte[] body, double error) {
+    }
+
+    /**
+     * The finest coding that fits {@code limit} bytes from a first step: coarser until the body fits, finer
+     * while it still does (the adaptive coder lands a few percent off the static-entropy estimate).
+     */
+    static Coded fit(java.util.function.DoubleFunction<Coded> write, double firstStep, long limit) {
+        double step = firstStep;
+        Coded coded = write.apply(step);
+        for (int attempt = 0; attempt < 64 && coded.body().length > limit; attempt++) {
             step *= 1.02;
-            body = write(y, u, block, blocks, energy, step, s);
+            coded = write.apply(step);
         }
-        for (int attempt = 0; attempt < 3 && body.length < 0.995 * limit; attempt++) {
-            byte[] finer = write(y, u, block, blocks, energy, step / 1.01, s);
-            if (finer.length > limit) {
+        for (int attempt = 0; attempt < 3 && coded.body().length < 0.995 * limit; attempt++) {
+            Coded finer = write.apply(step / 1.01);
+            if (finer.body().length > limit) {
                 break;
             }
-            body = finer;
+            coded = finer;
             step /= 1.01;
         }
-        return body;
+        return coded;
+    }
+
+    /**
+     * A block's squared error in the update's units when its coordinates' energy is {@code yy}, the sums
+     * over its nonzero symbols {@code yr} (|y| r) and {@code rr} (r^2), and {@code scale} the scale as sent:
+     * {@code (yy - 2 s yr + s^2 rr) / B} (zero symbols contribute y^2, inside yy).
+     */
+    static double blockError(double yy, double yr, double rr, float scale, int block) {
+        return Math.max(0, yy - 2 * scale * yr + (double) scale * scale * rr) / block;
     }
 
     /** At most {@code max} values of {@code u}, evenly strided (the rotated coordinates are alike). */
@@ -122,7 +144,7 @@ final class EntropyBody {
         return magnitude == 0 ? 0 : magnitude - OFFSET;
     }
 
-    private static byte[] write(float[] y, float[] u, int block, int blocks, double[] energy, double step, RotqSettings s) {
+    private static Coded write(float[] y, float[] u, int block, int blocks, double[] energy, double step, RotqSettings s) {
         byte[] head = new byte[HEADER + 2 * blocks];
         head[0] = QUANTISER_ENTROPY;
         head[1] = (byte) Integer.numberOfTrailingZeros(block);
@@ -131,35 +153,59 @@ final class EntropyBody {
         BinaryRangeCoder.Encoder rc = new BinaryRangeCoder.Encoder(y.length / 4);
         short[] ctx = BinaryRangeCoder.contexts(1 + MAGNITUDE_CONTEXTS);
         float inv = (float) (1 / step);
+        double error = 0;
         for (int k = 0; k < blocks; k++) {
             int off = k * block;
             double yr = 0;
             double rr = 0;
             for (int i = off; i < off + block; i++) {
                 int m = level(u[i], inv);
-                rc.encode(ctx, 0, m == 0 ? 0 : 1);
+                writeSymbol(rc, ctx, m, u[i] < 0);
                 if (m == 0) {
                     continue;
-                }
-                boolean negative = u[i] < 0;
-                rc.encodeDirect(negative ? 1 : 0);
-                for (int j = 1; j < MAX_LEVEL; j++) {
-                    int more = m > j ? 1 : 0;
-                    rc.encode(ctx, Math.min(j, MAGNITUDE_CONTEXTS), more);
-                    if (more == 0) {
-                        break;
-                    }
                 }
                 float r = reconstruction(m);
                 yr += Math.abs(y[i]) * (double) r;
                 rr += (double) r * r;
             }
-            writeScale(head, HEADER + 2 * k, scale(energy[k], yr, rr, s.unbiased()));
+            float scale = scale(energy[k], yr, rr, s.unbiased());
+            writeScale(head, HEADER + 2 * k, scale);
+            error += blockError(energy[k], yr, rr, scale, block);
         }
         byte[] stream = rc.finish();
         byte[] body = java.util.Arrays.copyOf(head, head.length + stream.length);
         System.arraycopy(stream, 0, body, head.length, stream.length);
-        return body;
+        return new Coded(body, error);
+    }
+
+    /** One deadzone symbol: zero or not, then the sign, then the magnitude in unary under its contexts. */
+    static void writeSymbol(BinaryRangeCoder.Encoder rc, short[] ctx, int m, boolean negative) {
+        rc.encode(ctx, 0, m == 0 ? 0 : 1);
+        if (m == 0) {
+            return;
+        }
+        rc.encodeDirect(negative ? 1 : 0);
+        for (int j = 1; j < MAX_LEVEL; j++) {
+            int more = m > j ? 1 : 0;
+            rc.encode(ctx, Math.min(j, MAGNITUDE_CONTEXTS), more);
+            if (more == 0) {
+                break;
+            }
+        }
+    }
+
+    /** The signed reconstruction level of the next symbol ({@link #writeSymbol}'s inverse). */
+    static float readSymbol(BinaryRangeCoder.Decoder rc, short[] ctx) {
+        if (rc.decode(ctx, 0) == 0) {
+            return 0;
+        }
+        boolean negative = rc.decodeDirect() == 1;
+        int m = 1;
+        while (m < MAX_LEVEL && rc.decode(ctx, Math.min(m, MAGNITUDE_CONTEXTS)) == 1) {
+            m++;
+        }
+        float v = reconstruction(m);
+        return negative ? -v : v;
     }
 
     static float[] decode(byte[] body, int block, int blocks) {
@@ -176,16 +222,7 @@ final class EntropyBody {
             int off = k * block;
             float s = scales[k] / block;
             for (int i = off; i < off + block; i++) {
-                if (rc.decode(ctx, 0) == 0) {
-                    continue;
-                }
-                boolean negative = rc.decodeDirect() == 1;
-                int m = 1;
-                while (m < MAX_LEVEL && rc.decode(ctx, Math.min(m, MAGNITUDE_CONTEXTS)) == 1) {
-                    m++;
-                }
-                float v = s * reconstruction(m);
-                y[i] = negative ? -v : v;
+                y[i] = s * readSymbol(rc, ctx);
             }
         }
         if (rc.remaining() != 0) {

@@ -20,6 +20,8 @@ import java.util.Map;
  *            payload's m seeded positions and a (b-1)-bit one for the rest (none when b = 1), LSB first, the
  *            last byte zero-padded
  *   entropy: | nBlocks x bf16 scale | range-coded symbols of every coordinate, to the end of the body
+ *   entropy with factors (flags bit 1): | u8 k | bf16 factor scale | nBlocks x bf16 scale | range-coded
+ *            factor symbols, then the rotated residual's ({@link FactoredBody})
  * </pre>
  * The decoder derives the rotation signs and the kept subset from the seed, reads the levels, multiplies
  * by the block's scale and rotates back. The encoder fills the budget and never passes it (unless a
@@ -33,6 +35,8 @@ public final class RotqCodec implements Codec {
     static final int QUANTISER_LLOYD = 1;
     static final int QUANTISER_ENTROPY = 2;
     static final int FLAG_UNBIASED = 1;
+    /** Entropy quantiser only: the matrices' top singular directions come first ({@link FactoredBody}). */
+    static final int FLAG_FACTORS = 2;
     /** Largest magnitude of an entropy-coded symbol; larger ones saturate. */
     static final int MAX_LEVEL = 16;
     /** Reconstruction of symbol k != 0 is sign(k) (|k| - OFFSET) x scale: the centroid's pull towards 0. */
@@ -91,6 +95,15 @@ public final class RotqCodec implements Codec {
         int n = (int) total;
         int block = blockSizeFor(n, settings.blockSize());
         int blocks = (n + block - 1) / block;
+        long nominal = settings.budgetBytes(n);
+        // the budget is the whole payload's when the worker says what its header takes; where the header would
+        // take more than half of it (1/256 of a small model: 112 bytes, a header of about 90), the body keeps
+        // half and the request passes the budget, rather than the body carrying nothing
+        long budget = Math.max(nominal - headerBytes, nominal / 2);
+        List<Factors.Placement> layout = settings.factors() > 0
+                ? Factors.layout(TensorSpec.manifestOf(update), settings.factors()) : List.of();
+        EntropyBody.Coded factored = layout.isEmpty() ? null
+                : FactoredBody.encode(update.flatten(), layout, settings.factors(), block, blocks, budget, seed);
         // the values in manifest order, straight into the zero-padded rotation buffer
         float[] y = new float[blocks * block];
         int at = 0;
@@ -103,14 +116,13 @@ public final class RotqCodec implements Codec {
         for (int b = 0; b < blocks; b++) {
             energy[b] = Hadamard.forward(y, b * block, block, SharedSeeds.block(seed, b, SIGNS));
         }
-        // the budget is the whole payload's when the worker says what its header takes; where the header would
-        // take more than half of it (1/256 of a small model: 112 bytes, a header of about 90), the body keeps
-        // half and the request passes the budget, rather than the body carrying nothing
-        long nominal = settings.budgetBytes(n);
-        long budget = Math.max(nominal - headerBytes, nominal / 2);
-        return settings.quantiser() == RotqSettings.Quantiser.LLOYD
-                ? LloydBody.encode(y, energy, block, blocks, budget, settings, seed)
-                : EntropyBody.encode(y, energy, block, blocks, budget, settings);
+        if (settings.quantiser() == RotqSettings.Quantiser.LLOYD) {
+            return LloydBody.encode(y, energy, block, blocks, budget, settings, seed);
+        }
+        EntropyBody.Coded plain = EntropyBody.encode(y, energy, block, blocks, budget, settings);
+        // the factors pay where the matrices' leading directions are worth more than the bits they take (at
+        // 1/64 of a LoRA update: +0.7 dB), not at the lowest rates (1/256: -0.2 dB): the encoder keeps the better
+        return factored != null && factored.error() < plain.error() ? factored.body() : plain.body();
     }
 
     @Override
@@ -127,12 +139,15 @@ public final class RotqCodec implements Codec {
         if (log2 > 16 || (1 << log2) > expectedBlock) {
             throw new PayloadFormatException("codec rotq: block size 2^" + log2 + " is out of range for " + total + " values");
         }
-        if ((flags & ~FLAG_UNBIASED) != 0) {
+        if ((flags & ~(FLAG_UNBIASED | FLAG_FACTORS)) != 0 || flags == (FLAG_UNBIASED | FLAG_FACTORS)) {
             throw new PayloadFormatException("codec rotq: flags " + flags + " are not supported");
         }
         int block = 1 << log2;
         int n = (int) total;
         int blocks = (n + block - 1) / block;
+        if ((flags & FLAG_FACTORS) != 0) {
+            return decodeFactored(body, manifest, quantiser, bits, block, blocks, n);
+        }
         float[] y = switch (quantiser) {
             case QUANTISER_LLOYD -> LloydBody.decode(body, bits, block, blocks, seed);
             case QUANTISER_LLOYD_V0 -> throw new PayloadFormatException("codec rotq: quantiser 0 is lloyd's layout before "
@@ -149,6 +164,33 @@ public final class RotqCodec implements Codec {
             Hadamard.inverse(y, b * block, block, SharedSeeds.block(seed, b, SIGNS));
         }
         float[] out = y.length == n ? y : java.util.Arrays.copyOf(y, n);
+        return io.cgfed.core.codec.Manifests.split(out, manifest);
+    }
+
+    private NamedTensors decodeFactored(byte[] body, List<TensorSpec> manifest, int quantiser, int bits, int block,
+                                        int blocks, int n) {
+        if (quantiser != QUANTISER_ENTROPY || bits != 0) {
+            throw new PayloadFormatException("codec rotq: factors with quantiser " + quantiser + " and bits " + bits
+                    + " (factors come with the entropy quantiser, bits 0)");
+        }
+        if (body.length < FactoredBody.HEADER) {
+            throw new PayloadFormatException("codec rotq: body of " + body.length + " bytes has no factor header");
+        }
+        int k = body[EntropyBody.HEADER] & 0xff;
+        if (k < 1 || k > Factors.MAX_FACTORS) {
+            throw new PayloadFormatException("codec rotq: " + k + " factors per matrix (must be 1-" + Factors.MAX_FACTORS + ")");
+        }
+        List<Factors.Placement> layout = Factors.layout(manifest, k);
+        if (layout.isEmpty()) {
+            throw new PayloadFormatException("codec rotq: factors for a layout without a matrix that takes them");
+        }
+        FactoredBody.Decoded d = FactoredBody.decode(body, layout, block, blocks);
+        float[] y = d.y();
+        for (int b = 0; b < blocks; b++) {
+            Hadamard.inverse(y, b * block, block, SharedSeeds.block(seed, b, SIGNS));
+        }
+        float[] out = y.length == n ? y : java.util.Arrays.copyOf(y, n);
+        Factors.expand(d.factors(), layout, out, 1);
         return io.cgfed.core.codec.Manifests.split(out, manifest);
     }
 

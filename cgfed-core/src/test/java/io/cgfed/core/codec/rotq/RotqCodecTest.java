@@ -99,7 +99,8 @@ class RotqCodecTest {
         double d = nmse(u, sub.decode(body, TensorSpec.manifestOf(u)));
         assertThat(d).isBetween(0.9 * expected, 1.1 * expected);
         double snrSub = 10 * Math.log10(1 / d);
-        double snrEntropy = ReconstructionQuality.of(u, roundTrip(codec(5, "bits", 0.5, "quantiser", "entropy"), u)).snrDb();
+        double snrEntropy = ReconstructionQuality.of(u, roundTrip(codec(5, "bits", 0.5, "quantiser", "entropy", "factors", 0), u))
+                .snrDb();
         // the rate-distortion bound at 0.5 bit is 3.01 dB; an entropy-coded deadzone quantiser reaches about 2 dB
         assertThat(snrEntropy).isGreaterThan(snrSub).isGreaterThan(1.8).isLessThan(3.02);
     }
@@ -198,7 +199,7 @@ class RotqCodecTest {
         List<TensorSpec> manifest = TensorSpec.manifestOf(u);
         Codec c = codec(1, "bits", 2);
         byte[] lloyd = c.encode(u);
-        byte[] entropy = codec(1, "bits", 0.5, "quantiser", "entropy").encode(u);
+        byte[] entropy = codec(1, "bits", 0.5, "quantiser", "entropy", "factors", 0).encode(u);
         refused(c, java.util.Arrays.copyOf(lloyd, lloyd.length - 1), manifest, "bytes");
         refused(c, java.util.Arrays.copyOf(lloyd, lloyd.length + 1), manifest, "bytes");
         refused(c, new byte[3], manifest, "no header");

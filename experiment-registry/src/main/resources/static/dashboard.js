@@ -19,6 +19,34 @@ const cg = {
     }
     return { body: await r.json(), headers: r.headers };
   },
+  /**
+   * Downloads a file through fetch so the tab's key goes with it: model weights need a key even where
+   * reads are open (cgfed.security.open-weight-reads); asks for one on a 401.
+   */
+  async download(path) {
+    const headers = {};
+    const key = sessionStorage.getItem('cgfedApiKey');
+    if (key) headers.Authorization = 'Bearer ' + key;
+    const r = await fetch(path, { headers });
+    if (r.status === 401) {
+      const k = window.prompt('Model weights need an API key to download (a READER key is enough):');
+      if (k) { sessionStorage.setItem('cgfedApiKey', k.trim()); return cg.download(path); }
+    }
+    if (!r.ok) {
+      let detail = r.status + ' ' + r.statusText;
+      try { detail = (await r.json()).detail || detail; } catch (e) { /* not a problem body */ }
+      throw new Error(detail);
+    }
+    const disposition = /filename="([^"]+)"/.exec(r.headers.get('Content-Disposition') || '');
+    const url = URL.createObjectURL(await r.blob());
+    const a = document.createElement('a');
+    a.href = url;
+    a.download = disposition ? disposition[1] : path.split('/').pop();
+    document.body.appendChild(a);
+    a.click();
+    a.remove();
+    setTimeout(() => URL.revokeObjectURL(url), 10000);
+  },
   esc(s) {
     return String(s == null ? '' : s).replace(/[&<>"']/g, c => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' }[c]));
   },

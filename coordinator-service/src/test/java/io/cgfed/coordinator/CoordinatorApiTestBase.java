@@ -67,6 +67,8 @@ abstract class CoordinatorApiTestBase {
     /** Each registered worker's credential, as the registration answered it. */
     static final Map<UUID, String> CREDENTIALS = new ConcurrentHashMap<>();
     private static final Pattern POLL = Pattern.compile("/api/v1/workers/([0-9a-fA-F-]{36})/tasks/next.*");
+    /** Model weights: they need a credential even where reads are open (cgfed.security.open-weight-reads). */
+    static final Pattern WEIGHTS = Pattern.compile(".*/(adapters/[^/]+(/peft)?|codec-versions/[^/]+/encoder)");
     private static final HttpClient HTTP = HttpClient.newBuilder()
             .version(HttpClient.Version.HTTP_1_1)
             .connectTimeout(Duration.ofSeconds(5))
@@ -128,15 +130,22 @@ abstract class CoordinatorApiTestBase {
         return "http://localhost:" + port;
     }
 
-    /** A read, without credentials (reads are open by default); a task poll goes as the worker it names. */
+    /**
+     * A read, without credentials (reads are open by default) but for model weights, which go with the admin
+     * key; a task poll goes as the worker it names.
+     */
     HttpResponse<String> get(String path) {
         HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(base() + path)).GET();
         Matcher poll = POLL.matcher(path);
-        return send(poll.matches() ? asWorker(b, UUID.fromString(poll.group(1))) : b);
+        return send(poll.matches() ? asWorker(b, UUID.fromString(poll.group(1))) : weightsAsAdmin(path, b));
     }
 
     HttpResponse<byte[]> getBytes(String path) {
-        return sendBytes(HttpRequest.newBuilder(URI.create(base() + path)).GET());
+        return sendBytes(weightsAsAdmin(path, HttpRequest.newBuilder(URI.create(base() + path)).GET()));
+    }
+
+    private static HttpRequest.Builder weightsAsAdmin(String path, HttpRequest.Builder request) {
+        return WEIGHTS.matcher(path).matches() ? asAdmin(request) : request;
     }
 
     /** A user's change, with the admin key. */

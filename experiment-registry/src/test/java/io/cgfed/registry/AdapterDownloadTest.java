@@ -29,16 +29,17 @@ class AdapterDownloadTest extends RegistryHttpTestSupport {
         return new FakeCoordinator.Version(SafeTensors.write(adapter), zip);
     }
 
+    /** With a key: model weights need one even where reads are open. */
     private HttpResponse<byte[]> download(String path) throws Exception {
         HttpRequest request = HttpRequest.newBuilder(URI.create("http://localhost:" + port + path))
-                .timeout(Duration.ofSeconds(30)).GET().build();
+                .header("Authorization", "Bearer " + ADMIN_KEY).timeout(Duration.ofSeconds(30)).GET().build();
         return HTTP.send(request, HttpResponse.BodyHandlers.ofByteArray());
     }
 
-    /** Without an Accept header, as curl asks. */
+    /** Without an Accept header, as curl asks; with a key. */
     private HttpResponse<String> get(String path, String accept) throws Exception {
         HttpRequest.Builder request = HttpRequest.newBuilder(URI.create("http://localhost:" + port + path))
-                .timeout(Duration.ofSeconds(30)).GET();
+                .header("Authorization", "Bearer " + ADMIN_KEY).timeout(Duration.ofSeconds(30)).GET();
         if (accept != null) {
             request.header("Accept", accept);
         }
@@ -90,6 +91,24 @@ class AdapterDownloadTest extends RegistryHttpTestSupport {
         assertThat(read.lora()).isEqualTo(LORA);
         assertThat(read.baseModel()).isEqualTo("micro-llama");
         assertThat(COORDINATOR.requests()).contains("GET /api/v1/experiments/" + id + "/adapters/1/peft");
+    }
+
+    @Test
+    void weightsNeedAKeyEvenWhereReadsAreOpen() throws Exception {
+        UUID id = UUID.randomUUID();
+        COORDINATOR.experiment(id, Map.of(0, version(4)));
+        for (String path : new String[] {"/adapters/0", "/adapters/0/peft", "/codec-versions/1/weights"}) {
+            HttpResponse<String> anonymous = HTTP.send(HttpRequest.newBuilder(URI.create("http://localhost:" + port
+                    + "/api/v1/experiments/" + id + path)).timeout(Duration.ofSeconds(30)).GET().build(),
+                    HttpResponse.BodyHandlers.ofString());
+            assertThat(anonymous.statusCode()).as(path).isEqualTo(401);
+            assertThat(anonymous.body()).as(path).contains("open-weight-reads");
+        }
+        HttpResponse<String> listing = HTTP.send(HttpRequest.newBuilder(URI.create("http://localhost:" + port
+                + "/api/v1/experiments/" + id + "/adapters")).timeout(Duration.ofSeconds(30)).GET().build(),
+                HttpResponse.BodyHandlers.ofString());
+        assertThat(listing.statusCode()).as("the listing is an open read").isEqualTo(200);
+        assertThat(download("/api/v1/experiments/" + id + "/adapters/0").statusCode()).isEqualTo(200);
     }
 
     @Test

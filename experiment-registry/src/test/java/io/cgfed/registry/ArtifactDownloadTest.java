@@ -43,12 +43,14 @@ class ArtifactDownloadTest extends RegistryHttpTestSupport {
 
     private HttpResponse<byte[]> download(String path) throws Exception {
         return HTTP.send(HttpRequest.newBuilder(URI.create("http://localhost:" + port + path))
+                .header("Authorization", "Bearer " + ADMIN_KEY)
                 .timeout(Duration.ofSeconds(30)).GET().build(), HttpResponse.BodyHandlers.ofByteArray());
     }
 
     /** Without an Accept header, as curl asks. */
     private HttpResponse<String> asCurl(String path) throws Exception {
         return HTTP.send(HttpRequest.newBuilder(URI.create("http://localhost:" + port + path))
+                .header("Authorization", "Bearer " + ADMIN_KEY)
                 .timeout(Duration.ofSeconds(30)).GET().build(), HttpResponse.BodyHandlers.ofString());
     }
 

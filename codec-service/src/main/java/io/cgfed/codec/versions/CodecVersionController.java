@@ -1,5 +1,7 @@
 package io.cgfed.codec.versions;
 
+import io.cgfed.service.support.security.Caller;
+import io.cgfed.service.support.security.Requires;
 import java.io.IOException;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -60,6 +62,7 @@ public class CodecVersionController {
      * the decoder as well as the encoder: workers decode their own update to measure what the server
      * will reconstruct, and error feedback needs that reconstruction.
      */
+    @Requires(Caller.WEIGHTS)
     @GetMapping(path = "/{version}/encoder", produces = MediaType.APPLICATION_OCTET_STREAM_VALUE)
     public ResponseEntity<byte[]> encoder(@PathVariable UUID experimentId, @PathVariable int version) {
         byte[] weights = versions.weights(experimentId, version);

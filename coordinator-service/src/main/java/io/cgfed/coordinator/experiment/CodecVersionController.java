@@ -1,5 +1,7 @@
 package io.cgfed.coordinator.experiment;
 
+import io.cgfed.service.support.security.Caller;
+import io.cgfed.service.support.security.Requires;
 import io.cgfed.coordinator.remote.CodecServiceClient;
 import io.cgfed.service.support.ApiException;
 import java.util.List;
@@ -45,6 +47,7 @@ public class CodecVersionController {
         return v;
     }
 
+    @Requires(Caller.WEIGHTS)
     @GetMapping(path = "/{version}/encoder", produces = MediaType.APPLICATION_OCTET_STREAM_VALUE)
     public ResponseEntity<byte[]> encoder(@PathVariable UUID experimentId, @PathVariable int version) {
         experiments.find(experimentId);

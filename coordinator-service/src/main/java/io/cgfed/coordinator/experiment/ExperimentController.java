@@ -1,5 +1,7 @@
 package io.cgfed.coordinator.experiment;
 
+import io.cgfed.service.support.security.Caller;
+import io.cgfed.service.support.security.Requires;
 import io.cgfed.coordinator.adapter.AdapterStore;
 import io.cgfed.core.model.PeftAdapter;
 import io.cgfed.core.protocol.ExperimentSpec;
@@ -63,6 +65,7 @@ public class ExperimentController {
     }
 
     /** A global adapter version as safetensors (PEFT tensor names). */
+    @Requires(Caller.WEIGHTS)
     @GetMapping(path = "/{id}/adapters/{version}", produces = MediaType.APPLICATION_OCTET_STREAM_VALUE)
     public byte[] adapter(@PathVariable UUID id, @PathVariable int version) {
         service.find(id);
@@ -73,6 +76,7 @@ public class ExperimentController {
      * A global adapter version as Hugging Face PEFT loads it: a zip of {@code adapter_config.json}
      * (base_model_name_or_path: the spec's model name) and {@code adapter_model.safetensors}.
      */
+    @Requires(Caller.WEIGHTS)
     @GetMapping(path = "/{id}/adapters/{version}/peft", produces = PEFT_ZIP)
     public ResponseEntity<byte[]> peftAdapter(@PathVariable UUID id, @PathVariable int version) {
         ExperimentSpec spec = service.spec(service.find(id));

@@ -1,5 +1,7 @@
 package io.cgfed.registry.adapter;
 
+import io.cgfed.service.support.security.Caller;
+import io.cgfed.service.support.security.Requires;
 import java.util.List;
 import java.util.UUID;
 import org.springframework.core.io.InputStreamResource;
@@ -32,6 +34,7 @@ public class AdapterController {
     }
 
     /** The version's adapter as one safetensors file: the bytes the listing's sha256 and size describe. */
+    @Requires(Caller.WEIGHTS)
     @GetMapping(path = "/{version}", produces = MediaType.APPLICATION_OCTET_STREAM_VALUE)
     public ResponseEntity<InputStreamResource> safetensors(@PathVariable UUID id, @PathVariable int version) {
         return stream(coordinator.adapter(id, version), MediaType.APPLICATION_OCTET_STREAM);
@@ -45,6 +48,7 @@ public class AdapterController {
     }
 
     /** A zip of adapter_config.json and adapter_model.safetensors, streamed from the coordinator. */
+    @Requires(Caller.WEIGHTS)
     @GetMapping(path = "/{version}/peft", produces = ZIP)
     public ResponseEntity<InputStreamResource> peft(@PathVariable UUID id, @PathVariable int version) {
         CoordinatorClient.Download download = coordinator.peft(id, version);

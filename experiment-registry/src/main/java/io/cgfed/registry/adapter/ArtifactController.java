@@ -1,5 +1,7 @@
 package io.cgfed.registry.adapter;
 
+import io.cgfed.service.support.security.Caller;
+import io.cgfed.service.support.security.Requires;
 import io.cgfed.registry.experiment.ExperimentRecords;
 import io.cgfed.service.support.ApiException;
 import io.swagger.v3.oas.annotations.Operation;
@@ -70,6 +72,7 @@ public class ArtifactController {
     }
 
     /** A codec version's model file (safetensors with the encoder and the decoder). */
+    @Requires(Caller.WEIGHTS)
     @GetMapping(path = "/api/v1/experiments/{id}/codec-versions/{version}/weights",
             produces = MediaType.APPLICATION_OCTET_STREAM_VALUE)
     public ResponseEntity<InputStreamResource> codecWeights(@PathVariable UUID id, @PathVariable int version) {

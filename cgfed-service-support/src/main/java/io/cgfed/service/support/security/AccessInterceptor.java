@@ -42,7 +42,7 @@ public class AccessInterceptor implements HandlerInterceptor {
             case ANYONE -> Principal.ANONYMOUS;
             case JOINING_WORKER -> joining(request);
             case WORKER -> worker(request);
-            case READER, USER, ADMIN -> user(request, required);
+            case READER, WEIGHTS, USER, ADMIN -> user(request, required);
         };
         request.setAttribute(Principal.ATTRIBUTE, who);
         return true;
@@ -64,12 +64,16 @@ public class AccessInterceptor implements HandlerInterceptor {
         String bearer = bearer(request);
         Principal who;
         if (bearer == null) {
-            if (required == Caller.READER && properties.openReads()) {
+            if (required == Caller.READER && properties.openReads()
+                    || required == Caller.WEIGHTS && properties.openWeightReads()) {
                 return Principal.ANONYMOUS;
             }
-            throw unauthorized(required == Caller.READER
-                    ? "reads need credentials here: an API key (Authorization: Bearer <key>) or a worker's credential"
-                    : "this request changes something and needs an API key: Authorization: Bearer <key>");
+            throw unauthorized(switch (required) {
+                case READER -> "reads need credentials here: an API key (Authorization: Bearer <key>) or a worker's credential";
+                case WEIGHTS -> "model weights need credentials (an API key: Authorization: Bearer <key>, or a worker's "
+                        + "credential) unless cgfed.security.open-weight-reads is true";
+                default -> "this request changes something and needs an API key: Authorization: Bearer <key>";
+            });
         }
         if (request.getHeader(WORKER_HEADER) != null && workers != null) {
             who = authenticatedWorker(request, bearer);

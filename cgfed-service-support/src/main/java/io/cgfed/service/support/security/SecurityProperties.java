@@ -23,15 +23,19 @@ import org.springframework.boot.context.properties.bind.ConstructorBinding;
  * @param joinToken      what a worker shows to register (coordinator; env {@code CGFED_JOIN_TOKEN})
  * @param codecApiKey    the key between coordinator and codec-service: the coordinator sends it on
  *                       every call, the codec-service takes it as a USER key (env {@code CGFED_CODEC_API_KEY})
+ * @param openWeightReads model weights (adapters, codec weights) need no credentials (default false:
+ *                       a trained adapter is what a federation protects, and it can leak training text,
+ *                       so open reads do not open it; env {@code CGFED_OPEN_WEIGHT_READS})
  */
 @ConfigurationProperties("cgfed.security")
 public record SecurityProperties(Boolean openReads, String adminApiKey, String registryApiKey, String joinToken,
-                                 String codecApiKey) {
+                                 String codecApiKey, Boolean openWeightReads) {
     static final int MIN_SECRET_LENGTH = 16;
 
     @ConstructorBinding
     public SecurityProperties {
         openReads = openReads == null || openReads;
+        openWeightReads = openWeightReads != null && openWeightReads;
         adminApiKey = checked("cgfed.security.admin-api-key (CGFED_ADMIN_API_KEY)", adminApiKey);
         registryApiKey = checked("cgfed.security.registry-api-key (CGFED_REGISTRY_API_KEY)", registryApiKey);
         joinToken = checked("cgfed.security.join-token (CGFED_JOIN_TOKEN)", joinToken);
@@ -43,9 +47,15 @@ public record SecurityProperties(Boolean openReads, String adminApiKey, String r
         }
     }
 
-    /** Without the codec-service key. */
+    /** Without the codec-service key; weights closed. */
     public SecurityProperties(Boolean openReads, String adminApiKey, String registryApiKey, String joinToken) {
-        this(openReads, adminApiKey, registryApiKey, joinToken, null);
+        this(openReads, adminApiKey, registryApiKey, joinToken, null, null);
+    }
+
+    /** Weights closed. */
+    public SecurityProperties(Boolean openReads, String adminApiKey, String registryApiKey, String joinToken,
+                              String codecApiKey) {
+        this(openReads, adminApiKey, registryApiKey, joinToken, codecApiKey, null);
     }
 
     private static String checked(String what, String secret) {
@@ -63,7 +73,7 @@ public record SecurityProperties(Boolean openReads, String adminApiKey, String r
     /** Says which secrets are set, never what they are. */
     @Override
     public String toString() {
-        return "SecurityProperties[openReads=" + openReads + ", adminApiKey=" + set(adminApiKey) + ", registryApiKey="
+        return "SecurityProperties[openReads=" + openReads + ", openWeightReads=" + openWeightReads + ", adminApiKey=" + set(adminApiKey) + ", registryApiKey="
                 + set(registryApiKey) + ", joinToken=" + set(joinToken) + ", codecApiKey=" + set(codecApiKey) + "]";
     }
 

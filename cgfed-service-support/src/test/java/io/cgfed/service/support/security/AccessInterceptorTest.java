@@ -70,6 +70,10 @@ class AccessInterceptorTest {
         public void poll() {
         }
 
+        @Requires(Caller.WEIGHTS)
+        public void weights() {
+        }
+
         @Requires(Caller.JOINING_WORKER)
         public void join() {
         }
@@ -113,6 +117,23 @@ class AccessInterceptorTest {
     void openReadsNeedNoCredentialsButClosedReadsDo() throws Exception {
         assertThat(pass(true, "read", request("GET", null, null)).kind()).isEqualTo(Principal.Kind.ANONYMOUS);
         refused(false, "read", request("GET", null, null), HttpStatus.UNAUTHORIZED, "reads need credentials");
+    }
+
+    @Test
+    void weightsNeedCredentialsEvenWhereReadsAreOpenUnlessTheirOwnSwitchOpensThem() throws Exception {
+        refused(true, "weights", request("GET", null, null), HttpStatus.UNAUTHORIZED, "open-weight-reads");
+        assertThat(pass(true, "weights", request("GET", "Bearer " + READER, null)).role()).isEqualTo(ApiKeyRole.READER);
+        assertThat(pass(false, "weights", request("GET", "Bearer " + WORKER_CREDENTIAL, WORKER)).kind())
+                .isEqualTo(Principal.Kind.WORKER);
+        AccessInterceptor open = new AccessInterceptor(KEYS, new SecurityProperties(false, null, null, JOIN, null, true),
+                WORKERS);
+        MockHttpServletRequest anonymous = request("GET", null, null);
+        assertThat(open.preHandle(anonymous, new MockHttpServletResponse(), handler("weights"))).isTrue();
+        assertThat(Principal.of(anonymous).kind()).isEqualTo(Principal.Kind.ANONYMOUS);
+        // the weights switch opens weights only
+        assertThatThrownBy(() -> open.preHandle(request("GET", null, null), new MockHttpServletResponse(), handler("read")))
+                .isInstanceOf(ApiException.class);
+        assertThat(new SecurityProperties(true, null, null, null).openWeightReads()).isFalse();
     }
 
     @Test

@@ -121,6 +121,30 @@ class CodecServiceApiTest {
     }
 
     @Test
+    void theCoordinatorsWeightCapBoundsEachUpdatesWeightAsTheSumRuns() throws Exception {
+        List<NamedTensors> updates = List.of(update(21), update(22), update(23));
+        List<byte[]> payloads = new ArrayList<>();
+        for (int i = 0; i < updates.size(); i++) {
+            payloads.add(payload("none", 4, i, SAMPLES[i], updates.get(i)));
+        }
+        HttpResponse<byte[]> r = post("/api/v1/aggregate?maxClientSamples=2", PayloadBatch.write(payloads));
+        assertThat(r.statusCode()).isEqualTo(200);
+        NamedTensors avg = SafeTensors.parse(r.body()).tensors();
+        long[] capped = {1, 2, 2}; // samples 1, 2, 5 capped at 2
+        for (String name : avg.names()) {
+            for (int j = 0; j < avg.get(name).size(); j++) {
+                double expected = 0;
+                for (int i = 0; i < updates.size(); i++) {
+                    expected += capped[i] * (double) updates.get(i).get(name).data()[j];
+                }
+                assertThat((double) avg.get(name).data()[j]).as("%s[%d]", name, j).isCloseTo(expected / 5, within(1e-6));
+            }
+        }
+        assertThat(problem(post("/api/v1/aggregate?maxClientSamples=0", PayloadBatch.write(payloads)), 400)
+                .get("detail").asString()).contains("maxClientSamples");
+    }
+
+    @Test
     void aggregatesASingleUpdateIntoItself() throws Exception {
         NamedTensors u = update(21);
         HttpResponse<byte[]> r = post("/api/v1/aggregate", PayloadBatch.write(List.of(payload("none", 0, 3, 7, u))));

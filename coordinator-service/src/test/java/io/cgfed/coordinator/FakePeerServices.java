@@ -61,6 +61,8 @@ final class FakePeerServices {
     private final Map<String, Map<Integer, Map<String, Object>>> codecVersions = new ConcurrentHashMap<>();
     private final AtomicInteger aggregateCalls = new AtomicInteger();
     private final List<List<byte[]>> aggregatedBatches = new CopyOnWriteArrayList<>();
+    /** The weight cap of each aggregate call (Long.MAX_VALUE where none was sent). */
+    final List<Long> aggregateCaps = new CopyOnWriteArrayList<>();
     private final Map<String, JsonNode> registryExperiments = new ConcurrentHashMap<>();
     private final Map<String, JsonNode> registryRounds = new ConcurrentHashMap<>();
     private final Map<String, Integer> registryRoundPuts = new ConcurrentHashMap<>();
@@ -341,7 +343,13 @@ final class FakePeerServices {
             List<byte[]> payloads;
             try {
                 payloads = PayloadBatch.read(body, 10_000).stream().filter(p -> PayloadBatch.layoutOf(p) == null).toList();
-                List<WeightedUpdate> weighted = payloads.stream().map(FakePeerServices::decodeAny).toList();
+                // the coordinator's weight cap, as the codec-service applies it
+                String query = ex.getRequestURI().getQuery();
+                long cap = query != null && query.startsWith("maxClientSamples=")
+                        ? Long.parseLong(query.substring("maxClientSamples=".length())) : Long.MAX_VALUE;
+                aggregateCaps.add(cap);
+                List<WeightedUpdate> weighted = payloads.stream().map(FakePeerServices::decodeAny)
+                        .map(w -> new WeightedUpdate(w.update(), Math.min(w.weight(), cap))).toList();
                 NamedTensors avg = new FedAvg().aggregate(weighted);
                 answer = SafeTensors.write(avg);
             } catch (RuntimeException e) {

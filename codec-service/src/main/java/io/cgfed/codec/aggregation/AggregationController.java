@@ -10,6 +10,7 @@ import org.springframework.http.ResponseEntity;
 import org.springframework.web.bind.annotation.PostMapping;
 import org.springframework.web.bind.annotation.RequestBody;
 import org.springframework.web.bind.annotation.RequestMapping;
+import org.springframework.web.bind.annotation.RequestParam;
 import org.springframework.web.bind.annotation.RestController;
 
 /** Decoding endpoints: one payload, or a whole round decoded and aggregated. */
@@ -27,12 +28,21 @@ public class AggregationController {
         this.versions = versions;
     }
 
-    /** Body: a payload batch ({@code CGFB}), read as a stream; answer: the sample-weighted average update as safetensors. */
+    /**
+     * Body: a payload batch ({@code CGFB}), read as a stream; answer: the sample-weighted average update as
+     * safetensors. {@code maxClientSamples} caps each update's weight (the coordinator's weight cap).
+     */
     @PostMapping(path = "/aggregate", consumes = MediaType.APPLICATION_OCTET_STREAM_VALUE,
             produces = MediaType.APPLICATION_OCTET_STREAM_VALUE)
-    public ResponseEntity<byte[]> aggregate(java.io.InputStream batch) {
+    public ResponseEntity<byte[]> aggregate(java.io.InputStream batch,
+                                            @RequestParam(required = false) Long maxClientSamples) {
+        if (maxClientSamples != null && maxClientSamples < 1) {
+            throw io.cgfed.service.support.ApiException.badRequest("maxClientSamples must be at least 1, got "
+                    + maxClientSamples);
+        }
         // streamed: the batch is decoded and summed as it arrives, never held whole
-        RoundAggregation.Result r = aggregation.aggregate(batch, properties.maxPayloadsPerRound());
+        RoundAggregation.Result r = aggregation.aggregate(batch, properties.maxPayloadsPerRound(),
+                maxClientSamples == null ? Long.MAX_VALUE : maxClientSamples);
         byte[] body = SafeTensors.write(r.update(), io.cgfed.core.tensor.DType.F32, Map.of(
                 "updates", Integer.toString(r.updates()),
                 "samples", Long.toString(r.samples())));

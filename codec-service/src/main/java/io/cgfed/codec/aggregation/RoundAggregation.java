@@ -35,7 +35,18 @@ public class RoundAggregation {
 
     /** A round from a batch stream ({@code CGFB}), read once. */
     public Result aggregate(InputStream batch, int maxPayloads) {
-        Round round = new Round();
+        return aggregate(batch, maxPayloads, Long.MAX_VALUE);
+    }
+
+    /**
+     * A round from a batch stream, each update weighted by {@code min(samples, maxClientSamples)}: the
+     * coordinator's cap on one client's share of the round ({@code WeightCap}), applied as the sum runs.
+     */
+    public Result aggregate(InputStream batch, int maxPayloads, long maxClientSamples) {
+        if (maxClientSamples < 1) {
+            throw new IllegalArgumentException("maxClientSamples must be at least 1, got " + maxClientSamples);
+        }
+        Round round = new Round(maxClientSamples);
         try {
             // one more part than payloads: the layout part that leads a round's batch
             PayloadBatch.read(batch, maxPayloads + 1, round::add);
@@ -47,7 +58,7 @@ public class RoundAggregation {
 
     /** A round already in memory. */
     public Result aggregate(List<byte[]> payloads) {
-        Round round = new Round();
+        Round round = new Round(Long.MAX_VALUE);
         for (int i = 0; i < payloads.size(); i++) {
             round.add(i, payloads.get(i));
         }
@@ -56,12 +67,17 @@ public class RoundAggregation {
 
     private final class Round {
         private final FedAvg.Sum sum = new FedAvg.Sum();
+        private final long maxClientSamples;
         private final Set<Integer> clients = new HashSet<>();
         private PayloadHeader first;
         private List<TensorSpec> manifest;
         private long samples;
         private long wire;
         private long raw;
+
+        Round(long maxClientSamples) {
+            this.maxClientSamples = maxClientSamples;
+        }
 
         void add(int i, byte[] payload) {
             List<TensorSpec> layout = PayloadBatch.layoutOf(payload);
@@ -95,7 +111,7 @@ public class RoundAggregation {
             } catch (ArithmeticException e) {
                 throw new PayloadFormatException("the round's sample counts overflow");
             }
-            sum.add(d.update(), h.samples());
+            sum.add(d.update(), Math.min(h.samples(), maxClientSamples));
             wire += d.wireBytes();
             raw += d.rawBytes();
         }

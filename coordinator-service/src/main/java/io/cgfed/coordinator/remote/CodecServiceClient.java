@@ -84,12 +84,19 @@ public class CodecServiceClient {
      */
     public NamedTensors aggregateParts(List<io.cgfed.core.codec.TensorSpec> layout,
                                        List<? extends PayloadBatch.Part> payloads) {
+        return aggregateParts(layout, payloads, Long.MAX_VALUE);
+    }
+
+    /** As {@link #aggregateParts(List, List)}, each update weighted by at most {@code maxClientSamples}. */
+    public NamedTensors aggregateParts(List<io.cgfed.core.codec.TensorSpec> layout,
+                                       List<? extends PayloadBatch.Part> payloads, long maxClientSamples) {
         // the layout goes first: version 2 payloads name it by digest only
         List<PayloadBatch.Part> parts = new java.util.ArrayList<>(payloads.size() + 1);
         parts.add(PayloadBatch.part(PayloadBatch.layoutPart(layout)));
         parts.addAll(payloads);
         return call("aggregate", () -> {
-            byte[] body = http.post().uri("/api/v1/aggregate")
+            byte[] body = http.post().uri(maxClientSamples == Long.MAX_VALUE ? "/api/v1/aggregate"
+                            : "/api/v1/aggregate?maxClientSamples=" + maxClientSamples)
                     .contentType(MediaType.APPLICATION_OCTET_STREAM)
                     .contentLength(PayloadBatch.sizeOfParts(parts))
                     .accept(MediaType.APPLICATION_OCTET_STREAM)

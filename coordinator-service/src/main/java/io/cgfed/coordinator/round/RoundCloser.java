@@ -61,12 +61,15 @@ public class RoundCloser {
     private final ExperimentRepository experiments;
     private final CoordinatorMetrics metrics;
     private final UpdateQuarantine quarantine;
+    private final WeightCap weightCap;
 
     RoundCloser(UploadRepository uploads, RoundRepository rounds, TaskRepository tasks, AdapterStore adapters,
                 BlobStore blobs, CodecServiceClient codecService, ClientAssignments assignments, TransactionTemplate tx,
                 ObjectMapper json, AttachmentRepository attachments, ExperimentService experimentService,
-                ExperimentRepository experiments, CoordinatorMetrics metrics, UpdateQuarantine quarantine) {
+                ExperimentRepository experiments, CoordinatorMetrics metrics, UpdateQuarantine quarantine,
+                WeightCap weightCap) {
         this.quarantine = quarantine;
+        this.weightCap = weightCap;
         this.metrics = metrics;
         this.attachments = attachments;
         this.experimentService = experimentService;
@@ -110,7 +113,9 @@ public class RoundCloser {
         long aggregationStart = System.nanoTime();
         NamedTensors previous = adapters.load(experimentId, roundNo - 1);
         // every update quarantined (an absolute cap can do that): the adapter stays as it was
-        NamedTensors update = received.isEmpty() ? null : codecService.aggregateParts(layout, payloads);
+        // no client above its share of the round's weight (cgfed.coordinator.aggregation.max-client-share)
+        long maxClientSamples = weightCap.samplesCap(received.stream().mapToLong(Upload::getSamples).toArray());
+        NamedTensors update = received.isEmpty() ? null : codecService.aggregateParts(layout, payloads, maxClientSamples);
         long aggregationNanos = System.nanoTime() - aggregationStart;
         NamedTensors next = update == null ? previous : previous.plus(update);
         List<Task> train = tasks.findByExperimentIdAndRoundAndType(experimentId, roundNo, TaskType.TRAIN);
@@ -119,7 +124,7 @@ public class RoundCloser {
         Integer nextVersion = received.isEmpty() ? null : adaptCodec(experimentId, roundNo, spec, usedVersion, train, payloads);
         Long codecMs = nextVersion == null ? null : (System.nanoTime() - codecStart) / 1_000_000;
         Audit audit = spec.codec().audit() && update != null
-                ? audit(experimentId, roundNo, layout, received, payloads, update) : null;
+                ? audit(experimentId, roundNo, layout, received, payloads, update, maxClientSamples) : null;
         long applyStart = System.nanoTime();
         return Boolean.TRUE.equals(tx.execute(s -> {
             Round round = rounds.lock(experimentId, roundNo).orElseThrow();
@@ -224,7 +229,7 @@ public class RoundCloser {
     }
 
     private Audit audit(UUID experimentId, int roundNo, List<io.cgfed.core.codec.TensorSpec> layout, List<Upload> received,
-                        List<PayloadBatch.Part> payloads, NamedTensors aggregate) {
+                        List<PayloadBatch.Part> payloads, NamedTensors aggregate, long maxClientSamples) {
         Map<Integer, byte[]> raw = new java.util.HashMap<>();
         for (var a : attachments.findByExperimentIdAndRoundAndKindOrderByClientIndex(experimentId, roundNo,
                 AttachmentKind.AUDIT)) {
@@ -236,14 +241,15 @@ public class RoundCloser {
             byte[] r = raw.get(received.get(i).getClientIndex());
             if (r != null) {
                 rawUpdates.add(new Aggregator.WeightedUpdate(UpdateDecoder.decode(r, layout).update(),
-                        received.get(i).getSamples()));
+                        Math.min(received.get(i).getSamples(), maxClientSamples)));
                 encoded.add(payloads.get(i));
             }
         }
         if (rawUpdates.isEmpty()) {
             return null;
         }
-        NamedTensors reconstructed = encoded.size() == payloads.size() ? aggregate : codecService.aggregateParts(layout, encoded);
+        NamedTensors reconstructed = encoded.size() == payloads.size() ? aggregate
+                : codecService.aggregateParts(layout, encoded, maxClientSamples);
         double cosine = ReconstructionQuality.of(new FedAvg().aggregate(rawUpdates), reconstructed).cosine();
         log.info("experiment {} round {}: audit over {} updates, aggregate cosine {}", experimentId, roundNo,
                 rawUpdates.size(), String.format(java.util.Locale.ROOT, "%.4f", cosine));

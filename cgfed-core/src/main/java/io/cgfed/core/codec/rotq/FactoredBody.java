@@ -31,12 +31,25 @@ final class FactoredBody {
     private FactoredBody() {
     }
 
+    /**
+     * How much more than white matrices' top directions the exact factors must hold, in units of a white
+     * matrix's top direction, for the encoder to try them: below it the flat body wins (white matrices at
+     * every rate, `FactorsTest`), and the factored trial, several codings of a rotated residual, is not
+     * worth its time.
+     */
+    static final double STRUCTURE = 0.5;
+
+    /** The factored coding, or null where the matrices hold too little structure to try it. */
     static EntropyBody.Coded encode(float[] x, List<Factors.Placement> layout, int factors, int block, int blocks, long budget,
                          long seed) {
         float[] f = Factors.of(x, layout);
         // the normalisation and the step estimate from the residual the exact factors would leave
         float[] exact = java.util.Arrays.copyOf(x, blocks * block);
         Factors.expand(f, layout, exact, -1);
+        if (Factors.captured(x, exact, layout)
+                < Factors.whiteCapture(x, layout, factors) + STRUCTURE * Factors.whiteCapture(x, layout, 1)) {
+            return null;
+        }
         double residualEnergy = 0;
         for (int b = 0; b < blocks; b++) {
             residualEnergy += Hadamard.forward(exact, b * block, block, SharedSeeds.block(seed, b, SIGNS));

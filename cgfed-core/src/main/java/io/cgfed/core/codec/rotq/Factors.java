@@ -59,6 +59,37 @@ final class Factors {
         return out;
     }
 
+    /** The energy of the placed matrices of {@code x} that {@code residual} no longer holds. */
+    static double captured(float[] x, float[] residual, List<Placement> layout) {
+        double c = 0;
+        for (Placement p : layout) {
+            for (int i = p.offset(); i < p.offset() + p.rows() * p.cols(); i++) {
+                c += (double) x[i] * x[i] - (double) residual[i] * residual[i];
+            }
+        }
+        return c;
+    }
+
+    /**
+     * About the energy the top k factors of white matrices of the same shapes and energies would hold: per
+     * matrix (1 + sqrt(m / n))^2 / m of it for the first (m <= n its sides; the Marchenko-Pastur edge of its
+     * Gram matrix), 1 / m for each further one.
+     */
+    static double whiteCapture(float[] x, List<Placement> layout, int k) {
+        double c = 0;
+        for (Placement p : layout) {
+            double energy = 0;
+            for (int i = p.offset(); i < p.offset() + p.rows() * p.cols(); i++) {
+                energy += (double) x[i] * x[i];
+            }
+            int m = Math.min(p.rows(), p.cols());
+            int n = Math.max(p.rows(), p.cols());
+            double edge = (1 + Math.sqrt((double) m / n)) * (1 + Math.sqrt((double) m / n)) / m;
+            c += energy * Math.min(1, edge + (Math.min(k, p.factors()) - 1.0) / m);
+        }
+        return c;
+    }
+
     static int coefficients(List<Placement> layout) {
         return layout.isEmpty() ? 0 : layout.get(layout.size() - 1).coefficientOffset() + layout.get(layout.size() - 1).coefficients();
     }

@@ -20,8 +20,9 @@ import java.util.Map;
  *       error feedback: the two together diverge, and the coordinator refuses the pair).</li>
  *   <li>{@code factors}: 0-4, entropy quantiser with bias mse only (there 1 by default, else 0): the top
  *       singular directions of each matrix whose smaller side is at most 64 (every LoRA factor) are sent as
- *       factors before the rotation, under the same quantiser step ({@link FactoredBody}); the encoder
- *       codes the update both ways and sends the one with the smaller error.</li>
+ *       factors before the rotation, under the same quantiser step ({@link FactoredBody}); where the
+ *       matrices hold structure the encoder codes the update both ways and sends the one with the smaller
+ *       error.</li>
  * </ul>
  */
 public record RotqSettings(double bits, int blockSize, Quantiser quantiser, boolean unbiased, int factors) {

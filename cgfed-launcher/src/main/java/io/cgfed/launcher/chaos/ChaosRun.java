@@ -31,7 +31,8 @@ import tools.jackson.databind.JsonNode;
  * real training workers), and a table of what survived. Per fault, {@code --trials} experiments (3 rounds,
  * 2 clients by default): SIGKILL of the coordinator, or of the codec-service, at a random point of the
  * experiment (uniform over the middle 80 % of an unfaulted run's duration, measured first), the service
- * started again after 2 s; then every hostile spec of the probe is submitted. Counted per fault:
+ * started again after 2 s; then every hostile spec of the probe is submitted, and an enrolled rogue worker
+ * uploads every hostile payload of the probe for a task of its own ({@link HostilePayloads}). Counted per fault:
  * experiments that completed, uploads lost (a round aggregated fewer updates than it selected, or an
  * experiment that did not complete: its missing updates) and uploads doubled (rows beyond one per round
  * and client, or a round that aggregated more updates than it selected).
@@ -101,6 +102,7 @@ public final class ChaosRun {
                         String.join("; ", notes)));
             }
             rows.add(hostileSpecs(platform, api));
+            rows.add(HostilePayloads.run(platform, api, spec("chaos-hostile-payloads", clients, 1), clients));
         }
         System.out.println();
         System.out.println("| fault | count | experiments completed | uploads lost | uploads doubled | notes |");
@@ -118,7 +120,7 @@ public final class ChaosRun {
     record Outcome(boolean completed, long lost, long doubled, String note) {
     }
 
-    private static Map<String, Object> spec(String name, int clients, int rounds) {
+    static Map<String, Object> spec(String name, int clients, int rounds) {
         Map<String, Object> spec = new LinkedHashMap<>(DemoRun.demoSpec("fp16", clients, rounds));
         spec.put("name", name);
         spec.put("roundDeadlineSeconds", 300);

@@ -23,16 +23,41 @@ import org.springframework.validation.annotation.Validated;
  * @param retryDelay     the first wait before a task's report (update, attachment, evaluation, failure) is
  *                       sent again when the coordinator is unreachable or answers 5xx (default 500 ms; it
  *                       doubles up to 10 s, for as long as the experiment's round deadline)
+ * @param memoryBudget   the memory a task may use (a size, e.g. {@code 20GB}; default 80 % of the machine's
+ *                       physical memory; on a GPU host, set it to the device's memory): reported at
+ *                       registration, and a task whose estimate passes it fails with the reason
  */
 @Validated
 @ConfigurationProperties("cgfed.worker")
 public record WorkerProperties(@NotBlank String name, @NotBlank String device, @NotBlank String coordinatorUrl,
                                @NotNull Duration pollWait, @Positive int evalBatchSize, String dataDir,
-                               String joinToken, Duration heartbeat, Duration retryDelay) {
+                               String joinToken, Duration heartbeat, Duration retryDelay,
+                               org.springframework.util.unit.DataSize memoryBudget) {
+    @org.springframework.boot.context.properties.bind.ConstructorBinding
     public WorkerProperties {
         joinToken = joinToken == null || joinToken.isBlank() ? null : joinToken.strip();
         heartbeat = heartbeat == null ? Duration.ofSeconds(10) : heartbeat;
         retryDelay = retryDelay == null || retryDelay.isNegative() || retryDelay.isZero() ? Duration.ofMillis(500) : retryDelay;
+        if (memoryBudget != null && memoryBudget.toBytes() <= 0) {
+            throw new IllegalArgumentException("cgfed.worker.memory-budget must be positive, not " + memoryBudget);
+        }
+    }
+
+    /** Without a memory budget setting (80 % of physical memory). */
+    public WorkerProperties(String name, String device, String coordinatorUrl, Duration pollWait, int evalBatchSize,
+                            String dataDir, String joinToken, Duration heartbeat, Duration retryDelay) {
+        this(name, device, coordinatorUrl, pollWait, evalBatchSize, dataDir, joinToken, heartbeat, retryDelay, null);
+    }
+
+    /** The memory budget in bytes: the setting, or 80 % of the machine's physical memory. */
+    public long memoryBudgetBytes() {
+        if (memoryBudget != null) {
+            return memoryBudget.toBytes();
+        }
+        var os = java.lang.management.ManagementFactory.getOperatingSystemMXBean();
+        long physical = os instanceof com.sun.management.OperatingSystemMXBean sun ? sun.getTotalMemorySize()
+                : Runtime.getRuntime().maxMemory();
+        return (long) (0.8 * physical);
     }
 
     /** Says whether a join token is set, never what it is. */
@@ -41,6 +66,6 @@ public record WorkerProperties(@NotBlank String name, @NotBlank String device, @
         return "WorkerProperties[name=" + name + ", device=" + device + ", coordinatorUrl=" + coordinatorUrl
                 + ", pollWait=" + pollWait + ", evalBatchSize=" + evalBatchSize + ", dataDir=" + dataDir
                 + ", joinToken=" + (joinToken == null ? "(not set)" : "(set)") + ", heartbeat=" + heartbeat
-                + ", retryDelay=" + retryDelay + "]";
+                + ", retryDelay=" + retryDelay + ", memoryBudget=" + memoryBudget + "]";
     }
 }

@@ -70,7 +70,7 @@ public final class FakeCoordinator {
     }
 
     /** One registration request as the worker sent it. */
-    public record Registration(UUID workerId, String name, String device) {
+    public record Registration(UUID workerId, String name, String device, Long memoryBudgetBytes) {
     }
 
     private final HttpServer server;
@@ -205,7 +205,8 @@ public final class FakeCoordinator {
                 UUID id = UUID.randomUUID();
                 String credential = "cgfw_" + UUID.randomUUID() + UUID.randomUUID();
                 credentials.put(id, credential);
-                registrations.add(new Registration(id, req.path("name").asString(null), req.path("device").asString(null)));
+                registrations.add(new Registration(id, req.path("name").asString(null), req.path("device").asString(null),
+                        req.hasNonNull("memoryBudgetBytes") ? req.get("memoryBudgetBytes").asLong() : null));
                 known.add(id);
                 send(ex, 201, "application/json", JSON.writeValueAsBytes(Map.of("workerId", id.toString(), "pollSeconds", 1,
                         "credential", credential)));

@@ -9,7 +9,17 @@ public final class WorkerRegistration {
     private WorkerRegistration() {
     }
 
-    public record Request(@NotBlank @Size(max = 200) String name, @Size(max = 100) String device) {
+    /**
+     * @param memoryBudgetBytes what a task may use on this worker (its {@code cgfed.worker.memory-budget}); the
+     *                          coordinator refuses a spec whose model does not fit the largest budget; null for
+     *                          a worker that does not say
+     */
+    public record Request(@NotBlank @Size(max = 200) String name, @Size(max = 100) String device,
+                          @jakarta.validation.constraints.Positive Long memoryBudgetBytes) {
+        /** A worker that does not say its memory budget. */
+        public Request(String name, String device) {
+            this(name, device, null);
+        }
     }
 
     /**

@@ -56,6 +56,25 @@ public final class LocalTrainer {
         return train(model, examples, config, batch -> SequenceBatch.ofInstructions(batch, tokenizer, maxSeq));
     }
 
+    /** The longest model input (tokens) of these multiple-choice examples, as {@link #train} lays them out. */
+    public int longestSequence(List<MultipleChoiceExample> examples, int maxSeq) {
+        int prefix = tokenizer.bos() >= 0 ? 1 : 0;
+        int longest = 1;
+        for (MultipleChoiceExample e : examples) {
+            longest = Math.max(longest, tokenizer.encode(e.prompt()).length + prefix);
+        }
+        return Math.min(longest, maxSeq);
+    }
+
+    /** The longest model input (tokens) of these instruction examples, as {@link #trainInstructions} cuts them. */
+    public int longestInstructionSequence(List<InstructionExample> examples, int maxSeq) {
+        int longest = 1;
+        for (InstructionExample e : examples) {
+            longest = Math.max(longest, SequenceBatch.ofInstructions(List.of(e), tokenizer, maxSeq).seq());
+        }
+        return longest;
+    }
+
     private <T> TrainingResult train(LlamaModel model, List<T> examples, TrainingConfig config,
                                      Function<List<T>, LossBatch> toBatch) {
         if (examples.isEmpty()) {

@@ -38,10 +38,13 @@ public class ExperimentService {
     private final RegistrySync registry;
     private final ObjectMapper json;
     private final SpecPaths paths;
+    private final io.cgfed.coordinator.worker.WorkerRepository workers;
 
     ExperimentService(ExperimentRepository experiments, RoundRepository rounds, TaskRepository tasks,
                       AdapterVersionRepository adapters, UploadRepository uploads,
-                      RegistrySync registry, ObjectMapper json, SpecPaths paths) {
+                      RegistrySync registry, ObjectMapper json, SpecPaths paths,
+                      io.cgfed.coordinator.worker.WorkerRepository workers) {
+        this.workers = workers;
         this.paths = paths;
         this.uploads = uploads;
         this.experiments = experiments;
@@ -56,10 +59,33 @@ public class ExperimentService {
     public ExperimentView submit(ExperimentSpec spec) {
         paths.check(spec); // before anything reads a file it names
         SpecRules.check(spec);
+        requireAWorkerItFits(spec);
         Experiment e = experiments.save(new Experiment(UUID.randomUUID(), spec.name(), json.writeValueAsString(spec),
                 Instant.now()));
         registry.afterCommit(e.getId());
         return view(e);
+    }
+
+    /**
+     * A model whose frozen base, adapter and optimiser state alone pass every registered worker's memory
+     * budget cannot train anywhere: refused at submit. (The activations depend on the clients' data, which
+     * only the workers see: each checks them before it trains.) With no worker that reported a budget,
+     * nothing is refused here.
+     */
+    private void requireAWorkerItFits(ExperimentSpec spec) {
+        Long largest = workers.largestMemoryBudget();
+        if (largest == null) {
+            return;
+        }
+        io.cgfed.core.train.TrainingMemory m = io.cgfed.core.train.TrainingMemory.estimate(SpecRules.modelConfig(spec),
+                SpecRules.loraConfig(spec), spec.training().microBatchSize(), 1);
+        if (m.fixedBytes() > largest) {
+            throw new io.cgfed.service.support.InvalidFieldException("model.name", "needs about " + io.cgfed.core.train.TrainingMemory.gib(m.fixedBytes())
+                    + " on a worker before any data (frozen base " + io.cgfed.core.train.TrainingMemory.gib(m.baseBytes())
+                    + ", adapter and optimiser " + io.cgfed.core.train.TrainingMemory.gib(m.adapterBytes())
+                    + "); the largest memory budget a registered worker reported is "
+                    + io.cgfed.core.train.TrainingMemory.gib(largest));
+        }
     }
 
     /*

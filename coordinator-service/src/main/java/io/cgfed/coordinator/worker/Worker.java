@@ -22,6 +22,8 @@ public class Worker {
     private String credentialSha256;
     @Column(name = "revoked_at")
     private Instant revokedAt;
+    @Column(name = "memory_budget_bytes")
+    private Long memoryBudgetBytes;
 
     protected Worker() {
     }
@@ -58,6 +60,15 @@ public class Worker {
 
     public String getCredentialSha256() {
         return credentialSha256;
+    }
+
+    /** What a task may use on this worker, as it said at registration; null if it did not say. */
+    public Long getMemoryBudgetBytes() {
+        return memoryBudgetBytes;
+    }
+
+    public void setMemoryBudgetBytes(Long bytes) {
+        this.memoryBudgetBytes = bytes;
     }
 
     public Instant getRevokedAt() {

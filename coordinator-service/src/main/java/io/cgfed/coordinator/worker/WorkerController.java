@@ -58,8 +58,10 @@ public class WorkerController {
     @Requires(Caller.JOINING_WORKER)
     public WorkerRegistration.Response register(@Valid @RequestBody WorkerRegistration.Request request) {
         String credential = WorkerCredentials.issue();
-        Worker w = workers.save(new Worker(UUID.randomUUID(), request.name(), request.device(), Secrets.sha256(credential),
-                Instant.now()));
+        Worker fresh = new Worker(UUID.randomUUID(), request.name(), request.device(), Secrets.sha256(credential),
+                Instant.now());
+        fresh.setMemoryBudgetBytes(request.memoryBudgetBytes());
+        Worker w = workers.save(fresh);
         log.info("worker {} ('{}', {}) registered", w.getId(), w.getName(), w.getDevice());
         return new WorkerRegistration.Response(w.getId(), (int) properties.maxPollWait().toSeconds(), credential);
     }
@@ -114,6 +116,7 @@ public class WorkerController {
         m.put("id", w.getId());
         m.put("name", w.getName());
         m.put("device", w.getDevice());
+        m.put("memoryBudgetBytes", w.getMemoryBudgetBytes());
         m.put("registeredAt", w.getRegisteredAt());
         m.put("lastSeenAt", w.getLastSeenAt());
         m.put("revokedAt", w.getRevokedAt());

@@ -15,6 +15,10 @@ public interface WorkerRepository extends JpaRepository<Worker, UUID> {
 
     List<Worker> findAllByOrderByRegisteredAt();
 
+    /** The largest memory budget any worker that is not revoked reported; null when none reported one. */
+    @Query("select max(w.memoryBudgetBytes) from Worker w where w.revokedAt is null")
+    Long largestMemoryBudget();
+
     @Transactional
     @Modifying
     @Query("update Worker w set w.lastSeenAt = :now where w.id = :id")

@@ -69,7 +69,7 @@ public class CoordinatorClient {
                         h.setBearerAuth(properties.joinToken());
                     }
                 })
-                .body(new WorkerRegistration.Request(properties.name(), properties.device()))
+                .body(new WorkerRegistration.Request(properties.name(), properties.device(), properties.memoryBudgetBytes()))
                 .retrieve().body(WorkerRegistration.Response.class);
         if (r == null || r.workerId() == null || r.credential() == null) {
             throw new IllegalStateException("the coordinator's registration answer holds no worker id or credential");

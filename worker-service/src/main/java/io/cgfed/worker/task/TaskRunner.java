@@ -52,7 +52,10 @@ public class TaskRunner {
         }
     };
 
-    TaskRunner(CoordinatorClient coordinator, ModelHost models, WorkerProperties properties) {
+    private final TaskMemory memory;
+
+    TaskRunner(CoordinatorClient coordinator, ModelHost models, WorkerProperties properties, TaskMemory memory) {
+        this.memory = memory;
         this.coordinator = coordinator;
         this.models = models;
         this.properties = properties;
@@ -104,11 +107,13 @@ public class TaskRunner {
             var shards = instructions(spec, client);
             List<InstructionExample> shard = tgap ? shards.tgap() : shards.train();
             requireData(shard, tgap, client);
+            memory.require(spec, trainer.longestInstructionSequence(shard, model.config().maxPositionEmbeddings()));
             return new Local(trainer.trainInstructions(model, shard, config), shard.size());
         }
         var shards = questions(spec, client);
         List<MultipleChoiceExample> shard = tgap ? shards.tgap() : shards.train();
         requireData(shard, tgap, client);
+        memory.require(spec, trainer.longestSequence(shard, model.config().maxPositionEmbeddings()));
         return new Local(trainer.train(model, shard, config), shard.size());
     }
 
@@ -179,6 +184,7 @@ public class TaskRunner {
     /** Trains and returns what the task uploads (package-visible for tests). */
     Trained train(TaskMessage task) {
         ExperimentSpec spec = task.spec();
+        memory.requireFixed(spec); // before the base model takes its memory
         LlamaModel model = models.model(spec);
         NamedTensors global = SafeTensors.read(coordinator.adapter(task.experimentId(), task.adapterVersion(), patience(task)));
         model.loadAdapter(global);

@@ -33,7 +33,8 @@ class TrainingMemoryTest {
         assertThat(four.fixedBytes()).isEqualTo(one.fixedBytes());
         TrainingMemory twice = TrainingMemory.estimate(c, LORA, 1, 128);
         assertThat(twice.activationBytes()).isGreaterThan(2 * one.activationBytes()); // the attention scores are seq^2
-        assertThat(twice.describe()).contains("activations of 1 x 128 tokens").contains("GiB");
+        assertThat(twice.describe()).contains("activations of 1 x 128 tokens").contains("MiB");
+        assertThat(TrainingMemory.gib(3L << 30)).isEqualTo("3.00 GiB");
     }
 
     @Test

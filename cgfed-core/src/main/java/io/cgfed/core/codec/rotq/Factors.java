@@ -101,21 +101,29 @@ final class Factors {
             boolean left = p.rows() <= p.cols(); // decompose the Gram matrix of the smaller side
             int side = left ? p.rows() : p.cols();
             double[][] g = new double[side][side];
-            for (int i = 0; i < p.rows(); i++) {
-                for (int j = 0; j < p.cols(); j++) {
-                    double v = x[p.offset() + i * p.cols() + j];
-                    if (left) {
-                        for (int q = 0; q < p.rows(); q++) {
-                            g[i][q] += v * x[p.offset() + q * p.cols() + j];
+            if (left) { // rows x rows: dot products of whole rows, read in order
+                for (int i = 0; i < p.rows(); i++) {
+                    int a = p.offset() + i * p.cols();
+                    for (int q = i; q < p.rows(); q++) {
+                        int b = p.offset() + q * p.cols();
+                        double dot = 0;
+                        for (int j = 0; j < p.cols(); j++) {
+                            dot += (double) x[a + j] * x[b + j];
                         }
-                    } else {
+                        g[i][q] = dot;
+                        g[q][i] = dot;
+                    }
+                }
+            } else { // cols x cols: one row at a time into the upper triangle
+                for (int i = 0; i < p.rows(); i++) {
+                    int row = p.offset() + i * p.cols();
+                    for (int j = 0; j < p.cols(); j++) {
+                        double v = x[row + j];
                         for (int q = j; q < p.cols(); q++) {
-                            g[j][q] += v * x[p.offset() + i * p.cols() + q];
+                            g[j][q] += v * x[row + q];
                         }
                     }
                 }
-            }
-            if (!left) {
                 for (int j = 0; j < side; j++) {
                     for (int q = 0; q < j; q++) {
                         g[j][q] = g[q][j];
@@ -137,12 +145,16 @@ final class Factors {
                     for (int i = 0; i < p.rows(); i++) {
                         f[at + i] = (float) (sigma * w.getEntry(i));
                     }
-                    for (int j = 0; j < p.cols(); j++) {
-                        double s = 0;
-                        for (int i = 0; i < p.rows(); i++) {
-                            s += x[p.offset() + i * p.cols() + j] * w.getEntry(i);
+                    double[] b = new double[p.cols()]; // X^T u, a row at a time
+                    for (int i = 0; i < p.rows(); i++) {
+                        double ui = w.getEntry(i);
+                        int row = p.offset() + i * p.cols();
+                        for (int j = 0; j < p.cols(); j++) {
+                            b[j] += ui * x[row + j];
                         }
-                        f[at + p.rows() + j] = (float) s;
+                    }
+                    for (int j = 0; j < p.cols(); j++) {
+                        f[at + p.rows() + j] = (float) b[j];
                     }
                 } else { // a = X v, b = sigma v
                     for (int i = 0; i < p.rows(); i++) {

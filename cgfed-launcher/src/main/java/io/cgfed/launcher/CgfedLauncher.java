@@ -14,6 +14,7 @@ import tools.jackson.databind.JsonNode;
  * experiment, a results table, a JSON summary; exit 0 only if the experiment COMPLETED.
  * {@code ./cgfed up [--workers N] [--port-base P]}: the platform, kept running until Ctrl-C.
  * {@code ./cgfed bench-load [--workers N] ...}: one coordinator under N simulated workers ({@link io.cgfed.launcher.load.LoadBench}).
+ * {@code ./cgfed make-checkpoint --config NAME --out DIR}: a published architecture with random weights ({@link MakeCheckpoint}).
  * {@code ./cgfed chaos [--trials N]}: services killed at random points of real experiments, hostile specs ({@link io.cgfed.launcher.chaos.ChaosRun}).
  */
 public final class CgfedLauncher {
@@ -30,6 +31,9 @@ public final class CgfedLauncher {
         }
         if (args[0].equals("chaos")) {
             System.exit(io.cgfed.launcher.chaos.ChaosRun.run(java.util.Arrays.copyOfRange(args, 1, args.length), home()));
+        }
+        if (args[0].equals("make-checkpoint")) {
+            System.exit(MakeCheckpoint.run(java.util.Arrays.copyOfRange(args, 1, args.length)));
         }
         if (args[0].equals("bench-load")) {
             System.exit(io.cgfed.launcher.load.LoadBench.run(java.util.Arrays.copyOfRange(args, 1, args.length), home()));
@@ -167,6 +171,8 @@ public final class CgfedLauncher {
                        cgfed bench-load [--workers 500] [--rounds 2] [--model M] [--rank R] [--targets q,v]
                                         [--codec C] [--payload-kb K] [--spread-ms MS] [--no-download] ...
                        cgfed chaos [--trials 10] [--clients 2] [--rounds 3] [--seed S]
+                       cgfed make-checkpoint --config NAME --out DIR [--dtype bf16|f16|f32] [--shards N] [--seed S]
+                                             [--layout-only]
                 common: [--work-dir DIR] [--worker-threads N]
                   demo  runs the platform, one demo experiment, prints its results; exit 0 iff it COMPLETED
                   up    runs the platform until Ctrl-C (ports P+1 coordinator, P+2 codec, P+3 registry; default P=8080)
@@ -175,7 +181,9 @@ public final class CgfedLauncher {
                   bench-train  LoRA training throughput beside the matmul roofline
                   bench-load   one coordinator under N simulated workers: upload rate, latency, round close, memory
                   chaos  kill -9 of the coordinator and the codec-service at random points of real experiments,
-                         then hostile specs: a table of experiments completed, uploads lost and doubled; exit 0 iff clean""");
+                         then hostile specs: a table of experiments completed, uploads lost and doubled; exit 0 iff clean
+                  make-checkpoint  a Hugging Face Llama checkpoint of a published shape (smollm-135m, tinyllama-1.1b,
+                         llama-3.2-1b, llama-7b) with random weights, streamed to disk""");
     }
 
     /** Command-line options with the demo's defaults. */

@@ -16,7 +16,16 @@ public record LlamaConfig(
         double rmsNormEps,
         double ropeTheta,
         int maxPositionEmbeddings,
-        boolean tieWordEmbeddings) {
+        boolean tieWordEmbeddings,
+        RopeScaling ropeScaling) {
+
+    /** Plain rotary embeddings (no rope_scaling). */
+    public LlamaConfig(int vocabSize, int hiddenSize, int intermediateSize, int numHiddenLayers, int numAttentionHeads,
+                       int numKeyValueHeads, double rmsNormEps, double ropeTheta, int maxPositionEmbeddings,
+                       boolean tieWordEmbeddings) {
+        this(vocabSize, hiddenSize, intermediateSize, numHiddenLayers, numAttentionHeads, numKeyValueHeads, rmsNormEps,
+                ropeTheta, maxPositionEmbeddings, tieWordEmbeddings, null);
+    }
 
     public LlamaConfig {
         require(vocabSize > 0, "vocabSize must be positive");

@@ -3,7 +3,10 @@ package io.cgfed.core.model;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.index.NDIndex;
+import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
+import ai.djl.engine.Engine;
+import ai.djl.training.GradientCollector;
 import io.cgfed.core.tensor.FloatTensor;
 import io.cgfed.core.tensor.NamedTensors;
 import java.util.ArrayList;
@@ -27,6 +30,7 @@ public final class LlamaModel implements AutoCloseable {
     private final List<DecoderLayer> layers = new ArrayList<>();
     private final Rotary rotary;
     private final DecoderLayer.Constants constants;
+    private final DataType baseStorage;
     private volatile boolean training;
 
     /** A model over base weights held in memory (the built-in models). */
@@ -39,15 +43,27 @@ public final class LlamaModel implements AutoCloseable {
      * checkpoint directory) straight into the engine.
      */
     public LlamaModel(NDManager parent, LlamaConfig config, WeightSource baseWeights, LoraConfig lora) {
+        this(parent, config, baseWeights, lora, DataType.FLOAT32);
+    }
+
+    /**
+     * baseStorage: FLOAT32, or FLOAT16 to hold the frozen matrices (projections, embeddings, output
+     * head) in half precision; each is widened to float32 just before its matmul and the copy freed
+     * right after, so the arithmetic stays float32. Norm weights and the LoRA factors are float32.
+     */
+    public LlamaModel(NDManager parent, LlamaConfig config, WeightSource baseWeights, LoraConfig lora,
+                      DataType baseStorage) {
+        WeightSource.requireStorage(baseStorage);
         this.config = config;
+        this.baseStorage = baseStorage;
         this.lora = lora;
         this.manager = parent.newSubManager();
         try {
-            this.embed = load(baseWeights, "model.embed_tokens.weight", config.vocabSize(), config.hiddenSize());
+            this.embed = loadMatrix(baseWeights, "model.embed_tokens.weight", config.vocabSize(), config.hiddenSize());
             this.finalNorm = load(baseWeights, "model.norm.weight", config.hiddenSize());
             this.lmHead = config.tieWordEmbeddings()
                     ? embed
-                    : load(baseWeights, "lm_head.weight", config.vocabSize(), config.hiddenSize());
+                    : loadMatrix(baseWeights, "lm_head.weight", config.vocabSize(), config.hiddenSize());
             NamedTensors adapterLayout = LoraAdapter.layout(config, lora);
             NDArray scaling = NativeArrays.scalar(manager, lora.scaling());
             this.constants = new DecoderLayer.Constants(NativeArrays.scalar(manager, config.rmsNormEps()),
@@ -56,7 +72,8 @@ public final class LlamaModel implements AutoCloseable {
                 String p = "model.layers." + i + ".";
                 LoraLinear[] projections = new LoraLinear[LoraTarget.values().length];
                 for (LoraTarget t : LoraTarget.values()) {
-                    NDArray w = load(baseWeights, p + t.modulePath() + ".weight", config.outFeatures(t), config.inFeatures(t));
+                    NDArray w = loadMatrix(baseWeights, p + t.modulePath() + ".weight", config.outFeatures(t),
+                            config.inFeatures(t));
                     NDArray a = null;
                     NDArray b = null;
                     if (lora.targets().contains(t)) {
@@ -70,7 +87,9 @@ public final class LlamaModel implements AutoCloseable {
                         load(baseWeights, p + "post_attention_layernorm.weight", config.hiddenSize()),
                         projections, constants));
             }
-            this.rotary = new Rotary(manager, config.headDim(), config.ropeTheta(), config.maxPositionEmbeddings());
+            this.rotary = new Rotary(manager, config.headDim(),
+                    RopeScaling.inverseFrequencies(config.headDim(), config.ropeTheta(), config.ropeScaling()),
+                    config.maxPositionEmbeddings());
         } catch (RuntimeException e) {
             manager.close(); // a checkpoint that fails half-way must not leave the loaded half behind
             throw e;
@@ -87,6 +106,11 @@ public final class LlamaModel implements AutoCloseable {
 
     public NDManager manager() {
         return manager;
+    }
+
+    /** The dtype the frozen matrices are held in: FLOAT32 or FLOAT16. */
+    public DataType baseStorage() {
+        return baseStorage;
     }
 
     /** The trainable LoRA factors, by PEFT name. */
@@ -146,7 +170,7 @@ public final class LlamaModel implements AutoCloseable {
                     + config.maxPositionEmbeddings());
         }
         NDManager step = tokens.getManager();
-        NDArray x = tokens.getNDArrayInternal().embedding(tokens, embed, ai.djl.ndarray.types.SparseFormat.DENSE).singletonOrThrow();
+        NDArray x = embed(tokens);
         NDArray mask = causalMask(step, seq, past);
         for (int i = 0; i < layers.size(); i++) {
             x = layers.get(i).forward(x, rotary, mask, cache, i);
@@ -154,8 +178,111 @@ public final class LlamaModel implements AutoCloseable {
         if (cache != null) {
             cache.advance(seq);
         }
-        x = DecoderLayer.rmsNorm(x, finalNorm, constants.eps());
-        return LoraLinear.linear(x, lmHead);
+        return head(x);
+    }
+
+    /** (batch, seq) token ids to (batch, seq, hidden) float32 embeddings. */
+    private NDArray embed(NDArray tokens) {
+        NDArray x = tokens.getNDArrayInternal().embedding(tokens, embed, ai.djl.ndarray.types.SparseFormat.DENSE)
+                .singletonOrThrow();
+        if (x.getDataType() == DataType.FLOAT32) {
+            return x;
+        }
+        NDArray wide = x.toType(DataType.FLOAT32, false);
+        x.close();
+        return wide;
+    }
+
+    /** The final norm and the output head: (batch, seq, hidden) to logits. */
+    private NDArray head(NDArray x) {
+        return LoraLinear.linear(DecoderLayer.rmsNorm(x, finalNorm, constants.eps()), lmHead);
+    }
+
+    /**
+     * Forward and backward of {@code weight x} the masked cross-entropy of one micro-batch: the LoRA
+     * factors' gradients accumulate (they are not zeroed here) and the loss comes back. tokens,
+     * targets and lossMask as for {@link #maskedCrossEntropy}, all in one per-step manager.
+     * <p>With {@code checkpointing}, activations are kept per decoder layer, not per operation: a
+     * forward pass without a graph keeps each layer's input only, then layer by layer from the last,
+     * the layer's forward is run again with a graph and its backward takes the gradient of the
+     * layer's output, giving the gradient of its input for the layer before. Memory holds one
+     * layer's graph at a time (and, with a half-precision base, one layer's widened weights); time
+     * grows by one more forward pass. The LoRA dropout masks are the same in both passes (the engine's
+     * generator is seeded per layer from {@code dropoutSeed}).
+     */
+    public double lossAndGradients(NDArray tokens, NDArray targets, NDArray lossMask, NDArray weight,
+                                   boolean checkpointing, long dropoutSeed) {
+        if (!checkpointing) {
+            try (GradientCollector collector = Engine.getInstance().newGradientCollector()) {
+                NDArray l = maskedCrossEntropy(forward(tokens), targets, lossMask).mul(weight);
+                collector.backward(l);
+                return l.getFloat();
+            }
+        }
+        NDManager step = tokens.getManager();
+        int seq = Math.toIntExact(tokens.getShape().get(1));
+        if (seq > config.maxPositionEmbeddings()) {
+            throw new IllegalArgumentException("sequence of " + seq + " tokens exceeds maxPositionEmbeddings "
+                    + config.maxPositionEmbeddings());
+        }
+        NDArray mask = causalMask(step, seq, 0);
+        List<NDArray> inputs = new ArrayList<>(layers.size() + 1);
+        GradMode.off();
+        inputs.add(embed(tokens));
+        for (int i = 0; i < layers.size(); i++) {
+            try (NDManager scope = step.newSubManager()) {
+                seedDropout(dropoutSeed, i);
+                NDArray out = layers.get(i).forward(local(inputs.get(i), scope, false), rotary, mask, null, i);
+                out.attach(step);
+                inputs.add(out);
+            }
+        }
+        double loss;
+        NDArray grad;
+        try (NDManager scope = step.newSubManager();
+             GradientCollector collector = Engine.getInstance().newGradientCollector()) {
+            NDArray in = local(inputs.get(layers.size()), scope, true);
+            NDArray l = maskedCrossEntropy(head(in), targets, lossMask).mul(weight);
+            collector.backward(l);
+            loss = l.getFloat();
+            grad = in.getGradient();
+            grad.attach(step);
+        }
+        for (int i = layers.size() - 1; i >= 0; i--) {
+            try (NDManager scope = step.newSubManager();
+                 GradientCollector collector = Engine.getInstance().newGradientCollector()) {
+                seedDropout(dropoutSeed, i);
+                NDArray in = local(inputs.get(i), scope, i > 0);
+                NDArray out = layers.get(i).forward(in, rotary, mask, null, i);
+                collector.backward(out.mul(grad).sum());
+                NDArray next = i > 0 ? in.getGradient() : null;
+                if (next != null) {
+                    next.attach(step);
+                }
+                grad.close();
+                grad = next;
+                inputs.get(i + 1).close();
+            }
+        }
+        inputs.get(0).close();
+        return loss;
+    }
+
+    /** A copy of x in the scope (so that everything computed from it lives there), a graph leaf if asked. */
+    private static NDArray local(NDArray x, NDManager scope, boolean requiresGradient) {
+        NDArray copy = x.duplicate();
+        copy.attach(scope);
+        if (requiresGradient) {
+            copy.setRequiresGradient(true);
+        }
+        return copy;
+    }
+
+    private void seedDropout(long seed, int layer) {
+        if (lora.dropout() > 0 && training) {
+            long s = seed * 0x9E3779B97F4A7C15L + layer;
+            Engine.getInstance().setRandomSeed((int) (s ^ (s >>> 32)));
+        }
     }
 
     /**
@@ -179,6 +306,13 @@ public final class LlamaModel implements AutoCloseable {
 
     private NDArray load(WeightSource weights, String name, int... expectedShape) {
         NDArray a = weights.load(manager, name, expectedShape);
+        a.setName(name);
+        return a;
+    }
+
+    /** A frozen matrix, in the base's storage dtype. */
+    private NDArray loadMatrix(WeightSource weights, String name, int... expectedShape) {
+        NDArray a = weights.load(manager, name, baseStorage, expectedShape);
         a.setName(name);
         return a;
     }

@@ -41,7 +41,17 @@ final class LoraLinear {
         return y.add(linear(low, loraB).mul(scaling));
     }
 
+    /**
+     * y = x w^T. A weight held in another dtype than x (a half-precision base) is widened just before
+     * the matmul and its copy's handle closed right after: the autograd graph, if one is recorded,
+     * keeps its own reference for the backward pass, and nothing piles up in the model's manager.
+     */
     static NDArray linear(NDArray x, NDArray w) {
-        return x.getNDArrayInternal().linear(x, w, null).singletonOrThrow();
+        if (w.getDataType() == x.getDataType()) {
+            return x.getNDArrayInternal().linear(x, w, null).singletonOrThrow();
+        }
+        try (NDArray wide = w.toType(x.getDataType(), false)) {
+            return x.getNDArrayInternal().linear(x, wide, null).singletonOrThrow();
+        }
     }
 }

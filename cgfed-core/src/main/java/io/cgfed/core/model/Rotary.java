@@ -6,7 +6,8 @@ import ai.djl.ndarray.index.NDIndex;
 import ai.djl.ndarray.types.Shape;
 
 /**
- * Rotary position embeddings as Hugging Face's LLaMA applies them: frequencies theta^(-2i/d),
+ * Rotary position embeddings as Hugging Face's LLaMA applies them: frequencies theta^(-2i/d) (Llama 3
+ * scaled where the config says so),
  * the two halves of each head rotated against each other ({@code rotate_half}). The cos/sin tables
  * cover the positions used so far and grow by doubling up to {@code maxPositions}: a 128k-context
  * config does not cost 128k rows until a sequence that long arrives.
@@ -15,7 +16,7 @@ final class Rotary {
     private static final int INITIAL_POSITIONS = 256;
     private final NDManager manager;
     private final int headDim;
-    private final double theta;
+    private final double[] invFreq;
     private final int maxPositions;
     private final int half;
     private NDArray cos; // (positions, headDim)
@@ -23,9 +24,14 @@ final class Rotary {
     private int positions;
 
     Rotary(NDManager manager, int headDim, double theta, int maxPositions) {
+        this(manager, headDim, RopeScaling.inverseFrequencies(headDim, theta, null), maxPositions);
+    }
+
+    /** invFreq: the headDim / 2 inverse frequencies ({@link RopeScaling#inverseFrequencies}). */
+    Rotary(NDManager manager, int headDim, double[] invFreq, int maxPositions) {
         this.manager = manager;
         this.headDim = headDim;
-        this.theta = theta;
+        this.invFreq = invFreq.clone();
         this.maxPositions = maxPositions;
         this.half = headDim / 2;
         grow(Math.min(maxPositions, INITIAL_POSITIONS));
@@ -62,8 +68,7 @@ final class Rotary {
         float[] s = new float[newPositions * headDim];
         for (int pos = 0; pos < newPositions; pos++) {
             for (int i = 0; i < half; i++) {
-                double invFreq = 1.0 / Math.pow(theta, (2.0 * i) / headDim);
-                double angle = pos * invFreq;
+                double angle = pos * invFreq[i];
                 float cv = (float) Math.cos(angle);
                 float sv = (float) Math.sin(angle);
                 c[pos * headDim + i] = cv;

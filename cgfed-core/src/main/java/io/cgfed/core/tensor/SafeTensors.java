@@ -36,28 +36,14 @@ public final class SafeTensors {
         if (tensors.contains(METADATA_KEY)) {
             throw new IllegalArgumentException("a tensor may not be named " + METADATA_KEY);
         }
-        ObjectNode header = JSON.createObjectNode();
-        if (!metadata.isEmpty()) {
-            ObjectNode meta = header.putObject(METADATA_KEY);
-            metadata.forEach(meta::put);
-        }
+        java.util.List<SafeTensorsStreamWriter.Spec> specs = new java.util.ArrayList<>();
         long offset = 0;
         for (var e : tensors.asMap().entrySet()) {
-            ObjectNode node = header.putObject(e.getKey());
-            node.put("dtype", dtype.name());
-            var shape = node.putArray("shape");
-            for (int d : e.getValue().shape()) {
-                shape.add(d);
-            }
-            long len = (long) e.getValue().size() * dtype.bytes();
-            var offsets = node.putArray("data_offsets");
-            offsets.add(offset);
-            offsets.add(offset + len);
-            offset += len;
+            specs.add(new SafeTensorsStreamWriter.Spec(e.getKey(), e.getValue().shape()));
+            offset += (long) e.getValue().size() * dtype.bytes();
         }
-        byte[] headerBytes = JSON.writeValueAsString(header).getBytes(StandardCharsets.UTF_8);
-        int pad = (8 - headerBytes.length % 8) % 8; // align data to 8 bytes, padded with spaces
-        int headerLen = headerBytes.length + pad;
+        byte[] headerBytes = SafeTensorsStreamWriter.header(specs, dtype, metadata);
+        int headerLen = headerBytes.length;
         long total = 8L + headerLen + offset;
         if (total > Integer.MAX_VALUE - 16) {
             throw new IllegalArgumentException("tensors too large for one in-memory safetensors buffer");
@@ -65,9 +51,6 @@ public final class SafeTensors {
         ByteBuffer buf = ByteBuffer.allocate((int) total).order(ByteOrder.LITTLE_ENDIAN);
         buf.putLong(headerLen);
         buf.put(headerBytes);
-        for (int i = 0; i < pad; i++) {
-            buf.put((byte) ' ');
-        }
         for (FloatTensor t : tensors.asMap().values()) {
             float[] d = t.data();
             if (dtype == DType.F32) {

@@ -119,6 +119,59 @@ public final class SafeTensorsFile {
         }
     }
 
+    /** The largest finite float16 value: a value beyond it cannot be held in half precision. */
+    public static final float F16_MAX = 65504f;
+
+    /**
+     * Reads values {@code [from, from + dst.remaining() / 2)} of a tensor as IEEE float16 bits in
+     * dst's byte order, advancing its position: F16 straight from the file, BF16 and F32 rounded to
+     * nearest even. Returns false, with dst's content undefined, if a finite value lies beyond the
+     * float16 range (it would become infinite): the caller keeps that tensor in float32.
+     */
+    public boolean readHalves(String name, long from, ByteBuffer dst) throws IOException {
+        SafeTensorsHeader.Entry e = entry(name);
+        if (dst.remaining() % 2 != 0) {
+            throw new IllegalArgumentException("buffer holds " + dst.remaining() + " bytes, not whole float16 values");
+        }
+        long count = dst.remaining() / 2;
+        if (from < 0 || from + count > e.numel()) {
+            throw new IllegalArgumentException("values [" + from + ", " + (from + count) + ") lie outside tensor '"
+                    + name + "' of " + e.numel() + " values in " + path);
+        }
+        String where = "safetensors file " + path + ", tensor '" + name + "'";
+        int width = e.dtype().bytes();
+        long offset = dataStart + e.begin() + from * width;
+        try (FileChannel channel = FileChannel.open(path, StandardOpenOption.READ)) {
+            if (e.dtype() == DType.F16 && dst.order() == ByteOrder.LITTLE_ENDIAN) {
+                readFully(channel, dst.slice(), offset, where);
+                dst.position(dst.limit());
+                return true;
+            }
+            ByteBuffer raw = ByteBuffer.allocateDirect((int) Math.min(count * width, COPY_CHUNK_BYTES))
+                    .order(ByteOrder.LITTLE_ENDIAN);
+            long done = 0;
+            while (done < count) {
+                int n = (int) Math.min(count - done, raw.capacity() / width);
+                raw.clear().limit(n * width);
+                readFully(channel, raw, offset + done * width, where);
+                raw.flip();
+                for (int i = 0; i < n; i++) {
+                    if (e.dtype() == DType.F16) {
+                        dst.putShort(raw.getShort());
+                        continue;
+                    }
+                    float v = e.dtype() == DType.F32 ? raw.getFloat() : Half.bf16ToFloat(raw.getShort());
+                    if (Math.abs(v) > F16_MAX && Float.isFinite(v)) {
+                        return false;
+                    }
+                    dst.putShort(Half.fromFloat(v));
+                }
+                done += n;
+            }
+            return true;
+        }
+    }
+
     /** One whole tensor, widened to float32: the memory of that tensor only. */
     public FloatTensor read(String name) throws IOException {
         SafeTensorsHeader.Entry e = entry(name);

@@ -87,6 +87,8 @@ public final class LocalTrainer {
         model.setTraining(true);
         try (AdamW optimizer = new AdamW(model.manager(), config.weightDecay(), config.maxGradNorm())) {
             SplittableRandom random = new SplittableRandom(config.seed());
+            // its own stream, so that the batches are the same with and without checkpointing
+            SplittableRandom dropoutSeeds = new SplittableRandom(~config.seed());
             List<T> order = new ArrayList<>(examples);
             int cursor = order.size();
             double lossSum = 0;
@@ -102,7 +104,7 @@ public final class LocalTrainer {
                     batch.add(order.get(cursor++));
                 }
                 double loss = step(model, optimizer, microBatches(batch, config.microBatchSize(), toBatch),
-                        config.learningRateAt(s));
+                        config.learningRateAt(s), config.activationCheckpointing(), dropoutSeeds);
                 if (!Double.isFinite(loss)) {
                     throw new IllegalStateException("training diverged: loss " + loss + " at step " + s);
                 }
@@ -144,7 +146,8 @@ public final class LocalTrainer {
      * micro-batch's mean loss weighted by its share of the batch's loss tokens, so the step equals the
      * full batch's. Returns the batch's mean loss.
      */
-    private static double step(LlamaModel model, AdamW optimizer, List<LossBatch> micro, double lr) {
+    private static double step(LlamaModel model, AdamW optimizer, List<LossBatch> micro, double lr,
+                               boolean checkpointing, SplittableRandom dropoutSeeds) {
         double tokensInBatch = 0;
         for (LossBatch tb : micro) {
             tokensInBatch += tb.lossTokenCount();
@@ -158,11 +161,7 @@ public final class LocalTrainer {
                 NDArray targets = NativeArrays.of(step, tb.targets(), shape);
                 NDArray mask = NativeArrays.of(step, tb.lossMask(), shape);
                 NDArray weight = NativeArrays.scalar(step, share);
-                try (GradientCollector collector = Engine.getInstance().newGradientCollector()) {
-                    NDArray l = LlamaModel.maskedCrossEntropy(model.forward(tokens), targets, mask).mul(weight);
-                    collector.backward(l);
-                    loss += l.getFloat();
-                }
+                loss += model.lossAndGradients(tokens, targets, mask, weight, checkpointing, dropoutSeeds.nextLong());
             }
             optimizer.step(model.loraParameters(), lr, step);
             return loss;

@@ -4,15 +4,23 @@ package io.cgfed.core.train;
  * Local training settings of one client task. The learning rate warms up linearly over
  * {@code warmupSteps}, then decays linearly to zero at {@code steps}. A batch of {@code batchSize}
  * examples is processed in micro-batches of {@code microBatchSize} whose gradients accumulate into
- * one optimizer step (memory scales with the micro-batch, the update with the batch).
+ * one optimizer step (memory scales with the micro-batch, the update with the batch). With
+ * {@code activationCheckpointing} the backward pass recomputes each decoder layer's forward and keeps
+ * activations per layer only ({@link io.cgfed.core.model.LlamaModel#lossAndGradients}).
  */
 public record TrainingConfig(int steps, int batchSize, int microBatchSize, double learningRate, int warmupSteps,
-                             double weightDecay, double maxGradNorm, long seed) {
+                             double weightDecay, double maxGradNorm, long seed, boolean activationCheckpointing) {
+
+    /** Without activation checkpointing. */
+    public TrainingConfig(int steps, int batchSize, int microBatchSize, double learningRate, int warmupSteps,
+                          double weightDecay, double maxGradNorm, long seed) {
+        this(steps, batchSize, microBatchSize, learningRate, warmupSteps, weightDecay, maxGradNorm, seed, false);
+    }
 
     /** Without gradient accumulation: one micro-batch per batch. */
     public TrainingConfig(int steps, int batchSize, double learningRate, int warmupSteps, double weightDecay,
                           double maxGradNorm, long seed) {
-        this(steps, batchSize, batchSize, learningRate, warmupSteps, weightDecay, maxGradNorm, seed);
+        this(steps, batchSize, batchSize, learningRate, warmupSteps, weightDecay, maxGradNorm, seed, false);
     }
 
     public TrainingConfig {
@@ -31,6 +39,12 @@ public record TrainingConfig(int steps, int batchSize, int microBatchSize, doubl
         if (warmupSteps < 0) {
             throw new IllegalArgumentException("warmupSteps must not be negative");
         }
+    }
+
+    /** The same settings with activation checkpointing on or off. */
+    public TrainingConfig withActivationCheckpointing(boolean on) {
+        return new TrainingConfig(steps, batchSize, microBatchSize, learningRate, warmupSteps, weightDecay, maxGradNorm,
+                seed, on);
     }
 
     public double learningRateAt(int step) {

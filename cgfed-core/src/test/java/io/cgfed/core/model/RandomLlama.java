@@ -75,6 +75,12 @@ public final class RandomLlama {
 
     /** logits[b][s][vocab] of the DJL model over these base weights with the adapter loaded. */
     public static float[][][] logits(LlamaConfig c, WeightSource base, NamedTensors adapter, long[][] ids) {
+        return logits(c, base, adapter, ids, ai.djl.ndarray.types.DataType.FLOAT32);
+    }
+
+    /** With the frozen base held in {@code storage}. */
+    public static float[][][] logits(LlamaConfig c, WeightSource base, NamedTensors adapter, long[][] ids,
+                                     ai.djl.ndarray.types.DataType storage) {
         int batch = ids.length;
         int seq = ids[0].length;
         long[] flat = new long[batch * seq];
@@ -82,7 +88,7 @@ public final class RandomLlama {
             System.arraycopy(ids[b], 0, flat, b * seq, seq);
         }
         try (NDManager manager = NDManager.newBaseManager();
-             LlamaModel model = new LlamaModel(manager, c, base, LORA)) {
+             LlamaModel model = new LlamaModel(manager, c, base, LORA, storage)) {
             model.loadAdapter(adapter);
             try (NDManager step = manager.newSubManager()) {
                 NDArray out = model.forward(LlamaModel.tokens(step, flat, batch, seq));

@@ -7,8 +7,8 @@ import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import io.cgfed.core.model.LlamaConfig;
 import io.cgfed.core.model.LoraTarget;
-import io.cgfed.core.model.NativeArrays;
 import io.cgfed.core.model.WeightSource;
+import io.cgfed.core.tensor.DType;
 import io.cgfed.core.tensor.SafeTensorsFile;
 import io.cgfed.core.tensor.SafeTensorsHeader;
 import java.io.IOException;
@@ -37,6 +37,7 @@ public final class HfCheckpoint implements WeightSource {
     /** The most float32 bytes of one tensor held in Java memory at a time when loading. */
     public static final int DEFAULT_CHUNK_BYTES = 64 << 20;
 
+    private static final System.Logger LOG = System.getLogger(HfCheckpoint.class.getName());
     private final Path directory;
     private final LlamaConfig config;
     private final Map<String, SafeTensorsFile> fileOf;
@@ -134,7 +135,18 @@ public final class HfCheckpoint implements WeightSource {
     }
 
     @Override
-    public synchronized NDArray load(NDManager manager, String name, int... expectedShape) {
+    public NDArray load(NDManager manager, String name, int... expectedShape) {
+        return load(manager, name, DataType.FLOAT32, expectedShape);
+    }
+
+    /**
+     * FLOAT16 storage converts as it reads (BF16 and F32 rounded to nearest even), chunk by chunk:
+     * the tensor is never held in float32. A tensor with a finite value beyond the float16 range is
+     * kept in float32 instead (rather than made infinite), and said so on the log.
+     */
+    @Override
+    public synchronized NDArray load(NDManager manager, String name, DataType storage, int... expectedShape) {
+        WeightSource.requireStorage(storage);
         SafeTensorsFile file = fileOf.get(name);
         if (file == null) {
             throw new IllegalArgumentException("checkpoint " + directory + " has no tensor '" + name + "' (in "
@@ -145,40 +157,79 @@ public final class HfCheckpoint implements WeightSource {
             throw new IllegalArgumentException("tensor '" + name + "' in " + file.path() + " has shape "
                     + Arrays.toString(entry.shape()) + ", the config needs " + Arrays.toString(expectedShape));
         }
-        long n = entry.numel();
-        int perChunk = (int) Math.min(n, chunkBytes / 4);
         Shape shape = new Shape(Arrays.stream(expectedShape).asLongStream().toArray());
         try {
-            ByteBuffer buf = scratch(perChunk);
-            if (perChunk == n) {
-                buf.clear().limit(perChunk * 4);
-                file.readFloats(name, 0, buf);
-                return NativeArrays.of(manager, buf.flip(), shape);
-            }
-            // too large for one chunk: fill a flat array that libtorch owns, chunk by chunk
-            NDArray flat = manager.zeros(new Shape(n), DataType.FLOAT32);
-            for (long from = 0; from < n; from += perChunk) {
-                int count = (int) Math.min(perChunk, n - from);
-                buf.clear().limit(count * 4);
-                file.readFloats(name, from, buf);
-                try (NDArray chunk = manager.create(buf.flip(), new Shape(count), DataType.FLOAT32)) {
-                    flat.set(new NDIndex("{}:{}", from, from + count), chunk);
+            if (storage == DataType.FLOAT16) {
+                NDArray half = read(manager, file, name, entry.numel(), shape, DataType.FLOAT16);
+                if (half != null) {
+                    return half;
                 }
+                LOG.log(System.Logger.Level.WARNING, "tensor ''{0}'' in {1} has values beyond the float16 range:"
+                        + " held in float32", name, file.path());
             }
-            if (shape.dimension() == 1) {
-                return flat;
-            }
-            NDArray shaped = flat.reshape(shape); // a view: the storage outlives the flat handle
-            flat.close();
-            return shaped;
+            return read(manager, file, name, entry.numel(), shape, DataType.FLOAT32);
         } catch (IOException e) {
             throw new UncheckedIOException("reading tensor '" + name + "' from " + file.path() + ": " + e.getMessage(), e);
         }
     }
 
-    private ByteBuffer scratch(int floats) {
-        if (scratch == null || scratch.capacity() < floats * 4) {
-            scratch = ByteBuffer.allocateDirect(floats * 4).order(ByteOrder.nativeOrder());
+    /** The tensor in the engine as FLOAT32 or FLOAT16; null if a value does not fit float16. */
+    private NDArray read(NDManager manager, SafeTensorsFile file, String name, long n, Shape shape, DataType type)
+            throws IOException {
+        int width = type == DataType.FLOAT16 ? 2 : 4;
+        int perChunk = (int) Math.min(n, chunkBytes / width);
+        ByteBuffer buf = scratch(perChunk * width);
+        if (perChunk == n) {
+            buf.clear().limit(perChunk * width);
+            if (!fill(file, name, 0, buf, type)) {
+                return null;
+            }
+            buf.flip();
+            try (NDArray view = manager.create(buf, shape, type)) {
+                return view.duplicate();
+            }
+        }
+        // too large for one chunk: fill a flat array that libtorch owns, chunk by chunk
+        NDArray flat = manager.zeros(new Shape(n), type);
+        for (long from = 0; from < n; from += perChunk) {
+            int count = (int) Math.min(perChunk, n - from);
+            buf.clear().limit(count * width);
+            if (!fill(file, name, from, buf, type)) {
+                flat.close();
+                return null;
+            }
+            try (NDArray chunk = manager.create(buf.flip(), new Shape(count), type)) {
+                flat.set(new NDIndex("{}:{}", from, from + count), chunk);
+            }
+        }
+        if (shape.dimension() == 1) {
+            return flat;
+        }
+        NDArray shaped = flat.reshape(shape); // a view: the storage outlives the flat handle
+        flat.close();
+        return shaped;
+    }
+
+    private static boolean fill(SafeTensorsFile file, String name, long from, ByteBuffer buf, DataType type)
+            throws IOException {
+        if (type == DataType.FLOAT16) {
+            return file.readHalves(name, from, buf);
+        }
+        file.readFloats(name, from, buf);
+        return true;
+    }
+
+    /** FLOAT16 if the checkpoint's embeddings are F16 or BF16 (both are held as FLOAT16), else FLOAT32. */
+    @Override
+    public DataType storedAs() {
+        String embed = "model.embed_tokens.weight";
+        DType d = fileOf.get(embed).entry(embed).dtype();
+        return d == DType.F32 ? DataType.FLOAT32 : DataType.FLOAT16;
+    }
+
+    private ByteBuffer scratch(int bytes) {
+        if (scratch == null || scratch.capacity() < bytes) {
+            scratch = ByteBuffer.allocateDirect(bytes).order(ByteOrder.nativeOrder());
         }
         return scratch;
     }

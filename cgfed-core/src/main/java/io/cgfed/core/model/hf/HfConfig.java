@@ -1,6 +1,7 @@
 package io.cgfed.core.model.hf;
 
 import io.cgfed.core.model.LlamaConfig;
+import io.cgfed.core.model.RopeScaling;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -13,7 +14,8 @@ import tools.jackson.databind.json.JsonMapper;
 /**
  * A Hugging Face {@code config.json} read as a {@link LlamaConfig}. Only what this model computes
  * faithfully is accepted: LlamaForCausalLM, and MistralForCausalLM whose sliding window never bites;
- * plain rotary embeddings (no {@code rope_scaling}), SiLU, no biases. Anything else is refused with
+ * plain rotary embeddings or Llama 3's scaled ones ({@code rope_scaling} null or {@code rope_type: llama3}),
+ * SiLU, no biases. Anything else is refused with
  * a message that says what and where, rather than loaded and computed wrongly. Absent fields take
  * the defaults of transformers' {@code LlamaConfig}.
  */
@@ -45,6 +47,7 @@ public final class HfConfig {
         int maxPositions = optionalInt(c, "max_position_embeddings", 2048, where);
         double ropeTheta = optionalDouble(c, "rope_theta", 10000.0, where);
         ropeTheta = checkRope(c, ropeTheta, where);
+        RopeScaling ropeScaling = ropeScaling(c, where);
         if (mistral || present(c, "sliding_window")) {
             // transformers' MistralConfig defaults to a 4096-token window; null switches it off
             int window = !c.has("sliding_window") && mistral ? 4096
@@ -80,7 +83,8 @@ public final class HfConfig {
                     optionalDouble(c, "rms_norm_eps", 1e-6, where),
                     ropeTheta,
                     maxPositions,
-                    c.path("tie_word_embeddings").asBoolean(false));
+                    c.path("tie_word_embeddings").asBoolean(false),
+                    ropeScaling);
         } catch (IllegalArgumentException e) {
             throw new IllegalArgumentException(where + ": " + e.getMessage(), e);
         }
@@ -104,22 +108,50 @@ public final class HfConfig {
         return type.equals("mistral");
     }
 
-    /** rope_scaling must be null; transformers 5's rope_parameters must be the default kind. */
+    /**
+     * rope_scaling null, or Llama 3's kind; transformers 5's rope_parameters of the default or the
+     * llama3 kind. Returns the (possibly moved) theta.
+     */
     private static double checkRope(JsonNode c, double ropeTheta, String where) {
-        if (present(c, "rope_scaling")) {
-            throw new IllegalArgumentException(where + ": rope_scaling " + c.get("rope_scaling")
-                    + " is not supported (only plain rotary embeddings: rope_scaling null)");
-        }
         JsonNode params = c.get("rope_parameters");
         if (params == null || params.isNull()) {
             return ropeTheta;
         }
         String type = params.path("rope_type").asString("default");
-        if (!params.isObject() || !type.equals("default")) {
+        if (!params.isObject() || !(type.equals("default") || type.equals("llama3"))) {
             throw new IllegalArgumentException(where + ": rope_parameters " + params
-                    + " is not supported (only rope_type default)");
+                    + " is not supported (only rope_type default or llama3)");
         }
         return params.has("rope_theta") ? optionalDouble(params, "rope_theta", ropeTheta, where) : ropeTheta;
+    }
+
+    /** Llama 3's frequency scaling from rope_scaling (or rope_parameters), null for plain rotary embeddings. */
+    private static RopeScaling ropeScaling(JsonNode c, String where) {
+        String field = present(c, "rope_scaling") ? "rope_scaling" : "rope_parameters";
+        JsonNode s = c.get(field);
+        if (s == null || s.isNull()) {
+            return null;
+        }
+        String type = s.path("rope_type").asString(s.path("type").asString("default"));
+        if (field.equals("rope_parameters") && type.equals("default")) {
+            return null;
+        }
+        if (!s.isObject() || !type.equals("llama3")) {
+            throw new IllegalArgumentException(where + ": rope_scaling " + s
+                    + " is not supported (only plain rotary embeddings, rope_scaling null, or rope_type llama3)");
+        }
+        for (String f : new String[] {"factor", "low_freq_factor", "high_freq_factor", "original_max_position_embeddings"}) {
+            if (!present(s, f)) {
+                throw new IllegalArgumentException(where + ": " + field + " of rope_type llama3 lacks " + f);
+            }
+        }
+        try {
+            return new RopeScaling(optionalDouble(s, "factor", 1, where), optionalDouble(s, "low_freq_factor", 1, where),
+                    optionalDouble(s, "high_freq_factor", 4, where),
+                    optionalInt(s, "original_max_position_embeddings", 8192, where));
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException(where + ": " + e.getMessage(), e);
+        }
     }
 
     private static boolean present(JsonNode c, String field) {

@@ -210,11 +210,41 @@ class HfCheckpointTest {
     void aConfigWithRopeScalingIsRefusedBeforeAnyWeightIsRead() throws Exception {
         CheckpointWriter.write(dir, RandomLlama.GQA, BASE, DType.F32, 1);
         var config = CheckpointWriter.config(RandomLlama.GQA);
-        config.putObject("rope_scaling").put("rope_type", "llama3").put("factor", 8.0);
+        config.putObject("rope_scaling").put("rope_type", "yarn").put("factor", 8.0);
         CheckpointWriter.writeConfig(dir, config);
         assertThatThrownBy(() -> HfCheckpoint.open(dir))
                 .isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining(dir.resolve("config.json").toString())
                 .hasMessageContaining("rope_scaling");
+    }
+
+    @Test
+    void aBf16CheckpointHeldAsFloat16GivesTheLogitsOfItsWeightsAndTooLargeValuesStayFloat32() throws Exception {
+        NamedTensors base = RandomLlama.weights(RandomLlama.GQA, 31);
+        base.get("model.layers.1.mlp.up_proj.weight").data()[5] = 70000f; // beyond float16's 65504
+        CheckpointWriter.write(dir, RandomLlama.GQA, base, DType.BF16, 2);
+        HfCheckpoint checkpoint = HfCheckpoint.open(dir);
+        assertThat(checkpoint.storedAs()).isEqualTo(ai.djl.ndarray.types.DataType.FLOAT16);
+        float[][][] wide = RandomLlama.logits(RandomLlama.GQA, checkpoint, ADAPTER, RandomLlama.TOKENS,
+                ai.djl.ndarray.types.DataType.FLOAT32);
+        float[][][] half = RandomLlama.logits(RandomLlama.GQA, checkpoint, ADAPTER, RandomLlama.TOKENS,
+                ai.djl.ndarray.types.DataType.FLOAT16);
+        double diff = 0;
+        for (int b = 0; b < wide.length; b++) {
+            for (int t = 0; t < wide[b].length; t++) {
+                for (int v = 0; v < wide[b][t].length; v++) {
+                    diff = Math.max(diff, Math.abs(wide[b][t][v] - half[b][t][v]));
+                }
+            }
+        }
+        // bf16 values have 8 significant bits, float16 11: every bf16 weight in float16's range is exact
+        assertThat(diff).isLessThan(1e-5);
+        try (ai.djl.ndarray.NDManager m = ai.djl.ndarray.NDManager.newBaseManager()) {
+            var c = RandomLlama.GQA;
+            assertThat(checkpoint.load(m, "model.layers.0.mlp.up_proj.weight", ai.djl.ndarray.types.DataType.FLOAT16,
+                    c.intermediateSize(), c.hiddenSize()).getDataType()).isEqualTo(ai.djl.ndarray.types.DataType.FLOAT16);
+            assertThat(checkpoint.load(m, "model.layers.1.mlp.up_proj.weight", ai.djl.ndarray.types.DataType.FLOAT16,
+                    c.intermediateSize(), c.hiddenSize()).getDataType()).isEqualTo(ai.djl.ndarray.types.DataType.FLOAT32);
+        }
     }
 }

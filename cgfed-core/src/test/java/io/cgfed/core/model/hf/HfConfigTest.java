@@ -64,6 +64,17 @@ class HfConfigTest {
     }
 
     @Test
+    void llama3RopeScalingIsRead() {
+        ObjectNode c = base();
+        c.putObject("rope_scaling").put("rope_type", "llama3").put("factor", 32.0).put("low_freq_factor", 1.0)
+                .put("high_freq_factor", 4.0).put("original_max_position_embeddings", 8192);
+        assertThat(parse(c).ropeScaling()).isEqualTo(new io.cgfed.core.model.RopeScaling(32.0, 1.0, 4.0, 8192));
+        c.putObject("rope_scaling").put("rope_type", "llama3").put("factor", 32.0);
+        assertThatThrownBy(() -> parse(c)).hasMessageContaining("lacks low_freq_factor");
+        assertThat(parse(base()).ropeScaling()).isNull();
+    }
+
+    @Test
     void transformers5RopeParametersOfTheDefaultKindGiveTheta() {
         ObjectNode c = base();
         c.remove("rope_theta");

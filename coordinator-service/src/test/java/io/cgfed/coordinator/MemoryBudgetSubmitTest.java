@@ -36,4 +36,31 @@ class MemoryBudgetSubmitTest extends CoordinatorApiTestBase {
         // revoked, its budget no longer counts: nothing else reported one, so nothing is refused for memory
         assertStatus(post("/api/v1/experiments", spec("fits-now")), 201);
     }
+
+    /**
+     * With training.maxSequenceLength the whole estimate is known at submit: a micro-batch whose activations
+     * pass every budget is refused on that field; a cap beyond the model's context is refused whatever the budgets.
+     */
+    @Test
+    void aSequenceCapLetsTheCoordinatorCheckTheActivationsToo() {
+        var tooLong = spec("past-context");
+        ((tools.jackson.databind.node.ObjectNode) tooLong.get("training")).put("maxSequenceLength", 100_000);
+        assertThat(assertProblem(post("/api/v1/experiments", tooLong), 400).toString())
+                .contains("training.maxSequenceLength").contains("context of 64 tokens");
+        HttpResponse<String> joined = join("{\"name\":\"mid\",\"device\":\"cpu\",\"memoryBudgetBytes\":300000000}");
+        assertStatus(joined, 201);
+        UUID mid = UUID.fromString(json(joined).get("workerId").asString());
+        try {
+            var big = spec("big-batch");
+            ((tools.jackson.databind.node.ObjectNode) big.get("training")).put("batchSize", 4096).put("microBatchSize", 4096)
+                    .put("maxSequenceLength", 64);
+            assertThat(assertProblem(post("/api/v1/experiments", big), 400).toString())
+                    .contains("training.maxSequenceLength").contains("4096 x 64 tokens");
+            var small = spec("small-batch");
+            ((tools.jackson.databind.node.ObjectNode) small.get("training")).put("maxSequenceLength", 64);
+            assertStatus(post("/api/v1/experiments", small), 201);
+        } finally {
+            assertStatus(post("/api/v1/workers/" + mid + "/revoke", "{}"), 200);
+        }
+    }
 }

@@ -26,15 +26,26 @@ import org.springframework.validation.annotation.Validated;
  * @param memoryBudget   the memory a task may use (a size, e.g. {@code 20GB}; default 80 % of the machine's
  *                       physical memory; on a GPU host, set it to the device's memory): reported at
  *                       registration, and a task whose estimate passes it fails with the reason
+ * @param baseDtype      how the frozen base is held: {@code auto} (the default: the checkpoint's dtype, float16
+ *                       for BF16 and F16 checkpoints), {@code float32} or {@code float16}
  */
 @Validated
 @ConfigurationProperties("cgfed.worker")
 public record WorkerProperties(@NotBlank String name, @NotBlank String device, @NotBlank String coordinatorUrl,
                                @NotNull Duration pollWait, @Positive int evalBatchSize, String dataDir,
                                String joinToken, Duration heartbeat, Duration retryDelay,
-                               org.springframework.util.unit.DataSize memoryBudget) {
+                               org.springframework.util.unit.DataSize memoryBudget, String baseDtype) {
+    public static final String AUTO = "auto";
+    public static final String FLOAT32 = "float32";
+    public static final String FLOAT16 = "float16";
+
     @org.springframework.boot.context.properties.bind.ConstructorBinding
     public WorkerProperties {
+        baseDtype = baseDtype == null || baseDtype.isBlank() ? AUTO : baseDtype.strip().toLowerCase(java.util.Locale.ROOT);
+        if (!java.util.List.of(AUTO, FLOAT32, FLOAT16).contains(baseDtype)) {
+            throw new IllegalArgumentException("cgfed.worker.base-dtype must be auto, float32 or float16, not '"
+                    + baseDtype + "'");
+        }
         joinToken = joinToken == null || joinToken.isBlank() ? null : joinToken.strip();
         heartbeat = heartbeat == null ? Duration.ofSeconds(10) : heartbeat;
         retryDelay = retryDelay == null || retryDelay.isNegative() || retryDelay.isZero() ? Duration.ofMillis(500) : retryDelay;
@@ -46,7 +57,7 @@ public record WorkerProperties(@NotBlank String name, @NotBlank String device, @
     /** Without a memory budget setting (80 % of physical memory). */
     public WorkerProperties(String name, String device, String coordinatorUrl, Duration pollWait, int evalBatchSize,
                             String dataDir, String joinToken, Duration heartbeat, Duration retryDelay) {
-        this(name, device, coordinatorUrl, pollWait, evalBatchSize, dataDir, joinToken, heartbeat, retryDelay, null);
+        this(name, device, coordinatorUrl, pollWait, evalBatchSize, dataDir, joinToken, heartbeat, retryDelay, null, null);
     }
 
     /** The memory budget in bytes: the setting, or 80 % of the machine's physical memory. */
@@ -66,6 +77,6 @@ public record WorkerProperties(@NotBlank String name, @NotBlank String device, @
         return "WorkerProperties[name=" + name + ", device=" + device + ", coordinatorUrl=" + coordinatorUrl
                 + ", pollWait=" + pollWait + ", evalBatchSize=" + evalBatchSize + ", dataDir=" + dataDir
                 + ", joinToken=" + (joinToken == null ? "(not set)" : "(set)") + ", heartbeat=" + heartbeat
-                + ", retryDelay=" + retryDelay + ", memoryBudget=" + memoryBudget + "]";
+                + ", retryDelay=" + retryDelay + ", memoryBudget=" + memoryBudget + ", baseDtype=" + baseDtype + "]";
     }
 }

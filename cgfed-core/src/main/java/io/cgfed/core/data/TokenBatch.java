@@ -17,12 +17,14 @@ public record TokenBatch(long[] tokens, long[] targets, float[] lossMask, int ba
         int[][] encoded = new int[batch][];
         int prefix = tokenizer.bos() >= 0 ? 1 : 0;
         int seq = 1;
-        for (int b = 0; b < batch; b++) {
-            encoded[b] = tokenizer.encode(examples.get(b).prompt());
-            seq = Math.max(seq, encoded[b].length + prefix);
+        if (maxSeq <= prefix) {
+            throw new IllegalArgumentException("a sequence cap of " + maxSeq + " tokens leaves no room for a prompt");
         }
-        if (seq > maxSeq) {
-            throw new IllegalArgumentException("prompt of " + (seq - prefix) + " tokens exceeds the model's " + maxSeq);
+        for (int b = 0; b < batch; b++) {
+            int[] ids = tokenizer.encode(examples.get(b).prompt());
+            // a prompt longer than the cap keeps its end: the answer is read after its last token
+            encoded[b] = ids.length + prefix > maxSeq ? Arrays.copyOfRange(ids, ids.length - (maxSeq - prefix), ids.length) : ids;
+            seq = Math.max(seq, encoded[b].length + prefix);
         }
         int pad = tokenizer.pad() >= 0 ? tokenizer.pad() : 0;
         long[] tokens = new long[batch * seq];

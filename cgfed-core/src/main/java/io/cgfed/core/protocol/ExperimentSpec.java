@@ -100,12 +100,20 @@ public record ExperimentSpec(
         }
     }
 
-    /** Local training per selected client and round; micro-batches accumulate into one step. */
+    /**
+     * Local training per selected client and round; micro-batches accumulate into one step.
+     * {@code maxSequenceLength} (optional; default the model's context) cuts every training and
+     * evaluation sequence to that many tokens; with it the coordinator knows a task's whole memory
+     * estimate at submit. {@code activationCheckpointing} (optional) keeps activations per decoder layer
+     * and recomputes the rest in the backward pass; by default a worker turns it on when it holds the
+     * base in half precision (whose widened weights would otherwise all stay alive for the backward).
+     */
     public record Training(@NotNull @Min(1) @Max(1_000_000) Integer localSteps, @NotNull @Min(1) @Max(4096) Integer batchSize,
                            @Min(1) @Max(4096) Integer microBatchSize,
                            @NotNull @Positive @DecimalMax("10.0") Double learningRate, @Min(0) @Max(1_000_000) Integer warmupSteps,
                            @DecimalMin("0.0") @DecimalMax("100.0") Double weightDecay,
-                           @DecimalMin("0.0") @DecimalMax("1000000.0") Double maxGradNorm) {
+                           @DecimalMin("0.0") @DecimalMax("1000000.0") Double maxGradNorm,
+                           @Min(1) @Max(1_048_576) Integer maxSequenceLength, Boolean activationCheckpointing) {
         public Training {
             microBatchSize = microBatchSize == null ? batchSize : microBatchSize;
             warmupSteps = warmupSteps == null ? 0 : warmupSteps;
@@ -113,10 +121,21 @@ public record ExperimentSpec(
             maxGradNorm = maxGradNorm == null ? 1.0 : maxGradNorm;
         }
 
+        /** Without a sequence cap or a checkpointing choice. */
+        public Training(Integer localSteps, Integer batchSize, Integer microBatchSize, Double learningRate,
+                        Integer warmupSteps, Double weightDecay, Double maxGradNorm) {
+            this(localSteps, batchSize, microBatchSize, learningRate, warmupSteps, weightDecay, maxGradNorm, null, null);
+        }
+
         /** Without micro-batching (one micro-batch per batch). */
         public Training(Integer localSteps, Integer batchSize, Double learningRate, Integer warmupSteps,
                         Double weightDecay, Double maxGradNorm) {
-            this(localSteps, batchSize, null, learningRate, warmupSteps, weightDecay, maxGradNorm);
+            this(localSteps, batchSize, null, learningRate, warmupSteps, weightDecay, maxGradNorm, null, null);
+        }
+
+        /** The longest sequence a task may train on: the cap, within the model's context. */
+        public int sequenceCap(int modelContext) {
+            return maxSequenceLength == null ? modelContext : Math.min(maxSequenceLength, modelContext);
         }
     }
 

@@ -24,6 +24,7 @@ import java.util.Map;
 public final class Evaluator {
     private final TextTokenizer tokenizer;
     private final int batchSize;
+    private final int maxSequenceLength;
 
     /** For the built-in byte-level models. */
     public Evaluator(int batchSize) {
@@ -31,8 +32,19 @@ public final class Evaluator {
     }
 
     public Evaluator(int batchSize, TextTokenizer tokenizer) {
+        this(batchSize, tokenizer, 0);
+    }
+
+    /** maxSequenceLength: sequences cut to that many tokens (0: the model's context), as in training. */
+    public Evaluator(int batchSize, TextTokenizer tokenizer, int maxSequenceLength) {
         this.batchSize = batchSize;
         this.tokenizer = tokenizer;
+        this.maxSequenceLength = maxSequenceLength;
+    }
+
+    private int cap(LlamaModel model) {
+        int context = model.config().maxPositionEmbeddings();
+        return maxSequenceLength <= 0 ? context : Math.min(maxSequenceLength, context);
     }
 
     public EvalResult evaluate(LlamaModel model, List<MultipleChoiceExample> examples) {
@@ -45,7 +57,7 @@ public final class Evaluator {
         Map<String, int[]> perCategory = new LinkedHashMap<>();
         for (int start = 0; start < examples.size(); start += batchSize) {
             List<MultipleChoiceExample> chunk = examples.subList(start, Math.min(examples.size(), start + batchSize));
-            TokenBatch tb = TokenBatch.of(chunk, tokenizer, model.config().maxPositionEmbeddings());
+            TokenBatch tb = TokenBatch.of(chunk, tokenizer, cap(model));
             float[] logProbs = lastPositionLogProbs(model, tb);
             int vocab = model.config().vocabSize();
             for (int b = 0; b < tb.batch(); b++) {
@@ -90,7 +102,7 @@ public final class Evaluator {
         long tokens = 0;
         for (int start = 0; start < examples.size(); start += batchSize) {
             List<InstructionExample> chunk = examples.subList(start, Math.min(examples.size(), start + batchSize));
-            SequenceBatch sb = SequenceBatch.ofInstructions(chunk, tokenizer, model.config().maxPositionEmbeddings());
+            SequenceBatch sb = SequenceBatch.ofInstructions(chunk, tokenizer, cap(model));
             try (NDManager step = model.manager().newSubManager()) {
                 Shape shape = new Shape(sb.batch(), sb.seq());
                 NDArray logits = model.forward(NativeArrays.of(step, sb.tokens(), shape));

@@ -43,7 +43,7 @@ public final class LocalTrainer {
 
     /** Multiple-choice examples: the loss is on the answer letter. */
     public TrainingResult train(LlamaModel model, List<MultipleChoiceExample> examples, TrainingConfig config) {
-        int maxSeq = model.config().maxPositionEmbeddings();
+        int maxSeq = config.sequenceCap(model.config().maxPositionEmbeddings());
         return train(model, examples, config, batch -> TokenBatch.of(batch, tokenizer, maxSeq));
     }
 
@@ -52,7 +52,7 @@ public final class LocalTrainer {
      * cut to the model's context length.
      */
     public TrainingResult trainInstructions(LlamaModel model, List<InstructionExample> examples, TrainingConfig config) {
-        int maxSeq = model.config().maxPositionEmbeddings();
+        int maxSeq = config.sequenceCap(model.config().maxPositionEmbeddings());
         return train(model, examples, config, batch -> SequenceBatch.ofInstructions(batch, tokenizer, maxSeq));
     }
 

@@ -7,9 +7,18 @@ package io.cgfed.core.train;
  * one optimizer step (memory scales with the micro-batch, the update with the batch). With
  * {@code activationCheckpointing} the backward pass recomputes each decoder layer's forward and keeps
  * activations per layer only ({@link io.cgfed.core.model.LlamaModel#lossAndGradients}).
+ * {@code maxSequenceLength} (0: the model's context) cuts longer examples.
  */
 public record TrainingConfig(int steps, int batchSize, int microBatchSize, double learningRate, int warmupSteps,
-                             double weightDecay, double maxGradNorm, long seed, boolean activationCheckpointing) {
+                             double weightDecay, double maxGradNorm, long seed, boolean activationCheckpointing,
+                             int maxSequenceLength) {
+
+    /** Sequences as long as the model's context. */
+    public TrainingConfig(int steps, int batchSize, int microBatchSize, double learningRate, int warmupSteps,
+                          double weightDecay, double maxGradNorm, long seed, boolean activationCheckpointing) {
+        this(steps, batchSize, microBatchSize, learningRate, warmupSteps, weightDecay, maxGradNorm, seed,
+                activationCheckpointing, 0);
+    }
 
     /** Without activation checkpointing. */
     public TrainingConfig(int steps, int batchSize, int microBatchSize, double learningRate, int warmupSteps,
@@ -44,7 +53,12 @@ public record TrainingConfig(int steps, int batchSize, int microBatchSize, doubl
     /** The same settings with activation checkpointing on or off. */
     public TrainingConfig withActivationCheckpointing(boolean on) {
         return new TrainingConfig(steps, batchSize, microBatchSize, learningRate, warmupSteps, weightDecay, maxGradNorm,
-                seed, on);
+                seed, on, maxSequenceLength);
+    }
+
+    /** The longest sequence trained on for a model of this context (maxSequenceLength 0: the context). */
+    public int sequenceCap(int modelContext) {
+        return maxSequenceLength <= 0 ? modelContext : Math.min(maxSequenceLength, modelContext);
     }
 
     public double learningRateAt(int step) {

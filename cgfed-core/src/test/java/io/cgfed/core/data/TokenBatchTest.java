@@ -82,11 +82,20 @@ class TokenBatchTest {
     }
 
     @Test
-    void promptLongerThanTheModelAllowsIsRejected() {
-        assertThatThrownBy(() -> TokenBatch.of(EXAMPLES, tokenizer, 10))
-                .isInstanceOf(IllegalArgumentException.class)
-                .hasMessageContaining("10 tokens");
-        assertThat(TokenBatch.of(EXAMPLES, tokenizer, 11).seq()).isEqualTo(11);
+    void aPromptLongerThanTheCapKeepsItsEndWhereTheAnswerIsRead() {
+        TokenBatch full = TokenBatch.of(EXAMPLES, tokenizer, 11);
+        assertThat(full.seq()).isEqualTo(11);
+        TokenBatch cut = TokenBatch.of(EXAMPLES, tokenizer, 6);
+        assertThat(cut.seq()).isEqualTo(6);
+        for (int b = 0; b < cut.batch(); b++) {
+            // the last five prompt tokens, after BOS, and the answer target at the last prompt position
+            int last = cut.lastIndex()[b];
+            int fullLast = full.lastIndex()[b];
+            assertThat(cut.tokens()[b * 6 + last]).isEqualTo(full.tokens()[b * 11 + fullLast]);
+            assertThat(cut.targets()[b * 6 + last]).isEqualTo(full.targets()[b * 11 + fullLast]);
+        }
+        assertThatThrownBy(() -> TokenBatch.of(EXAMPLES, tokenizer, 1))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("no room");
     }
 
     @Test

@@ -46,4 +46,22 @@ class TrainingMemoryTest {
         assertThat(m.baseBytes() / 4).isBetween(6_700_000_000L, 6_780_000_000L);
         assertThat(m.fixedBytes()).isGreaterThan(27L * 1_000_000_000);
     }
+
+    @Test
+    void halfPrecisionAndCheckpointingOnASevenBillionLayout() {
+        var llama7b = io.cgfed.core.model.hf.PublishedModels.get("llama-7b").config();
+        var lora = new io.cgfed.core.model.LoraConfig(16, 32, java.util.List.of(io.cgfed.core.model.LoraTarget.Q,
+                io.cgfed.core.model.LoraTarget.K, io.cgfed.core.model.LoraTarget.V, io.cgfed.core.model.LoraTarget.O));
+        TrainingMemory fp32 = TrainingMemory.estimate(llama7b, lora, 4, 512);
+        TrainingMemory half = TrainingMemory.estimate(llama7b, lora, 4, 512, 2, true);
+        assertThat(fp32.baseBytes()).isEqualTo(4 * llama7b.parameterCount());
+        assertThat(half.baseBytes()).isEqualTo(2 * llama7b.parameterCount());
+        // 32 layers' full activations against each layer's input plus one layer's set and one widened layer
+        assertThat(half.activationBytes()).isLessThan(fp32.activationBytes() / 5);
+        TrainingMemory halfNoCheckpoint = TrainingMemory.estimate(llama7b, lora, 4, 512, 2, false);
+        // without checkpointing the backward keeps every layer's widened float32 weights: no saving at all
+        assertThat(halfNoCheckpoint.total()).isGreaterThan(fp32.total());
+        System.out.println("llama-7b r16 qkvo, 4 x 512 tokens: fp32 " + fp32.describe() + "; float16 + checkpointing "
+                + half.describe());
+    }
 }

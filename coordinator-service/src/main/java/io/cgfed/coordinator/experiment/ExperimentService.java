@@ -77,14 +77,27 @@ public class ExperimentService {
         if (largest == null) {
             return;
         }
+        // as a worker of the default base-dtype (auto) holds it: a half-precision checkpoint in float16
+        boolean half = SpecRules.halfPrecisionBase(spec);
+        Boolean chosen = spec.training().activationCheckpointing();
+        Integer sequence = spec.training().maxSequenceLength();
         io.cgfed.core.train.TrainingMemory m = io.cgfed.core.train.TrainingMemory.estimate(SpecRules.modelConfig(spec),
-                SpecRules.loraConfig(spec), spec.training().microBatchSize(), 1);
+                SpecRules.loraConfig(spec), spec.training().microBatchSize(), sequence == null ? 1 : sequence,
+                half ? 2 : 4, chosen != null ? chosen : half);
         if (m.fixedBytes() > largest) {
             throw new io.cgfed.service.support.InvalidFieldException("model.name", "needs about " + io.cgfed.core.train.TrainingMemory.gib(m.fixedBytes())
                     + " on a worker before any data (frozen base " + io.cgfed.core.train.TrainingMemory.gib(m.baseBytes())
                     + ", adapter and optimiser " + io.cgfed.core.train.TrainingMemory.gib(m.adapterBytes())
                     + "); the largest memory budget a registered worker reported is "
                     + io.cgfed.core.train.TrainingMemory.gib(largest));
+        }
+        // with a sequence cap the whole estimate is known here, the activations of a full micro-batch included
+        if (sequence != null && m.total() > largest) {
+            throw new io.cgfed.service.support.InvalidFieldException("training.maxSequenceLength", "a micro-batch of "
+                    + spec.training().microBatchSize() + " x " + sequence + " tokens needs about " + m.describe()
+                    + ", more than the largest memory budget a registered worker reported ("
+                    + io.cgfed.core.train.TrainingMemory.gib(largest) + "): lower training.maxSequenceLength or"
+                    + " training.microBatchSize, or turn on training.activationCheckpointing");
         }
     }
 

@@ -15,6 +15,7 @@ import java.util.List;
 /** The rules of an experiment spec that span fields or need the platform's catalogues. */
 public final class SpecRules {
     private static final java.util.Map<String, LlamaConfig> CONFIGS = new java.util.concurrent.ConcurrentHashMap<>();
+    private static final java.util.Map<String, Boolean> HALF = new java.util.concurrent.ConcurrentHashMap<>();
 
     private SpecRules() {
     }
@@ -48,6 +49,11 @@ public final class SpecRules {
         if (!local && dataset.trainExamples() < spec.clients()) {
             throw new InvalidFieldException("dataset.trainExamples", "must be at least the number of clients ("
                     + spec.clients() + ")");
+        }
+        Integer maxSequence = spec.training().maxSequenceLength();
+        if (maxSequence != null && maxSequence > modelConfig(spec).maxPositionEmbeddings()) {
+            throw new InvalidFieldException("training.maxSequenceLength", "must not exceed the model's context of "
+                    + modelConfig(spec).maxPositionEmbeddings() + " tokens");
         }
         if (spec.training().microBatchSize() > spec.training().batchSize()) {
             throw new InvalidFieldException("training.microBatchSize", "must not exceed training.batchSize ("
@@ -98,6 +104,12 @@ public final class SpecRules {
         io.cgfed.core.model.LoraAdapter.shapes(modelConfig(spec), loraConfig(spec))
                 .forEach((name, shape) -> layout.add(new io.cgfed.core.codec.TensorSpec(name, shape)));
         return layout;
+    }
+
+    /** Whether the model is a checkpoint whose weights are F16 or BF16 (a worker holds it in float16 by default). */
+    public static boolean halfPrecisionBase(ExperimentSpec spec) {
+        return HALF.computeIfAbsent(spec.model().name(), name -> !ModelCatalog.exists(name)
+                && ModelCatalog.resolve(name, 0).weights().storedAs() != ai.djl.ndarray.types.DataType.FLOAT32);
     }
 
     public static LoraConfig loraConfig(ExperimentSpec spec) {

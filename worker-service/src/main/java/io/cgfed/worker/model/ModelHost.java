@@ -1,6 +1,8 @@
 package io.cgfed.worker.model;
 
 import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.DataType;
+import io.cgfed.core.model.WeightSource;
 import io.cgfed.core.model.LlamaModel;
 import io.cgfed.core.model.LoraConfig;
 import io.cgfed.core.model.ModelCatalog;
@@ -16,9 +18,34 @@ import org.springframework.stereotype.Component;
 @Component
 public class ModelHost {
     private final NDManager manager = NDManager.newBaseManager();
+    private final String baseDtype;
     private LlamaModel model;
     private TextTokenizer tokenizer;
     private String key;
+
+    public ModelHost(io.cgfed.worker.WorkerProperties properties) {
+        this.baseDtype = properties.baseDtype();
+    }
+
+    /**
+     * The dtype this worker holds a model's frozen base in: {@code cgfed.worker.base-dtype} float32 or
+     * float16, or (auto, the default) the checkpoint's own: float16 for F16 and BF16 checkpoints (bf16
+     * arrays abort the JVM in DJL's libtorch binding, and every bf16 value in float16's range is exact in
+     * float16), float32 for F32 ones and the built-in models.
+     */
+    public static DataType storage(String baseDtype, WeightSource weights) {
+        return switch (baseDtype) {
+            case io.cgfed.worker.WorkerProperties.FLOAT32 -> DataType.FLOAT32;
+            case io.cgfed.worker.WorkerProperties.FLOAT16 -> DataType.FLOAT16;
+            default -> weights.storedAs();
+        };
+    }
+
+    /** Whether a task of this spec trains with activation checkpointing: the spec's choice, else on for a half base. */
+    public synchronized boolean checkpointing(ExperimentSpec spec) {
+        Boolean chosen = spec.training().activationCheckpointing();
+        return chosen != null ? chosen : model(spec).baseStorage() != DataType.FLOAT32;
+    }
 
     /**
      * Runs work with the model to itself: a task and a generation request never share it at once
@@ -37,7 +64,8 @@ public class ModelHost {
             }
             // a built-in model, or a Hugging Face checkpoint directory streamed tensor by tensor
             ModelCatalog.Resolved resolved = ModelCatalog.resolve(spec.model().name(), spec.model().seed());
-            model = new LlamaModel(manager, resolved.config(), resolved.weights(), lora);
+            model = new LlamaModel(manager, resolved.config(), resolved.weights(), lora,
+                    storage(baseDtype, resolved.weights()));
             if (tokenizer instanceof AutoCloseable closeable) {
                 try {
                     closeable.close();

@@ -1,6 +1,5 @@
 package io.cgfed.worker.task;
 
-import io.cgfed.core.model.LlamaConfig;
 import io.cgfed.core.model.ModelCatalog;
 import io.cgfed.core.protocol.ExperimentSpec;
 import io.cgfed.core.train.TrainingMemory;
@@ -18,10 +17,13 @@ import org.springframework.stereotype.Component;
 @Component
 public class TaskMemory {
     private final long budget;
-    private final ConcurrentHashMap<String, LlamaConfig> configs = new ConcurrentHashMap<>();
+    private final ConcurrentHashMap<String, Model> models = new ConcurrentHashMap<>();
+
+    private final String baseDtype;
 
     TaskMemory(WorkerProperties properties) {
         this.budget = properties.memoryBudgetBytes();
+        this.baseDtype = properties.baseDtype();
     }
 
     public long budgetBytes() {
@@ -50,8 +52,21 @@ public class TaskMemory {
     }
 
     TrainingMemory estimate(ExperimentSpec spec, int sequence) {
-        LlamaConfig config = configs.computeIfAbsent(spec.model().name(),
-                name -> ModelCatalog.exists(name) ? ModelCatalog.config(name) : ModelCatalog.resolve(name, 0).config());
-        return TrainingMemory.estimate(config, spec.lora().toConfig(), spec.training().microBatchSize(), sequence);
+        // a checkpoint's config and headers (not its weights); a built-in model's config, its base held as float32
+        Model model = models.computeIfAbsent(spec.model().name(), name -> {
+            if (ModelCatalog.exists(name)) {
+                return new Model(ModelCatalog.config(name), ai.djl.ndarray.types.DataType.FLOAT32);
+            }
+            ModelCatalog.Resolved r = ModelCatalog.resolve(name, 0);
+            return new Model(r.config(), r.weights().storedAs());
+        });
+        boolean half = !baseDtype.equals(WorkerProperties.AUTO)
+                ? baseDtype.equals(WorkerProperties.FLOAT16) : model.stored() != ai.djl.ndarray.types.DataType.FLOAT32;
+        Boolean chosen = spec.training().activationCheckpointing();
+        return TrainingMemory.estimate(model.config(), spec.lora().toConfig(), spec.training().microBatchSize(), sequence,
+                half ? 2 : 4, chosen != null ? chosen : half);
+    }
+
+    private record Model(io.cgfed.core.model.LlamaConfig config, ai.djl.ndarray.types.DataType stored) {
     }
 }

@@ -100,20 +100,21 @@ public class TaskRunner {
     /** Local training from whatever adapter the model holds, on this client's D2 shard or (TGAP) its D1 share. */
     private Local trainLocally(ExperimentSpec spec, LlamaModel model, int client, long seed, boolean tgap) {
         ExperimentSpec.Training t = spec.training();
+        int cap = t.sequenceCap(model.config().maxPositionEmbeddings());
         TrainingConfig config = new TrainingConfig(t.localSteps(), t.batchSize(), t.microBatchSize(), t.learningRate(),
-                t.warmupSteps(), t.weightDecay(), t.maxGradNorm(), seed);
+                t.warmupSteps(), t.weightDecay(), t.maxGradNorm(), seed, models.checkpointing(spec), cap);
         LocalTrainer trainer = new LocalTrainer(models.tokenizer(spec));
         if (ClientData.isInstructions(spec.dataset())) {
             var shards = instructions(spec, client);
             List<InstructionExample> shard = tgap ? shards.tgap() : shards.train();
             requireData(shard, tgap, client);
-            memory.require(spec, trainer.longestInstructionSequence(shard, model.config().maxPositionEmbeddings()));
+            memory.require(spec, trainer.longestInstructionSequence(shard, cap));
             return new Local(trainer.trainInstructions(model, shard, config), shard.size());
         }
         var shards = questions(spec, client);
         List<MultipleChoiceExample> shard = tgap ? shards.tgap() : shards.train();
         requireData(shard, tgap, client);
-        memory.require(spec, trainer.longestSequence(shard, model.config().maxPositionEmbeddings()));
+        memory.require(spec, trainer.longestSequence(shard, cap));
         return new Local(trainer.train(model, shard, config), shard.size());
     }
 
@@ -326,7 +327,8 @@ public class TaskRunner {
         ExperimentSpec spec = task.spec();
         LlamaModel model = models.model(spec);
         model.loadAdapter(SafeTensors.read(coordinator.adapter(task.experimentId(), task.adapterVersion(), patience(task))));
-        Evaluator evaluator = new Evaluator(properties.evalBatchSize(), models.tokenizer(spec));
+        Evaluator evaluator = new Evaluator(properties.evalBatchSize(), models.tokenizer(spec),
+                spec.training().sequenceCap(model.config().maxPositionEmbeddings()));
         Evaluator.EvalResult r = ClientData.isInstructions(spec.dataset())
                 ? evaluator.evaluateInstructions(model, instructions(spec, task.clientIndex()).heldOut())
                 : evaluator.evaluate(model, questions(spec, task.clientIndex()).heldOut());

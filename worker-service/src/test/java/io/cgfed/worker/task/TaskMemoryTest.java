@@ -13,8 +13,12 @@ import org.springframework.util.unit.DataSize;
 
 class TaskMemoryTest {
     private static TaskMemory budget(String size) {
+        return budget(size, null);
+    }
+
+    private static TaskMemory budget(String size, String baseDtype) {
         return new TaskMemory(new WorkerProperties("w", "cpu", "http://localhost:1", Duration.ofSeconds(1), 8, null, null,
-                null, null, size == null ? null : DataSize.parse(size)));
+                null, null, size == null ? null : DataSize.parse(size), baseDtype));
     }
 
     private static ExperimentSpec spec(int microBatch) {
@@ -48,5 +52,15 @@ class TaskMemoryTest {
                 .getOperatingSystemMXBean()).getTotalMemorySize();
         assertThat(budget(null).budgetBytes()).isEqualTo((long) (0.8 * physical));
         assertThat(budget("2GB").budgetBytes()).isEqualTo(2L << 30);
+    }
+
+    @Test
+    void aFloat16BaseHalvesTheBaseAndTurnsCheckpointingOnUnlessTheSpecSaysOtherwise() {
+        var full = budget("1GB").estimate(spec(64), 64);
+        var half = budget("1GB", "float16").estimate(spec(64), 64);
+        assertThat(half.baseBytes() * 2).isEqualTo(full.baseBytes());
+        // per-layer checkpointing keeps one layer's activations, not both of tiny-llama's two
+        assertThat(half.activationBytes()).isLessThan(full.activationBytes());
+        assertThatThrownBy(() -> budget("1GB", "bf16")).hasMessageContaining("cgfed.worker.base-dtype");
     }
 }

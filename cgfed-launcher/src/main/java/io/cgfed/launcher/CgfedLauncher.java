@@ -32,6 +32,9 @@ public final class CgfedLauncher {
         if (args[0].equals("chaos")) {
             System.exit(io.cgfed.launcher.chaos.ChaosRun.run(java.util.Arrays.copyOfRange(args, 1, args.length), home()));
         }
+        if (args[0].equals("bench-model")) {
+            System.exit(io.cgfed.launcher.bench.BenchModel.run(java.util.Arrays.copyOfRange(args, 1, args.length), home()));
+        }
         if (args[0].equals("make-checkpoint")) {
             System.exit(MakeCheckpoint.run(java.util.Arrays.copyOfRange(args, 1, args.length)));
         }
@@ -171,6 +174,8 @@ public final class CgfedLauncher {
                        cgfed bench-load [--workers 500] [--rounds 2] [--model M] [--rank R] [--targets q,v]
                                         [--codec C] [--payload-kb K] [--spread-ms MS] [--no-download] ...
                        cgfed chaos [--trials 10] [--clients 2] [--rounds 3] [--seed S]
+                       cgfed bench-model --model DIR [--workers 2] [--rounds 1] [--steps 4] [--batch 2] [--seq 64]
+                                         [--base-dtype auto|float32|float16] [--checkpointing auto|on|off] ...
                        cgfed make-checkpoint --config NAME --out DIR [--dtype bf16|f16|f32] [--shards N] [--seed S]
                                              [--layout-only]
                 common: [--work-dir DIR] [--worker-threads N]
@@ -182,6 +187,8 @@ public final class CgfedLauncher {
                   bench-load   one coordinator under N simulated workers: upload rate, latency, round close, memory
                   chaos  kill -9 of the coordinator and the codec-service at random points of real experiments,
                          then hostile specs: a table of experiments completed, uploads lost and doubled; exit 0 iff clean
+                  bench-model  one experiment on a checkpoint through the services: each worker's peak RSS and
+                         where its training task's time went
                   make-checkpoint  a Hugging Face Llama checkpoint of a published shape (smollm-135m, tinyllama-1.1b,
                          llama-3.2-1b, llama-7b) with random weights, streamed to disk""");
     }

@@ -13,6 +13,11 @@ public final class GradMode {
     private GradMode() {
     }
 
+    /** Whether operations on this thread are recorded for a backward pass now (inside a GradientCollector). */
+    public static boolean recording() {
+        return "PyTorch".equals(Engine.getInstance().getEngineName()) && JniUtils.isGradMode();
+    }
+
     public static void off() {
         if ("PyTorch".equals(Engine.getInstance().getEngineName())) {
             JniUtils.setGradMode(false);

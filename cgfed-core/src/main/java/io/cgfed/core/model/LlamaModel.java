@@ -31,6 +31,10 @@ public final class LlamaModel implements AutoCloseable {
     private final Rotary rotary;
     private final DecoderLayer.Constants constants;
     private final DataType baseStorage;
+    /** Rows of a half-precision output head widened at a time when no graph is recorded. */
+    private static final int HEAD_SLICE_ROWS = 8192;
+    /** Positions whose vocabulary-sized logits are computed at a time in the head's loss and its gradient. */
+    private static final int HEAD_TOKEN_ROWS = 128;
     private volatile boolean training;
 
     /** A model over base weights held in memory (the built-in models). */
@@ -163,6 +167,44 @@ public final class LlamaModel implements AutoCloseable {
      * {@code cache.length()}), extending the cache; with a null cache, a whole sequence from position 0.
      */
     public NDArray forward(NDArray tokens, KvCache cache) {
+        return head(lastHidden(tokens, cache));
+    }
+
+    /**
+     * log p(target) at every position of a (batch, seq) batch, without a graph (evaluation): the
+     * vocabulary-sized logits exist for {@value #HEAD_TOKEN_ROWS} positions at a time, not for the
+     * whole batch (8 x 256 positions of a 49k vocabulary: 400 MB of float32 logits).
+     */
+    public NDArray targetLogProbs(NDArray tokens, NDArray targets) {
+        NDArray hidden = lastHidden(tokens, null);
+        long batch = hidden.getShape().get(0);
+        long seq = hidden.getShape().get(1);
+        NDArray flat = hidden.reshape(batch * seq, config.hiddenSize());
+        NDArray flatTargets = targets.reshape(batch * seq);
+        ai.djl.ndarray.NDList parts = new ai.djl.ndarray.NDList();
+        for (long from = 0; from < batch * seq; from += HEAD_TOKEN_ROWS) {
+            ai.djl.ndarray.index.NDIndex rows = new ai.djl.ndarray.index.NDIndex("{}:{}", from,
+                    Math.min(batch * seq, from + HEAD_TOKEN_ROWS));
+            try (NDArray h = flat.get(rows); NDArray t = flatTargets.get(rows); NDArray logits = head(h);
+                 NDArray logProbs = logits.logSoftmax(-1)) {
+                parts.add(logProbs.gather(t.expandDims(-1), -1).squeeze(-1));
+            }
+        }
+        NDArray joined = ai.djl.ndarray.NDArrays.concat(parts, 0).reshape(batch, seq);
+        parts.close();
+        return joined;
+    }
+
+    /** Logits (batch, vocab) at one position of each row ({@code positions[b]}), without a graph. */
+    public NDArray logitsAt(NDArray tokens, long[] positions) {
+        NDArray hidden = lastHidden(tokens, null);
+        long batch = hidden.getShape().get(0);
+        NDArray idx = NativeArrays.of(tokens.getManager(), positions, new Shape(batch, 1, 1)).repeat(2, config.hiddenSize());
+        return head(hidden.gather(idx, 1).reshape(batch, config.hiddenSize()));
+    }
+
+    /** The last decoder layer's output (batch, seq, hidden), before the final norm. */
+    private NDArray lastHidden(NDArray tokens, KvCache cache) {
         int seq = Math.toIntExact(tokens.getShape().get(1));
         int past = cache == null ? 0 : cache.length();
         if (past + seq > config.maxPositionEmbeddings()) {
@@ -172,13 +214,24 @@ public final class LlamaModel implements AutoCloseable {
         NDManager step = tokens.getManager();
         NDArray x = embed(tokens);
         NDArray mask = causalMask(step, seq, past);
+        boolean scoped = cache == null && !GradMode.recording();
         for (int i = 0; i < layers.size(); i++) {
-            x = layers.get(i).forward(x, rotary, mask, cache, i);
+            if (!scoped) {
+                x = layers.get(i).forward(x, rotary, mask, cache, i);
+                continue;
+            }
+            // no graph to keep: each layer's intermediates are freed as soon as its output exists
+            try (NDManager scope = step.newSubManager()) {
+                NDArray out = layers.get(i).forward(local(x, scope, false), rotary, mask, null, i);
+                out.attach(step);
+                x.close();
+                x = out;
+            }
         }
         if (cache != null) {
             cache.advance(seq);
         }
-        return head(x);
+        return x;
     }
 
     /** (batch, seq) token ids to (batch, seq, hidden) float32 embeddings. */
@@ -195,7 +248,12 @@ public final class LlamaModel implements AutoCloseable {
 
     /** The final norm and the output head: (batch, seq, hidden) to logits. */
     private NDArray head(NDArray x) {
-        return LoraLinear.linear(DecoderLayer.rmsNorm(x, finalNorm, constants.eps()), lmHead);
+        NDArray normed = DecoderLayer.rmsNorm(x, finalNorm, constants.eps());
+        if (lmHead.getDataType() != DataType.FLOAT32 && !GradMode.recording()) {
+            // a half-precision head widened in slices of the vocabulary, not whole (113 MB for SmolLM's)
+            return LoraLinear.linearInRowSlices(normed, lmHead, HEAD_SLICE_ROWS);
+        }
+        return LoraLinear.linear(normed, lmHead);
     }
 
     /**
@@ -242,9 +300,12 @@ public final class LlamaModel implements AutoCloseable {
         try (NDManager scope = step.newSubManager();
              GradientCollector collector = Engine.getInstance().newGradientCollector()) {
             NDArray in = local(inputs.get(layers.size()), scope, true);
-            NDArray l = maskedCrossEntropy(head(in), targets, lossMask).mul(weight);
-            collector.backward(l);
-            loss = l.getFloat();
+            NDArray normed = DecoderLayer.rmsNorm(in, finalNorm, constants.eps());
+            // the output head is frozen: its gradient is written out, so no graph keeps the logits or a
+            // widened head (a float32 copy of Llama 3.2's 128k x 2048 head alone is 1 GiB)
+            NDArray[] lossAndGrad = headLossAndGradient(normed.stopGradient(), targets, lossMask, weight);
+            loss = lossAndGrad[0].getFloat();
+            collector.backward(normed.mul(lossAndGrad[1]).sum());
             grad = in.getGradient();
             grad.attach(step);
         }
@@ -266,6 +327,46 @@ public final class LlamaModel implements AutoCloseable {
         }
         inputs.get(0).close();
         return loss;
+    }
+
+    /**
+     * The weighted masked cross-entropy of the head's logits for normed hidden states (no graph), and
+     * its gradient with respect to them: d/dlogits = (softmax - onehot(target)) x mask x weight /
+     * max(1, sum(mask)), then times the head, slice by slice of the vocabulary.
+     */
+    private NDArray[] headLossAndGradient(NDArray normed, NDArray targets, NDArray lossMask, NDArray weight) {
+        long batch = normed.getShape().get(0);
+        long seq = normed.getShape().get(1);
+        long n = batch * seq;
+        NDArray flat = normed.reshape(n, config.hiddenSize());
+        NDArray flatTargets = targets.reshape(n);
+        NDArray scale = lossMask.mul(weight).div(lossMask.sum().maximum(1f)).reshape(n);
+        NDArray loss = null;
+        ai.djl.ndarray.NDList parts = new ai.djl.ndarray.NDList();
+        // HEAD_TOKEN_ROWS positions at a time: the logits, their softmax and gradient are vocabulary-sized
+        for (long from = 0; from < n; from += HEAD_TOKEN_ROWS) {
+            ai.djl.ndarray.index.NDIndex rows = new ai.djl.ndarray.index.NDIndex("{}:{}", from, Math.min(n, from + HEAD_TOKEN_ROWS));
+            try (NDArray h = flat.get(rows); NDArray t = flatTargets.get(rows); NDArray sc = scale.get(rows);
+                 NDArray logits = lmHead.getDataType() == DataType.FLOAT32 ? LoraLinear.linear(h, lmHead)
+                         : LoraLinear.linearInRowSlices(h, lmHead, HEAD_SLICE_ROWS);
+                 NDArray logProbs = logits.logSoftmax(-1);
+                 NDArray picked = logProbs.gather(t.expandDims(-1), -1).squeeze(-1);
+                 NDArray dLogits = logProbs.exp();
+                 NDArray oneHot = t.oneHot(config.vocabSize())) {
+                NDArray part = picked.mul(sc).sum().neg();
+                if (loss == null) {
+                    loss = part;
+                } else {
+                    loss.addi(part);
+                    part.close();
+                }
+                dLogits.subi(oneHot).muli(sc.expandDims(-1));
+                parts.add(LoraLinear.transposedProduct(dLogits, lmHead, HEAD_SLICE_ROWS));
+            }
+        }
+        NDArray dNormed = ai.djl.ndarray.NDArrays.concat(parts, 0).reshape(batch, seq, config.hiddenSize());
+        parts.close();
+        return new NDArray[] {loss, dNormed};
     }
 
     /** A copy of x in the scope (so that everything computed from it lives there), a graph leaf if asked. */

@@ -1,6 +1,7 @@
 package io.cgfed.core.model;
 
 import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDArrays;
 
 /**
  * A frozen linear projection y = x W^T, plus the LoRA path (x A^T B^T) * alpha / r when adapted.
@@ -46,6 +47,53 @@ final class LoraLinear {
      * the matmul and its copy's handle closed right after: the autograd graph, if one is recorded,
      * keeps its own reference for the backward pass, and nothing piles up in the model's manager.
      */
+    /** {@link #linear} with w widened {@code rows} output rows at a time: for a large half-precision head. */
+    static NDArray linearInRowSlices(NDArray x, NDArray w, int rows) {
+        long out = w.getShape().get(0);
+        if (out <= rows) {
+            return linear(x, w);
+        }
+        ai.djl.ndarray.NDList parts = new ai.djl.ndarray.NDList();
+        for (long from = 0; from < out; from += rows) {
+            try (NDArray slice = w.get(new ai.djl.ndarray.index.NDIndex("{}:{}", from, Math.min(out, from + rows)))) {
+                parts.add(linear(x, slice));
+            }
+        }
+        NDArray joined = NDArrays.concat(parts, -1);
+        parts.close();
+        return joined;
+    }
+
+    /**
+     * g w for g of shape (..., out) and w (out, in): the gradient of {@code linear(x, w)} with respect
+     * to x, without a graph; a half-precision w widened {@code rows} rows at a time.
+     */
+    static NDArray transposedProduct(NDArray g, NDArray w, int rows) {
+        long out = w.getShape().get(0);
+        NDArray sum = null;
+        for (long from = 0; from < out; from += rows) {
+            long to = Math.min(out, from + rows);
+            try (NDArray slice = w.get(new ai.djl.ndarray.index.NDIndex("{}:{}", from, to));
+                 NDArray part = g.get(new ai.djl.ndarray.index.NDIndex("..., {}:{}", from, to))) {
+                NDArray p;
+                if (slice.getDataType() == g.getDataType()) {
+                    p = part.matMul(slice);
+                } else {
+                    try (NDArray wide = slice.toType(g.getDataType(), false)) {
+                        p = part.matMul(wide);
+                    }
+                }
+                if (sum == null) {
+                    sum = p;
+                } else {
+                    sum.addi(p);
+                    p.close();
+                }
+            }
+        }
+        return sum;
+    }
+
     static NDArray linear(NDArray x, NDArray w) {
         if (w.getDataType() == x.getDataType()) {
             return x.getNDArrayInternal().linear(x, w, null).singletonOrThrow();

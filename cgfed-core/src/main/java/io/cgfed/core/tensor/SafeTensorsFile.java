@@ -18,6 +18,16 @@ import java.util.concurrent.atomic.AtomicLong;
 public final class SafeTensorsFile {
     /** Buffer for widening F16/BF16 and for {@link #read(String)}: bounded, whatever the tensor size. */
     private static final int COPY_CHUNK_BYTES = 1 << 20;
+    /**
+     * One conversion buffer per thread, reused: a direct buffer per read would be freed only by a garbage
+     * collection, and a model's hundreds of tensors would pile up a hundred MiB of them in the meantime.
+     */
+    private static final ThreadLocal<ByteBuffer> RAW = ThreadLocal.withInitial(() ->
+            ByteBuffer.allocateDirect(COPY_CHUNK_BYTES).order(ByteOrder.LITTLE_ENDIAN));
+
+    private static ByteBuffer rawChunk() {
+        return RAW.get().clear();
+    }
 
     private final Path path;
     private final long dataStart;
@@ -102,8 +112,7 @@ public final class SafeTensorsFile {
                 dst.position(dst.limit());
                 return;
             }
-            ByteBuffer raw = ByteBuffer.allocateDirect((int) Math.min(count * 2, COPY_CHUNK_BYTES))
-                    .order(ByteOrder.LITTLE_ENDIAN);
+            ByteBuffer raw = rawChunk();
             long done = 0;
             while (done < count) {
                 int n = (int) Math.min(count - done, raw.capacity() / 2);
@@ -147,8 +156,7 @@ public final class SafeTensorsFile {
                 dst.position(dst.limit());
                 return true;
             }
-            ByteBuffer raw = ByteBuffer.allocateDirect((int) Math.min(count * width, COPY_CHUNK_BYTES))
-                    .order(ByteOrder.LITTLE_ENDIAN);
+            ByteBuffer raw = rawChunk();
             long done = 0;
             while (done < count) {
                 int n = (int) Math.min(count - done, raw.capacity() / width);

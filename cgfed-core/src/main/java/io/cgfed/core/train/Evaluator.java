@@ -105,10 +105,10 @@ public final class Evaluator {
             SequenceBatch sb = SequenceBatch.ofInstructions(chunk, tokenizer, cap(model));
             try (NDManager step = model.manager().newSubManager()) {
                 Shape shape = new Shape(sb.batch(), sb.seq());
-                NDArray logits = model.forward(NativeArrays.of(step, sb.tokens(), shape));
                 NDArray targets = NativeArrays.of(step, sb.targets(), shape);
                 NDArray mask = NativeArrays.of(step, sb.lossMask(), shape);
-                logProbSum += logits.logSoftmax(-1).gather(targets.expandDims(-1), -1).squeeze(-1).mul(mask).sum().getFloat();
+                logProbSum += model.targetLogProbs(NativeArrays.of(step, sb.tokens(), shape), targets).mul(mask).sum()
+                        .getFloat();
             }
             tokens += sb.lossTokenCount();
         }
@@ -120,14 +120,12 @@ public final class Evaluator {
     private static float[] lastPositionLogProbs(LlamaModel model, TokenBatch tb) {
         try (NDManager step = model.manager().newSubManager()) {
             NDArray tokens = NativeArrays.of(step, tb.tokens(), new Shape(tb.batch(), tb.seq()));
-            NDArray logits = model.forward(tokens);
-            long vocab = logits.getShape().get(2);
             long[] index = new long[tb.batch()];
             for (int b = 0; b < index.length; b++) {
                 index[b] = tb.lastIndex()[b];
             }
-            NDArray idx = NativeArrays.of(step, index, new Shape(tb.batch(), 1, 1)).repeat(2, vocab);
-            return logits.gather(idx, 1).reshape(tb.batch(), vocab).logSoftmax(-1).toFloatArray();
+            // the head at the last prompt positions only, not over every position's vocabulary
+            return model.logitsAt(tokens, index).logSoftmax(-1).toFloatArray();
         }
     }
 

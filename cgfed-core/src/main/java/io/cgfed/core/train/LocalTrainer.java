@@ -94,6 +94,7 @@ public final class LocalTrainer {
             double lossSum = 0;
             double firstLoss = Double.NaN;
             double lastLoss = Double.NaN;
+            long[] tokens = {0};
             for (int s = 0; s < config.steps(); s++) {
                 List<T> batch = new ArrayList<>(config.batchSize());
                 while (batch.size() < config.batchSize()) {
@@ -103,8 +104,12 @@ public final class LocalTrainer {
                     }
                     batch.add(order.get(cursor++));
                 }
-                double loss = step(model, optimizer, microBatches(batch, config.microBatchSize(), toBatch),
-                        config.learningRateAt(s), config.activationCheckpointing(), dropoutSeeds);
+                List<LossBatch> micro = microBatches(batch, config.microBatchSize(), toBatch);
+                for (LossBatch tb : micro) {
+                    tokens[0] += (long) tb.batch() * tb.seq();
+                }
+                double loss = step(model, optimizer, micro, config.learningRateAt(s), config.activationCheckpointing(),
+                        dropoutSeeds);
                 if (!Double.isFinite(loss)) {
                     throw new IllegalStateException("training diverged: loss " + loss + " at step " + s);
                 }
@@ -114,7 +119,8 @@ public final class LocalTrainer {
                 lastLoss = loss;
                 lossSum += loss;
             }
-            return new TrainingResult(config.steps(), examples.size(), lossSum / config.steps(), firstLoss, lastLoss);
+            return new TrainingResult(config.steps(), examples.size(), lossSum / config.steps(), firstLoss, lastLoss,
+                    tokens[0]);
         } finally {
             model.setTraining(false);
             ONE_TRAINING_PER_PROCESS.unlock();
@@ -179,7 +185,12 @@ public final class LocalTrainer {
         }
     }
 
-    /** What a local training run did: mean, first and last mini-batch loss. */
-    public record TrainingResult(int steps, int examples, double meanLoss, double firstLoss, double lastLoss) {
+    /** What a local training run did: mean, first and last mini-batch loss, and the token positions it ran (padding included). */
+    public record TrainingResult(int steps, int examples, double meanLoss, double firstLoss, double lastLoss,
+                                 long tokens) {
+        /** Without a token count. */
+        public TrainingResult(int steps, int examples, double meanLoss, double firstLoss, double lastLoss) {
+            this(steps, examples, meanLoss, firstLoss, lastLoss, 0);
+        }
     }
 }

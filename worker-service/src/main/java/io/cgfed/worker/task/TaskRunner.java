@@ -54,7 +54,11 @@ public class TaskRunner {
 
     private final TaskMemory memory;
 
-    TaskRunner(CoordinatorClient coordinator, ModelHost models, WorkerProperties properties, TaskMemory memory) {
+    private final TaskTimings timings;
+
+    TaskRunner(CoordinatorClient coordinator, ModelHost models, WorkerProperties properties, TaskMemory memory,
+               TaskTimings timings) {
+        this.timings = timings;
         this.memory = memory;
         this.coordinator = coordinator;
         this.models = models;
@@ -73,7 +77,9 @@ public class TaskRunner {
                 if (out.audit() != null) {
                     coordinator.attachment(workerId, task.taskId(), "audit", out.audit(), patience);
                 }
+                long u0 = System.nanoTime();
                 coordinator.upload(workerId, task.taskId(), out.payload(), patience);
+                timings.uploaded((System.nanoTime() - u0) / 1e9);
             }
             case COLLECT -> coordinator.attachment(workerId, task.taskId(), "collection",
                     models.exclusive(() -> collect(task)), patience);
@@ -186,7 +192,9 @@ public class TaskRunner {
     Trained train(TaskMessage task) {
         ExperimentSpec spec = task.spec();
         memory.requireFixed(spec); // before the base model takes its memory
+        long m0 = System.nanoTime();
         LlamaModel model = models.model(spec);
+        long a0 = System.nanoTime();
         NamedTensors global = SafeTensors.read(coordinator.adapter(task.experimentId(), task.adapterVersion(), patience(task)));
         model.loadAdapter(global);
         long seed = spec.seed() * 1_000_003L + task.round() * 1_009L + task.clientIndex();
@@ -242,6 +250,9 @@ public class TaskRunner {
             errorFeedback.keep(feedbackKey, encoded);
         }
         byte[] payload = new UpdatePayload(header, encoded.body()).toBytes();
+        timings.trained(new TaskTimings.Train(task.experimentId().toString(), task.round(), (a0 - m0) / 1e9,
+                (t0 - a0) / 1e9, trainMs / 1e3, result.tokens(), result.steps(), (System.nanoTime() - t0) / 1e9 - trainMs / 1e3,
+                model.baseStorage().toString(), models.checkpointing(spec)));
         byte[] audit = null;
         if (spec.codec().audit()) {
             // what the codec was asked to send, uncompressed: for measuring its aggregate fidelity only

@@ -35,7 +35,7 @@ public final class HfCheckpoint implements WeightSource {
     public static final String SINGLE_FILE = "model.safetensors";
     public static final String INDEX = "model.safetensors.index.json";
     /** The most float32 bytes of one tensor held in Java memory at a time when loading. */
-    public static final int DEFAULT_CHUNK_BYTES = 64 << 20;
+    public static final int DEFAULT_CHUNK_BYTES = 16 << 20;
 
     private static final System.Logger LOG = System.getLogger(HfCheckpoint.class.getName());
     private final Path directory;

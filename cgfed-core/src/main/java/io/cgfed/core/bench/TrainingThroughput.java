@@ -40,6 +40,11 @@ public final class TrainingThroughput {
                 System.getProperty("ai.djl.pytorch.num_threads", "default"), batch, seq, steps);
         double roofline = matmulGflops(Integer.getInteger("matmul", 2048));
         System.out.printf(Locale.ROOT, "matmul roofline: %.1f GFLOP/s (fp32 square matmul)%n", roofline);
+        String checkpoint = System.getProperty("model");
+        if (checkpoint != null) {
+            checkpointRow(checkpoint, batch, seq, steps, roofline);
+            return;
+        }
         LlamaConfig wide = new LlamaConfig(ModelCatalog.BYTE_VOCAB, 512, 1376, 2, 8, 4, 1e-6, 10000.0, 512, false);
         System.out.println("| model | parameters | tokens/s | ms/step | GFLOP/s | share of roofline |");
         System.out.println("|---|---:|---:|---:|---:|---:|");
@@ -52,6 +57,66 @@ public final class TrainingThroughput {
     }
 
     record Named(String name, LlamaConfig config) {
+    }
+
+    /**
+     * {@code -Dmodel=DIR}: the training step of a Hugging Face checkpoint as a worker runs it, base held as
+     * {@code -DbaseDtype} (float16 or float32; default the checkpoint's), {@code -Dcheckpointing} (default on
+     * for a float16 base), LoRA r 8 on {@code -Dtargets} (q,v): the same step as
+     * {@code bench/torch_peer.py --config DIR/config.json} runs in PyTorch eager.
+     */
+    static void checkpointRow(String dir, int batch, int seq, int steps, double roofline) throws IOException {
+        io.cgfed.core.model.hf.HfCheckpoint source = io.cgfed.core.model.hf.HfCheckpoint.open(java.nio.file.Path.of(dir));
+        String dtype = System.getProperty("baseDtype", "auto");
+        ai.djl.ndarray.types.DataType storage = switch (dtype) {
+            case "float32" -> ai.djl.ndarray.types.DataType.FLOAT32;
+            case "float16" -> ai.djl.ndarray.types.DataType.FLOAT16;
+            default -> source.storedAs();
+        };
+        boolean checkpointing = Boolean.parseBoolean(System.getProperty("checkpointing",
+                Boolean.toString(storage != ai.djl.ndarray.types.DataType.FLOAT32)));
+        List<LoraTarget> targets = java.util.Arrays.stream(System.getProperty("targets", "q,v").split(","))
+                .map(LoraTarget::parse).toList();
+        LlamaConfig config = source.config();
+        LoraConfig lora = new LoraConfig(8, 16, targets);
+        System.out.println("| model | parameters | base | checkpointing | batch x seq | tokens/s | ms/step | GFLOP/s | share of roofline |");
+        System.out.println("|---|---:|---|---|---|---:|---:|---:|---:|");
+        SplittableRandom random = new SplittableRandom(1);
+        long[] tokens = new long[batch * seq];
+        long[] labels = new long[batch * seq];
+        float[] mask = new float[batch * seq];
+        for (int i = 0; i < tokens.length; i++) {
+            tokens[i] = random.nextInt(Math.min(256, config.vocabSize()));
+            labels[i] = random.nextInt(Math.min(256, config.vocabSize()));
+            mask[i] = 1f;
+        }
+        int warmup = Integer.getInteger("warmup", 1);
+        try (NDManager manager = NDManager.newBaseManager();
+             LlamaModel model = new LlamaModel(manager, config, source, lora, storage);
+             AdamW optimizer = new AdamW(model.manager(), 0.0, 1.0)) {
+            model.loadAdapter(LoraAdapter.initialise(config, lora, 1));
+            model.setTraining(true);
+            long t0 = 0;
+            for (int s = 0; s < steps + warmup; s++) {
+                if (s == warmup) {
+                    t0 = System.nanoTime();
+                }
+                try (NDManager step = model.manager().newSubManager()) {
+                    Shape shape = new Shape(batch, seq);
+                    model.lossAndGradients(NativeArrays.of(step, tokens, shape), NativeArrays.of(step, labels, shape),
+                            NativeArrays.of(step, mask, shape), NativeArrays.scalar(step, 1.0), checkpointing, s);
+                    GradMode.off();
+                    optimizer.step(model.loraParameters(), 1e-3, step);
+                }
+            }
+            double seconds = (System.nanoTime() - t0) / 1e9;
+            double tps = (double) batch * seq * steps / seconds;
+            double gflops = flopsPerToken(config, lora, seq) * tps / 1e9;
+            System.out.printf(Locale.ROOT, "| %s | %,d | %s | %s | %d x %d | %,.1f | %.0f | %.1f | %.0f %% |%n",
+                    java.nio.file.Path.of(dir).getFileName(), config.parameterCount(), storage, checkpointing, batch, seq,
+                    tps, 1000 * seconds / steps, gflops, 100 * gflops / roofline);
+        }
+        System.out.printf(Locale.ROOT, "peak resident memory of this process: %d MiB%n", peakRssMiB());
     }
 
     record Result(double tokensPerSecond, double msPerStep, double gflops) {

@@ -140,17 +140,22 @@ public final class CheckpointMaker {
 
     /** config.json as transformers 4.4x writes it for a LlamaForCausalLM. */
     public static ObjectNode configJson(PublishedModels.Published model, DType dtype) {
-        LlamaConfig c = model.config();
+        return configJson(model.config(), model.bosTokenId(), model.eosTokenId(), model.initializerRange(), dtype);
+    }
+
+    /** config.json for any architecture, with its BOS and EOS ids. */
+    public static ObjectNode configJson(LlamaConfig c, int bosTokenId, int eosTokenId, double initializerRange,
+                                        DType dtype) {
         ObjectNode n = JSON.createObjectNode();
         n.putArray("architectures").add("LlamaForCausalLM");
         n.put("attention_bias", false);
         n.put("attention_dropout", 0.0);
-        n.put("bos_token_id", model.bosTokenId());
-        n.put("eos_token_id", model.eosTokenId());
+        n.put("bos_token_id", bosTokenId);
+        n.put("eos_token_id", eosTokenId);
         n.put("head_dim", c.headDim());
         n.put("hidden_act", "silu");
         n.put("hidden_size", c.hiddenSize());
-        n.put("initializer_range", model.initializerRange());
+        n.put("initializer_range", initializerRange);
         n.put("intermediate_size", c.intermediateSize());
         n.put("max_position_embeddings", c.maxPositionEmbeddings());
         n.put("mlp_bias", false);
@@ -211,7 +216,7 @@ public final class CheckpointMaker {
         }
     }
 
-    private static String pretty(ObjectNode node) {
+    static String pretty(ObjectNode node) {
         return JSON.writerWithDefaultPrettyPrinter().writeValueAsString(node) + "\n";
     }
 

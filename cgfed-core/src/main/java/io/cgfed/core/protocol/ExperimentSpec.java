@@ -42,7 +42,8 @@ public record ExperimentSpec(
         Long seed,
         @Min(0) @Max(100) Integer roundRetries,
         Boolean closeAtQuorum,
-        @Min(1) @Max(7 * 24 * 3600) Integer taskTimeoutSeconds) {
+        @Min(1) @Max(7 * 24 * 3600) Integer taskTimeoutSeconds,
+        @Valid InitialAdapter initialAdapter) {
 
     public ExperimentSpec {
         fractionPerRound = fractionPerRound == null ? 1.0 : fractionPerRound;
@@ -57,7 +58,24 @@ public record ExperimentSpec(
                           Integer minClients, Integer rounds, Training training, Lora lora, Codec codec,
                           Integer roundDeadlineSeconds, Long seed) {
         this(name, model, dataset, clients, fractionPerRound, minClients, rounds, training, lora, codec,
-                roundDeadlineSeconds, seed, null, null, null);
+                roundDeadlineSeconds, seed, null, null, null, null);
+    }
+
+    /** Without a warm start. */
+    public ExperimentSpec(String name, Model model, Dataset dataset, Integer clients, Double fractionPerRound,
+                          Integer minClients, Integer rounds, Training training, Lora lora, Codec codec,
+                          Integer roundDeadlineSeconds, Long seed, Integer roundRetries, Boolean closeAtQuorum,
+                          Integer taskTimeoutSeconds) {
+        this(name, model, dataset, clients, fractionPerRound, minClients, rounds, training, lora, codec,
+                roundDeadlineSeconds, seed, roundRetries, closeAtQuorum, taskTimeoutSeconds, null);
+    }
+
+    /**
+     * A warm start: round 0 starts from this PEFT adapter directory ({@code adapter_config.json} and
+     * {@code adapter_model.safetensors}; inside the coordinator's model roots) instead of a fresh
+     * initialisation. Its rank, alpha and targets must be the spec's {@code lora}.
+     */
+    public record InitialAdapter(@NotBlank String path) {
     }
 
     /** Clients selected each round: ceil(fraction x clients), at least one. */

@@ -11,7 +11,7 @@ import org.springframework.stereotype.Component;
  * The files a spec may name: {@code dataset.path} and {@code dataset.evalPath} inside
  * {@code cgfed.coordinator.data-roots} ({@code CGFED_DATA_ROOTS}), a checkpoint given as {@code model.name}
  * inside {@code cgfed.coordinator.model-roots} ({@code CGFED_MODEL_ROOTS}); checked when the spec is
- * submitted, before anything reads them (the coordinator reads a checkpoint's config.json at submit). A path
+ * submitted, before anything reads them; a warm start's {@code initialAdapter.path} inside the model roots too (the coordinator reads a checkpoint's config.json at submit). A path
  * outside them is a 400 on its field naming the roots (issue 15, fault C: {@code /etc/passwd},
  * {@code /proc/self/environ} and {@code ../../x} were accepted as datasets).
  */
@@ -35,6 +35,9 @@ public class SpecPaths {
         if (spec.model() != null && spec.model().name() != null && !ModelCatalog.exists(spec.model().name())
                 && ModelCatalog.isCheckpointPath(spec.model().name())) {
             require(models, "model.name", spec.model().name());
+        }
+        if (spec.initialAdapter() != null) {
+            require(models, "initialAdapter.path", spec.initialAdapter().path());
         }
     }
 

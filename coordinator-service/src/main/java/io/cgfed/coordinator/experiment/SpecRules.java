@@ -50,6 +50,7 @@ public final class SpecRules {
             throw new InvalidFieldException("dataset.trainExamples", "must be at least the number of clients ("
                     + spec.clients() + ")");
         }
+        initialAdapter(spec); // read and checked now, read again when the experiment starts
         Integer maxSequence = spec.training().maxSequenceLength();
         if (maxSequence != null && maxSequence > modelConfig(spec).maxPositionEmbeddings()) {
             throw new InvalidFieldException("training.maxSequenceLength", "must not exceed the model's context of "
@@ -104,6 +105,22 @@ public final class SpecRules {
         io.cgfed.core.model.LoraAdapter.shapes(modelConfig(spec), loraConfig(spec))
                 .forEach((name, shape) -> layout.add(new io.cgfed.core.codec.TensorSpec(name, shape)));
         return layout;
+    }
+
+    /**
+     * The warm start's adapter, checked against the model's layers and shapes and the spec's LoRA settings;
+     * null without one. A bad one is a 400 on {@code initialAdapter.path}.
+     */
+    public static io.cgfed.core.tensor.NamedTensors initialAdapter(ExperimentSpec spec) {
+        if (spec.initialAdapter() == null) {
+            return null;
+        }
+        try {
+            return io.cgfed.core.model.PeftAdapter.readDirectory(java.nio.file.Path.of(spec.initialAdapter().path()),
+                    modelConfig(spec)).requireMatches(loraConfig(spec)).tensors();
+        } catch (java.io.IOException | RuntimeException e) {
+            throw new InvalidFieldException("initialAdapter.path", e.getMessage());
+        }
     }
 
     /** Whether the model is a checkpoint whose weights are F16 or BF16 (a worker holds it in float16 by default). */

@@ -192,9 +192,19 @@ public class RoundDriver {
             return;
         }
         ExperimentSpec spec = experimentService.spec(e);
+        io.cgfed.core.tensor.NamedTensors initial;
+        try {
+            // a warm start's adapter (checked at submit; a file changed since is refused here), else a fresh one
+            initial = spec.initialAdapter() != null ? SpecRules.initialAdapter(spec)
+                    : LoraAdapter.initialise(SpecRules.modelConfig(spec), SpecRules.loraConfig(spec), spec.seed());
+        } catch (io.cgfed.service.support.InvalidFieldException bad) {
+            e.finish(ExperimentStatus.FAILED, "initialAdapter.path: " + bad.getMessage(), Instant.now());
+            registry.afterCommit(e.getId());
+            log.warn("experiment {} failed at start: initialAdapter.path: {}", e.getId(), bad.getMessage());
+            return;
+        }
         assignments.bind(experimentId, spec.clients(), live);
-        adapters.save(experimentId, 0, LoraAdapter.initialise(SpecRules.modelConfig(spec), SpecRules.loraConfig(spec),
-                spec.seed()));
+        adapters.save(experimentId, 0, initial);
         Instant now = Instant.now();
         e.start(now);
         e.advanceTo(0);

@@ -35,6 +35,9 @@ public final class CgfedLauncher {
         if (args[0].equals("bench-model")) {
             System.exit(io.cgfed.launcher.bench.BenchModel.run(java.util.Arrays.copyOfRange(args, 1, args.length), home()));
         }
+        if (args[0].equals("export")) {
+            System.exit(ExportCommand.run(java.util.Arrays.copyOfRange(args, 1, args.length)));
+        }
         if (args[0].equals("make-checkpoint")) {
             System.exit(MakeCheckpoint.run(java.util.Arrays.copyOfRange(args, 1, args.length)));
         }
@@ -174,6 +177,7 @@ public final class CgfedLauncher {
                        cgfed bench-load [--workers 500] [--rounds 2] [--model M] [--rank R] [--targets q,v]
                                         [--codec C] [--payload-kb K] [--spread-ms MS] [--no-download] ...
                        cgfed chaos [--trials 10] [--clients 2] [--rounds 3] [--seed S]
+                       cgfed export --experiment ID --version V --out DIR [--merged] [--coordinator URL]
                        cgfed bench-model --model DIR [--workers 2] [--rounds 1] [--steps 4] [--batch 2] [--seq 64]
                                          [--base-dtype auto|float32|float16] [--checkpointing auto|on|off] ...
                        cgfed make-checkpoint --config NAME --out DIR [--dtype bf16|f16|f32] [--shards N] [--seed S]
@@ -187,6 +191,8 @@ public final class CgfedLauncher {
                   bench-load   one coordinator under N simulated workers: upload rate, latency, round close, memory
                   chaos  kill -9 of the coordinator and the codec-service at random points of real experiments,
                          then hostile specs: a table of experiments completed, uploads lost and doubled; exit 0 iff clean
+                  export  an adapter version as a PEFT directory, or with --merged the base with it merged in
+                         (a Hugging Face checkpoint in the base's dtype); needs CGFED_API_KEY
                   bench-model  one experiment on a checkpoint through the services: each worker's peak RSS and
                          where its training task's time went
                   make-checkpoint  a Hugging Face Llama checkpoint of a published shape (smollm-135m, tinyllama-1.1b,

@@ -34,6 +34,17 @@ public final class CoordinatorApi {
         return send(request("/api/v1/experiments/" + id).GET().build(), 200);
     }
 
+    /** The bytes of a GET (an adapter, a PEFT zip), or an error with the answer's status and body. */
+    public byte[] download(String path) throws IOException, InterruptedException {
+        HttpResponse<byte[]> r = http.send(request(path).timeout(Duration.ofMinutes(10)).GET().build(),
+                HttpResponse.BodyHandlers.ofByteArray());
+        if (r.statusCode() != 200) {
+            throw new IOException("GET " + path + " answered " + r.statusCode() + ": "
+                    + new String(r.body(), java.nio.charset.StandardCharsets.UTF_8));
+        }
+        return r.body();
+    }
+
     private HttpRequest.Builder request(String path) {
         return HttpRequest.newBuilder(URI.create(baseUrl + path)).header("Authorization", "Bearer " + apiKey);
     }

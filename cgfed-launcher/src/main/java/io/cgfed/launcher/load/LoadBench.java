@@ -167,6 +167,8 @@ public final class LoadBench {
         String specModel = LoadModels.specModelName(o.model, work.resolve("models"));
         // Tomcat's thread gauges exist only with its MBean registry on; it changes nothing else
         Map<String, String> env = new LinkedHashMap<>(Map.of("SERVER_TOMCAT_MBEANREGISTRY_ENABLED", "true"));
+        // the layout checkpoint written above is a model the spec names: its directory is a model root
+        env.put("CGFED_MODEL_ROOTS", work.resolve("models").toAbsolutePath().toString());
         env.putAll(o.coordinatorEnv);
         Platform platform = new Platform(new Platform.Settings(home, work, 0, 0, false, 1, env, o.serviceHeap));
         Runtime.getRuntime().addShutdownHook(new Thread(platform::close));

@@ -24,22 +24,17 @@ import java.util.Map;
  * and headers, and no worker here ever loads the weights.
  */
 public final class LoadModels {
-    /** Real configurations by short name: what their publishers' config.json say. */
+    /**
+     * Real configurations by short name: the published models of {@code ./cgfed make-checkpoint}
+     * ({@link io.cgfed.core.model.hf.PublishedModels}), and meta-llama/Llama-2-7b-hf as earlier runs used it.
+     */
     static final Map<String, String> CONFIGS = new LinkedHashMap<>();
 
     static {
-        // HuggingFaceTB/SmolLM-135M
-        CONFIGS.put("smollm-135m", """
-                {"architectures":["LlamaForCausalLM"],"hidden_act":"silu","hidden_size":576,"intermediate_size":1536,
-                 "max_position_embeddings":2048,"model_type":"llama","num_attention_heads":9,"num_hidden_layers":30,
-                 "num_key_value_heads":3,"rms_norm_eps":1e-05,"rope_scaling":null,"rope_theta":10000.0,
-                 "tie_word_embeddings":true,"vocab_size":49152}""");
-        // TinyLlama/TinyLlama-1.1B-Chat-v1.0
-        CONFIGS.put("tinyllama-1.1b", """
-                {"architectures":["LlamaForCausalLM"],"hidden_act":"silu","hidden_size":2048,"intermediate_size":5632,
-                 "max_position_embeddings":2048,"model_type":"llama","num_attention_heads":32,"num_hidden_layers":22,
-                 "num_key_value_heads":4,"rms_norm_eps":1e-05,"rope_scaling":null,"rope_theta":10000.0,
-                 "tie_word_embeddings":false,"vocab_size":32000}""");
+        for (String name : io.cgfed.core.model.hf.PublishedModels.names()) {
+            var p = io.cgfed.core.model.hf.PublishedModels.get(name);
+            CONFIGS.put(name, io.cgfed.core.model.hf.CheckpointMaker.configJson(p, p.torchDtype()).toString());
+        }
         // meta-llama/Llama-2-7b-hf
         CONFIGS.put("llama-2-7b", """
                 {"architectures":["LlamaForCausalLM"],"hidden_act":"silu","hidden_size":4096,"intermediate_size":11008,

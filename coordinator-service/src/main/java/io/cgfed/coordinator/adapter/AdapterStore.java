@@ -37,6 +37,13 @@ public class AdapterStore {
         return blobs.get(v.getBlobKey());
     }
 
+    /** The file of an adapter version, to stream a download from (not a copy on the heap per request). */
+    public java.nio.file.Path file(UUID experimentId, int version) {
+        AdapterVersion v = versions.findById(new AdapterVersionKey(experimentId, version))
+                .orElseThrow(() -> ApiException.notFound("experiment " + experimentId + " has no adapter version " + version));
+        return blobs.file(v.getBlobKey());
+    }
+
     public NamedTensors load(UUID experimentId, int version) {
         return SafeTensors.read(bytes(experimentId, version));
     }

@@ -78,6 +78,15 @@ public class BlobStore {
         }
     }
 
+    /** The file a blob is stored in, for streaming it out (it must exist). */
+    public Path file(String key) {
+        Path file = resolve(key);
+        if (!Files.isRegularFile(file)) {
+            throw new UncheckedIOException(new IOException("blob " + key + " is missing"));
+        }
+        return file;
+    }
+
     /** A stored blob as a part of a payload batch, read from its file only while it is written out. */
     public io.cgfed.core.codec.PayloadBatch.Part part(String key) {
         Path file = resolve(key);

@@ -64,12 +64,19 @@ public class ExperimentController {
         }
     }
 
-    /** A global adapter version as safetensors (PEFT tensor names). */
+    /**
+     * A global adapter version as safetensors (PEFT tensor names), streamed from its file: 50 workers
+     * fetching a 7B layout's 33 MB adapter at once had each download copied onto the heap, and the
+     * coordinator ran out of memory (./cgfed bench-load --model llama-7b, 2026-12-03).
+     */
     @Requires(Caller.WEIGHTS)
     @GetMapping(path = "/{id}/adapters/{version}", produces = MediaType.APPLICATION_OCTET_STREAM_VALUE)
-    public byte[] adapter(@PathVariable UUID id, @PathVariable int version) {
+    public ResponseEntity<org.springframework.core.io.Resource> adapter(@PathVariable UUID id, @PathVariable int version) {
         service.find(id);
-        return adapters.bytes(id, version);
+        java.nio.file.Path file = adapters.file(id, version);
+        return ResponseEntity.ok().contentType(MediaType.APPLICATION_OCTET_STREAM)
+                .contentLength(file.toFile().length())
+                .body(new org.springframework.core.io.FileSystemResource(file));
     }
 
     /**

@@ -17,7 +17,7 @@ import org.springframework.stereotype.Component;
  */
 @Component
 public class ModelHost {
-    private final NDManager manager = NDManager.newBaseManager();
+    private final NDManager manager;
     private final String baseDtype;
     private LlamaModel model;
     private TextTokenizer tokenizer;
@@ -25,6 +25,8 @@ public class ModelHost {
 
     public ModelHost(io.cgfed.worker.WorkerProperties properties) {
         this.baseDtype = properties.baseDtype();
+        // the device comes from configuration (CGFED_DEVICE): cpu, gpu or gpu:N; a GPU the engine lacks stops the start
+        this.manager = NDManager.newBaseManager(io.cgfed.core.model.Devices.require(properties.device()));
     }
 
     /**

@@ -58,8 +58,9 @@ public class UploadService {
     UploadService(TaskService tasks, ExperimentService experiments, UploadRepository uploads, RoundIntake intake,
                   ObjectMapper json,
                   io.cgfed.coordinator.remote.CodecServiceClient codecService, CoordinatorMetrics metrics,
-                  ShardBounds shardBounds) {
+                  ShardBounds shardBounds, DecodeBudget decodeBudget) {
         this.shardBounds = shardBounds;
+        this.decodeBudget = decodeBudget;
         this.codecService = codecService;
         this.metrics = metrics;
         this.tasks = tasks;
@@ -68,6 +69,8 @@ public class UploadService {
         this.intake = intake;
         this.json = json;
     }
+
+    private final DecodeBudget decodeBudget;
 
     public Receipt accept(UUID taskId, UUID workerId, HttpServletRequest request) throws IOException {
         long start = System.nanoTime();
@@ -93,6 +96,10 @@ public class UploadService {
         }
     }
 
+    /** What the coordinator keeps of a decoded update: its header, its L2 norm and its raw size. */
+    private record Checked(PayloadHeader header, double norm, long rawBytes) {
+    }
+
     private Receipt acceptChecked(UUID taskId, UUID workerId, HttpServletRequest request) throws IOException {
         Task task = tasks.ownTask(taskId, workerId);
         MDC.put(LogContext.EXPERIMENT, task.getExperimentId().toString());
@@ -111,7 +118,11 @@ public class UploadService {
         long maxBytes = maxPayloadBytes(manifest);
         byte[] body = readBounded(request, maxBytes);
 
-        UpdateDecoder.DecodedUpdate decoded = decode(body, manifest, spec, task);
+        // the decoded update lives only as long as its norm takes: within the decode budget
+        Checked decoded = decodeBudget.decoding(manifest, () -> {
+            UpdateDecoder.DecodedUpdate d = decode(body, manifest, spec, task);
+            return new Checked(d.header(), l2Norm(d.update()), d.rawBytes());
+        });
         PayloadHeader h = decoded.header();
         if (!h.experimentId().equals(task.getExperimentId().toString()) || h.round() != task.getRound()
                 || h.clientIndex() != task.getClientIndex()) {
@@ -132,7 +143,7 @@ public class UploadService {
             tasks.refuseUpdate(taskId, workerId, reason);
             throw UploadRefused.badRequest("samples", reason);
         }
-        double norm = l2Norm(decoded.update());
+        double norm = decoded.norm();
         String sha = BlobStore.sha256(body);
         UploadKey uploadKey = new UploadKey(task.getExperimentId(), task.getRound(), task.getClientIndex());
         String blobKey = "uploads/" + task.getExperimentId() + "/r" + task.getRound() + "/c" + task.getClientIndex()

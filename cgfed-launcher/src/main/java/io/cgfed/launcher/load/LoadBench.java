@@ -196,7 +196,7 @@ public final class LoadBench {
                 double gcCount0 = sampler.read("/actuator/metrics/jvm.gc.pause", "COUNT");
                 double gcTime0 = sampler.read("/actuator/metrics/jvm.gc.pause", "TOTAL_TIME");
                 fleet = new SimulatedFleet(new SimulatedFleet.Settings(coordinator.url(), o.workers, o.pollSeconds,
-                        o.download, o.spreadMillis, o.httpClients, 7), (id, round, client) -> template.payload(id, round, client, 100));
+                        o.download, o.spreadMillis, o.httpClients, 7), (id, round, client) -> template.payload(id, round, client, 1));
                 stopFleet.fleet = fleet;
                 SimulatedFleet f = fleet;
                 fleet.useJoinToken(platform.joinToken());
@@ -514,6 +514,10 @@ public final class LoadBench {
                 mib(r.codecMemory.peakRssBytes()), mib(r.codecPeaks.getOrDefault("heap used", Double.NaN)),
                 seconds(r.codecCpu), seconds(r.selfCpu));
         out.println("responses: " + r.outcomes);
+        if (r.uploads != null) {
+            r.uploads.stream().filter(u -> u.error() != null).findFirst()
+                    .ifPresent(u -> out.println("first refused upload: " + u.status() + " " + u.error()));
+        }
         int fiveXx = 0;
         int transport = 0;
         for (var e : r.outcomes.entrySet()) {

@@ -23,7 +23,9 @@ public final class Platform implements AutoCloseable {
      * The client-compiler-only JIT starts faster but runs numeric loops several times slower: kept for the
      * registry, whose work is JSON. The codec-service (decoding and summing updates), the coordinator
      * (decoding for the norm check) and the workers (encoding, checkpoint conversion) get the full JIT:
-     * with C1 only, 50 updates of a 7B layout took 10.3 s from the last upload to aggregated.
+     * with C1 only, 50 updates of a 7B layout took 10.3 s from the last upload to aggregated. The
+     * system property {@code cgfed.launcher.jit=quick} gives every service the quick one (the end-to-end
+     * tests, which start dozens of short-lived services, set it).
      */
     private static final String QUICK_START_JIT = "-XX:TieredStopAtLevel=1";
     private final Settings settings;
@@ -173,7 +175,7 @@ public final class Platform implements AutoCloseable {
     private ServiceProcess launch(String name, String module, int port, Map<String, String> env) throws IOException {
         Path jar = settings.home().resolve(module).resolve("target").resolve(module + ".jar");
         List<String> jvm = new ArrayList<>(SERVICE_JVM);
-        if (module.equals("experiment-registry")) {
+        if (module.equals("experiment-registry") || "quick".equals(System.getProperty("cgfed.launcher.jit"))) {
             jvm.add(QUICK_START_JIT);
         }
         if (settings.serviceHeap() != null && !module.equals("worker-service")) {

@@ -8,7 +8,6 @@ import io.cgfed.core.tensor.DType;
 import io.cgfed.core.tensor.FloatTensor;
 import io.cgfed.core.tensor.NamedTensors;
 import io.cgfed.core.tensor.SafeTensorsFile;
-import io.cgfed.core.tensor.SafeTensorsHeader;
 import io.cgfed.core.tensor.SafeTensorsStreamWriter;
 import io.cgfed.core.tensor.SafeTensorsStreamWriter.Spec;
 import java.io.IOException;
@@ -47,7 +46,7 @@ public final class MergedExport {
     /** The checkpoint in {@code base} with the adapter (LoRA factors under PEFT names) merged, into {@code out}. */
     public static Result fromCheckpoint(Path base, NamedTensors adapter, double scaling, Path out) throws IOException {
         requireEmpty(out);
-        LlamaConfig config = HfConfig.read(base.resolve(HfCheckpoint.CONFIG));
+        HfConfig.read(base.resolve(HfCheckpoint.CONFIG)); // a base this platform can run, or a clear error now
         Map<String, String> fileOf = new LinkedHashMap<>();
         List<String> files = new ArrayList<>();
         if (Files.exists(base.resolve(HfCheckpoint.INDEX))) {
@@ -82,7 +81,7 @@ public final class MergedExport {
             }
             DType dtype = dtypes.size() == 1 ? dtypes.iterator().next() : DType.F32;
             SafeTensorsStreamWriter.write(out.resolve(f), specs, dtype, Map.of("format", "pt"),
-                    new Values(file, pairs, scaling, config));
+                    new Values(file, pairs, scaling));
             bytes += Files.size(out.resolve(f));
         }
         for (String side : SIDE_FILES) {
@@ -142,7 +141,7 @@ public final class MergedExport {
         private String mergedName;
         private float[] merged;
 
-        Values(SafeTensorsFile file, Map<String, FloatTensor[]> pairs, double scaling, LlamaConfig config) {
+        Values(SafeTensorsFile file, Map<String, FloatTensor[]> pairs, double scaling) {
             this.file = file;
             this.pairs = pairs;
             this.scaling = scaling;

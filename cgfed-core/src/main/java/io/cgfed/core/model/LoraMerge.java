@@ -60,7 +60,8 @@ public final class LoraMerge {
         return "model.layers." + layer + "." + target.modulePath() + ".weight";
     }
 
-    private static FloatTensor mergeOne(String name, FloatTensor w, FloatTensor a, FloatTensor b, double scaling) {
+    /** One projection: {@code w + scaling * b @ a}; name is for error messages. */
+    public static FloatTensor mergeOne(String name, FloatTensor w, FloatTensor a, FloatTensor b, double scaling) {
         if (w.rank() != 2 || a.rank() != 2 || b.rank() != 2) {
             throw new IllegalArgumentException(name + ": weight " + Arrays.toString(w.shape()) + ", lora_A "
                     + Arrays.toString(a.shape()) + " and lora_B " + Arrays.toString(b.shape()) + " must all be matrices");

@@ -88,14 +88,7 @@ public final class SafeTensorsFile {
      */
     public void readFloats(String name, long from, ByteBuffer dst) throws IOException {
         SafeTensorsHeader.Entry e = entry(name);
-        if (dst.remaining() % 4 != 0) {
-            throw new IllegalArgumentException("buffer holds " + dst.remaining() + " bytes, not whole float32 values");
-        }
-        long count = dst.remaining() / 4;
-        if (from < 0 || from + count > e.numel()) {
-            throw new IllegalArgumentException("values [" + from + ", " + (from + count) + ") lie outside tensor '"
-                    + name + "' of " + e.numel() + " values in " + path);
-        }
+        long count = requireRange(e, name, from, dst, 4, "float32");
         String where = "safetensors file " + path + ", tensor '" + name + "'";
         long offset = dataStart + e.begin() + from * e.dtype().bytes();
         try (FileChannel channel = FileChannel.open(path, StandardOpenOption.READ)) {
@@ -139,14 +132,7 @@ public final class SafeTensorsFile {
      */
     public boolean readHalves(String name, long from, ByteBuffer dst) throws IOException {
         SafeTensorsHeader.Entry e = entry(name);
-        if (dst.remaining() % 2 != 0) {
-            throw new IllegalArgumentException("buffer holds " + dst.remaining() + " bytes, not whole float16 values");
-        }
-        long count = dst.remaining() / 2;
-        if (from < 0 || from + count > e.numel()) {
-            throw new IllegalArgumentException("values [" + from + ", " + (from + count) + ") lie outside tensor '"
-                    + name + "' of " + e.numel() + " values in " + path);
-        }
+        long count = requireRange(e, name, from, dst, 2, "float16");
         String where = "safetensors file " + path + ", tensor '" + name + "'";
         int width = e.dtype().bytes();
         long offset = dataStart + e.begin() + from * width;
@@ -178,6 +164,19 @@ public final class SafeTensorsFile {
             }
             return true;
         }
+    }
+
+    /** The number of values dst holds (whole values of width bytes), all inside the tensor from {@code from}. */
+    private long requireRange(SafeTensorsHeader.Entry e, String name, long from, ByteBuffer dst, int width, String kind) {
+        if (dst.remaining() % width != 0) {
+            throw new IllegalArgumentException("buffer holds " + dst.remaining() + " bytes, not whole " + kind + " values");
+        }
+        long count = dst.remaining() / width;
+        if (from < 0 || from + count > e.numel()) {
+            throw new IllegalArgumentException("values [" + from + ", " + (from + count) + ") lie outside tensor '"
+                    + name + "' of " + e.numel() + " values in " + path);
+        }
+        return count;
     }
 
     /** One whole tensor, widened to float32: the memory of that tensor only. */

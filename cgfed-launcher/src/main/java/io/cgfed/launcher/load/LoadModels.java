@@ -1,7 +1,6 @@
 package io.cgfed.launcher.load;
 
 import io.cgfed.core.model.LlamaConfig;
-import io.cgfed.core.model.LoraTarget;
 import io.cgfed.core.model.ModelCatalog;
 import io.cgfed.core.model.hf.HfConfig;
 import java.io.IOException;
@@ -85,18 +84,8 @@ public final class LoadModels {
         Files.createDirectories(dir);
         Files.writeString(dir.resolve("config.json"), configJson);
         Map<String, int[]> tensors = new LinkedHashMap<>();
-        tensors.put("model.embed_tokens.weight", new int[] {c.vocabSize(), c.hiddenSize()});
-        for (int i = 0; i < c.numHiddenLayers(); i++) {
-            String p = "model.layers." + i + ".";
-            tensors.put(p + "input_layernorm.weight", new int[] {c.hiddenSize()});
-            tensors.put(p + "post_attention_layernorm.weight", new int[] {c.hiddenSize()});
-            for (LoraTarget t : LoraTarget.values()) {
-                tensors.put(p + t.modulePath() + ".weight", new int[] {c.outFeatures(t), c.inFeatures(t)});
-            }
-        }
-        tensors.put("model.norm.weight", new int[] {c.hiddenSize()});
-        if (!c.tieWordEmbeddings()) {
-            tensors.put("lm_head.weight", new int[] {c.vocabSize(), c.hiddenSize()});
+        for (var t : io.cgfed.core.model.hf.CheckpointMaker.tensors(c)) {
+            tensors.put(t.name(), t.shape());
         }
         StringBuilder header = new StringBuilder("{\"__metadata__\":{\"format\":\"pt\",\"cgfed\":\"sparse load-benchmark layout\"}");
         long offset = 0;

@@ -153,13 +153,7 @@ public final class MergedExport {
                 FloatTensor[] ab = pairs.get(tensor.name());
                 if (ab != null) {
                     if (!tensor.name().equals(mergedName)) {
-                        NamedTensors one = new NamedTensors();
-                        one.put(tensor.name(), file.read(tensor.name()));
-                        LoraAdapter.Factor f = LoraAdapter.parse(adapterName(tensor.name(), 'A'));
-                        NamedTensors factors = new NamedTensors();
-                        factors.put(LoraAdapter.name(f.layer(), f.target(), 'A'), ab[0]);
-                        factors.put(LoraAdapter.name(f.layer(), f.target(), 'B'), ab[1]);
-                        merged = LoraMerge.merge(one, factors, scaling).get(tensor.name()).data();
+                        merged = LoraMerge.mergeOne(tensor.name(), file.read(tensor.name()), ab[0], ab[1], scaling).data();
                         mergedName = tensor.name();
                     }
                     System.arraycopy(merged, (int) from, into, 0, count);
@@ -175,19 +169,6 @@ public final class MergedExport {
                 throw new java.io.UncheckedIOException("reading " + tensor.name() + " from " + file.path(), e);
             }
         }
-    }
-
-    /** The PEFT name of a factor of the projection whose base weight is {@code weight}. */
-    private static String adapterName(String weight, char factor) {
-        // model.layers.{i}.{module}.weight -> the factor's name, through the targets' module paths
-        for (io.cgfed.core.model.LoraTarget t : io.cgfed.core.model.LoraTarget.values()) {
-            String suffix = "." + t.modulePath() + ".weight";
-            if (weight.startsWith("model.layers.") && weight.endsWith(suffix)) {
-                int layer = Integer.parseInt(weight.substring("model.layers.".length(), weight.length() - suffix.length()));
-                return LoraAdapter.name(layer, t, factor);
-            }
-        }
-        throw new IllegalArgumentException(weight + " is not a projection LoRA adapts");
     }
 
     private static void requireEmpty(Path out) throws IOException {

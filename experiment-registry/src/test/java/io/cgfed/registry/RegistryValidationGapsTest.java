@@ -1,5 +1,7 @@
 package io.cgfed.registry;
 
+import static org.assertj.core.api.Assertions.assertThat;
+
 import java.util.Map;
 import java.util.UUID;
 import org.junit.jupiter.api.Test;
@@ -37,6 +39,23 @@ class RegistryValidationGapsTest extends RegistryHttpTestSupport {
         ObjectNode r = round(1, 2, 1.0, 1.0, 0.5, 10, 20, 30, Map.of());
         r.put("recordedAt", "+300000-01-01T00:00:00Z");
         problem(send("PUT", "/api/v1/experiments/" + id + "/rounds/1", r), 400);
+    }
+
+    /** Strict request bodies (issue 15, as at the coordinator): unknown fields, floats as integers, numbers as strings. */
+    @Test
+    void anUnknownFieldAFloatCountOrANumberAsAStringIsA400NamingTheField() throws Exception {
+        ObjectNode e = experiment(UUID.randomUUID(), "CREATED", spec(), Map.of());
+        e.put("statsu", "RUNNING");
+        assertThat(fields(problem(send("POST", "/api/v1/experiments", e), 400))).containsExactly("statsu");
+
+        UUID id = created();
+        ObjectNode r = round(1, 2, 1.0, 1.0, 0.5, 10, 20, 30, Map.of());
+        r.put("uploadBytes", 10.5);
+        assertThat(fields(problem(send("PUT", rounds(id, 1), r), 400))).containsExactly("uploadBytes");
+        ObjectNode s = round(1, 2, 1.0, 1.0, 0.5, 10, 20, 30, Map.of());
+        s.put("accuracy", "0.5");
+        assertThat(fields(problem(send("PUT", rounds(id, 1), s), 400))).containsExactly("accuracy");
+        assertThat(send("GET", "/api/v1/experiments/" + id + "/rounds", null).body()).as("nothing stored").isEqualTo("[]");
     }
 
     @Test

@@ -312,6 +312,20 @@ class WorkerAgainstFakeCoordinatorTest {
         assertThat(JsonMapper.builder().build().readTree(user.body()).path("detail").asString()).contains("no experiment");
     }
 
+    /** Request bodies are read strictly here too (issue 15): a misspelt field or a float count is a 400 naming it. */
+    @Test
+    void aGenerateRequestWithAnUnknownFieldOrAFloatCountIsA400NamingTheField() throws Exception {
+        String id = java.util.UUID.randomUUID().toString();
+        HttpResponse<String> unknown = generate("{\"experimentId\":\"" + id + "\",\"prompt\":\"a\",\"maxTokens\":5}",
+                FakeCoordinator.USER_KEY);
+        assertThat(unknown.statusCode()).as(unknown.body()).isEqualTo(400);
+        assertThat(JSON.readTree(unknown.body()).path("errors").path(0).path("field").asString()).isEqualTo("maxTokens");
+        HttpResponse<String> floatCount = generate("{\"experimentId\":\"" + id + "\",\"prompt\":\"a\",\"maxNewTokens\":2.5}",
+                FakeCoordinator.USER_KEY);
+        assertThat(floatCount.statusCode()).as(floatCount.body()).isEqualTo(400);
+        assertThat(JSON.readTree(floatCount.body()).path("errors").path(0).path("field").asString()).isEqualTo("maxNewTokens");
+    }
+
     private HttpResponse<String> generate(String body, String key) throws Exception {
         HttpRequest.Builder b = HttpRequest.newBuilder(URI.create("http://localhost:" + port + "/api/v1/generate"))
                 .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString(body));

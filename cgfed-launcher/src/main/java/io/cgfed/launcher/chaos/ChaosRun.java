@@ -47,6 +47,46 @@ public final class ChaosRun {
     record Row(String fault, int count, int completed, long lost, long doubled, String notes) {
     }
 
+    /**
+     * Where an experiment stood at the kill, read from the coordinator's tables just before it: the latest
+     * round and its status ({@code RoundStatus}), with an open round split into "training" (no update in yet)
+     * and "upload" (some in, others on their way).
+     */
+    static String phase(String experimentStatus, Integer round, String roundStatus, int uploads, int selected) {
+        if (!List.of("PENDING", "RUNNING").contains(experimentStatus)) {
+            return "after the end";
+        }
+        if (round == null || round == 0 && !"CLOSED".equals(roundStatus)) {
+            return "baseline";
+        }
+        return switch (roundStatus) {
+            case "OPEN" -> uploads == 0 ? "training" : uploads < selected ? "upload" : "collection closing";
+            case "COLLECTING", "TRAINING_CODEC" -> "codec training";
+            case "AGGREGATING" -> "aggregation";
+            case "EVALUATING" -> "evaluation";
+            case "CLOSED" -> "between rounds";
+            default -> roundStatus.toLowerCase(Locale.ROOT);
+        };
+    }
+
+    /** {@link #phase} of the experiment now, with its round number ("training, round 2"). */
+    static String phaseNow(Platform platform, String experimentId) throws SQLException {
+        try (Connection c = DriverManager.getConnection(platform.jdbcUrl(), "postgres", "");
+             PreparedStatement s = c.prepareStatement("SELECT e.status, r.round, r.status, r.uploads, r.selected "
+                     + "FROM coordinator.experiments e LEFT JOIN LATERAL (SELECT * FROM coordinator.rounds x "
+                     + "WHERE x.experiment_id = e.id ORDER BY x.round DESC LIMIT 1) r ON true WHERE e.id = ?")) {
+            s.setObject(1, UUID.fromString(experimentId));
+            try (ResultSet r = s.executeQuery()) {
+                if (!r.next()) {
+                    return "not stored";
+                }
+                Integer round = r.getObject(2) == null ? null : r.getInt(2);
+                String phase = phase(r.getString(1), round, r.getString(3), r.getInt(4), r.getInt(5));
+                return round == null || phase.equals("after the end") ? phase : phase + ", round " + round;
+            }
+        }
+    }
+
     public static int run(String[] args, Path home) throws Exception {
         int trials = 10;
         int clients = 2;
@@ -85,19 +125,23 @@ public final class ChaosRun {
                 long lost = 0;
                 long doubled = 0;
                 List<String> notes = new ArrayList<>();
+                Map<String, Integer> phases = new java.util.TreeMap<>();
                 for (int trial = 1; trial <= trials; trial++) {
                     double at = baselineSeconds * (0.1 + 0.8 * random.nextDouble());
                     Outcome o = experimentWithKill(platform, api, clients, rounds, target, at, trial);
                     completed += o.completed() ? 1 : 0;
                     lost += o.lost();
                     doubled += o.doubled();
+                    phases.merge(o.phase().replaceAll(", round \\d+$", ""), 1, Integer::sum);
                     if (o.note() != null) {
                         notes.add("trial " + trial + ": " + o.note());
                     }
-                    System.out.printf(Locale.ROOT, "kill -9 %s at %.1f s (trial %d): %s, lost %d, doubled %d%s%n",
-                            target, at, trial, o.completed() ? "COMPLETED" : "NOT COMPLETED", o.lost(), o.doubled(),
+                    System.out.printf(Locale.ROOT, "kill -9 %s at %.1f s (trial %d, in %s): %s, lost %d, doubled %d%s%n",
+                            target, at, trial, o.phase(), o.completed() ? "COMPLETED" : "NOT COMPLETED", o.lost(), o.doubled(),
                             o.note() == null ? "" : " (" + o.note() + ")");
                 }
+                notes.add(0, "killed in: " + phases.entrySet().stream().map(p -> p.getKey() + " " + p.getValue())
+                        .collect(java.util.stream.Collectors.joining(", ")));
                 rows.add(new Row("kill -9 " + target + " at a random point", trials, completed, lost, doubled,
                         String.join("; ", notes)));
             }
@@ -117,7 +161,14 @@ public final class ChaosRun {
     }
 
     /** What one experiment came to. */
-    record Outcome(boolean completed, long lost, long doubled, String note) {
+    record Outcome(boolean completed, long lost, long doubled, String note, String phase) {
+        Outcome(boolean completed, long lost, long doubled, String note) {
+            this(completed, lost, doubled, note, null);
+        }
+
+        Outcome at(String killPhase) {
+            return new Outcome(completed, lost, doubled, note, killPhase);
+        }
     }
 
     static Map<String, Object> spec(String name, int clients, int rounds) {
@@ -138,6 +189,7 @@ public final class ChaosRun {
                                               String target, double atSeconds, int trial) throws Exception {
         String id = api.submit(spec("chaos-" + target + "-" + trial, clients, rounds)).get("id").asString();
         Thread.sleep((long) (atSeconds * 1000));
+        String phase = phaseNow(platform, id);
         if (target.equals("coordinator")) {
             platform.coordinator().kill();
             Thread.sleep(2000);
@@ -147,7 +199,7 @@ public final class ChaosRun {
             Thread.sleep(2000);
             platform.restartCodec(Duration.ofMinutes(3));
         }
-        return await(platform, api, id, clients, rounds);
+        return await(platform, api, id, clients, rounds).at(phase);
     }
 
     private static Outcome await(Platform platform, CoordinatorApi api, String id, int clients, int rounds) throws Exception {

@@ -6,13 +6,15 @@ import org.springframework.boot.autoconfigure.condition.ConditionalOnBean;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnWebApplication;
+import org.springframework.boot.jackson.autoconfigure.JsonMapperBuilderCustomizer;
 import org.springframework.boot.web.servlet.FilterRegistrationBean;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.core.Ordered;
 
 /**
- * What every service gets by having this module on its class path: the request log context, and
+ * What every service gets by having this module on its class path: the request log context, strict
+ * request bodies ({@link StrictJson}), and
  * (where Flyway runs) the {@code migrations} health indicator that the readiness group includes.
  */
 @AutoConfiguration(afterName = "org.springframework.boot.flyway.autoconfigure.FlywayAutoConfiguration")
@@ -24,6 +26,12 @@ public class ServiceSupportAutoConfiguration {
         FilterRegistrationBean<LogContextFilter> registration = new FilterRegistrationBean<>(new LogContextFilter());
         registration.setOrder(Ordered.HIGHEST_PRECEDENCE + 10);
         return registration;
+    }
+
+    /** Unknown fields, floats as integers and numbers as strings are refused in request bodies. */
+    @Bean
+    JsonMapperBuilderCustomizer strictRequestBodies() {
+        return StrictJson.strictRequestBodies();
     }
 
     /** {@code database}: the readiness group's bounded-time check of the database and its migrations. */

@@ -84,7 +84,7 @@ final class CompressedRounds {
                 if (recorder != null) {
                     recorder.update(round, c, global, t.update(), t.trainLoss());
                 }
-                Codec codec = loop.codec(round, c).seeded(sharedSeed(round, c));
+                Codec codec = loop.codec(round, c).seeded(sharedSeed(round, c)).withReference(global);
                 ErrorFeedback.Encoded enc = errorFeedback ? feedback.encode("client-" + c, t.update(), codec)
                         : ErrorFeedback.encodeOnce(t.update(), codec);
                 ReconstructionQuality q = ReconstructionQuality.of(t.update(), enc.decoded());

@@ -37,6 +37,11 @@ final class PredictedCodec implements Codec {
     }
 
     @Override
+    public Codec withReference(NamedTensors globalAdapter) {
+        return new PredictedCodec(inner.withReference(globalAdapter), prediction);
+    }
+
+    @Override
     public byte[] encode(NamedTensors update) {
         float alpha = 0;
         NamedTensors residual = update;

@@ -40,4 +40,14 @@ public interface Codec {
     default Codec withHeaderBytes(int headerBytes) {
         return this;
     }
+
+    /**
+     * This codec encoding an update made from {@code globalAdapter} (the round's global adapter, which the
+     * client holds), for codecs that weigh an error by what it does to the weights (rotq's
+     * {@code weighting: deltaW}). Whatever such a codec derives from it travels in its body: the decoder
+     * never needs the adapter. Codecs that do not use it return themselves.
+     */
+    default Codec withReference(NamedTensors globalAdapter) {
+        return this;
+    }
 }

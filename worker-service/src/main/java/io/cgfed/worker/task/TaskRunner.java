@@ -222,8 +222,9 @@ public class TaskRunner {
         }
 
         // rotations and subsets are drawn from the payload's identity, which the server reads from the header
+        // a codec that weighs errors by their effect on the weights (rotq's deltaW) reads the round's global adapter
         Codec codec = codecFor(task, seed).seeded(io.cgfed.core.codec.rotq.SharedSeeds.of(task.experimentId().toString(),
-                task.round(), task.clientIndex()));
+                task.round(), task.clientIndex())).withReference(global);
         String feedbackKey = task.experimentId() + "/" + task.clientIndex();
         NamedTensors intended = spec.codec().errorFeedback() ? errorFeedback.intended(feedbackKey, update) : update;
         byte[] contribution = null;

@@ -37,6 +37,11 @@ public final class RotqCodec implements Codec {
     static final int FLAG_UNBIASED = 1;
     /** Entropy quantiser only: the matrices' top singular directions come first ({@link FactoredBody}). */
     static final int FLAG_FACTORS = 2;
+    /**
+     * Entropy quantiser only: the tensors were scaled by their weight in dW before the rotation; their 4-bit
+     * codes follow the four header bytes, then the body as it would be without them ({@link DeltaWWeights}).
+     */
+    static final int FLAG_WEIGHTED = 4;
     /** Largest magnitude of an entropy-coded symbol; larger ones saturate. */
     static final int MAX_LEVEL = 16;
     /** Reconstruction of symbol k != 0 is sign(k) (|k| - OFFSET) x scale: the centroid's pull towards 0. */
@@ -50,15 +55,18 @@ public final class RotqCodec implements Codec {
     private final RotqSettings settings;
     private final long seed;
     private final int headerBytes;
+    /** The round's global adapter, for {@code weighting: deltaW}; null: unweighted. */
+    private final NamedTensors reference;
 
     public RotqCodec(Map<String, Object> settings) {
-        this(RotqSettings.of(settings), 0, 0);
+        this(RotqSettings.of(settings), 0, 0, null);
     }
 
-    RotqCodec(RotqSettings settings, long seed, int headerBytes) {
+    RotqCodec(RotqSettings settings, long seed, int headerBytes, NamedTensors reference) {
         this.settings = settings;
         this.seed = seed;
         this.headerBytes = headerBytes;
+        this.reference = reference;
     }
 
     @Override
@@ -68,12 +76,18 @@ public final class RotqCodec implements Codec {
 
     @Override
     public Codec seeded(long sharedSeed) {
-        return new RotqCodec(settings, sharedSeed, headerBytes);
+        return new RotqCodec(settings, sharedSeed, headerBytes, reference);
     }
 
     @Override
     public Codec withHeaderBytes(int bytes) {
-        return bytes == headerBytes ? this : new RotqCodec(settings, seed, bytes);
+        return bytes == headerBytes ? this : new RotqCodec(settings, seed, bytes, reference);
+    }
+
+    @Override
+    public Codec withReference(NamedTensors globalAdapter) {
+        return settings.weighting() == RotqSettings.Weighting.DELTA_W && settings.quantiser() == RotqSettings.Quantiser.ENTROPY
+                ? new RotqCodec(settings, seed, headerBytes, globalAdapter) : this;
     }
 
     public RotqSettings settings() {
@@ -88,6 +102,22 @@ public final class RotqCodec implements Codec {
 
     @Override
     public byte[] encode(NamedTensors update) {
+        if (reference == null) {
+            return encode(update, 0);
+        }
+        int[] codes = DeltaWWeights.codes(reference, update);
+        int extra = DeltaWWeights.bytes(codes.length);
+        byte[] inner = encode(DeltaWWeights.apply(update, codes, false), extra);
+        byte[] body = new byte[inner.length + extra];
+        System.arraycopy(inner, 0, body, 0, EntropyBody.HEADER);
+        body[3] |= FLAG_WEIGHTED;
+        DeltaWWeights.write(codes, body, EntropyBody.HEADER);
+        System.arraycopy(inner, EntropyBody.HEADER, body, EntropyBody.HEADER + extra, inner.length - EntropyBody.HEADER);
+        return body;
+    }
+
+    /** The body of {@code update} in the budget less {@code reserved} bytes (the weights' codes). */
+    private byte[] encode(NamedTensors update, int reserved) {
         long total = update.numel();
         if (total > Integer.MAX_VALUE / 2) {
             throw new IllegalArgumentException("rotq encodes at most " + Integer.MAX_VALUE / 2 + " values, got " + total);
@@ -99,7 +129,7 @@ public final class RotqCodec implements Codec {
         // the budget is the whole payload's when the worker says what its header takes; where the header would
         // take more than half of it (1/256 of a small model: 112 bytes, a header of about 90), the body keeps
         // half and the request passes the budget, rather than the body carrying nothing
-        long budget = Math.max(nominal - headerBytes, nominal / 2);
+        long budget = Math.max(nominal - headerBytes, nominal / 2) - reserved;
         List<Factors.Placement> layout = settings.factors() > 0
                 ? Factors.layout(TensorSpec.manifestOf(update), settings.factors()) : List.of();
         EntropyBody.Coded factored = layout.isEmpty() ? null
@@ -135,6 +165,9 @@ public final class RotqCodec implements Codec {
         int log2 = body[1] & 0xff;
         int bits = body[2] & 0xff;
         int flags = body[3] & 0xff;
+        if ((flags & FLAG_WEIGHTED) != 0) {
+            return decodeWeighted(body, manifest, quantiser);
+        }
         int expectedBlock = blockSizeFor(total, 65536);
         if (log2 > 16 || (1 << log2) > expectedBlock) {
             throw new PayloadFormatException("codec rotq: block size 2^" + log2 + " is out of range for " + total + " values");
@@ -165,6 +198,20 @@ public final class RotqCodec implements Codec {
         }
         float[] out = y.length == n ? y : java.util.Arrays.copyOf(y, n);
         return io.cgfed.core.codec.Manifests.split(out, manifest);
+    }
+
+    private NamedTensors decodeWeighted(byte[] body, List<TensorSpec> manifest, int quantiser) {
+        if (quantiser != QUANTISER_ENTROPY) {
+            throw new PayloadFormatException("codec rotq: weights with quantiser " + quantiser
+                    + " (weights come with the entropy quantiser)");
+        }
+        int[] codes = DeltaWWeights.read(body, EntropyBody.HEADER, manifest);
+        int extra = DeltaWWeights.bytes(codes.length);
+        byte[] inner = new byte[body.length - extra];
+        System.arraycopy(body, 0, inner, 0, EntropyBody.HEADER);
+        inner[3] &= (byte) ~FLAG_WEIGHTED;
+        System.arraycopy(body, EntropyBody.HEADER + extra, inner, EntropyBody.HEADER, inner.length - EntropyBody.HEADER);
+        return DeltaWWeights.apply(decode(inner, manifest), codes, true);
     }
 
     private NamedTensors decodeFactored(byte[] body, List<TensorSpec> manifest, int quantiser, int bits, int block,

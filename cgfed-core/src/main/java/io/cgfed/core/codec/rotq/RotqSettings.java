@@ -23,16 +23,26 @@ import java.util.Map;
  *       factors before the rotation, under the same quantiser step ({@link FactoredBody}); where the
  *       matrices hold structure the encoder codes the update both ways and sends the one with the smaller
  *       error.</li>
+ *   <li>{@code weighting}: {@code none} or {@code deltaW} (entropy quantiser only): each tensor's errors weighed
+ *       by what they do to the weight change BA rather than alike ({@link DeltaWWeights}); the worker gives
+ *       the codec the round's global adapter, the codes travel in the body (half a byte per tensor).</li>
  * </ul>
  */
-public record RotqSettings(double bits, int blockSize, Quantiser quantiser, boolean unbiased, int factors) {
+public record RotqSettings(double bits, int blockSize, Quantiser quantiser, boolean unbiased, int factors,
+                           Weighting weighting) {
     public static final double MIN_BITS = 1.0 / 128;
     public static final double MAX_BITS = 4;
 
     public enum Quantiser { LLOYD, ENTROPY }
 
+    /** How errors in different tensors are weighed: alike, or by what they do to the weights ({@link DeltaWWeights}). */
+    public enum Weighting { NONE, DELTA_W }
+
+    /** The default weighting of the entropy quantiser (lloyd spends the same bits on every value: none). */
+    static final Weighting ENTROPY_WEIGHTING = Weighting.DELTA_W;
+
     private static final java.util.List<String> KEYS = java.util.List.of("bits", "compression", "blockSize", "quantiser",
-            "bias", "factors", "seed");
+            "bias", "factors", "weighting", "seed");
 
     public RotqSettings {
         if (!(bits >= MIN_BITS && bits <= MAX_BITS)) {
@@ -55,6 +65,10 @@ public record RotqSettings(double bits, int blockSize, Quantiser quantiser, bool
         if (factors > 0 && (quantiser != Quantiser.ENTROPY || unbiased)) {
             throw new IllegalArgumentException("codec setting 'factors' needs quantiser entropy and bias mse (the factors "
                     + "share the entropy quantiser's step; an unbiased scale is not defined for their product)");
+        }
+        if (weighting == Weighting.DELTA_W && quantiser != Quantiser.ENTROPY) {
+            throw new IllegalArgumentException("codec setting 'weighting' deltaW needs quantiser entropy (lloyd spends the "
+                    + "same bits on every value)");
         }
     }
 
@@ -88,7 +102,17 @@ public record RotqSettings(double bits, int blockSize, Quantiser quantiser, bool
         // factors pay at 1/64 (+0.7 dB on the bench's LoRA updates) and the encoder falls back where they do not
         int factors = CodecSettings.integer(s, "factors", quantiser == Quantiser.ENTROPY && !unbiased ? 1 : 0, 0,
                 Factors.MAX_FACTORS);
-        return new RotqSettings(bits, blockSize, quantiser, unbiased, factors);
+        String w = CodecSettings.text(s, "weighting", quantiser == Quantiser.ENTROPY ? weightingName(ENTROPY_WEIGHTING) : "none");
+        Weighting weighting = switch (w) {
+            case "none" -> Weighting.NONE;
+            case "deltaW" -> Weighting.DELTA_W;
+            default -> throw new IllegalArgumentException("codec setting 'weighting' must be none or deltaW, got " + w);
+        };
+        return new RotqSettings(bits, blockSize, quantiser, unbiased, factors, weighting);
+    }
+
+    private static String weightingName(Weighting w) {
+        return w == Weighting.DELTA_W ? "deltaW" : "none";
     }
 
     /** The defaults, as {@code GET /api/v1/codecs} shows them. */
@@ -99,6 +123,7 @@ public record RotqSettings(double bits, int blockSize, Quantiser quantiser, bool
         d.put("quantiser", "lloyd");
         d.put("bias", "mse");
         d.put("factors", 0);
+        d.put("weighting", "none");
         return d;
     }
 
@@ -112,6 +137,8 @@ public record RotqSettings(double bits, int blockSize, Quantiser quantiser, bool
         b.put("bias", "mse | unbiased (not with error feedback)");
         b.put("factors", "integer in [0, 4]: top singular directions per matrix sent first (entropy quantiser, bias mse; "
                 + "1 there by default, else 0)");
+        b.put("weighting", "none | deltaW: errors weighed by what they do to the weights, from the round's global adapter "
+                + "(entropy quantiser; " + weightingName(ENTROPY_WEIGHTING) + " there by default, else none)");
         return b;
     }
 

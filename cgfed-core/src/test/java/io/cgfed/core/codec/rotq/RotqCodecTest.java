@@ -227,8 +227,11 @@ class RotqCodecTest {
         oldLayout[0] = 0; // lloyd's layout before the shared subset: refused with the reason, never misread
         refused(c, oldLayout, manifest, "no longer reads");
         byte[] flags = lloyd.clone();
-        flags[3] = 4;
+        flags[3] = 8;
         refused(c, flags, manifest, "flags");
+        byte[] weightedLloyd = lloyd.clone();
+        weightedLloyd[3] = RotqCodec.FLAG_WEIGHTED;
+        refused(c, weightedLloyd, manifest, "weights come with the entropy quantiser");
         refused(c, java.util.Arrays.copyOf(entropy, entropy.length - 3), manifest, "past its end");
         refused(c, java.util.Arrays.copyOf(entropy, 4 + 14 + 2), manifest, "too short");
         byte[] trailing = java.util.Arrays.copyOf(entropy, entropy.length + 2);
@@ -253,7 +256,8 @@ class RotqCodecTest {
         assertThat(RotqSettings.of(Map.of("compression", 256)).budgetBytes(7168)).isEqualTo(112);
         for (Map<String, Object> bad : List.<Map<String, Object>>of(Map.of("bits", 0.5, "compression", 64),
                 Map.of("bits", 5), Map.of("bits", 0.001), Map.of("compression", 2), Map.of("blockSize", 1000),
-                Map.of("blockSize", 32), Map.of("bits", 0.25, "blockSize", 64), Map.of("quantiser", "trellis"), Map.of("bias", "low"), Map.of("bits", "half"))) {
+                Map.of("blockSize", 32), Map.of("bits", 0.25, "blockSize", 64), Map.of("quantiser", "trellis"), Map.of("bias", "low"), Map.of("bits", "half"),
+                Map.of("weighting", "deltaW"), Map.of("quantiser", "entropy", "weighting", "rows"))) {
             assertThatThrownBy(() -> RotqSettings.of(bad)).as(bad.toString()).isInstanceOf(IllegalArgumentException.class)
                     .hasMessageContaining("'");
         }

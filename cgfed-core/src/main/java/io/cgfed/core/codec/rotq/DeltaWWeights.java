@@ -1,0 +1,142 @@
+package io.cgfed.core.codec.rotq;
+
+import io.cgfed.core.codec.PayloadFormatException;
+import io.cgfed.core.codec.TensorSpec;
+import io.cgfed.core.tensor.FloatTensor;
+import io.cgfed.core.tensor.NamedTensors;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * rotq's {@code weighting: deltaW}: the bits go where they move the weights. A LoRA target's weight change is
+ * {@code dW = s((B + dB)(A + dA) - BA)}; an error E_B in dB moves it by {@code s E_B A'} and an error E_A in dA by
+ * {@code s B' E_A} (A' = A + dA, B' = B + dB, the factors after the update; the product of the two errors is of
+ * second order). For errors white over a tensor's values (what the rotation makes them),
+ * {@code E||E_B A'||^2 = d_B out ||A'||^2} and {@code E||B' E_A||^2 = d_A in ||B'||^2}: per value, an error in B
+ * weighs {@code lambda_B = ||A'||^2 / r} and one in A weighs {@code lambda_A = ||B'||^2 / r}. The encoder multiplies
+ * each tensor by a gain g before the rotation and the decoder divides by it after. A rotation block mixes
+ * tensors (a LoRA factor of the bench model is 256-512 values, a block 1,024), and within a block the rotation
+ * makes the quantisation error white in the scaled units: a value of tensor t is restored with error e / g_t,
+ * where e^2 grows with the block's scaled energy {@code sum g_t^2 sigma_t^2} (sigma_t^2 the tensor's mean
+ * square). The weighted error {@code (sum lambda_t / g_t^2) (sum g_t^2 sigma_t^2)} is smallest (Cauchy-Schwarz)
+ * at {@code g_t^4 ~ lambda_t / sigma_t^2}, where it is {@code (sum sqrt(lambda_t) sigma_t)^2}: against equal
+ * gains up to 3 dB of dW SNR when one of two equal halves carries nearly all the weight, as at the start of
+ * training, where B is zero, so that dB alone makes dW and the residual of dA waits in error feedback.
+ *
+ * <p>The weights are the client's to compute (it holds the global adapter and its update) and travel as one
+ * 4-bit code per tensor, in manifest order, two to a byte (low nibble first): g = 2^(-code / 2) relative to
+ * the most important tensor, so 16 codes span 2^-7.5. A tensor outside a lora_A / lora_B pair, or without
+ * values, gets code 0.
+ */
+final class DeltaWWeights {
+    static final int MAX_CODE = 15;
+
+    private DeltaWWeights() {
+    }
+
+    /** Bytes of the codes for {@code tensors} tensors. */
+    static int bytes(int tensors) {
+        return (tensors + 1) / 2;
+    }
+
+    /** The codes of {@code update}'s tensors (in its order) against the round's global adapter. */
+    static int[] codes(NamedTensors reference, NamedTensors update) {
+        List<String> names = new ArrayList<>(update.names());
+        Map<String, Double> weight = new LinkedHashMap<>();
+        for (String a : names) {
+            if (!a.endsWith("lora_A.weight")) {
+                continue;
+            }
+            String b = a.substring(0, a.length() - "lora_A.weight".length()) + "lora_B.weight";
+            if (!update.contains(b) || !reference.contains(a) || !reference.contains(b)) {
+                continue;
+            }
+            FloatTensor da = update.get(a);
+            int rank = da.shape()[0];
+            weight.put(b, squaredNorm(reference.get(a), da) / rank);
+            weight.put(a, squaredNorm(reference.get(b), update.get(b)) / rank);
+        }
+        // the gain's fourth power: lambda over the tensor's mean square
+        Map<String, Double> g4 = new LinkedHashMap<>();
+        weight.forEach((name, lambda) -> {
+            double ms = squaredNorm(null, update.get(name)) / update.get(name).size();
+            if (ms > 0) {
+                g4.put(name, lambda / ms);
+            }
+        });
+        double max = g4.values().stream().mapToDouble(Double::doubleValue).max().orElse(0);
+        int[] codes = new int[names.size()];
+        for (int t = 0; t < codes.length; t++) {
+            Double w = g4.get(names.get(t));
+            if (w == null || !(max > 0)) {
+                codes[t] = 0;
+            } else if (!(w > 0)) {
+                codes[t] = MAX_CODE;
+            } else {
+                // g / gmax = (w / max)^(1/4); code = -2 log2(g / gmax) = -log2(w / max) / 2
+                codes[t] = (int) Math.min(MAX_CODE, Math.max(0, Math.round(-Math.log(w / max) / Math.log(2) / 2)));
+            }
+        }
+        return codes;
+    }
+
+    /** The gain of a code: the factor a tensor is multiplied by before the rotation. */
+    static float gain(int code) {
+        return (float) Math.pow(2, -code / 2.0);
+    }
+
+    /** {@code update} with each tensor multiplied ({@code divide} false) or divided by its code's gain. */
+    static NamedTensors apply(NamedTensors update, int[] codes, boolean divide) {
+        NamedTensors out = new NamedTensors();
+        int t = 0;
+        for (String name : update.names()) {
+            FloatTensor x = update.get(name);
+            float g = gain(codes[t++]);
+            float by = divide ? 1 / g : g;
+            float[] d = x.data();
+            float[] y = new float[d.length];
+            for (int i = 0; i < d.length; i++) {
+                y[i] = d[i] * by;
+            }
+            out.put(name, new FloatTensor(x.shape(), y));
+        }
+        return out;
+    }
+
+    static void write(int[] codes, byte[] into, int offset) {
+        for (int t = 0; t < codes.length; t++) {
+            into[offset + t / 2] |= (byte) ((codes[t] & 0xf) << (t % 2 == 0 ? 0 : 4));
+        }
+    }
+
+    /** The codes of a body's weights for {@code manifest}; a set high nibble past the last tensor is refused. */
+    static int[] read(byte[] body, int offset, List<TensorSpec> manifest) {
+        int tensors = manifest.size();
+        if (body.length < offset + bytes(tensors)) {
+            throw new PayloadFormatException("codec rotq: body of " + body.length + " bytes is too short for the weights of "
+                    + tensors + " tensors");
+        }
+        int[] codes = new int[tensors];
+        for (int t = 0; t < tensors; t++) {
+            codes[t] = (body[offset + t / 2] >> (t % 2 == 0 ? 0 : 4)) & 0xf;
+        }
+        if (tensors % 2 == 1 && (body[offset + tensors / 2] & 0xf0) != 0) {
+            throw new PayloadFormatException("codec rotq: the weights' padding nibble is not zero");
+        }
+        return codes;
+    }
+
+    /** {@code ||base + delta||^2}; base null: {@code ||delta||^2}. */
+    private static double squaredNorm(FloatTensor base, FloatTensor delta) {
+        float[] b = base == null ? null : base.data();
+        float[] d = delta.data();
+        double s = 0;
+        for (int i = 0; i < d.length; i++) {
+            double v = (b == null ? 0 : b[i]) + (double) d[i];
+            s += v * v;
+        }
+        return s;
+    }
+}

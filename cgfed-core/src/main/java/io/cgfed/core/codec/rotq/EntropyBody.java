@@ -19,11 +19,19 @@ final class EntropyBody {
     private EntropyBody() {
     }
 
-    static Coded encode(float[] y, double[] energy, int block, int blocks, long budget, RotqSettings s) {
+    /**
+     * @param oneStep one quantiser step for every block (in units of the RMS over all blocks) rather than one
+     *                per block's RMS: reverse water-filling across blocks, for blocks of different weights
+     */
+    static Coded encode(float[] y, double[] energy, int block, int blocks, long budget, RotqSettings s, boolean oneStep) {
         float[] u = new float[y.length];
+        double all = 0;
+        for (double e : energy) {
+            all += e;
+        }
         for (int k = 0; k < blocks; k++) {
             int off = k * block;
-            double yy = energy[k];
+            double yy = oneStep ? all / blocks : energy[k];
             float inv = yy > 0 ? (float) (1 / Math.sqrt(yy / block)) : 0;
             for (int i = off; i < off + block; i++) {
                 u[i] = y[i] * inv;
@@ -53,13 +61,15 @@ final class EntropyBody {
             step *= 1.02;
             coded = write.apply(step);
         }
-        for (int attempt = 0; attempt < 3 && coded.body().length < 0.995 * limit; attempt++) {
-            Coded finer = write.apply(step / 1.01);
+        for (int attempt = 0; attempt < 6 && coded.body().length < 0.995 * limit; attempt++) {
+            // larger strides while far below: the estimate is coarse where blocks differ much in energy
+            double by = coded.body().length < 0.97 * limit ? 1.03 : 1.01;
+            Coded finer = write.apply(step / by);
             if (finer.body().length > limit) {
                 break;
             }
             coded = finer;
-            step /= 1.01;
+            step /= by;
         }
         return coded;
     }

@@ -107,7 +107,7 @@ public final class RotqCodec implements Codec {
         }
         int[] codes = DeltaWWeights.codes(reference, update);
         int extra = DeltaWWeights.bytes(codes.length);
-        byte[] inner = encode(DeltaWWeights.apply(update, codes, false), extra);
+        byte[] inner = encode(DeltaWWeights.scaled(update, codes), extra);
         byte[] body = new byte[inner.length + extra];
         System.arraycopy(inner, 0, body, 0, EntropyBody.HEADER);
         body[3] |= FLAG_WEIGHTED;
@@ -149,7 +149,8 @@ public final class RotqCodec implements Codec {
         if (settings.quantiser() == RotqSettings.Quantiser.LLOYD) {
             return LloydBody.encode(y, energy, block, blocks, budget, settings, seed);
         }
-        EntropyBody.Coded plain = EntropyBody.encode(y, energy, block, blocks, budget, settings);
+        // weighted: one step in the scaled units for every block (water-filling across them), else one per block's RMS
+        EntropyBody.Coded plain = EntropyBody.encode(y, energy, block, blocks, budget, settings, reserved > 0);
         // the factors pay where the matrices' leading directions are worth more than the bits they take (at
         // 1/64 of a LoRA update: +0.7 dB), not at the lowest rates (1/256: -0.2 dB): the encoder keeps the better
         return factored != null && factored.error() < plain.error() ? factored.body() : plain.body();
@@ -211,7 +212,7 @@ public final class RotqCodec implements Codec {
         System.arraycopy(body, 0, inner, 0, EntropyBody.HEADER);
         inner[3] &= (byte) ~FLAG_WEIGHTED;
         System.arraycopy(body, EntropyBody.HEADER + extra, inner, EntropyBody.HEADER, inner.length - EntropyBody.HEADER);
-        return DeltaWWeights.apply(decode(inner, manifest), codes, true);
+        return DeltaWWeights.unscaled(decode(inner, DeltaWWeights.scaledManifest(manifest, codes)), manifest, codes);
     }
 
     private NamedTensors decodeFactored(byte[] body, List<TensorSpec> manifest, int quantiser, int bits, int block,

@@ -52,14 +52,8 @@ class DeltaWWeightsTest {
         int[] codes = DeltaWWeights.codes(global, update);
         List<String> names = List.copyOf(update.names());
         for (int t = 0; t < codes.length; t++) {
-            // B's weight ||A'||^2 / r is 0.1^2 / 0.003^2 = 1,111 times A's (||B'||^2 / r); over the mean squares
-            // (B's 9 times A's) 123 times: g_A / g_B = 123^(-1/4) = 2^-1.74, code 2 x 1.74 = 3
-            // (3.47 on these draws' norms: 3 or 4)
-            if (names.get(t).endsWith("lora_B.weight")) {
-                assertThat(codes[t]).as(names.get(t)).isZero();
-            } else {
-                assertThat(codes[t]).as(names.get(t)).isBetween(3, 4);
-            }
+            // B's weight ||A'||^2 / r is 0.1^2 / 0.003^2 = 1,111 times A's (||B'||^2 / r): g_A / g_B = 2^-5.06, code 10
+            assertThat(codes[t]).as(names.get(t)).isEqualTo(names.get(t).endsWith("lora_B.weight") ? 0 : 10);
         }
         assertThat(DeltaWWeights.codes(lora(3, 0.1, 0.1), lora(4, 0.002, 0.002))).as("A and B alike: alike gains")
                 .containsOnly(0);
@@ -67,7 +61,9 @@ class DeltaWWeightsTest {
 
     @Test
     void weighingByTheWeightsGivesASmallerWeightErrorAtTheSameBytes() {
-        NamedTensors global = lora(1, 0.1, 0.005);
+        // as training starts: B zero, so dW = s dB (A + dA) and the bits dA takes from dB are lost to dW; here
+        // 1.87 dB unweighted, 3.92 weighted (dB's relative error 0.65 -> 0.40)
+        NamedTensors global = lora(1, 0.1, 0);
         NamedTensors update = lora(2, 0.002, 0.002);
         List<TensorSpec> manifest = TensorSpec.manifestOf(update);
         Codec plain = codec("none").withReference(global);
@@ -83,10 +79,8 @@ class DeltaWWeightsTest {
         NamedTensors fromPlain = codec("none").decode(plainBody, manifest);
         double weightedSnr = DeltaWQuality.of(global, update, fromWeighted, 2.0, 64).snrDb();
         double plainSnr = DeltaWQuality.of(global, update, fromPlain, 2.0, 64).snrDb();
-        // about half of the error at 0.5 bit is the MSE scale's shrinkage, the same share of every tensor whatever
-        // its gain; the weights move the white half (here 1.87 -> 2.17 dB)
         assertThat(weightedSnr).as("dW SNR weighted %.2f dB against plain %.2f dB", weightedSnr, plainSnr)
-                .isGreaterThan(plainSnr + 0.2);
+                .isGreaterThan(plainSnr + 1.5);
     }
 
     @Test

@@ -4,7 +4,7 @@ import io.cgfed.core.aggregation.Aggregator;
 import io.cgfed.core.aggregation.FedAvg;
 import io.cgfed.core.codec.Fp16Codec;
 import io.cgfed.core.codec.PayloadHeader;
-import io.cgfed.core.codec.TensorSpec;
+import io.cgfed.core.tensor.TensorSpec;
 import io.cgfed.core.codec.UpdateDecoder;
 import io.cgfed.core.codec.UpdatePayload;
 import io.cgfed.core.model.LoraAdapter;

@@ -197,7 +197,7 @@ final class FakePeerServices {
     /** A payload's update as the fake decodes it: learned payloads are zeros of their manifest. */
     private static WeightedUpdate decodeAny(byte[] payload) {
         // the tests' experiments all have the layout of Payloads (version 2 payloads name it by digest)
-        var layout = io.cgfed.core.codec.TensorSpec.manifestOf(Payloads.layout(Payloads.RANK));
+        var layout = io.cgfed.core.tensor.TensorSpec.manifestOf(Payloads.layout(Payloads.RANK));
         io.cgfed.core.codec.UpdatePayload parsed = io.cgfed.core.codec.UpdatePayload.parse(payload, layout);
         if (io.cgfed.core.codec.Codecs.learned(parsed.header().codec())) {
             NamedTensors zeros = new NamedTensors();

@@ -3,7 +3,7 @@ package io.cgfed.coordinator;
 import io.cgfed.core.codec.Codec;
 import io.cgfed.core.codec.Fp16Codec;
 import io.cgfed.core.codec.PayloadHeader;
-import io.cgfed.core.codec.TensorSpec;
+import io.cgfed.core.tensor.TensorSpec;
 import io.cgfed.core.codec.UpdatePayload;
 import io.cgfed.core.model.LoraAdapter;
 import io.cgfed.core.model.LoraConfig;

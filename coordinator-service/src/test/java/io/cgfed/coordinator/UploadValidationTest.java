@@ -54,7 +54,7 @@ class UploadValidationTest extends CoordinatorApiTestBase {
         // a codec version on a codec that has no learned state
         io.cgfed.core.tensor.NamedTensors u = Payloads.update(i -> 0.25);
         byte[] versioned = new io.cgfed.core.codec.UpdatePayload(new io.cgfed.core.codec.PayloadHeader(run.id().toString(),
-                1, 0, "fp16", 7, 5, io.cgfed.core.codec.TensorSpec.manifestOf(u), java.util.Map.of("trainLoss", 1.0)),
+                1, 0, "fp16", 7, 5, io.cgfed.core.tensor.TensorSpec.manifestOf(u), java.util.Map.of("trainLoss", 1.0)),
                 new io.cgfed.core.codec.Fp16Codec().encode(u)).toBytes();
         assertThat(assertProblem(upload(owner, t0.taskId(), versioned), 400).get("detail").asString())
                 .contains("codec version 7").contains("must be 0");

@@ -5,7 +5,7 @@ import static org.assertj.core.api.Assertions.fail;
 import static org.assertj.core.api.Assertions.within;
 
 import io.cgfed.core.codec.PayloadHeader;
-import io.cgfed.core.codec.TensorSpec;
+import io.cgfed.core.tensor.TensorSpec;
 import io.cgfed.core.codec.UpdateDecoder;
 import io.cgfed.core.data.DemoTask;
 import io.cgfed.core.model.LoraAdapter;

@@ -101,6 +101,8 @@ public final class CodecBench {
             b.put("rotq 1/" + budget + " entropy flat", Map.entry("rotq", Map.of("compression", budget, "quantiser", "entropy",
                     "factors", 0)));
             b.put("rotq 1/" + budget + " unbiased", Map.entry("rotq", Map.of("compression", budget, "bias", "unbiased")));
+            b.put("rotq 1/" + budget + " entropy deltaW", Map.entry("rotq", Map.of("compression", budget, "quantiser", "entropy",
+                    "weighting", "deltaW")));
         }
         return b;
     }
@@ -201,6 +203,19 @@ public final class CodecBench {
                             null);
                     endRow(fromZero, "topk 1/" + s.budget() + (ef ? " + EF" : ""), r, ref.loss()[0], ref.endLoss(),
                             ref.accuracy()[0], ref.endAccuracy());
+                }
+                for (String label : s.fromZeroCodecs().split(",")) {
+                    if (label.isBlank()) {
+                        continue;
+                    }
+                    CodecQuality.CodecAt at = codecs.get(label.strip());
+                    if (at == null) {
+                        fromZero.note(label.strip(), "skipped: no baseline labelled so (see the quality table)");
+                        continue;
+                    }
+                    CompressedRounds.Result r = CompressedRounds.run(fed, initial, 0, rounds, at::at, true, null);
+                    endRow(fromZero, label.strip() + " + EF", r, ref.loss()[0], ref.endLoss(), ref.accuracy()[0],
+                            ref.endAccuracy());
                 }
                 System.out.printf(Locale.ROOT, "seed %d: from round 0 %.0f s%n", seed, secondsSince(t));
             }

@@ -15,11 +15,13 @@ import java.util.Locale;
  * throughput measurement], {@code cgae} (variant list, see {@link CgaeVariant#parseAll}), {@code end} (the
  * codecs in the end-metric loop: {@code topk}, or a cgae variant's label with {@code /frozen},
  * {@code /clients} (refit every round from client contributions) or {@code /server} (refit every round
- * by the server from the updates it decoded)).
+ * by the server from the updates it decoded)), {@code fromZeroCodecs} (labels of the quality table's baselines,
+ * comma-separated, also run from round 0 with error feedback, as top-k is; none by default).
  */
 public record CodecBenchSettings(String model, int clients, int rounds, int localSteps, int batchSize, double learningRate,
                                  String partition, int examplesPerClient, int evalExamples, int rank, List<Integer> seeds,
-                                 int tile, int budget, boolean fromZero, double timeSeconds, String cgae, String end) {
+                                 int tile, int budget, boolean fromZero, double timeSeconds, String cgae, String end,
+                                 String fromZeroCodecs) {
     /**
      * The learned-codec rows; "nc" = {@code centre=false} (the default since this benchmark showed centring
      * hurts; the rows without "nc" ask for {@code centre=true} explicitly), "rX" = {@code residualFraction=X}.
@@ -72,7 +74,8 @@ public record CodecBenchSettings(String model, int clients, int rounds, int loca
                 Boolean.parseBoolean(System.getProperty("fromZero", "true")),
                 Double.parseDouble(System.getProperty("timeSeconds", "0.3")),
                 System.getProperty("cgae", DEFAULT_CGAE),
-                System.getProperty("end", DEFAULT_END));
+                System.getProperty("end", DEFAULT_END),
+                System.getProperty("fromZeroCodecs", ""));
     }
 
     static List<Integer> parseSeeds(String text) {

@@ -2,7 +2,7 @@ package io.cgfed.core.bench;
 
 import io.cgfed.core.codec.Codec;
 import io.cgfed.core.codec.ReconstructionQuality;
-import io.cgfed.core.codec.TensorSpec;
+import io.cgfed.core.tensor.TensorSpec;
 import io.cgfed.core.tensor.NamedTensors;
 import java.util.ArrayList;
 import java.util.List;

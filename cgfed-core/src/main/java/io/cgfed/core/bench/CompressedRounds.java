@@ -6,7 +6,7 @@ import io.cgfed.core.codec.Codec;
 import io.cgfed.core.codec.ErrorFeedback;
 import io.cgfed.core.codec.PayloadHeader;
 import io.cgfed.core.codec.ReconstructionQuality;
-import io.cgfed.core.codec.TensorSpec;
+import io.cgfed.core.tensor.TensorSpec;
 import io.cgfed.core.codec.UpdatePayload;
 import io.cgfed.core.codec.cgae.CgaeCodec;
 import io.cgfed.core.codec.cgae.CodecModel;

@@ -1,8 +1,9 @@
 package io.cgfed.core.codec;
 
+import io.cgfed.core.tensor.TensorSpec;
+
 import io.cgfed.core.tensor.NamedTensors;
 import java.util.List;
-import java.util.Map;
 
 /**
  * Client-side error feedback: what the codec lost in one round is added to the client's next update,
@@ -14,7 +15,7 @@ import java.util.Map;
  */
 public final class ErrorFeedback {
     public static final int DEFAULT_CAPACITY = 64;
-    private final Map<String, NamedTensors> residuals;
+    private final io.cgfed.core.util.LruCache<String, NamedTensors> residuals;
 
     public ErrorFeedback() {
         this(DEFAULT_CAPACITY);
@@ -24,12 +25,7 @@ public final class ErrorFeedback {
         if (capacity < 1) {
             throw new IllegalArgumentException("capacity must be positive");
         }
-        this.residuals = java.util.Collections.synchronizedMap(new java.util.LinkedHashMap<>(16, 0.75f, true) {
-            @Override
-            protected boolean removeEldestEntry(Map.Entry<String, NamedTensors> eldest) {
-                return size() > capacity;
-            }
-        });
+        this.residuals = new io.cgfed.core.util.LruCache<>(capacity);
     }
 
     /** What one encoding sent: the body, what the server will decode, and what was meant to be sent. */
@@ -71,8 +67,6 @@ public final class ErrorFeedback {
 
     /** Forgets every residual of an experiment (its keys start with the experiment id). */
     public void forget(String experimentPrefix) {
-        synchronized (residuals) {
-            residuals.keySet().removeIf(k -> k.startsWith(experimentPrefix));
-        }
+        residuals.removeKeysIf(k -> k.startsWith(experimentPrefix));
     }
 }

@@ -1,5 +1,7 @@
 package io.cgfed.core.codec;
 
+import io.cgfed.core.tensor.TensorSpec;
+
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;

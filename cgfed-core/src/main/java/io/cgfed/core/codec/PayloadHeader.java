@@ -1,5 +1,7 @@
 package io.cgfed.core.codec;
 
+import io.cgfed.core.tensor.TensorSpec;
+
 import java.util.List;
 import java.util.Map;
 

@@ -1,5 +1,7 @@
 package io.cgfed.core.codec;
 
+import io.cgfed.core.tensor.TensorSpec;
+
 import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
 import java.util.LinkedHashMap;

@@ -1,5 +1,7 @@
 package io.cgfed.core.codec;
 
+import io.cgfed.core.tensor.TensorSpec;
+
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;

@@ -36,10 +36,10 @@ public final class SafeTensors {
         if (tensors.contains(METADATA_KEY)) {
             throw new IllegalArgumentException("a tensor may not be named " + METADATA_KEY);
         }
-        java.util.List<SafeTensorsStreamWriter.Spec> specs = new java.util.ArrayList<>();
+        java.util.List<TensorSpec> specs = new java.util.ArrayList<>();
         long offset = 0;
         for (var e : tensors.asMap().entrySet()) {
-            specs.add(new SafeTensorsStreamWriter.Spec(e.getKey(), e.getValue().shape()));
+            specs.add(new TensorSpec(e.getKey(), e.getValue().shape()));
             offset += (long) e.getValue().size() * dtype.bytes();
         }
         byte[] headerBytes = SafeTensorsStreamWriter.header(specs, dtype, metadata);

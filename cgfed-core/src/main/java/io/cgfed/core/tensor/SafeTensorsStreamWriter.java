@@ -27,58 +27,23 @@ public final class SafeTensorsStreamWriter {
     private SafeTensorsStreamWriter() {
     }
 
-    /** A tensor of the file: its name and shape. */
-    public record Spec(String name, int[] shape) {
-        public Spec {
-            shape = shape.clone();
-            for (int d : shape) {
-                if (d < 0) {
-                    throw new IllegalArgumentException("tensor '" + name + "' has a dimension " + d);
-                }
-            }
-        }
-
-        public long numel() {
-            long n = 1;
-            for (int d : shape) {
-                n *= d;
-            }
-            return n;
-        }
-
-        @Override
-        public boolean equals(Object o) {
-            return o instanceof Spec s && s.name.equals(name) && Arrays.equals(s.shape, shape);
-        }
-
-        @Override
-        public int hashCode() {
-            return name.hashCode() * 31 + Arrays.hashCode(shape);
-        }
-
-        @Override
-        public String toString() {
-            return name + Arrays.toString(shape);
-        }
-    }
-
     /** Fills {@code into[0, count)} with values {@code [from, from + count)} of a tensor (row-major). */
     @FunctionalInterface
     public interface Values {
-        void fill(Spec tensor, long from, float[] into, int count);
+        void fill(TensorSpec tensor, long from, float[] into, int count);
     }
 
     /** The bytes of the file: the header and the data of every tensor in this dtype. */
-    public static long fileBytes(List<Spec> tensors, DType dtype, Map<String, String> metadata) {
+    public static long fileBytes(List<TensorSpec> tensors, DType dtype, Map<String, String> metadata) {
         long data = 0;
-        for (Spec s : tensors) {
+        for (TensorSpec s : tensors) {
             data += s.numel() * dtype.bytes();
         }
         return 8 + header(tensors, dtype, metadata).length + data;
     }
 
     /** Writes the file, tensors in the given order. */
-    public static void write(Path file, List<Spec> tensors, DType dtype, Map<String, String> metadata, Values values)
+    public static void write(Path file, List<TensorSpec> tensors, DType dtype, Map<String, String> metadata, Values values)
             throws IOException {
         byte[] header = header(tensors, dtype, metadata);
         try (FileChannel out = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
@@ -88,7 +53,7 @@ public final class SafeTensorsStreamWriter {
             writeFully(out, ByteBuffer.wrap(header));
             float[] chunk = new float[CHUNK_VALUES];
             ByteBuffer bytes = ByteBuffer.allocateDirect(CHUNK_VALUES * dtype.bytes()).order(ByteOrder.LITTLE_ENDIAN);
-            for (Spec s : tensors) {
+            for (TensorSpec s : tensors) {
                 long n = s.numel();
                 for (long from = 0; from < n; from += CHUNK_VALUES) {
                     int count = (int) Math.min(CHUNK_VALUES, n - from);
@@ -108,14 +73,21 @@ public final class SafeTensorsStreamWriter {
     }
 
     /** The JSON header with its padding to 8 bytes, as {@link SafeTensors#write} lays it out. */
-    static byte[] header(List<Spec> tensors, DType dtype, Map<String, String> metadata) {
+    static byte[] header(List<TensorSpec> tensors, DType dtype, Map<String, String> metadata) {
+        for (TensorSpec t : tensors) {
+            for (int d : t.shape()) {
+                if (d < 0) {
+                    throw new IllegalArgumentException("tensor '" + t.name() + "' has a dimension " + d);
+                }
+            }
+        }
         ObjectNode header = JSON.createObjectNode();
         if (!metadata.isEmpty()) {
             ObjectNode meta = header.putObject(SafeTensors.METADATA_KEY);
             metadata.forEach(meta::put);
         }
         long offset = 0;
-        for (Spec s : tensors) {
+        for (TensorSpec s : tensors) {
             if (s.name().equals(SafeTensors.METADATA_KEY) || header.has(s.name())) {
                 throw new IllegalArgumentException("tensor name '" + s.name() + "' is reserved or repeated");
             }

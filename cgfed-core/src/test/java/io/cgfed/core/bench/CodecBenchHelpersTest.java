@@ -32,7 +32,7 @@ class CodecBenchHelpersTest {
         NamedTensors prediction = new NamedTensors().put("x", new FloatTensor(new int[] {7168}, p));
         NamedTensors update = new NamedTensors().put("x", new FloatTensor(new int[] {7168}, u));
         assertThat(prediction.scaled(2).get("x").data()[5]).isEqualTo(2 * p[5]);
-        var manifest = io.cgfed.core.codec.TensorSpec.manifestOf(update);
+        var manifest = io.cgfed.core.tensor.TensorSpec.manifestOf(update);
         io.cgfed.core.codec.Codec plain = Codecs.create("rotq", Map.of("compression", 64)).seeded(9);
         io.cgfed.core.codec.Codec predicted = new PredictedCodec(Codecs.create("rotq", Map.of("compression", 64)),
                 prediction).seeded(9);

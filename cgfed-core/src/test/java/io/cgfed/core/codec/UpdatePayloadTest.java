@@ -1,5 +1,7 @@
 package io.cgfed.core.codec;
 
+import io.cgfed.core.tensor.TensorSpec;
+
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.fail;

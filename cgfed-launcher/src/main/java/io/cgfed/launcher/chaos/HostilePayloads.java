@@ -2,7 +2,7 @@ package io.cgfed.launcher.chaos;
 
 import io.cgfed.core.codec.Codecs;
 import io.cgfed.core.codec.PayloadHeader;
-import io.cgfed.core.codec.TensorSpec;
+import io.cgfed.core.tensor.TensorSpec;
 import io.cgfed.core.codec.UpdatePayload;
 import io.cgfed.core.model.LoraAdapter;
 import io.cgfed.core.model.ModelCatalog;

@@ -3,7 +3,7 @@ package io.cgfed.launcher.load;
 import io.cgfed.core.codec.Codec;
 import io.cgfed.core.codec.Codecs;
 import io.cgfed.core.codec.PayloadHeader;
-import io.cgfed.core.codec.TensorSpec;
+import io.cgfed.core.tensor.TensorSpec;
 import io.cgfed.core.codec.UpdatePayload;
 import io.cgfed.core.model.LlamaConfig;
 import io.cgfed.core.model.LoraAdapter;

@@ -24,9 +24,9 @@ class PayloadTemplateTest {
         assertThat(t.tensors()).isEqualTo(30 * 4);
         byte[] bytes = t.payload("e1", 3, 17, 100);
         // what the coordinator does with it: read and decode it against the experiment's layout
-        var manifest = new java.util.ArrayList<io.cgfed.core.codec.TensorSpec>();
+        var manifest = new java.util.ArrayList<io.cgfed.core.tensor.TensorSpec>();
         LoraAdapter.shapes(model, PayloadTemplate.loraConfig(2, List.of("q", "v")))
-                .forEach((name, shape) -> manifest.add(new io.cgfed.core.codec.TensorSpec(name, shape)));
+                .forEach((name, shape) -> manifest.add(new io.cgfed.core.tensor.TensorSpec(name, shape)));
         UpdatePayload parsed = UpdatePayload.parse(bytes, manifest);
         assertThat(parsed.header().round()).isEqualTo(3);
         assertThat(parsed.header().clientIndex()).isEqualTo(17);

@@ -4,7 +4,7 @@ import io.cgfed.core.aggregation.FedAvg;
 import io.cgfed.core.codec.PayloadBatch;
 import io.cgfed.core.codec.PayloadFormatException;
 import io.cgfed.core.codec.PayloadHeader;
-import io.cgfed.core.codec.TensorSpec;
+import io.cgfed.core.tensor.TensorSpec;
 import io.cgfed.core.codec.UpdateDecoder;
 import io.cgfed.core.codec.UpdateDecoder.DecodedUpdate;
 import io.cgfed.core.tensor.NamedTensors;

@@ -4,7 +4,7 @@ import io.cgfed.codec.CodecServiceProperties;
 import io.cgfed.core.codec.Codecs;
 import io.cgfed.core.codec.PayloadBatch;
 import io.cgfed.core.codec.PayloadFormatException;
-import io.cgfed.core.codec.TensorSpec;
+import io.cgfed.core.tensor.TensorSpec;
 import io.cgfed.core.codec.UpdateDecoder;
 import io.cgfed.core.codec.cgae.CgaeCodec;
 import io.cgfed.core.codec.cgae.CgaeSettings;
@@ -51,7 +51,7 @@ public class CodecVersionService {
     private final CodecServiceProperties properties;
     private final ObjectMapper json;
     private final ExecutorService trainers;
-    private final Map<String, CodecModel> models;
+    private final io.cgfed.core.util.LruCache<String, CodecModel> models;
 
     CodecVersionService(CodecVersionStore store, CodecServiceProperties properties, ObjectMapper json) {
         this.store = store;
@@ -63,12 +63,7 @@ public class CodecVersionService {
             return t;
         });
         int capacity = properties.modelCacheSize();
-        this.models = java.util.Collections.synchronizedMap(new LinkedHashMap<>(16, 0.75f, true) {
-            @Override
-            protected boolean removeEldestEntry(Map.Entry<String, CodecModel> eldest) {
-                return size() > capacity;
-            }
-        });
+        this.models = new io.cgfed.core.util.LruCache<>(capacity);
     }
 
     @PreDestroy

@@ -18,7 +18,7 @@ import io.cgfed.coordinator.upload.UploadService;
 import io.cgfed.core.codec.PayloadBatch;
 import io.cgfed.core.codec.PayloadFormatException;
 import io.cgfed.core.codec.PayloadHeader;
-import io.cgfed.core.codec.TensorSpec;
+import io.cgfed.core.tensor.TensorSpec;
 import io.cgfed.core.codec.UpdateDecoder;
 import io.cgfed.core.protocol.ExperimentSpec;
 import io.cgfed.core.protocol.TaskMessage.TaskType;

@@ -135,9 +135,25 @@ public class ExperimentService {
         return experiments.findById(id).orElseThrow(() -> ApiException.notFound("no experiment " + id));
     }
 
+    /**
+     * The experiment's spec, parsed once per experiment (issue 17: it was parsed about ten times a scheduler
+     * tick): the stored JSON never changes after submit, and a cached parse is used only while it came from
+     * the same JSON. Callers read it and must not change its lists or maps.
+     */
     public ExperimentSpec spec(Experiment e) {
-        return json.readValue(e.getSpec(), ExperimentSpec.class);
+        ParsedSpec p = specs.get(e.getId());
+        if (p == null || !p.json().equals(e.getSpec())) {
+            p = new ParsedSpec(e.getSpec(), json.readValue(e.getSpec(), ExperimentSpec.class));
+            specs.put(e.getId(), p);
+        }
+        return p.spec();
     }
+
+    private record ParsedSpec(String json, ExperimentSpec spec) {
+    }
+
+    /** Parsed specs of the most recently used experiments. */
+    private final io.cgfed.core.util.LruCache<java.util.UUID, ParsedSpec> specs = new io.cgfed.core.util.LruCache<>(256);
 
     ExperimentView view(Experiment e) {
         ExperimentSpec spec = spec(e);

@@ -100,10 +100,10 @@ public final class SpecRules {
     }
 
     /** The experiment's adapter layout: the tensors every update of it holds, in order. */
-    public static List<io.cgfed.core.codec.TensorSpec> adapterLayout(ExperimentSpec spec) {
-        List<io.cgfed.core.codec.TensorSpec> layout = new java.util.ArrayList<>();
+    public static List<io.cgfed.core.tensor.TensorSpec> adapterLayout(ExperimentSpec spec) {
+        List<io.cgfed.core.tensor.TensorSpec> layout = new java.util.ArrayList<>();
         io.cgfed.core.model.LoraAdapter.shapes(modelConfig(spec), loraConfig(spec))
-                .forEach((name, shape) -> layout.add(new io.cgfed.core.codec.TensorSpec(name, shape)));
+                .forEach((name, shape) -> layout.add(new io.cgfed.core.tensor.TensorSpec(name, shape)));
         return layout;
     }
 

@@ -82,13 +82,13 @@ public class CodecServiceClient {
      * read from where it is (a blob file) only while it is written out: the round is never in memory
      * here, and the codec-service sums it as it arrives.
      */
-    public NamedTensors aggregateParts(List<io.cgfed.core.codec.TensorSpec> layout,
+    public NamedTensors aggregateParts(List<io.cgfed.core.tensor.TensorSpec> layout,
                                        List<? extends PayloadBatch.Part> payloads) {
         return aggregateParts(layout, payloads, Long.MAX_VALUE);
     }
 
     /** As {@link #aggregateParts(List, List)}, each update weighted by at most {@code maxClientSamples}. */
-    public NamedTensors aggregateParts(List<io.cgfed.core.codec.TensorSpec> layout,
+    public NamedTensors aggregateParts(List<io.cgfed.core.tensor.TensorSpec> layout,
                                        List<? extends PayloadBatch.Part> payloads, long maxClientSamples) {
         // the layout goes first: version 2 payloads name it by digest only
         List<PayloadBatch.Part> parts = new java.util.ArrayList<>(payloads.size() + 1);

@@ -79,6 +79,9 @@ public class Round {
     }
 
     public Round(UUID experimentId, int round, RoundStatus status, int selected, Instant openedAt, Instant deadlineAt) {
+        if (!RoundStatus.startsAs(status, round)) {
+            throw new IllegalArgumentException("round " + round + " cannot start " + status);
+        }
         this.experimentId = experimentId;
         this.round = round;
         this.status = status;
@@ -95,12 +98,25 @@ public class Round {
         this.trainLoss = trainLoss;
         this.clientMetrics = clientMetrics;
         this.aggregatedAt = now;
-        this.status = RoundStatus.EVALUATING;
+        moveTo(RoundStatus.EVALUATING);
         callSucceeded();
+    }
+
+    /** The one way {@code status} changes: a move {@link RoundStatus#mayMoveTo} does not allow is refused. */
+    private void moveTo(RoundStatus next) {
+        if (!status.mayMoveTo(next)) {
+            throw new IllegalStateException("round " + round + " of experiment " + experimentId + ": " + status + " -> "
+                    + next + " is not a move a round makes");
+        }
+        this.status = next;
     }
 
     /** Below quorum at the deadline, with retries left: open again until {@code deadline}. */
     public void reopen(Instant deadline) {
+        if (!status.collects()) {
+            throw new IllegalStateException("round " + round + " of experiment " + experimentId + " is " + status
+                    + ": only a round that collects re-opens");
+        }
         this.attempt++;
         this.deadlineAt = deadline;
     }
@@ -147,24 +163,24 @@ public class Round {
         this.perplexity = perplexity;
         this.accuracy = accuracy;
         this.accuracyByCategory = accuracyByCategory;
+        moveTo(RoundStatus.CLOSED);
         this.closedAt = now;
-        this.status = RoundStatus.CLOSED;
     }
 
     public void fail(Instant now) {
-        this.status = RoundStatus.FAILED;
+        moveTo(RoundStatus.FAILED);
         this.closedAt = now;
     }
 
     /** TGAP: the snapshots are in; codec version 1 is being trained. */
     public void markTrainingCodec(Instant now) {
-        this.status = RoundStatus.TRAINING_CODEC;
+        moveTo(RoundStatus.TRAINING_CODEC);
         this.uploadsClosedAt = now;
     }
 
     /** TGAP is done: round 0 evaluates the initial adapter, as without a learned codec. */
     public void codecTrained(Instant now) {
-        this.status = RoundStatus.EVALUATING;
+        moveTo(RoundStatus.EVALUATING);
         this.aggregatedAt = now;
         callSucceeded();
     }
@@ -198,7 +214,7 @@ public class Round {
     }
 
     public void markAggregating(Instant now) {
-        this.status = RoundStatus.AGGREGATING;
+        moveTo(RoundStatus.AGGREGATING);
         this.uploadsClosedAt = now;
     }
 

@@ -109,7 +109,7 @@ public class RoundCloser {
             payloads.add(blobs.part(u.getBlobKey()));
         }
         ExperimentSpec spec = experimentService.spec(experimentService.find(experimentId));
-        List<io.cgfed.core.codec.TensorSpec> layout = io.cgfed.coordinator.experiment.SpecRules.adapterLayout(spec);
+        List<io.cgfed.core.tensor.TensorSpec> layout = io.cgfed.coordinator.experiment.SpecRules.adapterLayout(spec);
         long aggregationStart = System.nanoTime();
         NamedTensors previous = adapters.load(experimentId, roundNo - 1);
         // every update quarantined (an absolute cap can do that): the adapter stays as it was
@@ -228,7 +228,7 @@ public class RoundCloser {
     record Audit(double cosine, int updates) {
     }
 
-    private Audit audit(UUID experimentId, int roundNo, List<io.cgfed.core.codec.TensorSpec> layout, List<Upload> received,
+    private Audit audit(UUID experimentId, int roundNo, List<io.cgfed.core.tensor.TensorSpec> layout, List<Upload> received,
                         List<PayloadBatch.Part> payloads, NamedTensors aggregate, long maxClientSamples) {
         Map<Integer, byte[]> raw = new java.util.HashMap<>();
         for (var a : attachments.findByExperimentIdAndRoundAndKindOrderByClientIndex(experimentId, roundNo,

@@ -240,20 +240,36 @@ public class RoundDriver {
         long received = attachments.countByExperimentIdAndRoundAndKind(experimentId, 0,
                 io.cgfed.coordinator.attachment.AttachmentKind.COLLECTION);
         List<Task> collect = tasks.findByExperimentIdAndRoundAndType(experimentId, 0, TaskType.COLLECT);
-        boolean allSettled = collect.stream().noneMatch(Task::isOpen);
         Instant now = Instant.now();
-        boolean pastDeadline = now.isAfter(round.getDeadlineAt());
-        if (received >= round.getSelected() || ((allSettled || pastDeadline) && received >= spec.quorum())) {
-            round.markTrainingCodec(now);
-            cancelOpen(collect, "TGAP collection closed with " + received + " collections", now);
-            log.info("experiment {}: TGAP collections from {} of {} clients, training codec version 1", experimentId,
-                    received, round.getSelected());
-        } else if (allSettled || pastDeadline) {
-            String shortfall = "TGAP collection got " + received + " of the " + spec.quorum()
-                    + " client collections it needs" + (pastDeadline ? " by its deadline" : "");
-            if (!retry(spec, round, collect, TaskType.COLLECT, shortfall, now)) {
-                fail(e, round, shortfall);
+        CollectionDecision decision = collection(round, spec, received, collect, false, now);
+        switch (decision.next()) {
+            case CLOSE -> {
+                round.markTrainingCodec(now);
+                cancelOpen(collect, "TGAP collection closed with " + received + " collections", now);
+                log.info("experiment {}: TGAP collections from {} of {} clients, training codec version 1", experimentId,
+                        received, round.getSelected());
             }
+            case RETRY, FAIL -> retryOrFail(spec, e, round, collect, TaskType.COLLECT, decision, "TGAP collection got "
+                    + received + " of the " + spec.quorum() + " client collections it needs"
+                    + (decision.pastDeadline() ? " by its deadline" : ""), now);
+            case WAIT -> { }
+        }
+    }
+
+    /** What {@link CollectionDecision} needs to know of a collecting round, read from its tasks and the clock. */
+    private static CollectionDecision collection(Round round, ExperimentSpec spec, long received, List<Task> issued,
+                                                 boolean closeAtQuorum, Instant now) {
+        return new CollectionDecision(received, round.getSelected(), spec.quorum(), closeAtQuorum,
+                issued.stream().noneMatch(Task::isOpen), now.isAfter(round.getDeadlineAt()), round.getAttempt(),
+                spec.roundRetries());
+    }
+
+    private void retryOrFail(ExperimentSpec spec, Experiment e, Round round, List<Task> issued, TaskType type,
+                             CollectionDecision decision, String shortfall, Instant now) {
+        if (decision.next() == CollectionDecision.Next.RETRY) {
+            retry(spec, round, issued, type, shortfall, now);
+        } else {
+            fail(e, round, shortfall);
         }
     }
 
@@ -261,11 +277,8 @@ public class RoundDriver {
      * A round below its quorum with retries left ({@code roundRetries}) opens again with a new deadline:
      * what arrived stays, the clients that did not deliver get new tasks (with live workers).
      */
-    private boolean retry(ExperimentSpec spec, Round round, List<Task> issued, TaskType type, String shortfall,
-                          Instant now) {
-        if (round.getAttempt() >= spec.roundRetries()) {
-            return false;
-        }
+    private void retry(ExperimentSpec spec, Round round, List<Task> issued, TaskType type, String shortfall,
+                       Instant now) {
         Set<Integer> delivered = new HashSet<>();
         if (type == TaskType.COLLECT) {
             attachments.findByExperimentIdAndRoundAndKindOrderByClientIndex(round.getExperimentId(), round.getRound(),
@@ -282,7 +295,6 @@ public class RoundDriver {
         metrics.roundRetried();
         log.warn("{}; re-opened (retry {} of {}) for clients {} until {}", shortfall, round.getAttempt(),
                 spec.roundRetries(), missing, round.getDeadlineAt());
-        return true;
     }
 
     /** Tasks that can no longer count (their round moved on) are cancelled, so no worker starts them. */
@@ -353,22 +365,20 @@ public class RoundDriver {
         ExperimentSpec spec = experimentService.spec(e);
         long received = uploads.countByExperimentIdAndRound(experimentId, roundNo);
         List<Task> train = tasks.findByExperimentIdAndRoundAndType(experimentId, roundNo, TaskType.TRAIN);
-        boolean allSettled = train.stream().noneMatch(Task::isOpen);
         Instant now = Instant.now();
-        boolean pastDeadline = now.isAfter(round.getDeadlineAt());
-        boolean quorum = received >= spec.quorum();
-        if (received >= round.getSelected() || (spec.closeAtQuorum() && quorum) || ((allSettled || pastDeadline) && quorum)) {
-            round.markAggregating(now);
-            // over-selection: the clients still training are too late; their uploads will be refused
-            cancelOpen(train, "round " + roundNo + " closed with " + received + " uploads", now);
-            log.info("experiment {} round {}: {} of {} uploads, aggregating", experimentId, roundNo, received,
-                    round.getSelected());
-        } else if (allSettled || pastDeadline) {
-            String shortfall = "round " + roundNo + " got " + received + " of the " + spec.quorum() + " uploads it needs"
-                    + (pastDeadline ? " by its deadline" : "");
-            if (!retry(spec, round, train, TaskType.TRAIN, shortfall, now)) {
-                fail(e, round, shortfall);
+        CollectionDecision decision = collection(round, spec, received, train, spec.closeAtQuorum(), now);
+        switch (decision.next()) {
+            case CLOSE -> {
+                round.markAggregating(now);
+                // over-selection: the clients still training are too late; their uploads will be refused
+                cancelOpen(train, "round " + roundNo + " closed with " + received + " uploads", now);
+                log.info("experiment {} round {}: {} of {} uploads, aggregating", experimentId, roundNo, received,
+                        round.getSelected());
             }
+            case RETRY, FAIL -> retryOrFail(spec, e, round, train, TaskType.TRAIN, decision, "round " + roundNo + " got "
+                    + received + " of the " + spec.quorum() + " uploads it needs"
+                    + (decision.pastDeadline() ? " by its deadline" : ""), now);
+            case WAIT -> { }
         }
     }
 

@@ -1,6 +1,6 @@
 package io.cgfed.coordinator.upload;
 
-import io.cgfed.core.codec.TensorSpec;
+import io.cgfed.core.tensor.TensorSpec;
 import java.util.List;
 import java.util.concurrent.Semaphore;
 import java.util.function.Supplier;

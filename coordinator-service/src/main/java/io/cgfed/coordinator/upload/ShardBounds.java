@@ -15,24 +15,14 @@ import org.springframework.stereotype.Component;
 @Component
 class ShardBounds {
     private static final int KEPT = 64;
-    private final Map<UUID, long[]> byExperiment = new LinkedHashMap<>(16, 0.75f, true) {
-        @Override
-        protected boolean removeEldestEntry(Map.Entry<UUID, long[]> eldest) {
-            return size() > KEPT;
-        }
-    };
+    private final io.cgfed.core.util.LruCache<UUID, long[]> byExperiment = new io.cgfed.core.util.LruCache<>(KEPT);
 
     long of(UUID experimentId, ExperimentSpec spec, int client) {
-        long[] bounds;
-        synchronized (byExperiment) {
-            bounds = byExperiment.get(experimentId);
-        }
+        long[] bounds = byExperiment.get(experimentId);
         if (bounds == null) {
             // computed outside the lock; two uploads racing on a new experiment compute the same array
             bounds = ClientData.maxTrainExamples(spec.dataset(), spec.clients());
-            synchronized (byExperiment) {
-                byExperiment.put(experimentId, bounds);
-            }
+            byExperiment.put(experimentId, bounds);
         }
         return bounds[client];
     }

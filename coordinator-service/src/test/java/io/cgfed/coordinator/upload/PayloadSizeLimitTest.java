@@ -4,7 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.cgfed.core.codec.Codecs;
 import io.cgfed.core.codec.PayloadHeader;
-import io.cgfed.core.codec.TensorSpec;
+import io.cgfed.core.tensor.TensorSpec;
 import io.cgfed.core.codec.UpdatePayload;
 import io.cgfed.core.model.LoraAdapter;
 import io.cgfed.core.model.LoraConfig;

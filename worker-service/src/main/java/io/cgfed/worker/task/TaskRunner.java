@@ -7,7 +7,7 @@ import io.cgfed.core.privacy.GaussianMechanism;
 import io.cgfed.core.privacy.RdpAccountant;
 import io.cgfed.core.codec.PayloadHeader;
 import io.cgfed.core.codec.ReconstructionQuality;
-import io.cgfed.core.codec.TensorSpec;
+import io.cgfed.core.tensor.TensorSpec;
 import io.cgfed.core.codec.UpdatePayload;
 import io.cgfed.core.data.ClientData;
 import io.cgfed.core.data.InstructionExample;
@@ -45,12 +45,7 @@ public class TaskRunner {
     private final ModelHost models;
     private final WorkerProperties properties;
     private final ErrorFeedback errorFeedback = new ErrorFeedback();
-    private final Map<String, ClientData.Shards<?>> shardCache = new LinkedHashMap<>(16, 0.75f, true) {
-        @Override
-        protected boolean removeEldestEntry(Map.Entry<String, ClientData.Shards<?>> eldest) {
-            return size() > 8;
-        }
-    };
+    private final io.cgfed.core.util.LruCache<String, ClientData.Shards<?>> shardCache = new io.cgfed.core.util.LruCache<>(8);
 
     private final TaskMemory memory;
 
@@ -166,21 +161,15 @@ public class TaskRunner {
     }
 
     /** A learned codec's trained versions, downloaded once each (a few recent ones kept). */
-    private final Map<String, io.cgfed.core.codec.cgae.CgaeCodec> learnedCodecs = new LinkedHashMap<>(8, 0.75f, true) {
-        @Override
-        protected boolean removeEldestEntry(Map.Entry<String, io.cgfed.core.codec.cgae.CgaeCodec> eldest) {
-            return size() > 4;
-        }
-    };
+    private final io.cgfed.core.util.LruCache<String, io.cgfed.core.codec.cgae.CgaeCodec> learnedCodecs =
+            new io.cgfed.core.util.LruCache<>(4);
 
     private Codec codecFor(TaskMessage task, long seed) {
         ExperimentSpec spec = task.spec();
         if (Codecs.learned(spec.codec().name())) {
-            synchronized (learnedCodecs) {
-                return learnedCodecs.computeIfAbsent(task.experimentId() + "/" + task.codecVersion(), k ->
-                        new io.cgfed.core.codec.cgae.CgaeCodec(io.cgfed.core.codec.cgae.CodecModel.read(
-                                coordinator.codecModel(task.experimentId(), task.codecVersion(), patience(task)))));
-            }
+            return learnedCodecs.computeIfAbsent(task.experimentId() + "/" + task.codecVersion(), k ->
+                    new io.cgfed.core.codec.cgae.CgaeCodec(io.cgfed.core.codec.cgae.CodecModel.read(
+                            coordinator.codecModel(task.experimentId(), task.codecVersion(), patience(task)))));
         }
         // stochastic codecs (qsgd) draw from a seed per client and round unless the spec fixes one
         Map<String, Object> codecSettings = new java.util.HashMap<>(spec.codec().settings());
@@ -366,9 +355,7 @@ public class TaskRunner {
     /** A client's data is read and dealt once, not on every round's task (a few recent ones kept). */
     private ClientData.Shards<?> cached(ExperimentSpec spec, int client, java.util.function.Supplier<ClientData.Shards<?>> load) {
         String key = spec.dataset() + "/" + spec.clients() + "/" + client + "/" + dataDir();
-        synchronized (shardCache) {
-            return shardCache.computeIfAbsent(key, k -> load.get());
-        }
+        return shardCache.computeIfAbsent(key, k -> load.get());
     }
 
     private Path dataDir() {

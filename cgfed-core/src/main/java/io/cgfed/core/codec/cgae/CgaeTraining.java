@@ -1,7 +1,7 @@
 package io.cgfed.core.codec.cgae;
 
 import io.cgfed.core.codec.ReconstructionQuality;
-import io.cgfed.core.codec.TensorSpec;
+import io.cgfed.core.tensor.TensorSpec;
 import io.cgfed.core.tensor.NamedTensors;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;

@@ -1,6 +1,6 @@
 package io.cgfed.core.codec.cgae;
 
-import io.cgfed.core.codec.TensorSpec;
+import io.cgfed.core.tensor.TensorSpec;
 import io.cgfed.core.tensor.DType;
 import io.cgfed.core.tensor.NamedTensors;
 import io.cgfed.core.tensor.SafeTensors;

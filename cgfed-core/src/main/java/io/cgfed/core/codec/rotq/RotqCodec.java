@@ -2,7 +2,7 @@ package io.cgfed.core.codec.rotq;
 
 import io.cgfed.core.codec.Codec;
 import io.cgfed.core.codec.PayloadFormatException;
-import io.cgfed.core.codec.TensorSpec;
+import io.cgfed.core.tensor.TensorSpec;
 import io.cgfed.core.tensor.Half;
 import io.cgfed.core.tensor.NamedTensors;
 import java.util.List;

@@ -4,7 +4,7 @@ import io.cgfed.core.model.LlamaConfig;
 import io.cgfed.core.model.LoraTarget;
 import io.cgfed.core.tensor.DType;
 import io.cgfed.core.tensor.SafeTensorsStreamWriter;
-import io.cgfed.core.tensor.SafeTensorsStreamWriter.Spec;
+import io.cgfed.core.tensor.TensorSpec;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -50,20 +50,20 @@ public final class CheckpointMaker {
     }
 
     /** The tensors of a Llama checkpoint under Hugging Face names, in the order written. */
-    public static List<Spec> tensors(LlamaConfig c) {
-        List<Spec> out = new ArrayList<>();
-        out.add(new Spec("model.embed_tokens.weight", new int[] {c.vocabSize(), c.hiddenSize()}));
+    public static List<TensorSpec> tensors(LlamaConfig c) {
+        List<TensorSpec> out = new ArrayList<>();
+        out.add(new TensorSpec("model.embed_tokens.weight", new int[] {c.vocabSize(), c.hiddenSize()}));
         for (int i = 0; i < c.numHiddenLayers(); i++) {
             String p = "model.layers." + i + ".";
-            out.add(new Spec(p + "input_layernorm.weight", new int[] {c.hiddenSize()}));
+            out.add(new TensorSpec(p + "input_layernorm.weight", new int[] {c.hiddenSize()}));
             for (LoraTarget t : LoraTarget.values()) {
-                out.add(new Spec(p + t.modulePath() + ".weight", new int[] {c.outFeatures(t), c.inFeatures(t)}));
+                out.add(new TensorSpec(p + t.modulePath() + ".weight", new int[] {c.outFeatures(t), c.inFeatures(t)}));
             }
-            out.add(new Spec(p + "post_attention_layernorm.weight", new int[] {c.hiddenSize()}));
+            out.add(new TensorSpec(p + "post_attention_layernorm.weight", new int[] {c.hiddenSize()}));
         }
-        out.add(new Spec("model.norm.weight", new int[] {c.hiddenSize()}));
+        out.add(new TensorSpec("model.norm.weight", new int[] {c.hiddenSize()}));
         if (!c.tieWordEmbeddings()) {
-            out.add(new Spec("lm_head.weight", new int[] {c.vocabSize(), c.hiddenSize()}));
+            out.add(new TensorSpec("lm_head.weight", new int[] {c.vocabSize(), c.hiddenSize()}));
         }
         return out;
     }
@@ -72,19 +72,19 @@ public final class CheckpointMaker {
      * Splits the tensors, in order, into {@code shards} runs of about equal bytes (a tensor is never
      * split, as in transformers).
      */
-    static List<List<Spec>> shard(List<Spec> tensors, int shards) {
+    static List<List<TensorSpec>> shard(List<TensorSpec> tensors, int shards) {
         if (shards > tensors.size()) {
             throw new IllegalArgumentException("shards must be at most the number of tensors (" + tensors.size() + ")");
         }
-        long total = tensors.stream().mapToLong(Spec::numel).sum();
-        List<List<Spec>> out = new ArrayList<>();
+        long total = tensors.stream().mapToLong(TensorSpec::numel).sum();
+        List<List<TensorSpec>> out = new ArrayList<>();
         for (int s = 0; s < shards; s++) {
             out.add(new ArrayList<>());
         }
         long before = 0;
         int s = 0;
         for (int i = 0; i < tensors.size(); i++) {
-            Spec t = tensors.get(i);
+            TensorSpec t = tensors.get(i);
             // on to the next shard once this tensor's middle lies past the current shard's share
             while (s < shards - 1 && !out.get(s).isEmpty() && (before + t.numel() / 2) * shards >= (s + 1) * total) {
                 s++;
@@ -105,16 +105,16 @@ public final class CheckpointMaker {
         }
         Files.createDirectories(out);
         LlamaConfig c = model.config();
-        List<Spec> all = tensors(c);
-        List<List<Spec>> shards = shard(all, options.shards());
+        List<TensorSpec> all = tensors(c);
+        List<List<TensorSpec>> shards = shard(all, options.shards());
         List<String> files = new ArrayList<>();
-        long weightBytes = all.stream().mapToLong(Spec::numel).sum() * options.dtype().bytes();
+        long weightBytes = all.stream().mapToLong(TensorSpec::numel).sum() * options.dtype().bytes();
         ObjectNode weightMap = JSON.createObjectNode();
         for (int s = 0; s < shards.size(); s++) {
             String file = shards.size() == 1 ? HfCheckpoint.SINGLE_FILE
                     : String.format("model-%05d-of-%05d.safetensors", s + 1, shards.size());
             files.add(file);
-            for (Spec t : shards.get(s)) {
+            for (TensorSpec t : shards.get(s)) {
                 weightMap.put(t.name(), file);
             }
         }
@@ -201,7 +201,7 @@ public final class CheckpointMaker {
         }
 
         @Override
-        public void fill(Spec tensor, long from, float[] into, int count) {
+        public void fill(TensorSpec tensor, long from, float[] into, int count) {
             if (tensor.shape().length == 1) {
                 java.util.Arrays.fill(into, 0, count, 1f);
                 return;

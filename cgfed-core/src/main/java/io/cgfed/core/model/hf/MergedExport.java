@@ -9,7 +9,7 @@ import io.cgfed.core.tensor.FloatTensor;
 import io.cgfed.core.tensor.NamedTensors;
 import io.cgfed.core.tensor.SafeTensorsFile;
 import io.cgfed.core.tensor.SafeTensorsStreamWriter;
-import io.cgfed.core.tensor.SafeTensorsStreamWriter.Spec;
+import io.cgfed.core.tensor.TensorSpec;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
@@ -73,10 +73,10 @@ public final class MergedExport {
         long bytes = 0;
         for (String f : files) {
             SafeTensorsFile file = opened.get(f);
-            List<Spec> specs = new ArrayList<>();
+            List<TensorSpec> specs = new ArrayList<>();
             Set<DType> dtypes = new LinkedHashSet<>();
             for (var e : file.header().entries().entrySet()) {
-                specs.add(new Spec(e.getKey(), e.getValue().shape()));
+                specs.add(new TensorSpec(e.getKey(), e.getValue().shape()));
                 dtypes.add(e.getValue().dtype());
             }
             DType dtype = dtypes.size() == 1 ? dtypes.iterator().next() : DType.F32;
@@ -104,8 +104,8 @@ public final class MergedExport {
         requireEmpty(out);
         NamedTensors merged = LoraMerge.merge(base, adapter, scaling);
         Files.createDirectories(out);
-        List<Spec> specs = new ArrayList<>();
-        merged.forEach((name, t) -> specs.add(new Spec(name, t.shape())));
+        List<TensorSpec> specs = new ArrayList<>();
+        merged.forEach((name, t) -> specs.add(new TensorSpec(name, t.shape())));
         SafeTensorsStreamWriter.write(out.resolve(HfCheckpoint.SINGLE_FILE), specs, DType.F32, Map.of("format", "pt"),
                 (spec, from, into, count) -> System.arraycopy(merged.get(spec.name()).data(), (int) from, into, 0, count));
         Files.writeString(out.resolve(HfCheckpoint.CONFIG), CheckpointMaker.pretty(
@@ -148,7 +148,7 @@ public final class MergedExport {
         }
 
         @Override
-        public void fill(Spec tensor, long from, float[] into, int count) {
+        public void fill(TensorSpec tensor, long from, float[] into, int count) {
             try {
                 FloatTensor[] ab = pairs.get(tensor.name());
                 if (ab != null) {

@@ -8,7 +8,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
-import io.cgfed.core.codec.TensorSpec;
+import io.cgfed.core.tensor.TensorSpec;
 import io.cgfed.core.model.NativeArrays;
 import io.cgfed.core.tensor.FloatTensor;
 import io.cgfed.core.tensor.NamedTensors;

@@ -8,7 +8,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.within;
 
 import io.cgfed.core.codec.PayloadFormatException;
-import io.cgfed.core.codec.TensorSpec;
+import io.cgfed.core.tensor.TensorSpec;
 import io.cgfed.core.tensor.NamedTensors;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;

@@ -7,7 +7,7 @@ import io.cgfed.core.codec.Codec;
 import io.cgfed.core.codec.Codecs;
 import io.cgfed.core.codec.DeltaWQuality;
 import io.cgfed.core.codec.PayloadFormatException;
-import io.cgfed.core.codec.TensorSpec;
+import io.cgfed.core.tensor.TensorSpec;
 import io.cgfed.core.tensor.FloatTensor;
 import io.cgfed.core.tensor.NamedTensors;
 import java.util.List;

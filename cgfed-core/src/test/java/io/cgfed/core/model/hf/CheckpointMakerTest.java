@@ -9,7 +9,7 @@ import io.cgfed.core.model.RopeScaling;
 import io.cgfed.core.tensor.DType;
 import io.cgfed.core.tensor.FloatTensor;
 import io.cgfed.core.tensor.SafeTensorsFile;
-import io.cgfed.core.tensor.SafeTensorsStreamWriter.Spec;
+import io.cgfed.core.tensor.TensorSpec;
 import io.cgfed.core.text.HfTokenizer;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -36,7 +36,7 @@ class CheckpointMakerTest {
         assertThat(PublishedModels.names()).containsExactlyInAnyOrderElementsOf(PUBLISHED_PARAMETERS.keySet());
         for (String name : PublishedModels.names()) {
             PublishedModels.Published p = PublishedModels.get(name);
-            long sum = CheckpointMaker.tensors(p.config()).stream().mapToLong(Spec::numel).sum();
+            long sum = CheckpointMaker.tensors(p.config()).stream().mapToLong(TensorSpec::numel).sum();
             assertThat(sum).as(name).isEqualTo(PUBLISHED_PARAMETERS.get(name)).isEqualTo(p.parameterCount());
             Path out = dir.resolve(name);
             CheckpointMaker.Result r = CheckpointMaker.write(p, out, new CheckpointMaker.Options(p.torchDtype(), 4, 1, true));
@@ -112,15 +112,15 @@ class CheckpointMakerTest {
 
     @Test
     void shardsSplitInOrderAndNeverLeaveOneEmpty() {
-        List<Spec> tensors = CheckpointMaker.tensors(PublishedModels.get("smollm-135m").config());
+        List<TensorSpec> tensors = CheckpointMaker.tensors(PublishedModels.get("smollm-135m").config());
         for (int shards : new int[] {1, 2, 5, tensors.size()}) {
-            List<List<Spec>> split = CheckpointMaker.shard(tensors, shards);
+            List<List<TensorSpec>> split = CheckpointMaker.shard(tensors, shards);
             assertThat(split).hasSize(shards).allMatch(s -> !s.isEmpty());
             assertThat(split.stream().flatMap(List::stream).collect(Collectors.toList())).isEqualTo(tensors);
         }
-        List<List<Spec>> two = CheckpointMaker.shard(tensors, 2);
-        long first = two.get(0).stream().mapToLong(Spec::numel).sum();
-        long second = two.get(1).stream().mapToLong(Spec::numel).sum();
+        List<List<TensorSpec>> two = CheckpointMaker.shard(tensors, 2);
+        long first = two.get(0).stream().mapToLong(TensorSpec::numel).sum();
+        long second = two.get(1).stream().mapToLong(TensorSpec::numel).sum();
         assertThat((double) first / (first + second)).isBetween(0.4, 0.6);
         assertThatThrownBy(() -> CheckpointMaker.shard(tensors, tensors.size() + 1)).hasMessageContaining("shards");
     }

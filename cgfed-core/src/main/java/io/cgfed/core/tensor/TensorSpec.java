@@ -1,12 +1,10 @@
-package io.cgfed.core.codec;
+package io.cgfed.core.tensor;
 
-import io.cgfed.core.tensor.FloatTensor;
-import io.cgfed.core.tensor.NamedTensors;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 
-/** A tensor's name and shape in a payload manifest. */
+/** A tensor's name and shape: an entry of a payload manifest, of a safetensors file's header. */
 public record TensorSpec(String name, int[] shape) {
     public TensorSpec {
         shape = shape.clone();

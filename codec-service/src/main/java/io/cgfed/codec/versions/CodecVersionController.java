@@ -1,5 +1,7 @@
 package io.cgfed.codec.versions;
 
+import io.cgfed.core.protocol.CodecVersionView;
+
 import io.cgfed.service.support.security.Caller;
 import io.cgfed.service.support.security.Requires;
 import java.io.IOException;
@@ -40,20 +42,20 @@ public class CodecVersionController {
     }
 
     @PostMapping(consumes = MediaType.MULTIPART_FORM_DATA_VALUE)
-    public ResponseEntity<Map<String, Object>> startTgap(@PathVariable UUID experimentId,
-                                                         @RequestPart("spec") CodecVersionService.TgapRequest spec,
+    public ResponseEntity<CodecVersionView> startTgap(@PathVariable UUID experimentId,
+                                                         @RequestPart("spec") CodecVersionView.TgapRequest spec,
                                                          @RequestPart("snapshots") MultipartFile snapshots) throws IOException {
         CodecVersionService.Created c = versions.startTgap(experimentId, spec, snapshots.getBytes());
         return ResponseEntity.status(c.created() ? HttpStatus.ACCEPTED : HttpStatus.OK).body(view(c.row()));
     }
 
     @GetMapping
-    public List<Map<String, Object>> list(@PathVariable UUID experimentId) {
+    public List<CodecVersionView> list(@PathVariable UUID experimentId) {
         return versions.list(experimentId).stream().map(this::view).toList();
     }
 
     @GetMapping("/{version}")
-    public Map<String, Object> get(@PathVariable UUID experimentId, @PathVariable int version) {
+    public CodecVersionView get(@PathVariable UUID experimentId, @PathVariable int version) {
         return view(versions.find(experimentId, version));
     }
 
@@ -74,7 +76,7 @@ public class CodecVersionController {
 
     /** Body: a CGFB batch of safetensors contributions; answer: the next version (201, or 200 if it existed). */
     @PostMapping(path = "/{version}/contributions", consumes = MediaType.APPLICATION_OCTET_STREAM_VALUE)
-    public ResponseEntity<Map<String, Object>> adapt(@PathVariable UUID experimentId, @PathVariable int version,
+    public ResponseEntity<CodecVersionView> adapt(@PathVariable UUID experimentId, @PathVariable int version,
                                                      @RequestBody byte[] batch) {
         CodecVersionService.Created c = versions.adapt(experimentId, version, batch);
         return ResponseEntity.status(c.created() ? HttpStatus.CREATED : HttpStatus.OK).body(view(c.row()));
@@ -85,33 +87,19 @@ public class CodecVersionController {
      * answer: the next version, refitted on their decoded updates (201, or 200 if it existed).
      */
     @PostMapping(path = "/{version}/refit", consumes = MediaType.APPLICATION_OCTET_STREAM_VALUE)
-    public ResponseEntity<Map<String, Object>> refit(@PathVariable UUID experimentId, @PathVariable int version,
+    public ResponseEntity<CodecVersionView> refit(@PathVariable UUID experimentId, @PathVariable int version,
                                                      @RequestBody byte[] batch) {
         CodecVersionService.Created c = versions.refit(experimentId, version, batch);
         return ResponseEntity.status(c.created() ? HttpStatus.CREATED : HttpStatus.OK).body(view(c.row()));
     }
 
-    private Map<String, Object> view(CodecVersionStore.Row r) {
-        Map<String, Object> m = new LinkedHashMap<>();
-        m.put("experimentId", r.experimentId());
-        m.put("version", r.version());
-        m.put("codec", r.codec());
-        m.put("architecture", r.architecture());
-        m.put("origin", r.origin());
-        m.put("parentVersion", r.parentVersion());
-        m.put("status", r.status());
-        m.put("settings", json.readValue(r.settings(), MAP));
-        m.put("snapshots", r.snapshots());
+    private CodecVersionView view(CodecVersionStore.Row r) {
         Map<String, Object> progress = r.progress() == null ? null : json.readValue(r.progress(), MAP);
-        m.put("progress", progress);
         // TGAP's loss curve: per epoch, trainLoss and heldOutLoss (null without a held-out part); [] for FAF
-        m.put("history", progress != null && progress.get("history") instanceof List<?> h ? h : List.of());
-        m.put("quality", r.quality() == null ? null : json.readValue(r.quality(), MAP));
-        m.put("failureReason", r.failureReason());
-        m.put("weightsBytes", r.weightsBytes());
-        m.put("weightsSha256", r.weightsSha256());
-        m.put("createdAt", r.createdAt());
-        m.put("finishedAt", r.finishedAt());
-        return m;
+        List<Object> history = progress != null && progress.get("history") instanceof List<?> h ? List.copyOf(h) : List.of();
+        return new CodecVersionView(r.experimentId(), r.version(), r.codec(), r.architecture(), r.origin(),
+                r.parentVersion(), r.status(), json.readValue(r.settings(), MAP), r.snapshots(), progress, history,
+                r.quality() == null ? null : json.readValue(r.quality(), MAP), r.failureReason(), r.weightsBytes(),
+                r.weightsSha256(), r.createdAt(), r.finishedAt());
     }
 }

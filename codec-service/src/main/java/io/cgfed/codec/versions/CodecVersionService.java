@@ -80,8 +80,6 @@ public class CodecVersionService {
     }
 
     /** What a TGAP request names: the codec and its settings. */
-    public record TgapRequest(String codec, Map<String, Object> settings) {
-    }
 
     /**
      * Starts TGAP: version 1 of the experiment's codec, trained on {@code snapshots} (a CGFB batch of
@@ -91,7 +89,7 @@ public class CodecVersionService {
      *
      * @return the version and whether this call created it
      */
-    public Created startTgap(UUID experimentId, TgapRequest request, byte[] snapshots) {
+    public Created startTgap(UUID experimentId, io.cgfed.core.protocol.CodecVersionView.TgapRequest request, byte[] snapshots) {
         var existing = store.find(experimentId, 1);
         if (existing.isPresent()) {
             return new Created(existing.get(), false);

@@ -163,6 +163,18 @@ class CodecVersionApiTest {
         assertThat(curve.get(0).path("epoch").asInt()).isEqualTo(1);
         assertThat(curve.get(0).path("trainLoss").asDouble()).isGreaterThan(0).isLessThan(1);
         assertThat(curve.get(0).path("heldOutLoss").asDouble()).isGreaterThan(0).isLessThan(1);
+        // the contract (issue 17): the answer is the shared record, field for field, under the names the API documents
+        JsonMapper strict = JsonMapper.builder().enable(tools.jackson.databind.DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
+                .build();
+        io.cgfed.core.protocol.CodecVersionView typed = strict.treeToValue(ready, io.cgfed.core.protocol.CodecVersionView.class);
+        assertThat(typed.ready()).isTrue();
+        assertThat(typed.version()).isEqualTo(1);
+        assertThat(typed.experimentId()).isEqualTo(experiment);
+        assertThat(typed.snapshots()).isEqualTo(32);
+        assertThat(typed.history()).hasSize(1);
+        assertThat(ready.propertyNames()).containsExactly("experimentId", "version", "codec", "architecture", "origin",
+                "parentVersion", "status", "settings", "snapshots", "progress", "history", "quality", "failureReason",
+                "weightsBytes", "weightsSha256", "createdAt", "finishedAt");
         // asking again changes nothing
         assertThat(startTgap(experiment, spec, snapshots(experiment, 1, 1, 2)).getStatusCode().value()).isEqualTo(200);
 

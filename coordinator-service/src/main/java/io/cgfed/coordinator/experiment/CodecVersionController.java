@@ -32,15 +32,15 @@ public class CodecVersionController {
     }
 
     @GetMapping
-    public List<Map<String, Object>> list(@PathVariable UUID experimentId) {
+    public List<io.cgfed.core.protocol.CodecVersionView> list(@PathVariable UUID experimentId) {
         experiments.find(experimentId);
         return codecService.versions(experimentId);
     }
 
     @GetMapping("/{version}")
-    public Map<String, Object> get(@PathVariable UUID experimentId, @PathVariable int version) {
+    public io.cgfed.core.protocol.CodecVersionView get(@PathVariable UUID experimentId, @PathVariable int version) {
         experiments.find(experimentId);
-        Map<String, Object> v = codecService.version(experimentId, version);
+        io.cgfed.core.protocol.CodecVersionView v = codecService.version(experimentId, version);
         if (v == null) {
             throw ApiException.notFound("codec version " + version + " of experiment " + experimentId);
         }

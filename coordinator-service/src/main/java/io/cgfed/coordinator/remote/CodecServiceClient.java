@@ -1,5 +1,7 @@
 package io.cgfed.coordinator.remote;
 
+import io.cgfed.core.protocol.CodecVersionView;
+
 import io.cgfed.coordinator.CoordinatorProperties;
 import io.cgfed.coordinator.metrics.CoordinatorMetrics;
 import io.cgfed.core.codec.PayloadBatch;
@@ -36,9 +38,7 @@ import tools.jackson.databind.ObjectMapper;
 @Component
 public class CodecServiceClient {
     private static final Logger log = LoggerFactory.getLogger(CodecServiceClient.class);
-    private static final ParameterizedTypeReference<Map<String, Object>> MAP = new ParameterizedTypeReference<>() {
-    };
-    private static final ParameterizedTypeReference<List<Map<String, Object>>> LIST = new ParameterizedTypeReference<>() {
+    private static final ParameterizedTypeReference<List<CodecVersionView>> LIST = new ParameterizedTypeReference<>() {
     };
     private final RestClient http;
     private final ObjectMapper json;
@@ -132,11 +132,11 @@ public class CodecServiceClient {
     }
 
     /** Starts TGAP training of version 1 on a collection of snapshot payloads; the version as the codec-service shows it. */
-    public Map<String, Object> startTgap(UUID experimentId, String codec, Map<String, Object> settings, List<byte[]> snapshots) {
+    public CodecVersionView startTgap(UUID experimentId, String codec, Map<String, Object> settings, List<byte[]> snapshots) {
         LinkedMultiValueMap<String, Object> parts = new LinkedMultiValueMap<>();
         HttpHeaders jsonPart = new HttpHeaders();
         jsonPart.setContentType(MediaType.APPLICATION_JSON);
-        parts.add("spec", new HttpEntity<>(json.writeValueAsString(Map.of("codec", codec, "settings", settings)), jsonPart));
+        parts.add("spec", new HttpEntity<>(json.writeValueAsString(new CodecVersionView.TgapRequest(codec, settings)), jsonPart));
         HttpHeaders binary = new HttpHeaders();
         binary.setContentType(MediaType.APPLICATION_OCTET_STREAM);
         parts.add("snapshots", new HttpEntity<>(new ByteArrayResource(PayloadBatch.write(snapshots)) {
@@ -146,22 +146,22 @@ public class CodecServiceClient {
             }
         }, binary));
         return call("tgap", () -> http.post().uri("/api/v1/experiments/{id}/codec-versions", experimentId)
-                .contentType(MediaType.MULTIPART_FORM_DATA).body(parts).retrieve().body(MAP));
+                .contentType(MediaType.MULTIPART_FORM_DATA).body(parts).retrieve().body(CodecVersionView.class));
     }
 
     /** A codec version, or null when the codec-service has none by that number. */
-    public Map<String, Object> version(UUID experimentId, int version) {
+    public CodecVersionView version(UUID experimentId, int version) {
         return call("version", () -> {
             try {
                 return http.get().uri("/api/v1/experiments/{id}/codec-versions/{v}", experimentId, version).retrieve()
-                        .body(MAP);
+                        .body(CodecVersionView.class);
             } catch (HttpClientErrorException.NotFound none) {
                 return null;
             }
         });
     }
 
-    public List<Map<String, Object>> versions(UUID experimentId) {
+    public List<CodecVersionView> versions(UUID experimentId) {
         return call("versions", () -> http.get().uri("/api/v1/experiments/{id}/codec-versions", experimentId).retrieve()
                 .body(LIST));
     }
@@ -173,21 +173,21 @@ public class CodecServiceClient {
     }
 
     /** FAF: the version adapted from {@code version} with these contributions (safetensors files). */
-    public Map<String, Object> adapt(UUID experimentId, int version, List<byte[]> contributions) {
+    public CodecVersionView adapt(UUID experimentId, int version, List<byte[]> contributions) {
         return call("adapt", () -> http.post().uri("/api/v1/experiments/{id}/codec-versions/{v}/contributions",
                         experimentId, version)
                 .contentType(MediaType.APPLICATION_OCTET_STREAM).body(PayloadBatch.write(contributions))
-                .retrieve().body(MAP));
+                .retrieve().body(CodecVersionView.class));
     }
 
     /** FAF from the server's side: the version refitted from {@code version} on a round's decoded payloads. */
-    public Map<String, Object> refit(UUID experimentId, int version, List<? extends PayloadBatch.Part> payloads) {
+    public CodecVersionView refit(UUID experimentId, int version, List<? extends PayloadBatch.Part> payloads) {
         return call("adapt", () -> http.post().uri("/api/v1/experiments/{id}/codec-versions/{v}/refit",
                         experimentId, version)
                 .contentType(MediaType.APPLICATION_OCTET_STREAM)
                 .contentLength(PayloadBatch.sizeOfParts(payloads))
                 .body(out -> PayloadBatch.writeParts(payloads, out))
-                .retrieve().body(MAP));
+                .retrieve().body(CodecVersionView.class));
     }
 
     private String detail(HttpClientErrorException e) {

@@ -70,11 +70,20 @@ public class RegistrySync {
         try {
             return codecService.versions(experimentId).stream().map(v -> {
                 Map<String, Object> m = new LinkedHashMap<>();
-                for (String k : List.of("version", "origin", "parentVersion", "status", "architecture", "settings",
-                        "snapshots", "quality", "history", "failureReason", "weightsBytes", "weightsSha256", "createdAt",
-                        "finishedAt")) {
-                    m.put(k, v.get(k));
-                }
+                m.put("version", v.version());
+                m.put("origin", v.origin());
+                m.put("parentVersion", v.parentVersion());
+                m.put("status", v.status());
+                m.put("architecture", v.architecture());
+                m.put("settings", v.settings());
+                m.put("snapshots", v.snapshots());
+                m.put("quality", v.quality());
+                m.put("history", v.history());
+                m.put("failureReason", v.failureReason());
+                m.put("weightsBytes", v.weightsBytes());
+                m.put("weightsSha256", v.weightsSha256());
+                m.put("createdAt", v.createdAt() == null ? null : v.createdAt().toString());
+                m.put("finishedAt", v.finishedAt() == null ? null : v.finishedAt().toString());
                 return m;
             }).toList();
         } catch (RuntimeException unreachable) {

@@ -201,8 +201,7 @@ public class RoundCloser {
             return null;
         }
         if (train.stream().noneMatch(Task::isContribute)) {
-            Map<String, Object> v = codecService.refit(experimentId, usedVersion, payloads);
-            int version = ((Number) v.get("version")).intValue();
+            int version = codecService.refit(experimentId, usedVersion, payloads).version();
             log.info("experiment {} round {}: codec version {} refitted from {} on {} decoded updates", experimentId,
                     roundNo, version, usedVersion, payloads.size());
             return version;
@@ -217,8 +216,7 @@ public class RoundCloser {
                     experimentId, roundNo, usedVersion);
             return null;
         }
-        Map<String, Object> v = codecService.adapt(experimentId, usedVersion, contributions);
-        int version = ((Number) v.get("version")).intValue();
+        int version = codecService.adapt(experimentId, usedVersion, contributions).version();
         log.info("experiment {} round {}: codec version {} adapted from {} with {} contributions", experimentId, roundNo,
                 version, usedVersion, contributions.size());
         return version;

@@ -313,7 +313,7 @@ public class RoundDriver {
     private void trainCodec(UUID experimentId) {
         Experiment e = experimentService.find(experimentId);
         ExperimentSpec spec = experimentService.spec(e);
-        Map<String, Object> version = codecService.version(experimentId, 1);
+        io.cgfed.core.protocol.CodecVersionView version = codecService.version(experimentId, 1);
         if (version == null) {
             List<byte[]> snapshots = new ArrayList<>();
             for (var a : attachments.findByExperimentIdAndRoundAndKindOrderByClientIndex(experimentId, 0,
@@ -323,8 +323,8 @@ public class RoundDriver {
             version = codecService.startTgap(experimentId, spec.codec().name(), spec.codec().settings(), snapshots);
             log.info("experiment {}: codec-service training codec version 1 on {} snapshots", experimentId, snapshots.size());
         }
-        String status = String.valueOf(version.get("status"));
-        Object reason = version.get("failureReason");
+        String status = version.status();
+        String reason = version.failureReason();
         tx.executeWithoutResult(s -> {
             Round round = rounds.lock(experimentId, 0).orElseThrow();
             if (round.getStatus() != RoundStatus.TRAINING_CODEC) {

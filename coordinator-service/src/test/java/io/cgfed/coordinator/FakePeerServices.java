@@ -279,13 +279,12 @@ final class FakePeerServices {
         }
     }
 
+    /** A READY version as the codec-service answers it: every field of the shared record. */
+    @SuppressWarnings("unchecked")
     private static Map<String, Object> version(int number, String origin, Integer parent) {
-        Map<String, Object> v = new java.util.LinkedHashMap<>();
-        v.put("version", number);
-        v.put("origin", origin);
-        v.put("parentVersion", parent);
-        v.put("status", "READY");
-        return v;
+        io.cgfed.core.protocol.CodecVersionView v = new io.cgfed.core.protocol.CodecVersionView(null, number, "cgae",
+                "linear", origin, parent, "READY", Map.of(), 0, null, List.of(), null, null, null, null, null, null);
+        return new java.util.LinkedHashMap<>(JSON.convertValue(v, Map.class));
     }
 
     /** Every aggregate request received, answered or not. */

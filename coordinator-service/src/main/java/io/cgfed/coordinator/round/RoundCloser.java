@@ -197,7 +197,7 @@ public class RoundCloser {
      */
     private Integer adaptCodec(UUID experimentId, int roundNo, ExperimentSpec spec, Integer usedVersion, List<Task> train,
                                List<PayloadBatch.Part> payloads) {
-        if (usedVersion == null || !RoundDriver.adapts(spec, roundNo)) {
+        if (usedVersion == null || !RoundPlan.adapts(spec, roundNo)) {
             return null;
         }
         if (train.stream().noneMatch(Task::isContribute)) {

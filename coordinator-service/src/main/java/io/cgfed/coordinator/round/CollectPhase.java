@@ -1,0 +1,163 @@
+package io.cgfed.coordinator.round;
+
+import io.cgfed.coordinator.experiment.Experiment;
+import io.cgfed.coordinator.experiment.ExperimentRepository;
+import io.cgfed.coordinator.experiment.ExperimentService;
+import io.cgfed.coordinator.experiment.ExperimentStatus;
+import io.cgfed.coordinator.metrics.CoordinatorMetrics;
+import io.cgfed.coordinator.task.Task;
+import io.cgfed.coordinator.task.TaskRepository;
+import io.cgfed.coordinator.upload.UploadRepository;
+import io.cgfed.core.protocol.ExperimentSpec;
+import io.cgfed.core.protocol.TaskMessage.TaskType;
+import java.time.Instant;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.UUID;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.stereotype.Component;
+
+/**
+ * A round that collects: TGAP's snapshots in round 0 (COLLECTING), a round's updates (OPEN). Loads the counts and
+ * the clock, asks {@link CollectionDecision}, and applies its answer in the caller's transaction: close (open
+ * tasks cancelled as too late), re-open for the clients that did not deliver, or fail.
+ */
+@Component
+class CollectPhase {
+    private static final Logger log = LoggerFactory.getLogger(CollectPhase.class);
+    private final RoundRepository rounds;
+    private final ExperimentRepository experiments;
+    private final ExperimentService experimentService;
+    private final io.cgfed.coordinator.attachment.AttachmentRepository attachments;
+    private final TaskRepository tasks;
+    private final UploadRepository uploads;
+    private final TaskReassigner reassigner;
+    private final CoordinatorMetrics metrics;
+    private final RoundFailure failure;
+
+    CollectPhase(RoundRepository rounds, ExperimentRepository experiments, ExperimentService experimentService,
+                 io.cgfed.coordinator.attachment.AttachmentRepository attachments, TaskRepository tasks,
+                 UploadRepository uploads, TaskReassigner reassigner, CoordinatorMetrics metrics,
+                 RoundFailure failure) {
+        this.rounds = rounds;
+        this.experiments = experiments;
+        this.experimentService = experimentService;
+        this.attachments = attachments;
+        this.tasks = tasks;
+        this.uploads = uploads;
+        this.reassigner = reassigner;
+        this.metrics = metrics;
+        this.failure = failure;
+    }
+
+    /** TGAP collection: on to codec training once every client (or a quorum by the deadline) has uploaded. */
+    void checkCollection(UUID experimentId) {
+        Round round = rounds.lock(experimentId, 0).orElseThrow();
+        if (round.getStatus() != RoundStatus.COLLECTING) {
+            return;
+        }
+        Experiment e = experiments.findById(experimentId).orElseThrow();
+        if (e.getStatus() != ExperimentStatus.RUNNING) {
+            return; // cancelled (or finished) since this step began: its tasks were withdrawn on purpose
+        }
+        ExperimentSpec spec = experimentService.spec(e);
+        long received = attachments.countByExperimentIdAndRoundAndKind(experimentId, 0,
+                io.cgfed.coordinator.attachment.AttachmentKind.COLLECTION);
+        List<Task> collect = tasks.findByExperimentIdAndRoundAndType(experimentId, 0, TaskType.COLLECT);
+        Instant now = Instant.now();
+        CollectionDecision decision = collection(round, spec, received, collect, false, now);
+        switch (decision.next()) {
+            case CLOSE -> {
+                round.markTrainingCodec(now);
+                cancelOpen(collect, "TGAP collection closed with " + received + " collections", now);
+                log.info("experiment {}: TGAP collections from {} of {} clients, training codec version 1", experimentId,
+                        received, round.getSelected());
+            }
+            case RETRY, FAIL -> retryOrFail(spec, e, round, collect, TaskType.COLLECT, decision, "TGAP collection got "
+                    + received + " of the " + spec.quorum() + " client collections it needs"
+                    + (decision.pastDeadline() ? " by its deadline" : ""), now);
+            case WAIT -> { }
+        }
+    }
+
+    void checkOpenRound(UUID experimentId, int roundNo) {
+        Round round = rounds.lock(experimentId, roundNo).orElseThrow();
+        if (round.getStatus() != RoundStatus.OPEN) {
+            return;
+        }
+        Experiment e = experiments.findById(experimentId).orElseThrow();
+        if (e.getStatus() != ExperimentStatus.RUNNING) {
+            return; // cancelled (or finished) since this step began: its tasks were withdrawn on purpose
+        }
+        ExperimentSpec spec = experimentService.spec(e);
+        long received = uploads.countByExperimentIdAndRound(experimentId, roundNo);
+        List<Task> train = tasks.findByExperimentIdAndRoundAndType(experimentId, roundNo, TaskType.TRAIN);
+        Instant now = Instant.now();
+        CollectionDecision decision = collection(round, spec, received, train, spec.closeAtQuorum(), now);
+        switch (decision.next()) {
+            case CLOSE -> {
+                round.markAggregating(now);
+                // over-selection: the clients still training are too late; their uploads will be refused
+                cancelOpen(train, "round " + roundNo + " closed with " + received + " uploads", now);
+                log.info("experiment {} round {}: {} of {} uploads, aggregating", experimentId, roundNo, received,
+                        round.getSelected());
+            }
+            case RETRY, FAIL -> retryOrFail(spec, e, round, train, TaskType.TRAIN, decision, "round " + roundNo + " got "
+                    + received + " of the " + spec.quorum() + " uploads it needs"
+                    + (decision.pastDeadline() ? " by its deadline" : ""), now);
+            case WAIT -> { }
+        }
+    }
+
+    /** What {@link CollectionDecision} needs to know of a collecting round, read from its tasks and the clock. */
+    private static CollectionDecision collection(Round round, ExperimentSpec spec, long received, List<Task> issued,
+                                                 boolean closeAtQuorum, Instant now) {
+        return new CollectionDecision(received, round.getSelected(), spec.quorum(), closeAtQuorum,
+                issued.stream().noneMatch(Task::isOpen), now.isAfter(round.getDeadlineAt()), round.getAttempt(),
+                spec.roundRetries());
+    }
+
+    private void retryOrFail(ExperimentSpec spec, Experiment e, Round round, List<Task> issued, TaskType type,
+                             CollectionDecision decision, String shortfall, Instant now) {
+        if (decision.next() == CollectionDecision.Next.RETRY) {
+            retry(spec, round, issued, type, shortfall, now);
+        } else {
+            failure.fail(e, round, shortfall);
+        }
+    }
+
+    /**
+     * A round below its quorum with retries left ({@code roundRetries}) opens again with a new deadline:
+     * what arrived stays, the clients that did not deliver get new tasks (with live workers).
+     */
+    private void retry(ExperimentSpec spec, Round round, List<Task> issued, TaskType type, String shortfall,
+                       Instant now) {
+        Set<Integer> delivered = new HashSet<>();
+        if (type == TaskType.COLLECT) {
+            attachments.findByExperimentIdAndRoundAndKindOrderByClientIndex(round.getExperimentId(), round.getRound(),
+                    io.cgfed.coordinator.attachment.AttachmentKind.COLLECTION).forEach(a -> delivered.add(a.getClientIndex()));
+        } else {
+            uploads.findByExperimentIdAndRoundOrderByClientIndex(round.getExperimentId(), round.getRound())
+                    .forEach(u -> delivered.add(u.getClientIndex()));
+        }
+        java.util.SortedSet<Integer> missing = new java.util.TreeSet<>();
+        issued.forEach(t -> missing.add(t.getClientIndex()));
+        missing.removeAll(delivered);
+        reassigner.reissue(round.getExperimentId(), round.getRound(), type, missing, now);
+        round.reopen(now.plusSeconds(spec.roundDeadlineSeconds()));
+        metrics.roundRetried();
+        log.warn("{}; re-opened (retry {} of {}) for clients {} until {}", shortfall, round.getAttempt(),
+                spec.roundRetries(), missing, round.getDeadlineAt());
+    }
+
+    /** Tasks that can no longer count (their round moved on) are cancelled, so no worker starts them. */
+    private static void cancelOpen(List<Task> issued, String reason, Instant now) {
+        for (Task t : issued) {
+            if (t.isOpen()) {
+                t.cancel(reason, now);
+            }
+        }
+    }
+}

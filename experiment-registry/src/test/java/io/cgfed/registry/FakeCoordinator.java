@@ -152,14 +152,13 @@ final class FakeCoordinator {
                     problem(ex, 404, "no experiment " + id);
                 } else {
                     ArrayNode list = JSON.createArrayNode();
-                    codecs.getOrDefault(id, Map.of()).forEach((version, weights) -> {
-                        ObjectNode v = list.addObject().put("version", version)
-                                .put("origin", version == 1 ? "TGAP" : "FAF")
-                                .put("status", weights == null ? "TRAINING" : "READY");
-                        if (weights != null) {
-                            v.put("weightsBytes", weights.length).put("weightsSha256", sha256(weights));
-                        }
-                    });
+                    // every field of the shared record, as the codec-service writes it and the coordinator passes it on
+                    codecs.getOrDefault(id, Map.of()).forEach((version, weights) -> list.add(JSON.valueToTree(
+                            new io.cgfed.core.protocol.CodecVersionView(id, version, "cgae", "linear",
+                                    version == 1 ? "TGAP" : "FAF", version == 1 ? null : version - 1,
+                                    weights == null ? "TRAINING" : "READY", Map.of(), 0, null, java.util.List.of(), null,
+                                    null, weights == null ? null : (long) weights.length,
+                                    weights == null ? null : sha256(weights), null, null))));
                     ex.getResponseHeaders().add("Content-Type", "application/json");
                     send(ex, 200, JSON.writeValueAsBytes(list));
                 }

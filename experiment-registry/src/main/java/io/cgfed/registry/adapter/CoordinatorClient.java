@@ -87,30 +87,26 @@ public class CoordinatorClient {
     public record CodecVersion(int version, String origin, String status, Long bytes, String sha256) {
     }
 
-    /** The codec versions of an experiment (learned codecs only; empty for the others). */
+    /**
+     * The codec versions of an experiment (learned codecs only; empty for the others), read as the shared record
+     * the codec-service writes and the coordinator passes on ({@link io.cgfed.core.protocol.CodecVersionView}).
+     */
     public List<CodecVersion> codecVersions(UUID experimentId) {
         String path = "/api/v1/experiments/" + experimentId + "/codec-versions";
         HttpResponse<InputStream> r = send(path, Duration.ofSeconds(10));
-        JsonNode list;
+        List<io.cgfed.core.protocol.CodecVersionView> list;
         try (InputStream body = r.body()) {
             requireOk(r, body, "codec versions of experiment " + experimentId);
-            list = json.readTree(body);
+            list = json.readValue(body, new tools.jackson.core.type.TypeReference<List<io.cgfed.core.protocol.CodecVersionView>>() {
+            });
         } catch (IOException | JacksonException e) {
             throw badGateway("the coordinator's codec versions of " + experimentId + " could not be read", e);
         }
-        if (!list.isArray()) {
+        if (list == null) {
             throw badGateway("the coordinator's codec versions of " + experimentId + " are not a list", null);
         }
-        List<CodecVersion> out = new ArrayList<>();
-        for (JsonNode v : list) {
-            if (!v.path("version").canConvertToInt()) {
-                throw badGateway("the coordinator listed a codec version without a number: " + v, null);
-            }
-            out.add(new CodecVersion(v.path("version").asInt(), v.path("origin").asString(null),
-                    v.path("status").asString(null), v.path("weightsBytes").isNumber() ? v.path("weightsBytes").asLong() : null,
-                    v.path("weightsSha256").asString(null)));
-        }
-        return out;
+        return list.stream().map(v -> new CodecVersion(v.version(), v.origin(), v.status(), v.weightsBytes(),
+                v.weightsSha256())).toList();
     }
 
     /** An adapter version's safetensors, as the coordinator stores it (the bytes its sha256 and size describe). */

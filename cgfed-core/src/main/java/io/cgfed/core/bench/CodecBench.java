@@ -134,7 +134,7 @@ public final class CodecBench {
             Map<String, CodecQuality.CodecAt> codecs = new LinkedHashMap<>();
             baselines(numel).forEach((label, spec) -> codecs.put(label, (r, c) -> {
                 Map<String, Object> settings = new HashMap<>(spec.getValue());
-                settings.putIfAbsent("seed", seed * 1_000_003L + r * 1_009L + c);
+                settings.putIfAbsent("seed", io.cgfed.core.protocol.Seeds.task(seed, r, c));
                 return Codecs.create(spec.getKey(), settings);
             }));
             // side information both sides hold: the previous round's global update (issue 14, item 5: an experiment)

@@ -76,7 +76,7 @@ final class Federation implements AutoCloseable {
 
     Trained train(NamedTensors global, int round, int client) {
         model.loadAdapter(global);
-        long taskSeed = seed * 1_000_003L + round * 1_009L + client;
+        long taskSeed = io.cgfed.core.protocol.Seeds.task(seed, round, client);
         TrainingConfig config = new TrainingConfig(settings.localSteps(), settings.batchSize(), settings.learningRate(),
                 0, 0.0, 1.0, taskSeed);
         LocalTrainer.TrainingResult r = trainer.train(model, shards.get(client), config);

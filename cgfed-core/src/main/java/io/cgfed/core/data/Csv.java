@@ -7,13 +7,30 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * A CSV reader after RFC 4180, as pandas and Python's csv module write it: comma-separated fields;
+ * The project's CSV, read and written: a reader after RFC 4180, as pandas and Python's csv module write it: comma-separated fields;
  * a field in double quotes may hold commas, line breaks and doubled quotes ({@code ""} for one
  * {@code "}); records end with LF, CRLF or CR. A quote inside an unquoted field is kept as a
  * character. Empty lines are skipped. A leading UTF-8 byte-order mark is dropped.
  */
 public final class Csv {
     private Csv() {
+    }
+
+    /** One field as RFC 4180 writes it: quoted when it holds a comma, quote or line break; null is empty. */
+    public static String field(String s) {
+        if (s == null) {
+            return "";
+        }
+        return s.contains(",") || s.contains("\"") || s.contains("\n") || s.contains("\r")
+                ? "\"" + s.replace("\"", "\"\"") + "\"" : s;
+    }
+
+    /**
+     * {@link #field} for a file a person opens in a spreadsheet: a text starting with a formula character
+     * ({@code = + - @}) gets a leading {@code '}, so that a name like {@code =HYPERLINK(...)} stays text.
+     */
+    public static String spreadsheetField(String s) {
+        return field(s != null && !s.isEmpty() && "=+-@".indexOf(s.charAt(0)) >= 0 ? "'" + s : s);
     }
 
     /** One record and the line it starts on (1-based). */

@@ -26,7 +26,7 @@ import java.util.SplittableRandom;
  */
 public final class DemoTask {
     public static final String NAME = "demo-mc";
-    public static final List<String> CATEGORIES = List.of("STEM", "Social Science", "Humanities", "Other");
+    public static final List<String> CATEGORIES = SubjectGroups.GROUPS;
     private static final String[] CATEGORY_TAGS = {"STEM", "SOC", "HUM", "OTH"};
     /** Keys shared by all categories. */
     static final String KEYS = "abcdefghijklmnopqrstuvwx";

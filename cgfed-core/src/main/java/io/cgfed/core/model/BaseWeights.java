@@ -6,8 +6,6 @@ import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
-import java.util.HexFormat;
 import java.util.SplittableRandom;
 
 /** Base (frozen) weights of a LLaMA model under Hugging Face names, and their fingerprint. */
@@ -45,21 +43,17 @@ public final class BaseWeights {
 
     /** SHA-256 over names, shapes and float32 values: workers prove they hold the same base model. */
     public static String fingerprint(NamedTensors weights) {
-        try {
-            MessageDigest sha = MessageDigest.getInstance("SHA-256");
-            weights.forEach((name, t) -> {
-                sha.update(name.getBytes(StandardCharsets.UTF_8));
-                ByteBuffer b = ByteBuffer.allocate(4 * t.rank() + 4 * t.size()).order(ByteOrder.LITTLE_ENDIAN);
-                for (int d : t.shape()) {
-                    b.putInt(d);
-                }
-                b.asFloatBuffer().put(t.data());
-                sha.update(b.array());
-            });
-            return HexFormat.of().formatHex(sha.digest());
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException(e);
-        }
+        MessageDigest sha = io.cgfed.core.util.Digests.sha256();
+        weights.forEach((name, t) -> {
+            sha.update(name.getBytes(StandardCharsets.UTF_8));
+            ByteBuffer b = ByteBuffer.allocate(4 * t.rank() + 4 * t.size()).order(ByteOrder.LITTLE_ENDIAN);
+            for (int d : t.shape()) {
+                b.putInt(d);
+            }
+            b.asFloatBuffer().put(t.data());
+            sha.update(b.array());
+        });
+        return io.cgfed.core.util.Digests.hex(sha);
     }
 
     private static FloatTensor gaussian(SplittableRandom random, double std, int rows, int cols) {

@@ -34,13 +34,7 @@ public record TensorSpec(String name, int[] shape) {
      * only the digest.
      */
     public static long layoutDigest(List<TensorSpec> manifest) {
-        byte[] h;
-        try {
-            h = java.security.MessageDigest.getInstance("SHA-256")
-                    .digest(layoutText(manifest).getBytes(java.nio.charset.StandardCharsets.UTF_8));
-        } catch (java.security.NoSuchAlgorithmException e) {
-            throw new IllegalStateException(e);
-        }
+        byte[] h = io.cgfed.core.util.Digests.sha256(layoutText(manifest).getBytes(java.nio.charset.StandardCharsets.UTF_8));
         return java.nio.ByteBuffer.wrap(h, 0, 8).order(java.nio.ByteOrder.LITTLE_ENDIAN).getLong();
     }
 

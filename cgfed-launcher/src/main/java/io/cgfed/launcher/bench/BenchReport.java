@@ -18,7 +18,7 @@ import java.util.function.Function;
  * mean and sample standard deviation over the seeds whose experiment COMPLETED.
  */
 public final class BenchReport {
-    public static final List<String> CEVAL_GROUPS = List.of("STEM", "Social Science", "Humanities", "Other");
+    public static final List<String> CEVAL_GROUPS = io.cgfed.core.data.SubjectGroups.GROUPS;
 
     /** Mean and sample standard deviation (null when fewer than two values) of the values present. */
     public record Stat(Double mean, Double std, int n) {
@@ -276,14 +276,21 @@ public final class BenchReport {
      * The specs are not in the CSV; the runs come back without them.
      */
     public static List<RunResult> readRuns(String csv) {
-        List<String> lines = csv.lines().filter(l -> !l.isBlank()).toList();
-        if (lines.isEmpty() || !(lines.get(0).equals(RUNS_HEADER) || lines.get(0).equals(RUNS_HEADER_BEFORE_DELTA_W))) {
+        List<io.cgfed.core.data.Csv.Row> rows;
+        try {
+            // the reader, not a split on lines: a failure reason may hold a quoted line break
+            rows = io.cgfed.core.data.Csv.parse(new java.io.StringReader(csv), "bench-runs.csv");
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+        if (rows.isEmpty() || !(String.join(",", rows.get(0).fields()).equals(RUNS_HEADER)
+                || String.join(",", rows.get(0).fields()).equals(RUNS_HEADER_BEFORE_DELTA_W))) {
             throw new IllegalArgumentException("not a bench-runs.csv: the header differs");
         }
-        List<String> header = List.of(lines.get(0).split(","));
+        List<String> header = rows.get(0).fields();
         List<RunResult> out = new ArrayList<>();
-        for (String line : lines.subList(1, lines.size())) {
-            List<String> f = splitCsv(line);
+        for (io.cgfed.core.data.Csv.Row row : rows.subList(1, rows.size())) {
+            List<String> f = row.fields();
             Map<String, String> v = new java.util.HashMap<>();
             for (int i = 0; i < header.size(); i++) {
                 v.put(header.get(i), i < f.size() ? f.get(i) : "");
@@ -315,35 +322,6 @@ public final class BenchReport {
         return s == null || s.isEmpty() ? null : Double.valueOf(s);
     }
 
-    /** One RFC 4180 line into its fields. */
-    static List<String> splitCsv(String line) {
-        List<String> out = new ArrayList<>();
-        StringBuilder cur = new StringBuilder();
-        boolean quoted = false;
-        for (int i = 0; i < line.length(); i++) {
-            char c = line.charAt(i);
-            if (quoted) {
-                if (c == '"' && i + 1 < line.length() && line.charAt(i + 1) == '"') {
-                    cur.append('"');
-                    i++;
-                } else if (c == '"') {
-                    quoted = false;
-                } else {
-                    cur.append(c);
-                }
-            } else if (c == '"') {
-                quoted = true;
-            } else if (c == ',') {
-                out.add(cur.toString());
-                cur.setLength(0);
-            } else {
-                cur.append(c);
-            }
-        }
-        out.add(cur.toString());
-        return out;
-    }
-
     private static String num(Double d) {
         return d == null || !Double.isFinite(d) ? "" : String.valueOf(d);
     }
@@ -352,12 +330,8 @@ public final class BenchReport {
         return String.valueOf(d);
     }
 
-    /** RFC 4180 quoting. */
     static String csv(String s) {
-        if (s == null) {
-            return "";
-        }
-        return s.contains(",") || s.contains("\"") || s.contains("\n") ? "\"" + s.replace("\"", "\"\"") + "\"" : s;
+        return io.cgfed.core.data.Csv.field(s);
     }
 
     // ---------------------------------------------------------------- plots

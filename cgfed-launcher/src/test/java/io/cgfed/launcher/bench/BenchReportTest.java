@@ -131,13 +131,15 @@ class BenchReportTest {
     }
 
     @Test
-    void theRunsCsvReadsBackIntoTheSameTables() {
+    void theRunsCsvReadsBackIntoTheSameTables() throws Exception {
         BenchReport report = new BenchReport(sample());
         List<RunResult> back = BenchReport.readRuns(report.runsCsv());
         assertThat(back).hasSize(sample().size());
         assertThat(back.get(0).accuracyByCategory()).isEqualTo(sample().get(0).accuracyByCategory());
         assertThat(new BenchReport(back).markdown("")).isEqualTo(report.markdown(""));
-        assertThat(BenchReport.splitCsv("a,\"b, \"\"c\"\"\",,d")).containsExactly("a", "b, \"c\"", "", "d");
+        assertThat(io.cgfed.core.data.Csv.parse(new java.io.StringReader("a,\"b, \"\"c\"\"\",,d"), "line").get(0).fields())
+                .containsExactly("a", "b, \"c\"", "", "d");
+        assertThat(BenchReport.csv("b, \"c\"")).isEqualTo("\"b, \"\"c\"\"\"");
     }
 
     @Test

@@ -17,11 +17,8 @@ import io.cgfed.service.support.ApiException;
 import io.cgfed.service.support.InvalidFieldException;
 import io.cgfed.service.support.LogContext;
 import jakarta.annotation.PreDestroy;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -371,10 +368,6 @@ public class CodecVersionService {
     }
 
     static String sha256(byte[] bytes) {
-        try {
-            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(bytes));
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException(e);
-        }
+        return io.cgfed.core.util.Digests.sha256Hex(bytes);
     }
 }

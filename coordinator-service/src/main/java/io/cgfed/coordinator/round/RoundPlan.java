@@ -33,7 +33,7 @@ public final class RoundPlan {
         for (int i = 0; i < spec.clients(); i++) {
             all.add(i);
         }
-        Collections.shuffle(all, new Random(spec.seed() * 31 + round));
+        Collections.shuffle(all, new Random(io.cgfed.core.protocol.Seeds.selection(spec.seed(), round)));
         List<Integer> chosen = new ArrayList<>(all.subList(0, spec.clientsPerRound()));
         Collections.sort(chosen);
         return chosen;

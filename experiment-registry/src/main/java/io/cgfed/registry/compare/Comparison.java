@@ -36,13 +36,8 @@ public record Comparison(UUID id, String name, String status, String codec, int 
         return d == null ? "" : String.valueOf(d);
     }
 
-    /** RFC 4180: quoted when it holds a comma, quote or line break; a leading formula character is defused. */
+    /** RFC 4180, a leading formula character defused ({@link io.cgfed.core.data.Csv#spreadsheetField}). */
     static String quote(String s) {
-        if (s == null) {
-            return "";
-        }
-        String v = !s.isEmpty() && "=+-@".indexOf(s.charAt(0)) >= 0 ? "'" + s : s;
-        return v.contains(",") || v.contains("\"") || v.contains("\n") || v.contains("\r")
-                ? "\"" + v.replace("\"", "\"\"") + "\"" : v;
+        return io.cgfed.core.data.Csv.spreadsheetField(s);
     }
 }

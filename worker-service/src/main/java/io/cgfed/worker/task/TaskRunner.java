@@ -141,7 +141,7 @@ public class TaskRunner {
         List<byte[]> snapshots = new java.util.ArrayList<>();
         long t0 = System.nanoTime();
         for (int step = 1; step <= settings.collectRounds(); step++) {
-            long seed = spec.seed() * 1_000_003L - step * 7_919L + task.clientIndex();
+            long seed = io.cgfed.core.protocol.Seeds.collectionStep(spec.seed(), step, task.clientIndex());
             Local local = trainLocally(spec, model, task.clientIndex(), seed, true);
             NamedTensors now = model.adapter();
             NamedTensors increment = now.minus(start);
@@ -186,7 +186,7 @@ public class TaskRunner {
         long a0 = System.nanoTime();
         NamedTensors global = SafeTensors.read(coordinator.adapter(task.experimentId(), task.adapterVersion(), patience(task)));
         model.loadAdapter(global);
-        long seed = spec.seed() * 1_000_003L + task.round() * 1_009L + task.clientIndex();
+        long seed = io.cgfed.core.protocol.Seeds.task(spec.seed(), task.round(), task.clientIndex());
         long t0 = System.nanoTime();
         Local local = trainLocally(spec, model, task.clientIndex(), seed, false);
         LocalTrainer.TrainingResult result = local.result();

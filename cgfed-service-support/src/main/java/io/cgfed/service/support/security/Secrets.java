@@ -2,10 +2,8 @@ package io.cgfed.service.support.security;
 
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.security.SecureRandom;
 import java.util.Base64;
-import java.util.HexFormat;
 
 /**
  * Keys, tokens and credentials: 256 random bits, kept only as their SHA-256. A salt or a slow hash
@@ -27,12 +25,7 @@ public final class Secrets {
 
     /** Lower-case hex SHA-256 of the secret's UTF-8 bytes: what is stored. */
     public static String sha256(String secret) {
-        try {
-            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256")
-                    .digest(secret.getBytes(StandardCharsets.UTF_8)));
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException("SHA-256 is missing from this JVM", e);
-        }
+        return io.cgfed.core.util.Digests.sha256Hex(secret);
     }
 
     /** Whether a presented secret is the one whose digest is stored, in time independent of where they differ. */

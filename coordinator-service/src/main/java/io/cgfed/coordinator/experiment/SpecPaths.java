@@ -4,7 +4,7 @@ import io.cgfed.core.model.ModelCatalog;
 import io.cgfed.core.protocol.ExperimentSpec;
 import io.cgfed.core.protocol.PathRoots;
 import io.cgfed.service.support.InvalidFieldException;
-import org.springframework.beans.factory.annotation.Value;
+import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.stereotype.Component;
 
 /**
@@ -20,8 +20,12 @@ public class SpecPaths {
     private final PathRoots data;
     private final PathRoots models;
 
-    SpecPaths(@Value("${cgfed.coordinator.data-roots:}") String dataRoots,
-              @Value("${cgfed.coordinator.model-roots:}") String modelRoots) {
+    @Autowired
+    SpecPaths(io.cgfed.coordinator.CoordinatorProperties properties) {
+        this(properties.dataRoots(), properties.modelRoots());
+    }
+
+    SpecPaths(String dataRoots, String modelRoots) {
         this.data = PathRoots.parse("CGFED_DATA_ROOTS", dataRoots);
         this.models = PathRoots.parse("CGFED_MODEL_ROOTS", modelRoots);
     }

@@ -11,7 +11,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import org.springframework.beans.factory.annotation.Value;
+import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.stereotype.Component;
 
 /**
@@ -25,7 +25,12 @@ class ExperimentSteps {
     private final Set<UUID> inFlight = ConcurrentHashMap.newKeySet();
     private final ExecutorService pool;
 
-    ExperimentSteps(@Value("${cgfed.coordinator.driver-threads:4}") int threads) {
+    @Autowired
+    ExperimentSteps(io.cgfed.coordinator.CoordinatorProperties properties) {
+        this(properties.driverThreads());
+    }
+
+    ExperimentSteps(int threads) {
         if (threads < 1) {
             throw new IllegalArgumentException("cgfed.coordinator.driver-threads must be at least 1, was " + threads);
         }

@@ -4,7 +4,7 @@ import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.Locale;
 import java.util.Map;
-import org.springframework.beans.factory.annotation.Value;
+import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.stereotype.Component;
 
 /**
@@ -29,8 +29,12 @@ public class UpdateQuarantine {
     private final double madFactor;
     private final double maxNorm;
 
-    UpdateQuarantine(@Value("${cgfed.coordinator.quarantine.mad-factor:10}") double madFactor,
-                     @Value("${cgfed.coordinator.quarantine.max-norm:0}") double maxNorm) {
+    @Autowired
+    UpdateQuarantine(io.cgfed.coordinator.CoordinatorProperties properties) {
+        this(properties.quarantine().madFactor(), properties.quarantine().maxNorm());
+    }
+
+    UpdateQuarantine(double madFactor, double maxNorm) {
         if (!(madFactor > 0) || Double.isInfinite(madFactor)) {
             throw new IllegalArgumentException("cgfed.coordinator.quarantine.mad-factor must be positive and finite, not "
                     + madFactor);

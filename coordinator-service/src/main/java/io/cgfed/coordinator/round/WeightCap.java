@@ -1,7 +1,7 @@
 package io.cgfed.coordinator.round;
 
 import java.util.Arrays;
-import org.springframework.beans.factory.annotation.Value;
+import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.stereotype.Component;
 
 /**
@@ -16,7 +16,12 @@ import org.springframework.stereotype.Component;
 public class WeightCap {
     private final double maxShare;
 
-    WeightCap(@Value("${cgfed.coordinator.aggregation.max-client-share:1}") double maxShare) {
+    @Autowired
+    WeightCap(io.cgfed.coordinator.CoordinatorProperties properties) {
+        this(properties.aggregation().maxClientShare());
+    }
+
+    WeightCap(double maxShare) {
         if (!(maxShare > 0 && maxShare <= 1)) {
             throw new IllegalArgumentException("cgfed.coordinator.aggregation.max-client-share must be in (0, 1] (1: no cap), not "
                     + maxShare);

@@ -4,7 +4,7 @@ import io.cgfed.core.tensor.TensorSpec;
 import java.util.List;
 import java.util.concurrent.Semaphore;
 import java.util.function.Supplier;
-import org.springframework.beans.factory.annotation.Value;
+import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.stereotype.Component;
 
 /**
@@ -22,7 +22,12 @@ public class DecodeBudget {
     private final Semaphore budget;
     private final int budgetKib;
 
-    DecodeBudget(@Value("${cgfed.coordinator.decode-memory-budget:0}") long budgetBytes) {
+    @Autowired
+    DecodeBudget(io.cgfed.coordinator.CoordinatorProperties properties) {
+        this(properties.decodeMemoryBudget());
+    }
+
+    DecodeBudget(long budgetBytes) {
         long bytes = budgetBytes > 0 ? budgetBytes : Runtime.getRuntime().maxMemory() / 3;
         this.budgetKib = (int) Math.max(1, Math.min(Integer.MAX_VALUE, bytes / KIB));
         this.budget = new Semaphore(budgetKib, true);

@@ -6,7 +6,7 @@ import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 import java.io.IOException;
 import java.util.concurrent.Semaphore;
-import org.springframework.beans.factory.annotation.Value;
+import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.stereotype.Component;
 import org.springframework.web.filter.OncePerRequestFilter;
 
@@ -32,8 +32,12 @@ public class UploadAdmission extends OncePerRequestFilter {
     private final Semaphore budget;
     private final int budgetKib;
 
-    UploadAdmission(@Value("${cgfed.coordinator.max-concurrent-uploads:16}") int maxConcurrent,
-                    @Value("${cgfed.coordinator.upload-memory-budget:0}") long budgetBytes) {
+    @Autowired
+    UploadAdmission(io.cgfed.coordinator.CoordinatorProperties properties) {
+        this(properties.maxConcurrentUploads(), properties.uploadMemoryBudget());
+    }
+
+    UploadAdmission(int maxConcurrent, long budgetBytes) {
         if (maxConcurrent < 1) {
             throw new IllegalArgumentException("cgfed.coordinator.max-concurrent-uploads must be at least 1");
         }

@@ -97,6 +97,14 @@ class UploadValidationTest extends CoordinatorApiTestBase {
         JsonNode receipt = json(assertAccepted(upload(owner, t0.taskId(), valid)));
         assertThat(receipt.get("status").asString()).isEqualTo("ACCEPTED");
         assertThat(receipt.get("wireBytes").asLong()).isEqualTo(valid.length);
+        // the contract (issue 17): the answer is the shared record, field for field, under these names
+        io.cgfed.core.protocol.Receipts.Upload typed = tools.jackson.databind.json.JsonMapper.builder()
+                .enable(tools.jackson.databind.DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES).build()
+                .treeToValue(receipt, io.cgfed.core.protocol.Receipts.Upload.class);
+        assertThat(typed.duplicate()).isFalse();
+        assertThat(typed.experimentId()).isEqualTo(run.id());
+        assertThat(receipt.propertyNames()).containsExactly("status", "experimentId", "round", "clientIndex", "wireBytes",
+                "rawBytes");
         assertThat(uploadBlobs(run.id())).hasSize(1);
         sleep(300);
         assertThat(round(experiment(run.id()), 1).get("status").asString()).as("one of two uploads").isEqualTo("OPEN");

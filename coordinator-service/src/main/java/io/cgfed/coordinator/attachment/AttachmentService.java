@@ -32,9 +32,7 @@ import java.io.IOException;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
 import org.slf4j.MDC;
@@ -66,13 +64,13 @@ public class AttachmentService {
         this.properties = properties;
     }
 
-    public Map<String, Object> accept(UUID taskId, UUID workerId, AttachmentKind kind, HttpServletRequest request)
+    public io.cgfed.core.protocol.Receipts.Attachment accept(UUID taskId, UUID workerId, AttachmentKind kind, HttpServletRequest request)
             throws IOException {
         long start = System.nanoTime();
         String metricKind = kind.name().toLowerCase(java.util.Locale.ROOT);
         try {
-            Map<String, Object> receipt = acceptChecked(taskId, workerId, kind, request);
-            metrics.upload(metricKind, "DUPLICATE".equals(receipt.get("status")) ? "duplicate" : "accepted", "none",
+            io.cgfed.core.protocol.Receipts.Attachment receipt = acceptChecked(taskId, workerId, kind, request);
+            metrics.upload(metricKind, receipt.duplicate() ? "duplicate" : "accepted", "none",
                     Duration.ofNanos(System.nanoTime() - start));
             return receipt;
         } catch (RuntimeException | IOException refused) {
@@ -86,7 +84,7 @@ public class AttachmentService {
         }
     }
 
-    private Map<String, Object> acceptChecked(UUID taskId, UUID workerId, AttachmentKind kind, HttpServletRequest request)
+    private io.cgfed.core.protocol.Receipts.Attachment acceptChecked(UUID taskId, UUID workerId, AttachmentKind kind, HttpServletRequest request)
             throws IOException {
         Task task = tasks.ownTask(taskId, workerId);
         MDC.put(LogContext.EXPERIMENT, task.getExperimentId().toString());
@@ -132,19 +130,19 @@ public class AttachmentService {
                 + "-" + kind.name().toLowerCase() + "-" + sha.substring(0, 16) + ".bin";
         return intake.accept(task.getExperimentId(), task.getRound(), blobKey, body, new RoundIntake.Row<>() {
             @Override
-            public Optional<Map<String, Object>> counted() {
+            public Optional<io.cgfed.core.protocol.Receipts.Attachment> counted() {
                 return attachments.findById(key).map(a -> duplicate(a, sha, task, kind));
             }
 
             @Override
-            public Map<String, Object> insert(Round round) {
+            public io.cgfed.core.protocol.Receipts.Attachment insert(Round round) {
                 if (round.getStatus() != expectedRound) {
                     throw UploadRefused.conflict("late", "round " + task.getRound() + " is " + round.getStatus() + ": the "
                             + kind.name().toLowerCase() + " is late and was not counted");
                 }
                 Task current = tasks.ownTask(taskId, workerId);
                 if (!current.isOpen()) {
-                    Optional<Map<String, Object>> committed = counted();
+                    Optional<io.cgfed.core.protocol.Receipts.Attachment> committed = counted();
                     if (committed.isPresent()) {
                         return committed.get();
                     }
@@ -220,7 +218,7 @@ public class AttachmentService {
         }
     }
 
-    private static Map<String, Object> duplicate(Attachment existing, String sha, Task task, AttachmentKind kind) {
+    private static io.cgfed.core.protocol.Receipts.Attachment duplicate(Attachment existing, String sha, Task task, AttachmentKind kind) {
         if (!existing.getSha256().equals(sha)) {
             throw UploadRefused.conflict("different_upload", "client " + task.getClientIndex() + " already sent a different "
                     + kind.name().toLowerCase() + " for round " + task.getRound());
@@ -228,15 +226,9 @@ public class AttachmentService {
         return receipt("DUPLICATE", task, kind, existing.getBytes(), existing.getItems());
     }
 
-    private static Map<String, Object> receipt(String status, Task task, AttachmentKind kind, long bytes, int items) {
-        Map<String, Object> m = new LinkedHashMap<>();
-        m.put("status", status);
-        m.put("kind", kind);
-        m.put("experimentId", task.getExperimentId());
-        m.put("round", task.getRound());
-        m.put("clientIndex", task.getClientIndex());
-        m.put("bytes", bytes);
-        m.put("items", items);
-        return m;
+    private static io.cgfed.core.protocol.Receipts.Attachment receipt(String status, Task task, AttachmentKind kind, long bytes,
+                                                                      int items) {
+        return new io.cgfed.core.protocol.Receipts.Attachment(status, kind.name(), task.getExperimentId(), task.getRound(),
+                task.getClientIndex(), bytes, items);
     }
 }

@@ -7,7 +7,6 @@ import io.cgfed.service.support.security.Requires;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.validation.Valid;
 import java.io.IOException;
-import java.util.Map;
 import java.util.UUID;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.MediaType;
@@ -42,7 +41,7 @@ public class TaskController {
 
     /** A COLLECT task's TGAP snapshots: a CGFB batch of uncompressed CGFU payloads. Completes the task. */
     @PutMapping(path = "/{taskId}/collection", consumes = MediaType.APPLICATION_OCTET_STREAM_VALUE)
-    public ResponseEntity<Map<String, Object>> collection(@PathVariable UUID taskId,
+    public ResponseEntity<io.cgfed.core.protocol.Receipts.Attachment> collection(@PathVariable UUID taskId,
                                                           @RequestHeader(WORKER_HEADER) UUID workerId,
                                                           HttpServletRequest request) throws IOException {
         return attachment(taskId, workerId, io.cgfed.coordinator.attachment.AttachmentKind.COLLECTION, request);
@@ -50,7 +49,7 @@ public class TaskController {
 
     /** A TRAIN task's FAF contribution (safetensors), before its update. */
     @PutMapping(path = "/{taskId}/contribution", consumes = MediaType.APPLICATION_OCTET_STREAM_VALUE)
-    public ResponseEntity<Map<String, Object>> contribution(@PathVariable UUID taskId,
+    public ResponseEntity<io.cgfed.core.protocol.Receipts.Attachment> contribution(@PathVariable UUID taskId,
                                                             @RequestHeader(WORKER_HEADER) UUID workerId,
                                                             HttpServletRequest request) throws IOException {
         return attachment(taskId, workerId, io.cgfed.coordinator.attachment.AttachmentKind.CONTRIBUTION, request);
@@ -58,25 +57,24 @@ public class TaskController {
 
     /** Audit mode: a TRAIN task's raw update (uncompressed CGFU payload), before its encoded update. */
     @PutMapping(path = "/{taskId}/audit", consumes = MediaType.APPLICATION_OCTET_STREAM_VALUE)
-    public ResponseEntity<Map<String, Object>> audit(@PathVariable UUID taskId, @RequestHeader(WORKER_HEADER) UUID workerId,
+    public ResponseEntity<io.cgfed.core.protocol.Receipts.Attachment> audit(@PathVariable UUID taskId, @RequestHeader(WORKER_HEADER) UUID workerId,
                                                      HttpServletRequest request) throws IOException {
         return attachment(taskId, workerId, io.cgfed.coordinator.attachment.AttachmentKind.AUDIT, request);
     }
 
-    private ResponseEntity<Map<String, Object>> attachment(UUID taskId, UUID workerId,
+    private ResponseEntity<io.cgfed.core.protocol.Receipts.Attachment> attachment(UUID taskId, UUID workerId,
                                                            io.cgfed.coordinator.attachment.AttachmentKind kind,
                                                            HttpServletRequest request) throws IOException {
-        Map<String, Object> receipt = attachments.accept(taskId, workerId, kind, request);
-        return ResponseEntity.status("DUPLICATE".equals(receipt.get("status")) ? HttpStatus.OK : HttpStatus.ACCEPTED)
-                .body(receipt);
+        io.cgfed.core.protocol.Receipts.Attachment receipt = attachments.accept(taskId, workerId, kind, request);
+        return ResponseEntity.status(receipt.duplicate() ? HttpStatus.OK : HttpStatus.ACCEPTED).body(receipt);
     }
 
     /** A TRAIN task's encoded update ({@code application/octet-stream}, the CGFU wire format). */
     @PutMapping(path = "/{taskId}/update", consumes = MediaType.APPLICATION_OCTET_STREAM_VALUE)
-    public ResponseEntity<Map<String, Object>> upload(@PathVariable UUID taskId, @RequestHeader(WORKER_HEADER) UUID workerId,
+    public ResponseEntity<io.cgfed.core.protocol.Receipts.Upload> upload(@PathVariable UUID taskId, @RequestHeader(WORKER_HEADER) UUID workerId,
                                                       HttpServletRequest request) throws IOException {
         UploadService.Receipt receipt = uploads.accept(taskId, workerId, request);
-        return ResponseEntity.status(receipt.duplicate() ? HttpStatus.OK : HttpStatus.ACCEPTED).body(receipt.asMap());
+        return ResponseEntity.status(receipt.duplicate() ? HttpStatus.OK : HttpStatus.ACCEPTED).body(receipt.wire());
     }
 
     @PostMapping("/{taskId}/evaluation")
@@ -89,7 +87,7 @@ public class TaskController {
     @PostMapping("/{taskId}/failure")
     @ResponseStatus(HttpStatus.NO_CONTENT)
     public void failure(@PathVariable UUID taskId, @RequestHeader(WORKER_HEADER) UUID workerId,
-                        @RequestBody Map<String, String> body) {
-        tasks.reportFailure(taskId, workerId, body.get("reason"));
+                        @RequestBody io.cgfed.core.protocol.Receipts.Failure body) {
+        tasks.reportFailure(taskId, workerId, body.reason());
     }
 }

@@ -23,7 +23,6 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -263,15 +262,10 @@ public class UploadService {
 
     /** What the coordinator answers an upload. */
     public record Receipt(boolean duplicate, UUID experimentId, int round, int clientIndex, long wireBytes, long rawBytes) {
-        public Map<String, Object> asMap() {
-            Map<String, Object> m = new LinkedHashMap<>();
-            m.put("status", duplicate ? "DUPLICATE" : "ACCEPTED");
-            m.put("experimentId", experimentId);
-            m.put("round", round);
-            m.put("clientIndex", clientIndex);
-            m.put("wireBytes", wireBytes);
-            m.put("rawBytes", rawBytes);
-            return m;
+        /** The answer as it goes on the wire. */
+        public io.cgfed.core.protocol.Receipts.Upload wire() {
+            return new io.cgfed.core.protocol.Receipts.Upload(duplicate ? io.cgfed.core.protocol.Receipts.DUPLICATE
+                    : io.cgfed.core.protocol.Receipts.ACCEPTED, experimentId, round, clientIndex, wireBytes, rawBytes);
         }
     }
 }

@@ -6,7 +6,6 @@ import io.cgfed.core.protocol.WorkerRegistration;
 import io.cgfed.worker.WorkerProperties;
 import java.net.http.HttpClient;
 import java.time.Duration;
-import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
 import java.util.function.Consumer;
@@ -162,7 +161,7 @@ public class CoordinatorClient {
 
     public void failure(UUID workerId, UUID taskId, String reason, Duration patience) {
         deliver("failure report of task " + taskId, patience, () -> http.post().uri("/api/v1/tasks/{id}/failure", taskId)
-                .headers(as(workerId)).contentType(MediaType.APPLICATION_JSON).body(Map.of("reason", reason))
+                .headers(as(workerId)).contentType(MediaType.APPLICATION_JSON).body(new io.cgfed.core.protocol.Receipts.Failure(reason))
                 .retrieve().toBodilessEntity());
     }
 

@@ -1,5 +1,7 @@
 package io.cgfed.core.data;
 
+import io.cgfed.core.text.ByteTokenizer;
+
 import java.util.Arrays;
 import java.util.List;
 import java.util.Objects;

@@ -84,7 +84,7 @@ public final class ModelCatalog {
      */
     public static io.cgfed.core.text.TextTokenizer tokenizer(String nameOrPath) {
         if (exists(nameOrPath)) {
-            return new io.cgfed.core.data.ByteTokenizer();
+            return new io.cgfed.core.text.ByteTokenizer();
         }
         try {
             return io.cgfed.core.text.HfTokenizer.open(Path.of(nameOrPath));

@@ -4,7 +4,7 @@ package io.cgfed.core.protocol;
  * The seeds the services derive from an experiment's {@code seed}, in one place so that every service (and the
  * in-process benches that mirror them) draws the same: a rerun of an experiment trains the same batches, and the
  * bench's federation ({@code Federation}) reproduces a worker's round. The payload's shared codec seed (rotations,
- * subsets) is {@link io.cgfed.core.codec.rotq.SharedSeeds#of}; the coordinator's client selection draws from
+ * subsets) is {@code SharedSeeds.of} (in the codec package); the coordinator's client selection draws from
  * {@link #selection}.
  */
 public final class Seeds {

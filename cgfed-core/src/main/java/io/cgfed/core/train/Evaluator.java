@@ -3,7 +3,7 @@ package io.cgfed.core.train;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
-import io.cgfed.core.data.ByteTokenizer;
+import io.cgfed.core.text.ByteTokenizer;
 import io.cgfed.core.data.MultipleChoiceExample;
 import io.cgfed.core.data.TokenBatch;
 import io.cgfed.core.model.GradMode;

@@ -4,7 +4,7 @@ import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
-import io.cgfed.core.data.ByteTokenizer;
+import io.cgfed.core.text.ByteTokenizer;
 import io.cgfed.core.data.InstructionExample;
 import io.cgfed.core.data.LossBatch;
 import io.cgfed.core.data.MultipleChoiceExample;

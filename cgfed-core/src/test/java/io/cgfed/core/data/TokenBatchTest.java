@@ -1,5 +1,7 @@
 package io.cgfed.core.data;
 
+import io.cgfed.core.text.ByteTokenizer;
+
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 

@@ -6,7 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
-import io.cgfed.core.data.ByteTokenizer;
+import io.cgfed.core.text.ByteTokenizer;
 import io.cgfed.core.tensor.FloatTensor;
 import io.cgfed.core.tensor.NamedTensors;
 import java.util.List;

@@ -2,7 +2,7 @@ package io.cgfed.core.text;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.cgfed.core.data.ByteTokenizer;
+import io.cgfed.core.text.ByteTokenizer;
 import org.junit.jupiter.api.Test;
 
 class ByteTokenizerTextTest {

@@ -1,6 +1,6 @@
 package io.cgfed.core.model.hf;
 
-import io.cgfed.core.data.ByteTokenizer;
+import io.cgfed.core.text.ByteTokenizer;
 import io.cgfed.core.model.LlamaConfig;
 import io.cgfed.core.model.LoraAdapter;
 import io.cgfed.core.model.LoraMerge;

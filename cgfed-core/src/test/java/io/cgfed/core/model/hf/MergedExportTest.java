@@ -92,7 +92,7 @@ class MergedExportTest {
         assertThat(actual).containsExactly(expected);
         try (var t = io.cgfed.core.text.HfTokenizer.open(r.directory())) {
             assertThat(t.encode("Hi")).containsExactly('H', 'i');
-            assertThat(t.bos()).isEqualTo(io.cgfed.core.data.ByteTokenizer.BOS);
+            assertThat(t.bos()).isEqualTo(io.cgfed.core.text.ByteTokenizer.BOS);
         }
     }
 

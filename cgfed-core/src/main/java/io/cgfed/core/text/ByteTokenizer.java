@@ -1,9 +1,9 @@
-package io.cgfed.core.data;
+package io.cgfed.core.text;
 
 import java.nio.charset.StandardCharsets;
 
 /** The built-in models' tokenizer: one token per UTF-8 byte, then BOS, EOS and PAD. */
-public final class ByteTokenizer implements io.cgfed.core.text.TextTokenizer {
+public final class ByteTokenizer implements TextTokenizer {
     public static final int BOS = 256;
     public static final int EOS = 257;
     public static final int PAD = 258;

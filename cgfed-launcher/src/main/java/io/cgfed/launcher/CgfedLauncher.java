@@ -53,6 +53,10 @@ public final class CgfedLauncher {
             System.exit(2);
             return;
         }
+        if (o.help) {
+            System.out.print(CliArgs.usage(args[0] + " [options]", Options.OPTIONS));
+            System.exit(0);
+        }
         switch (args[0]) {
             case "demo" -> System.exit(demo(o));
             case "up" -> up(o);
@@ -223,26 +227,45 @@ public final class CgfedLauncher {
         long seed = 0;
         String workerUrl = "http://localhost:8090";
 
+        boolean help;
+
+        /** demo's, up's and generate's options (they share one set). */
+        static final java.util.List<CliArgs.Option> OPTIONS = java.util.List.of(
+                CliArgs.value("--codec", "NAME", "demo: the codec (none)"),
+                CliArgs.value("--set", "KEY=VALUE", "demo: a codec setting (repeatable)"),
+                CliArgs.flag("--error-feedback", "demo: error feedback on the workers"),
+                CliArgs.flag("--audit", "demo: workers also upload raw updates, to measure the aggregate's fidelity"),
+                CliArgs.value("--dp-epsilon", "E", "demo: differential privacy budget"),
+                CliArgs.value("--dp-clip", "C", "demo: its clipping norm"),
+                CliArgs.value("--clients", "N", "demo: clients"),
+                CliArgs.value("--rounds", "N", "demo: rounds"),
+                CliArgs.value("--workers", "N", "demo, up: training workers"),
+                CliArgs.value("--port-base", "P", "up: ports P+1 coordinator, P+2 codec, P+3 registry (8080)"),
+                CliArgs.value("--timeout-minutes", "N", "demo: give up after (20)"),
+                CliArgs.value("--work-dir", "DIR", "the platform's files"),
+                CliArgs.value("--worker-threads", "N", "intra-op threads per worker"),
+                CliArgs.value("--experiment", "ID", "generate: the experiment"),
+                CliArgs.value("--prompt", "TEXT", "generate: the prompt"),
+                CliArgs.value("--version", "N", "generate: the adapter version (the latest)"),
+                CliArgs.value("--max-new-tokens", "N", "generate: tokens to add (32)"),
+                CliArgs.value("--temperature", "T", "generate: 0 for greedy (0)"),
+                CliArgs.value("--top-k", "K", "generate: sample among the k most likely (0: all)"),
+                CliArgs.value("--seed", "S", "generate: the sampling seed"),
+                CliArgs.value("--worker", "URL", "generate: a running worker (http://localhost:8090)"));
+
         static Options parse(String[] args) {
             Options o = new Options();
             if (args[0].equals("up")) {
                 o.portBase = 8080;
             }
-            for (int i = 1; i < args.length; i++) {
-                String flag = args[i];
-                if (flag.equals("--error-feedback")) {
-                    o.errorFeedback = true;
-                    continue;
-                }
-                if (flag.equals("--audit")) {
-                    o.audit = true;
-                    continue;
-                }
-                if (i + 1 >= args.length) {
-                    throw new IllegalArgumentException(flag + " needs a value");
-                }
-                String v = args[++i];
+            CliArgs.Parsed parsed = CliArgs.parse(java.util.Arrays.asList(args).subList(1, args.length), OPTIONS);
+            o.help = parsed.help();
+            for (var given : parsed.given()) {
+                String flag = given.getKey();
+                String v = given.getValue();
                 switch (flag) {
+                    case "--error-feedback" -> o.errorFeedback = true;
+                    case "--audit" -> o.audit = true;
                     case "--codec" -> o.codec = v;
                     case "--clients" -> o.clients = positive(flag, v);
                     case "--rounds" -> o.rounds = positive(flag, v);
@@ -268,7 +291,7 @@ public final class CgfedLauncher {
                         }
                         o.codecSettings.put(v.substring(0, eq), settingValue(v.substring(eq + 1)));
                     }
-                    default -> throw new IllegalArgumentException("unknown option " + flag);
+                    default -> throw new IllegalStateException(flag);
                 }
             }
             return o;

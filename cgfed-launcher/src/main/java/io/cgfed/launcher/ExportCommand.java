@@ -20,6 +20,14 @@ final class ExportCommand {
     private ExportCommand() {
     }
 
+    static final String SYNOPSIS = "export --experiment ID --version V --out DIR [--merged] [--coordinator URL]";
+    static final java.util.List<CliArgs.Option> OPTIONS = java.util.List.of(
+            CliArgs.value("--experiment", "ID", "the experiment"),
+            CliArgs.value("--version", "V", "the adapter version (0 is the initial adapter)"),
+            CliArgs.value("--out", "DIR", "where to write (a PEFT directory, or with --merged a checkpoint)"),
+            CliArgs.flag("--merged", "the base model with the adapter merged in, in the base's dtype"),
+            CliArgs.value("--coordinator", "URL", "the coordinator (http://localhost:8080)"));
+
     static int run(String[] args) throws Exception {
         String experiment = null;
         Integer version = null;
@@ -27,22 +35,21 @@ final class ExportCommand {
         boolean merged = false;
         String coordinator = System.getenv().getOrDefault("CGFED_COORDINATOR_URL", "http://localhost:8081");
         try {
-            for (int i = 0; i < args.length; i++) {
-                String flag = args[i];
-                if (flag.equals("--merged")) {
-                    merged = true;
-                    continue;
-                }
-                if (i + 1 >= args.length) {
-                    throw new IllegalArgumentException(flag + " needs a value");
-                }
-                String v = args[++i];
+            CliArgs.Parsed parsed = CliArgs.parse(args, OPTIONS);
+            if (parsed.help()) {
+                System.out.print(CliArgs.usage(SYNOPSIS, OPTIONS));
+                return 0;
+            }
+            for (var given : parsed.given()) {
+                String flag = given.getKey();
+                String v = given.getValue();
                 switch (flag) {
+                    case "--merged" -> merged = true;
                     case "--experiment" -> experiment = v;
                     case "--version" -> version = Integer.parseInt(v);
                     case "--out" -> out = Path.of(v).toAbsolutePath();
                     case "--coordinator" -> coordinator = v;
-                    default -> throw new IllegalArgumentException("unknown option " + flag);
+                    default -> throw new IllegalStateException(flag);
                 }
             }
             if (experiment == null || version == null || out == null) {
@@ -50,7 +57,7 @@ final class ExportCommand {
             }
         } catch (IllegalArgumentException e) {
             System.err.println("cgfed export: " + e.getMessage());
-            System.err.println("usage: cgfed export --experiment ID --version V --out DIR [--merged] [--coordinator URL]");
+            System.err.print(CliArgs.usage(SYNOPSIS, OPTIONS));
             return 2;
         }
         String key = System.getenv("CGFED_API_KEY");

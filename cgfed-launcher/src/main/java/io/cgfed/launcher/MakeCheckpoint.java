@@ -23,27 +23,22 @@ final class MakeCheckpoint {
         long seed = 0;
         boolean layoutOnly = false;
         try {
-            for (int i = 0; i < args.length; i++) {
-                String flag = args[i];
-                if (flag.equals("--layout-only")) {
-                    layoutOnly = true;
-                    continue;
-                }
-                if (flag.equals("-h") || flag.equals("--help")) {
-                    usage();
-                    return 0;
-                }
-                if (i + 1 >= args.length) {
-                    throw new IllegalArgumentException(flag + " needs a value");
-                }
-                String v = args[++i];
+            CliArgs.Parsed parsed = CliArgs.parse(args, OPTIONS);
+            if (parsed.help()) {
+                System.out.print(usage());
+                return 0;
+            }
+            for (var given : parsed.given()) {
+                String flag = given.getKey();
+                String v = given.getValue();
                 switch (flag) {
+                    case "--layout-only" -> layoutOnly = true;
                     case "--config" -> name = v;
                     case "--out" -> out = Path.of(v).toAbsolutePath();
                     case "--dtype" -> dtype = dtype(v);
                     case "--shards" -> shards = CliArgs.positive(flag, v);
                     case "--seed" -> seed = Long.parseLong(v);
-                    default -> throw new IllegalArgumentException("unknown option " + flag);
+                    default -> throw new IllegalStateException(flag);
                 }
             }
             if (name == null || out == null) {
@@ -61,7 +56,7 @@ final class MakeCheckpoint {
             return 0;
         } catch (IllegalArgumentException e) {
             System.err.println("cgfed make-checkpoint: " + e.getMessage());
-            usage();
+            System.err.print(usage());
             return 2;
         }
     }
@@ -75,8 +70,16 @@ final class MakeCheckpoint {
         };
     }
 
-    private static void usage() {
-        System.err.println("usage: cgfed make-checkpoint --config NAME --out DIR [--dtype bf16|f16|f32] [--shards N]"
-                + " [--seed S] [--layout-only]\n  NAME: " + String.join(", ", PublishedModels.names()));
+    static final java.util.List<CliArgs.Option> OPTIONS = java.util.List.of(
+            CliArgs.value("--config", "NAME", "a published shape"),
+            CliArgs.value("--out", "DIR", "where to write the checkpoint"),
+            CliArgs.value("--dtype", "bf16|f16|f32", "the weights' dtype (the published one by default)"),
+            CliArgs.value("--shards", "N", "safetensors files (1)"),
+            CliArgs.value("--seed", "S", "of the random weights (0)"),
+            CliArgs.flag("--layout-only", "config, index with sizes and tokenizer, no weights (for the load bench)"));
+
+    private static String usage() {
+        return CliArgs.usage("make-checkpoint --config NAME --out DIR [options]", OPTIONS)
+                + "  NAME: " + String.join(", ", PublishedModels.names()) + "\n";
     }
 }

@@ -51,23 +51,18 @@ public final class Bench {
             o = BenchOptions.parse(args);
         } catch (IllegalArgumentException e) {
             System.err.println("cgfed bench: " + e.getMessage());
-            System.err.println(USAGE);
+            System.err.print(USAGE);
             return 2;
+        }
+        if (o.help) {
+            System.out.print(USAGE);
+            return 0;
         }
         return new Bench(o, System.out).run(home);
     }
 
-    public static final String USAGE = """
-            usage: cgfed bench [--quick] [--methods cent,lora-ft,fp16,int8,qsgd,topk-ef,cgae,cgae-adaptive,cgae-ef]
-                               [--sweeps ratio,noise,dp|none] [--seeds 1,2] [--sweep-seeds S,...] [--rounds N]
-                               [--clients N] [--local-steps N] [--ratios 16,64,256] [--noise-sigmas 5e-5,...,5e-1]
-                               [--dp-epsilons 0.25,2,8] [--dp-clip C] [--ratio-methods ...] [--noise-methods ...]
-                               [--dp-methods ...] [--out DIR] [--work-dir DIR] [--workers N] [--worker-threads N]
-                               [--timeout-minutes N] [--keep-running]
-                   redraw an earlier run's tables and plots from its CSV: [--report-only DIR]
-                   a GPU cluster: [--setup dolly|ceval|mmlu --model-dir DIR --dataset-path P [--eval-path P]
-                               [--train-examples N] [--eval-examples N]]
-                               [--coordinator URL --registry URL]   (a running platform; key in CGFED_API_KEY)""";
+    public static final String USAGE = io.cgfed.launcher.CliArgs.usage("bench [options]", BenchOptions.OPTIONS);
+
 
     /** Runs the plan on a platform started here (or the one named by --coordinator/--registry). */
     public int run(Path home) throws Exception {

@@ -37,18 +37,41 @@ public final class BenchModel {
     private BenchModel() {
     }
 
+    static final java.util.List<CliArgs.Option> OPTIONS = java.util.List.of(
+            CliArgs.value("--model", "DIR", "a Hugging Face checkpoint (./cgfed make-checkpoint writes one)"),
+            CliArgs.value("--workers", "N", "training workers, one client each (2)"),
+            CliArgs.value("--rounds", "N", "rounds (1)"),
+            CliArgs.value("--steps", "N", "local steps per round (4)"),
+            CliArgs.value("--batch", "N", "batch size (2)"),
+            CliArgs.value("--micro-batch", "N", "micro-batch size (the batch)"),
+            CliArgs.value("--seq", "N", "sequence length (64)"),
+            CliArgs.value("--rank", "R", "LoRA rank (8)"),
+            CliArgs.value("--targets", "q,v", "LoRA targets (q,v)"),
+            CliArgs.value("--codec", "NAME", "the codec (fp16)"),
+            CliArgs.value("--base-dtype", "auto|float32|float16", "the workers' frozen base (auto: the checkpoint's)"),
+            CliArgs.value("--checkpointing", "auto|on|off", "activation checkpointing (auto: on for a half base)"),
+            CliArgs.value("--worker-threads", "N", "intra-op threads per worker (1)"),
+            CliArgs.value("--eval-examples", "N", "held-out examples (8)"),
+            CliArgs.value("--data", "demo-mc|instructions", "the task (demo-mc)"),
+            CliArgs.value("--timeout-minutes", "N", "give up after (60)"));
+
     public static int run(String[] args, Path home) throws Exception {
         Map<String, String> o = new LinkedHashMap<>(Map.of("--workers", "2", "--rounds", "1", "--steps", "4",
                 "--batch", "2", "--seq", "64", "--rank", "8", "--targets", "q,v", "--codec", "fp16",
                 "--base-dtype", "auto", "--checkpointing", "auto"));
         o.put("--worker-threads", "1");
         o.put("--eval-examples", "8");
-        for (int i = 0; i < args.length; i += 2) {
-            if (!args[i].startsWith("--") || i + 1 >= args.length) {
-                System.err.println("cgfed bench-model: " + args[i] + " needs a value");
-                return 2;
+        try {
+            CliArgs.Parsed parsed = CliArgs.parse(args, OPTIONS);
+            if (parsed.help()) {
+                System.out.print(CliArgs.usage("bench-model --model DIR [options]", OPTIONS));
+                return 0;
             }
-            o.put(args[i], args[i + 1]);
+            parsed.given().forEach(e -> o.put(e.getKey(), e.getValue()));
+        } catch (IllegalArgumentException e) {
+            System.err.println("cgfed bench-model: " + e.getMessage());
+            System.err.print(CliArgs.usage("bench-model --model DIR [options]", OPTIONS));
+            return 2;
         }
         if (!o.containsKey("--model")) {
             System.err.println("cgfed bench-model needs --model DIR (a checkpoint: ./cgfed make-checkpoint writes one)");

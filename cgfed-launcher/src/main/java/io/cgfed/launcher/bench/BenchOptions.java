@@ -43,12 +43,47 @@ public final class BenchOptions {
     boolean quick;
     boolean keepRunning;
     Path reportOnly;
+    boolean help;
+
+    static final List<io.cgfed.launcher.CliArgs.Option> OPTIONS = List.of(
+            io.cgfed.launcher.CliArgs.flag("--quick", "one seed, 3 rounds, fewer sweep points"),
+            io.cgfed.launcher.CliArgs.value("--methods", "ID,...", "the main table's methods (all: "
+                    + String.join(",", BenchMethod.all().stream().map(BenchMethod::id).toList()) + ")"),
+            io.cgfed.launcher.CliArgs.value("--sweeps", "ratio,noise,dp|none", "the sweeps (all three)"),
+            io.cgfed.launcher.CliArgs.value("--seeds", "S,...", "the main table's seeds (1,2,3)"),
+            io.cgfed.launcher.CliArgs.value("--sweep-seeds", "S,...", "the sweeps' seeds (the first main seed)"),
+            io.cgfed.launcher.CliArgs.value("--rounds", "N", "rounds (the setup's)"),
+            io.cgfed.launcher.CliArgs.value("--clients", "N", "clients (the setup's)"),
+            io.cgfed.launcher.CliArgs.value("--local-steps", "N", "local steps per round (the setup's)"),
+            io.cgfed.launcher.CliArgs.value("--ratios", "16,64,256", "the ratio sweep's compressions"),
+            io.cgfed.launcher.CliArgs.value("--noise-sigmas", "5e-5,...", "the noise sweep's sigmas"),
+            io.cgfed.launcher.CliArgs.value("--dp-epsilons", "0.25,2,8", "the DP sweep's epsilons"),
+            io.cgfed.launcher.CliArgs.value("--dp-clip", "C", "the DP sweep's clipping norm (1)"),
+            io.cgfed.launcher.CliArgs.value("--ratio-methods", "ID,...", "the ratio sweep's methods"),
+            io.cgfed.launcher.CliArgs.value("--noise-methods", "ID,...", "the noise sweep's methods"),
+            io.cgfed.launcher.CliArgs.value("--dp-methods", "ID,...", "the DP sweep's methods"),
+            io.cgfed.launcher.CliArgs.value("--out", "DIR", "where the report goes (bench-results/DATE)"),
+            io.cgfed.launcher.CliArgs.value("--work-dir", "DIR", "the platform's files"),
+            io.cgfed.launcher.CliArgs.value("--workers", "N", "training workers (the clients per round)"),
+            io.cgfed.launcher.CliArgs.value("--worker-threads", "N", "intra-op threads per worker (1)"),
+            io.cgfed.launcher.CliArgs.value("--timeout-minutes", "N", "per experiment (30)"),
+            io.cgfed.launcher.CliArgs.flag("--keep-running", "leave the platform up at the end"),
+            io.cgfed.launcher.CliArgs.value("--report-only", "DIR", "redraw an earlier run's tables and plots from its CSV"),
+            io.cgfed.launcher.CliArgs.value("--setup", "tiny|dolly|ceval|mmlu", "the task and its budget (tiny)"),
+            io.cgfed.launcher.CliArgs.value("--model-dir", "DIR", "a checkpoint for the other setups"),
+            io.cgfed.launcher.CliArgs.value("--dataset-path", "P", "the data set for the other setups"),
+            io.cgfed.launcher.CliArgs.value("--eval-path", "P", "a held-out data set"),
+            io.cgfed.launcher.CliArgs.value("--train-examples", "N", "training examples"),
+            io.cgfed.launcher.CliArgs.value("--eval-examples", "N", "evaluation examples"),
+            io.cgfed.launcher.CliArgs.value("--coordinator", "URL", "a running platform's coordinator (key in CGFED_API_KEY)"),
+            io.cgfed.launcher.CliArgs.value("--registry", "URL", "and its registry"));
 
     public static BenchOptions parse(String[] args) {
         BenchOptions o = new BenchOptions();
-        List<String> rest = new ArrayList<>(List.of(args));
-        o.keepRunning = rest.remove("--keep-running");
-        if (rest.remove("--quick")) {
+        io.cgfed.launcher.CliArgs.Parsed parsed = io.cgfed.launcher.CliArgs.parse(args, OPTIONS);
+        o.help = parsed.help();
+        o.keepRunning = parsed.has("--keep-running");
+        if (parsed.has("--quick")) {
             o.quick = true;
             o.seeds = List.of(1L);
             o.rounds = 3;
@@ -59,13 +94,11 @@ public final class BenchOptions {
             o.noiseMethods = List.of("cgae");
             o.dpMethods = List.of("cgae");
         }
-        for (int i = 0; i < rest.size(); i++) {
-            String flag = rest.get(i);
-            if (i + 1 >= rest.size()) {
-                throw new IllegalArgumentException(flag + " needs a value");
-            }
-            String v = rest.get(++i);
+        for (var given : parsed.given()) {
+            String flag = given.getKey();
+            String v = given.getValue();
             switch (flag) {
+                case "--quick", "--keep-running" -> { }
                 case "--methods" -> o.methods = methods(v);
                 case "--sweeps" -> o.sweeps = sweeps(v);
                 case "--seeds" -> o.seeds = longs(flag, v);
@@ -94,7 +127,7 @@ public final class BenchOptions {
                 case "--coordinator" -> o.coordinatorUrl = v;
                 case "--registry" -> o.registryUrl = v;
                 case "--report-only" -> o.reportOnly = Path.of(v).toAbsolutePath();
-                default -> throw new IllegalArgumentException("unknown option " + flag);
+                default -> throw new IllegalStateException(flag);
             }
         }
         if (!o.setup.equals("tiny") && o.datasetPath == null) {

@@ -89,24 +89,37 @@ public final class ChaosRun {
         }
     }
 
+    static final List<CliArgs.Option> OPTIONS = List.of(
+            CliArgs.value("--trials", "N", "experiments per fault (10)"),
+            CliArgs.value("--clients", "N", "clients per experiment (2)"),
+            CliArgs.value("--rounds", "N", "rounds per experiment (3)"),
+            CliArgs.value("--seed", "S", "of the kill points (1)"));
+
     public static int run(String[] args, Path home) throws Exception {
         int trials = 10;
         int clients = 2;
         int rounds = 3;
         long seed = 1;
-        for (int i = 0; i < args.length; i++) {
-            String v = i + 1 < args.length ? args[i + 1] : "";
-            switch (args[i]) {
-                case "--trials" -> trials = CliArgs.positive(args[i++], v);
-                case "--clients" -> clients = CliArgs.positive(args[i++], v);
-                case "--rounds" -> rounds = CliArgs.positive(args[i++], v);
-                case "--seed" -> seed = Long.parseLong(args[++i]);
-                default -> {
-                    System.err.println("cgfed chaos: unknown option " + args[i]
-                            + " (options: --trials N, --clients N, --rounds N, --seed S)");
-                    return 2;
+        try {
+            CliArgs.Parsed parsed = CliArgs.parse(args, OPTIONS);
+            if (parsed.help()) {
+                System.out.print(CliArgs.usage("chaos [options]", OPTIONS));
+                return 0;
+            }
+            for (var given : parsed.given()) {
+                String v = given.getValue();
+                switch (given.getKey()) {
+                    case "--trials" -> trials = CliArgs.positive("--trials", v);
+                    case "--clients" -> clients = CliArgs.positive("--clients", v);
+                    case "--rounds" -> rounds = CliArgs.positive("--rounds", v);
+                    case "--seed" -> seed = Long.parseLong(v);
+                    default -> throw new IllegalStateException(given.getKey());
                 }
             }
+        } catch (IllegalArgumentException e) {
+            System.err.println("cgfed chaos: " + e.getMessage());
+            System.err.print(CliArgs.usage("chaos [options]", OPTIONS));
+            return 2;
         }
         Path work = Files.createTempDirectory("cgfed-chaos-");
         List<Row> rows = new ArrayList<>();

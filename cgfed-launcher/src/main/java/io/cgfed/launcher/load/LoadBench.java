@@ -1,5 +1,7 @@
 package io.cgfed.launcher.load;
 
+import io.cgfed.launcher.CliArgs;
+
 import static io.cgfed.launcher.CliArgs.positive;
 
 import io.cgfed.core.model.LlamaConfig;
@@ -66,28 +68,18 @@ public final class LoadBench {
         Map<String, String> coordinatorEnv = new LinkedHashMap<>();
         /** -Xmx of the platform's services (--service-heap 2g); null: the platform's 512m. */
         String serviceHeap;
+        boolean help;
 
         static Options parse(String[] args) {
             Options o = new Options();
-            for (int i = 0; i < args.length; i++) {
-                String flag = args[i];
+            CliArgs.Parsed parsed = CliArgs.parse(args, OPTIONS);
+            o.help = parsed.help();
+            for (var given : parsed.given()) {
+                String flag = given.getKey();
+                String v = given.getValue();
                 switch (flag) {
-                    case "--no-download" -> {
-                        o.download = false;
-                        continue;
-                    }
-                    case "--no-loopback" -> {
-                        o.loopback = false;
-                        continue;
-                    }
-                    default -> {
-                    }
-                }
-                if (i + 1 >= args.length) {
-                    throw new IllegalArgumentException(flag + " needs a value");
-                }
-                String v = args[++i];
-                switch (flag) {
+                    case "--no-download" -> o.download = false;
+                    case "--no-loopback" -> o.loopback = false;
                     case "--workers" -> o.workers = positive(flag, v);
                     case "--rounds" -> o.rounds = positive(flag, v);
                     case "--model" -> o.model = v;
@@ -113,7 +105,7 @@ public final class LoadBench {
                         }
                         o.coordinatorEnv.put(v.substring(0, eq), v.substring(eq + 1));
                     }
-                    default -> throw new IllegalArgumentException("unknown option " + flag);
+                    default -> throw new IllegalStateException(flag);
                 }
             }
             if (!LoadModels.known(o.model)) {
@@ -129,11 +121,25 @@ public final class LoadBench {
         }
     }
 
-    public static final String USAGE = """
-            cgfed bench-load [--workers 500] [--rounds 2] [--model smollm-135m] [--rank 2] [--targets q,v]
-                             [--codec fp16] [--payload-kb K] [--poll-seconds 20] [--spread-ms 0] [--no-download]
-                             [--http-clients N] [--no-loopback] [--timeout-minutes 20] [--work-dir DIR]
-                             [--service-heap SIZE] [--coordinator-env KEY=VALUE ...]""";
+    static final List<CliArgs.Option> OPTIONS = List.of(
+            CliArgs.value("--workers", "N", "simulated workers, one client each (500)"),
+            CliArgs.value("--rounds", "N", "rounds (2)"),
+            CliArgs.value("--model", "NAME", "the adapter layout's model: " + LoadModels.names() + " (smollm-135m)"),
+            CliArgs.value("--rank", "R", "LoRA rank (2)"),
+            CliArgs.value("--targets", "q,v", "LoRA targets (q,v)"),
+            CliArgs.value("--codec", "NAME", "the codec of the uploads (fp16)"),
+            CliArgs.value("--payload-kb", "K", "pick the rank that makes uploads about K KiB"),
+            CliArgs.value("--poll-seconds", "S", "a worker's long poll (20)"),
+            CliArgs.value("--spread-ms", "MS", "spread the uploads over this window (0)"),
+            CliArgs.flag("--no-download", "the workers do not download the global adapter"),
+            CliArgs.value("--http-clients", "N", "HTTP clients of the load generator (one per 100 workers)"),
+            CliArgs.flag("--no-loopback", "skip the loopback calibration"),
+            CliArgs.value("--timeout-minutes", "N", "give up after (20)"),
+            CliArgs.value("--work-dir", "DIR", "the platform's files (a temporary directory)"),
+            CliArgs.value("--service-heap", "SIZE", "-Xmx of the services (512m)"),
+            CliArgs.value("--coordinator-env", "KEY=VALUE", "an extra coordinator setting (repeatable)"));
+
+    public static final String USAGE = CliArgs.usage("bench-load [options]", OPTIONS);
 
     /** Runs the benchmark; the exit status. */
     public static int run(String[] args, Path home) throws Exception {
@@ -142,8 +148,12 @@ public final class LoadBench {
             o = Options.parse(args);
         } catch (IllegalArgumentException e) {
             System.err.println("cgfed bench-load: " + e.getMessage());
-            System.err.println(USAGE);
+            System.err.print(USAGE);
             return 2;
+        }
+        if (o.help) {
+            System.out.print(USAGE);
+            return 0;
         }
         return new LoadBench(o, System.out).run(home);
     }

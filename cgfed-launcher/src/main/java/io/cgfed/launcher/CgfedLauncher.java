@@ -53,7 +53,7 @@ public final class CgfedLauncher {
             System.exit(2);
             return;
         }
-        if (o.help) {
+        if (o.help && java.util.List.of("demo", "up", "generate").contains(args[0])) {
             System.out.print(CliArgs.usage(args[0] + " [options]", Options.OPTIONS));
             System.exit(0);
         }

@@ -26,7 +26,7 @@ final class ExportCommand {
             CliArgs.value("--version", "V", "the adapter version (0 is the initial adapter)"),
             CliArgs.value("--out", "DIR", "where to write (a PEFT directory, or with --merged a checkpoint)"),
             CliArgs.flag("--merged", "the base model with the adapter merged in, in the base's dtype"),
-            CliArgs.value("--coordinator", "URL", "the coordinator (http://localhost:8080)"));
+            CliArgs.value("--coordinator", "URL", "the coordinator (CGFED_COORDINATOR_URL, else http://localhost:8081)"));
 
     static int run(String[] args) throws Exception {
         String experiment = null;

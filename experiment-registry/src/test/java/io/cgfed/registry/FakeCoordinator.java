@@ -152,13 +152,14 @@ final class FakeCoordinator {
                     problem(ex, 404, "no experiment " + id);
                 } else {
                     ArrayNode list = JSON.createArrayNode();
-                    // every field of the shared record, as the codec-service writes it and the coordinator passes it on
-                    codecs.getOrDefault(id, Map.of()).forEach((version, weights) -> list.add(JSON.valueToTree(
+                    // every field of the shared record, as the codec-service writes it and the coordinator passes it
+                    // on, and one the record does not know (a newer coordinator's): the registry skips it
+                    codecs.getOrDefault(id, Map.of()).forEach((version, weights) -> list.add(((ObjectNode) JSON.valueToTree(
                             new io.cgfed.core.protocol.CodecVersionView(id, version, "cgae", "linear",
                                     version == 1 ? "TGAP" : "FAF", version == 1 ? null : version - 1,
                                     weights == null ? "TRAINING" : "READY", Map.of(), 0, null, java.util.List.of(), null,
                                     null, weights == null ? null : (long) weights.length,
-                                    weights == null ? null : sha256(weights), null, null))));
+                                    weights == null ? null : sha256(weights), null, null))).put("addedLater", 1)));
                     ex.getResponseHeaders().add("Content-Type", "application/json");
                     send(ex, 200, JSON.writeValueAsBytes(list));
                 }

@@ -14,11 +14,12 @@ import java.util.UUID;
  * @param status        TRAINING, READY or FAILED
  * @param settings      the codec's settings as trained (the spec's, with defaults)
  * @param progress      TGAP's progress while it trains (epoch, losses), null when none
+ * @param snapshots     the TGAP snapshots it was trained on (null when a peer does not say)
  * @param history       TGAP's loss curve: per epoch, trainLoss and heldOutLoss; empty for FAF versions
  * @param quality       held-out reconstruction quality of a READY version, null before
  */
 public record CodecVersionView(UUID experimentId, int version, String codec, String architecture, String origin,
-                               Integer parentVersion, String status, Map<String, Object> settings, int snapshots,
+                               Integer parentVersion, String status, Map<String, Object> settings, Integer snapshots,
                                Map<String, Object> progress, List<Object> history, Map<String, Object> quality,
                                String failureReason, Long weightsBytes, String weightsSha256, Instant createdAt,
                                Instant finishedAt) {

@@ -38,7 +38,8 @@ public final class LruCache<K, V> {
 
     /**
      * The cached value, or {@code load}'s, cached. {@code load} runs under the cache's lock, so that two
-     * callers never load the same key twice (and no caller waits on another key's load longer than it takes).
+     * callers never load the same key twice; a slow load holds up every caller of this cache meanwhile (as the
+     * synchronized maps it replaced did): keep loads that can be slow out of caches shared by hot paths.
      */
     public synchronized V computeIfAbsent(K key, Function<? super K, ? extends V> load) {
         return entries.computeIfAbsent(key, load);

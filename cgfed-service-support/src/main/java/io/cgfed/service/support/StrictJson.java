@@ -12,8 +12,10 @@ import tools.jackson.databind.type.LogicalType;
  * was cut to 3), and a number given as a string ({@code "Infinity"}, {@code "1e308"}) is no number. The
  * {@code problem+json} answer names the field ({@code ProblemHandlers}). Every service gets it from
  * {@link ServiceSupportAutoConfiguration}: the coordinator's specs and reports, the registry's records and the
- * worker's generate requests. It shapes Spring MVC's mapper only: the services' own {@code RestClient}s are
- * built with {@code RestClient.builder()} and read each other's answers tolerantly.
+ * worker's generate requests. It shapes the Spring mapper: the services' own {@code RestClient}s are built with
+ * {@code RestClient.builder()} and read each other's answers tolerantly, and the two places that read a peer's
+ * answer through the Spring mapper (the registry's codec versions, the worker's experiment spec) use a reader
+ * without {@code FAIL_ON_UNKNOWN_PROPERTIES}.
  */
 final class StrictJson {
     private StrictJson() {

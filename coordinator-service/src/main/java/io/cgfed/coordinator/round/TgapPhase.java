@@ -75,7 +75,8 @@ class TgapPhase {
             version = codecService.startTgap(experimentId, spec.codec().name(), spec.codec().settings(), snapshots);
             log.info("experiment {}: codec-service training codec version 1 on {} snapshots", experimentId, snapshots.size());
         }
-        String status = version.status();
+        // an answer without a status is taken as still training: the training timeout below then decides
+        String status = version.status() == null ? "TRAINING" : version.status();
         String reason = version.failureReason();
         tx.executeWithoutResult(s -> {
             Round round = rounds.lock(experimentId, 0).orElseThrow();

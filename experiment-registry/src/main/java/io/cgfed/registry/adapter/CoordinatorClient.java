@@ -97,8 +97,9 @@ public class CoordinatorClient {
         List<io.cgfed.core.protocol.CodecVersionView> list;
         try (InputStream body = r.body()) {
             requireOk(r, body, "codec versions of experiment " + experimentId);
-            list = json.readValue(body, new tools.jackson.core.type.TypeReference<List<io.cgfed.core.protocol.CodecVersionView>>() {
-            });
+            // a peer's answer is read tolerantly (a field a newer coordinator adds is skipped), unlike request bodies
+            list = json.readerFor(new tools.jackson.core.type.TypeReference<List<io.cgfed.core.protocol.CodecVersionView>>() {
+            }).without(tools.jackson.databind.DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES).readValue(body);
         } catch (IOException | JacksonException e) {
             throw badGateway("the coordinator's codec versions of " + experimentId + " could not be read", e);
         }

@@ -84,7 +84,9 @@ public class GenerateController {
         } catch (HttpClientErrorException.NotFound e) {
             throw ApiException.notFound("no experiment " + r.experimentId());
         }
-        ExperimentSpec spec = json.treeToValue(experiment.get("spec"), ExperimentSpec.class);
+        // the coordinator's answer is read tolerantly (the strict mapper is for request bodies)
+        ExperimentSpec spec = json.readerFor(ExperimentSpec.class)
+                .without(tools.jackson.databind.DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES).readValue(experiment.get("spec"));
         int latest = -1;
         for (JsonNode v : experiment.get("adapterVersions")) {
             latest = Math.max(latest, v.get("version").asInt());

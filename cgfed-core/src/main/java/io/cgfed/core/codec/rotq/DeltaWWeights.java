@@ -71,7 +71,6 @@ final class DeltaWWeights {
             } else if (!(w > 0)) {
                 codes[t] = MAX_CODE;
             } else {
-                // g / gmax = (w / max)^(1/4); code = -2 log2(g / gmax) = -log2(w / max) / 2
                 // g / gmax = (w / max)^(1/2); code = -2 log2(g / gmax) = -log2(w / max)
                 codes[t] = (int) Math.min(MAX_CODE, Math.max(0, Math.round(-Math.log(w / max) / Math.log(2))));
             }

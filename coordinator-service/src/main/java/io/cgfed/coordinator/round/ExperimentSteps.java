@@ -60,17 +60,11 @@ class ExperimentSteps {
         }
     }
 
-    /**
-     * Lets running steps finish for a few seconds, then interrupts them: a step is one transaction (or a call whose
-     * outcome is recorded in one), so an interrupted step rolls back and the next coordinator takes it up from the
-     * database. (It waited 30 s before, which every test JVM spent at exit: its database is stopped first, and a
-     * step waiting for a connection then waits out the pool's timeout.)
-     */
     @PreDestroy
     void stop() throws InterruptedException {
         pool.shutdown();
-        if (!pool.awaitTermination(5, TimeUnit.SECONDS)) {
-            log.warn("round driver: steps still running after 5 s at shutdown, interrupted: {}", inFlight);
+        if (!pool.awaitTermination(30, TimeUnit.SECONDS)) {
+            log.warn("round driver: steps still running after 30 s at shutdown: {}", inFlight);
             pool.shutdownNow();
         }
     }

@@ -3,7 +3,6 @@ package io.cgfed.coordinator.remote;
 import io.cgfed.coordinator.CoordinatorProperties;
 import java.net.http.HttpClient;
 import java.time.Duration;
-import java.util.Map;
 import java.util.UUID;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -39,12 +38,12 @@ public class RegistryClient {
         this.http = b.build();
     }
 
-    public boolean experiment(Map<String, Object> record) {
+    public boolean experiment(io.cgfed.core.protocol.ExperimentRecord record) {
         return send(() -> http.post().uri("/api/v1/experiments").contentType(MediaType.APPLICATION_JSON)
-                .body(record).retrieve().toBodilessEntity(), "experiment " + record.get("id"));
+                .body(record).retrieve().toBodilessEntity(), "experiment " + record.id());
     }
 
-    public boolean round(UUID experimentId, int round, Map<String, Object> record) {
+    public boolean round(UUID experimentId, int round, io.cgfed.core.protocol.RoundRecord record) {
         return send(() -> http.put().uri("/api/v1/experiments/{id}/rounds/{round}", experimentId, round)
                 .contentType(MediaType.APPLICATION_JSON).body(record).retrieve().toBodilessEntity(),
                 "round " + round + " of " + experimentId);

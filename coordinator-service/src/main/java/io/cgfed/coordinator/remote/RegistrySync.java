@@ -123,14 +123,8 @@ public class RegistrySync {
             summary.put("codecVersion", e.getCodecVersion());
             summary.put("codecVersions", codecVersions(experimentId));
         }
-        Map<String, Object> record = new LinkedHashMap<>();
-        record.put("id", e.getId());
-        record.put("name", e.getName());
-        record.put("status", e.getStatus().name());
-        record.put("codec", String.valueOf(((Map<?, ?>) spec.get("codec")).get("name")));
-        record.put("spec", spec);
-        record.put("summary", summary);
-        record.put("createdAt", e.getCreatedAt());
+        io.cgfed.core.protocol.ExperimentRecord record = new io.cgfed.core.protocol.ExperimentRecord(e.getId(), e.getName(),
+                e.getStatus().name(), String.valueOf(codec.get("name")), spec, summary, e.getCreatedAt(), null);
         if (!client.experiment(record)) {
             return;
         }
@@ -170,17 +164,9 @@ public class RegistrySync {
                 metrics.put("aggregateCosine", r.getAggregateCosine());
                 metrics.put("auditedUpdates", r.getAuditedUpdates());
             }
-            Map<String, Object> body = new LinkedHashMap<>();
-            body.put("round", r.getRound());
-            body.put("clients", r.getUploads());
-            body.put("trainLoss", r.getTrainLoss());
-            body.put("evalLoss", r.getEvalLoss());
-            body.put("accuracy", r.getAccuracy());
-            body.put("uploadBytes", r.getUploadBytes());
-            body.put("rawUpdateBytes", r.getRawUpdateBytes());
-            body.put("durationMs", Duration.between(r.getOpenedAt(), r.getClosedAt()).toMillis());
-            body.put("metrics", metrics);
-            body.put("recordedAt", r.getClosedAt());
+            io.cgfed.core.protocol.RoundRecord body = new io.cgfed.core.protocol.RoundRecord(r.getRound(), r.getUploads(),
+                    r.getTrainLoss(), r.getEvalLoss(), r.getAccuracy(), r.getUploadBytes(), r.getRawUpdateBytes(),
+                    Duration.between(r.getOpenedAt(), r.getClosedAt()).toMillis(), metrics, r.getClosedAt());
             // a closed round rarely changes (a late upload's outcome can): sent again only when it did, or
             // after RESEND_AFTER (a registry that lost it gets it back), not on every sync of the experiment
             String digest = io.cgfed.coordinator.blob.BlobStore.sha256(json.writeValueAsBytes(body));

@@ -1,8 +1,8 @@
 package io.cgfed.registry.compare;
 
-import io.cgfed.registry.experiment.ExperimentRecord;
+import io.cgfed.core.protocol.ExperimentRecord;
 import io.cgfed.registry.experiment.ExperimentRecords;
-import io.cgfed.registry.round.RoundRecord;
+import io.cgfed.core.protocol.RoundRecord;
 import io.cgfed.registry.round.RoundView;
 import io.cgfed.service.support.ApiException;
 import io.swagger.v3.oas.annotations.Operation;

@@ -1,6 +1,8 @@
 package io.cgfed.registry.experiment;
 
-import io.cgfed.registry.round.RoundRecord;
+import io.cgfed.core.protocol.ExperimentRecord;
+
+import io.cgfed.core.protocol.RoundRecord;
 import io.cgfed.registry.round.RoundView;
 import io.cgfed.service.support.ApiException;
 import io.cgfed.service.support.InvalidFieldException;

@@ -1,6 +1,8 @@
 package io.cgfed.registry.experiment;
 
-import io.cgfed.registry.round.RoundRecord;
+import io.cgfed.core.protocol.ExperimentRecord;
+
+import io.cgfed.core.protocol.RoundRecord;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Timestamp;

@@ -1,5 +1,7 @@
 package io.cgfed.registry.round;
 
+import io.cgfed.core.protocol.RoundRecord;
+
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;

@@ -1,4 +1,4 @@
-package io.cgfed.registry.round;
+package io.cgfed.core.protocol;
 
 import jakarta.validation.constraints.NotNull;
 import jakarta.validation.constraints.PositiveOrZero;

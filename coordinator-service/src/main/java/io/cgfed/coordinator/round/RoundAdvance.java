@@ -56,15 +56,13 @@ class RoundAdvance {
         if (e.getStatus() != ExperimentStatus.RUNNING) {
             return; // cancelled (or finished) since this step began: its tasks were withdrawn on purpose
         }
-        for (Task t : tasks.findByExperimentIdAndRoundAndType(experimentId, roundNo, TaskType.EVALUATE)) {
-            if (t.getStatus() == TaskStatus.FAILED) {
-                failure.fail(e, round, "evaluation of round " + roundNo + " failed: " + t.getFailureReason());
-                return;
-            }
-        }
+        String failed = tasks.findByExperimentIdAndRoundAndType(experimentId, roundNo, TaskType.EVALUATE).stream()
+                .filter(t -> t.getStatus() == TaskStatus.FAILED).map(t -> String.valueOf(t.getFailureReason()))
+                .findFirst().orElse(null);
         Instant since = round.getAggregatedAt() != null ? round.getAggregatedAt() : round.getOpenedAt();
-        if (Instant.now().isAfter(since.plusSeconds(deadlineSeconds))) {
-            failure.fail(e, round, "evaluation of round " + roundNo + " was not reported within " + deadlineSeconds + " s");
+        String reason = new EvaluationDecision(failed, since, deadlineSeconds, Instant.now()).failure(roundNo);
+        if (reason != null) {
+            failure.fail(e, round, reason);
         }
     }
 

@@ -54,37 +54,18 @@ class CollectPhase {
 
     /** TGAP collection: on to codec training once every client (or a quorum by the deadline) has uploaded. */
     void checkCollection(UUID experimentId) {
-        Round round = rounds.lock(experimentId, 0).orElseThrow();
-        if (round.getStatus() != RoundStatus.COLLECTING) {
-            return;
-        }
-        Experiment e = experiments.findById(experimentId).orElseThrow();
-        if (e.getStatus() != ExperimentStatus.RUNNING) {
-            return; // cancelled (or finished) since this step began: its tasks were withdrawn on purpose
-        }
-        ExperimentSpec spec = experimentService.spec(e);
-        long received = attachments.countByExperimentIdAndRoundAndKind(experimentId, 0,
-                io.cgfed.coordinator.attachment.AttachmentKind.COLLECTION);
-        List<Task> collect = tasks.findByExperimentIdAndRoundAndType(experimentId, 0, TaskType.COLLECT);
-        Instant now = Instant.now();
-        CollectionDecision decision = collection(round, spec, received, collect, false, now);
-        switch (decision.next()) {
-            case CLOSE -> {
-                round.markTrainingCodec(now);
-                cancelOpen(collect, "TGAP collection closed with " + received + " collections", now);
-                log.info("experiment {}: TGAP collections from {} of {} clients, training codec version 1", experimentId,
-                        received, round.getSelected());
-            }
-            case RETRY, FAIL -> retryOrFail(spec, e, round, collect, TaskType.COLLECT, decision, "TGAP collection got "
-                    + received + " of the " + spec.quorum() + " client collections it needs"
-                    + (decision.pastDeadline() ? " by its deadline" : ""), now);
-            case WAIT -> { }
-        }
+        check(experimentId, 0, RoundStatus.COLLECTING);
     }
 
+    /** A training round: on to aggregation once every client, or a quorum by the rules of the spec, has uploaded. */
     void checkOpenRound(UUID experimentId, int roundNo) {
+        check(experimentId, roundNo, RoundStatus.OPEN);
+    }
+
+    /** The one step of both: the round locked, what it has received counted, the decision applied. */
+    private void check(UUID experimentId, int roundNo, RoundStatus collecting) {
         Round round = rounds.lock(experimentId, roundNo).orElseThrow();
-        if (round.getStatus() != RoundStatus.OPEN) {
+        if (round.getStatus() != collecting) {
             return;
         }
         Experiment e = experiments.findById(experimentId).orElseThrow();
@@ -92,20 +73,32 @@ class CollectPhase {
             return; // cancelled (or finished) since this step began: its tasks were withdrawn on purpose
         }
         ExperimentSpec spec = experimentService.spec(e);
-        long received = uploads.countByExperimentIdAndRound(experimentId, roundNo);
-        List<Task> train = tasks.findByExperimentIdAndRoundAndType(experimentId, roundNo, TaskType.TRAIN);
+        boolean tgap = collecting == RoundStatus.COLLECTING;
+        TaskType type = tgap ? TaskType.COLLECT : TaskType.TRAIN;
+        long received = tgap ? attachments.countByExperimentIdAndRoundAndKind(experimentId, 0,
+                io.cgfed.coordinator.attachment.AttachmentKind.COLLECTION)
+                : uploads.countByExperimentIdAndRound(experimentId, roundNo);
+        List<Task> issued = tasks.findByExperimentIdAndRoundAndType(experimentId, roundNo, type);
         Instant now = Instant.now();
-        CollectionDecision decision = collection(round, spec, received, train, spec.closeAtQuorum(), now);
+        CollectionDecision decision = collection(round, spec, received, issued, !tgap && spec.closeAtQuorum(), now);
         switch (decision.next()) {
             case CLOSE -> {
-                round.markAggregating(now);
-                // over-selection: the clients still training are too late; their uploads will be refused
-                cancelOpen(train, "round " + roundNo + " closed with " + received + " uploads", now);
-                log.info("experiment {} round {}: {} of {} uploads, aggregating", experimentId, roundNo, received,
-                        round.getSelected());
+                if (tgap) {
+                    round.markTrainingCodec(now);
+                    log.info("experiment {}: TGAP collections from {} of {} clients, training codec version 1",
+                            experimentId, received, round.getSelected());
+                } else {
+                    round.markAggregating(now);
+                    log.info("experiment {} round {}: {} of {} uploads, aggregating", experimentId, roundNo, received,
+                            round.getSelected());
+                }
+                // over-selection: the clients still at work are too late; what they send will be refused
+                cancelOpen(issued, (tgap ? "TGAP collection" : "round " + roundNo) + " closed with " + received
+                        + (tgap ? " collections" : " uploads"), now);
             }
-            case RETRY, FAIL -> retryOrFail(spec, e, round, train, TaskType.TRAIN, decision, "round " + roundNo + " got "
-                    + received + " of the " + spec.quorum() + " uploads it needs"
+            case RETRY, FAIL -> retryOrFail(spec, e, round, issued, type, decision, (tgap ? "TGAP collection" : "round "
+                    + roundNo) + " got " + received + " of the " + spec.quorum()
+                    + (tgap ? " client collections" : " uploads") + " it needs"
                     + (decision.pastDeadline() ? " by its deadline" : ""), now);
             case WAIT -> { }
         }

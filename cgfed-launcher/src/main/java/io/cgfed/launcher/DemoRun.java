@@ -48,7 +48,7 @@ public final class DemoRun {
         Map<String, Object> spec = new LinkedHashMap<>();
         spec.put("name", "demo-" + codec);
         spec.put("model", Map.of("name", "tiny-llama", "seed", 1));
-        boolean learned = "cgae".equals(codec); // the learned codec (the launcher does not depend on cgfed-core)
+        boolean learned = "cgae".equals(codec); // the learned codec (the launcher does not load the engine)
         Map<String, Object> dataset = new LinkedHashMap<>(Map.of("name", "demo-mc", "seed", 7,
                 "trainExamples", learned ? (int) Math.ceil(400 * clients / 0.7) : 400 * clients, "evalExamples", 200,
                 "partition", "iid"));

@@ -13,6 +13,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.IntConsumer;
 
 /**
  * A LLaMA causal LM on DJL (PyTorch engine) with LoRA adapters. Base weights are frozen; only the
@@ -25,16 +26,9 @@ public final class LlamaModel implements AutoCloseable {
     private final NDManager manager;
     private final Map<String, NDArray> loraParams = new LinkedHashMap<>();
     private final NDArray embed;
-    private final NDArray finalNorm;
-    private final NDArray lmHead;
-    private final List<DecoderLayer> layers = new ArrayList<>();
-    private final Rotary rotary;
-    private final DecoderLayer.Constants constants;
+    private final OutputHead head;
+    private final DecoderStack stack;
     private final DataType baseStorage;
-    /** Rows of a half-precision output head widened at a time when no graph is recorded. */
-    private static final int HEAD_SLICE_ROWS = 8192;
-    /** Positions whose vocabulary-sized logits are computed at a time in the head's loss and its gradient. */
-    private static final int HEAD_TOKEN_ROWS = 128;
     private volatile boolean training;
 
     /** A model over base weights held in memory (the built-in models). */
@@ -64,14 +58,17 @@ public final class LlamaModel implements AutoCloseable {
         this.manager = parent.newSubManager();
         try {
             this.embed = loadMatrix(baseWeights, "model.embed_tokens.weight", config.vocabSize(), config.hiddenSize());
-            this.finalNorm = load(baseWeights, "model.norm.weight", config.hiddenSize());
-            this.lmHead = config.tieWordEmbeddings()
+            NDArray finalNorm = load(baseWeights, "model.norm.weight", config.hiddenSize());
+            NDArray lmHead = config.tieWordEmbeddings()
                     ? embed
                     : loadMatrix(baseWeights, "lm_head.weight", config.vocabSize(), config.hiddenSize());
             NamedTensors adapterLayout = LoraAdapter.layout(config, lora);
             NDArray scaling = NativeArrays.scalar(manager, lora.scaling());
-            this.constants = new DecoderLayer.Constants(NativeArrays.scalar(manager, config.rmsNormEps()),
+            DecoderLayer.Constants constants = new DecoderLayer.Constants(
+                    NativeArrays.scalar(manager, config.rmsNormEps()),
                     NativeArrays.scalar(manager, 1.0 / Math.sqrt(config.headDim())));
+            this.head = new OutputHead(finalNorm, lmHead, constants.eps(), config.hiddenSize(), config.vocabSize());
+            List<DecoderLayer> layers = new ArrayList<>();
             for (int i = 0; i < config.numHiddenLayers(); i++) {
                 String p = "model.layers." + i + ".";
                 LoraLinear[] projections = new LoraLinear[LoraTarget.values().length];
@@ -91,9 +88,9 @@ public final class LlamaModel implements AutoCloseable {
                         load(baseWeights, p + "post_attention_layernorm.weight", config.hiddenSize()),
                         projections, constants));
             }
-            this.rotary = new Rotary(manager, config.headDim(),
+            this.stack = new DecoderStack(layers, new Rotary(manager, config.headDim(),
                     RopeScaling.inverseFrequencies(config.headDim(), config.ropeTheta(), config.ropeScaling()),
-                    config.maxPositionEmbeddings());
+                    config.maxPositionEmbeddings()));
         } catch (RuntimeException e) {
             manager.close(); // a checkpoint that fails half-way must not leave the loaded half behind
             throw e;
@@ -122,7 +119,6 @@ public final class LlamaModel implements AutoCloseable {
         return loraParams;
     }
 
-    /** Sets the LoRA factors from an adapter with exactly this model's layout. */
     /** Training mode turns LoRA dropout on; off (the default) for evaluation and generation. */
     public void setTraining(boolean training) {
         this.training = training;
@@ -132,6 +128,7 @@ public final class LlamaModel implements AutoCloseable {
         return training;
     }
 
+    /** Sets the LoRA factors from an adapter with exactly this model's layout. */
     public void loadAdapter(NamedTensors adapter) {
         if (!LoraAdapter.hasLayout(adapter, config, lora)) {
             throw new IllegalArgumentException("adapter layout does not match the model's LoRA layout");
@@ -141,7 +138,7 @@ public final class LlamaModel implements AutoCloseable {
         try (NDManager tmp = manager.newSubManager()) {
             loraParams.forEach((name, array) -> {
                 FloatTensor t = adapter.get(name);
-                array.set(new NDIndex("..."), NativeArrays.of(tmp, t.data(), new Shape(toLongs(t.shape()))));
+                array.set(new NDIndex("..."), NativeArrays.of(tmp, t.data(), new Shape(NativeArrays.toLongs(t.shape()))));
             });
         }
     }
@@ -150,7 +147,7 @@ public final class LlamaModel implements AutoCloseable {
     public NamedTensors adapter() {
         NamedTensors out = new NamedTensors();
         loraParams.forEach((name, array) -> out.put(name,
-                new FloatTensor(toInts(array.getShape()), array.toFloatArray())));
+                new FloatTensor(NativeArrays.toInts(array.getShape()), array.toFloatArray())));
         return out;
     }
 
@@ -167,32 +164,16 @@ public final class LlamaModel implements AutoCloseable {
      * {@code cache.length()}), extending the cache; with a null cache, a whole sequence from position 0.
      */
     public NDArray forward(NDArray tokens, KvCache cache) {
-        return head(lastHidden(tokens, cache));
+        return head.logits(lastHidden(tokens, cache));
     }
 
     /**
      * log p(target) at every position of a (batch, seq) batch, without a graph (evaluation): the
-     * vocabulary-sized logits exist for {@value #HEAD_TOKEN_ROWS} positions at a time, not for the
+     * vocabulary-sized logits exist for {@value OutputHead#TOKEN_ROWS} positions at a time, not for the
      * whole batch (8 x 256 positions of a 49k vocabulary: 400 MB of float32 logits).
      */
     public NDArray targetLogProbs(NDArray tokens, NDArray targets) {
-        NDArray hidden = lastHidden(tokens, null);
-        long batch = hidden.getShape().get(0);
-        long seq = hidden.getShape().get(1);
-        NDArray flat = hidden.reshape(batch * seq, config.hiddenSize());
-        NDArray flatTargets = targets.reshape(batch * seq);
-        ai.djl.ndarray.NDList parts = new ai.djl.ndarray.NDList();
-        for (long from = 0; from < batch * seq; from += HEAD_TOKEN_ROWS) {
-            ai.djl.ndarray.index.NDIndex rows = new ai.djl.ndarray.index.NDIndex("{}:{}", from,
-                    Math.min(batch * seq, from + HEAD_TOKEN_ROWS));
-            try (NDArray h = flat.get(rows); NDArray t = flatTargets.get(rows); NDArray logits = head(h);
-                 NDArray logProbs = logits.logSoftmax(-1)) {
-                parts.add(logProbs.gather(t.expandDims(-1), -1).squeeze(-1));
-            }
-        }
-        NDArray joined = ai.djl.ndarray.NDArrays.concat(parts, 0).reshape(batch, seq);
-        parts.close();
-        return joined;
+        return head.targetLogProbs(lastHidden(tokens, null), targets);
     }
 
     /** Logits (batch, vocab) at one position of each row ({@code positions[b]}), without a graph. */
@@ -200,7 +181,7 @@ public final class LlamaModel implements AutoCloseable {
         NDArray hidden = lastHidden(tokens, null);
         long batch = hidden.getShape().get(0);
         NDArray idx = NativeArrays.of(tokens.getManager(), positions, new Shape(batch, 1, 1)).repeat(2, config.hiddenSize());
-        return head(hidden.gather(idx, 1).reshape(batch, config.hiddenSize()));
+        return head.logits(hidden.gather(idx, 1).reshape(batch, config.hiddenSize()));
     }
 
     /** The last decoder layer's output (batch, seq, hidden), before the final norm. */
@@ -212,22 +193,8 @@ public final class LlamaModel implements AutoCloseable {
                     + config.maxPositionEmbeddings());
         }
         NDManager step = tokens.getManager();
-        NDArray x = embed(tokens);
-        NDArray mask = causalMask(step, seq, past);
-        boolean scoped = cache == null && !GradMode.recording();
-        for (int i = 0; i < layers.size(); i++) {
-            if (!scoped) {
-                x = layers.get(i).forward(x, rotary, mask, cache, i);
-                continue;
-            }
-            // no graph to keep: each layer's intermediates are freed as soon as its output exists
-            try (NDManager scope = step.newSubManager()) {
-                NDArray out = layers.get(i).forward(local(x, scope, false), rotary, mask, null, i);
-                out.attach(step);
-                x.close();
-                x = out;
-            }
-        }
+        NDArray mask = DecoderStack.causalMask(step, seq, past);
+        NDArray x = stack.forward(embed(tokens), mask, cache, cache == null && !GradMode.recording());
         if (cache != null) {
             cache.advance(seq);
         }
@@ -244,16 +211,6 @@ public final class LlamaModel implements AutoCloseable {
         NDArray wide = x.toType(DataType.FLOAT32, false);
         x.close();
         return wide;
-    }
-
-    /** The final norm and the output head: (batch, seq, hidden) to logits. */
-    private NDArray head(NDArray x) {
-        NDArray normed = DecoderLayer.rmsNorm(x, finalNorm, constants.eps());
-        if (lmHead.getDataType() != DataType.FLOAT32 && !GradMode.recording()) {
-            // a half-precision head widened in slices of the vocabulary, not whole (113 MB for SmolLM's)
-            return LoraLinear.linearInRowSlices(normed, lmHead, HEAD_SLICE_ROWS);
-        }
-        return LoraLinear.linear(normed, lmHead);
     }
 
     /**
@@ -283,100 +240,26 @@ public final class LlamaModel implements AutoCloseable {
             throw new IllegalArgumentException("sequence of " + seq + " tokens exceeds maxPositionEmbeddings "
                     + config.maxPositionEmbeddings());
         }
-        NDArray mask = causalMask(step, seq, 0);
-        List<NDArray> inputs = new ArrayList<>(layers.size() + 1);
+        NDArray mask = DecoderStack.causalMask(step, seq, 0);
+        IntConsumer seedDropout = layer -> seedDropout(dropoutSeed, layer);
         GradMode.off();
-        inputs.add(embed(tokens));
-        for (int i = 0; i < layers.size(); i++) {
-            try (NDManager scope = step.newSubManager()) {
-                seedDropout(dropoutSeed, i);
-                NDArray out = layers.get(i).forward(local(inputs.get(i), scope, false), rotary, mask, null, i);
-                out.attach(step);
-                inputs.add(out);
-            }
-        }
+        List<NDArray> inputs = stack.forwardKeepingInputs(embed(tokens), mask, seedDropout);
         double loss;
         NDArray grad;
         try (NDManager scope = step.newSubManager();
              GradientCollector collector = Engine.getInstance().newGradientCollector()) {
-            NDArray in = local(inputs.get(layers.size()), scope, true);
-            NDArray normed = DecoderLayer.rmsNorm(in, finalNorm, constants.eps());
+            NDArray in = DecoderStack.local(inputs.get(stack.size()), scope, true);
+            NDArray normed = head.norm(in);
             // the output head is frozen: its gradient is written out, so no graph keeps the logits or a
             // widened head (a float32 copy of Llama 3.2's 128k x 2048 head alone is 1 GiB)
-            NDArray[] lossAndGrad = headLossAndGradient(normed.stopGradient(), targets, lossMask, weight);
+            NDArray[] lossAndGrad = head.lossAndGradient(normed.stopGradient(), targets, lossMask, weight);
             loss = lossAndGrad[0].getFloat();
             collector.backward(normed.mul(lossAndGrad[1]).sum());
             grad = in.getGradient();
             grad.attach(step);
         }
-        for (int i = layers.size() - 1; i >= 0; i--) {
-            try (NDManager scope = step.newSubManager();
-                 GradientCollector collector = Engine.getInstance().newGradientCollector()) {
-                seedDropout(dropoutSeed, i);
-                NDArray in = local(inputs.get(i), scope, i > 0);
-                NDArray out = layers.get(i).forward(in, rotary, mask, null, i);
-                collector.backward(out.mul(grad).sum());
-                NDArray next = i > 0 ? in.getGradient() : null;
-                if (next != null) {
-                    next.attach(step);
-                }
-                grad.close();
-                grad = next;
-                inputs.get(i + 1).close();
-            }
-        }
-        inputs.get(0).close();
+        stack.backward(inputs, grad, mask, seedDropout);
         return loss;
-    }
-
-    /**
-     * The weighted masked cross-entropy of the head's logits for normed hidden states (no graph), and
-     * its gradient with respect to them: d/dlogits = (softmax - onehot(target)) x mask x weight /
-     * max(1, sum(mask)), then times the head, slice by slice of the vocabulary.
-     */
-    private NDArray[] headLossAndGradient(NDArray normed, NDArray targets, NDArray lossMask, NDArray weight) {
-        long batch = normed.getShape().get(0);
-        long seq = normed.getShape().get(1);
-        long n = batch * seq;
-        NDArray flat = normed.reshape(n, config.hiddenSize());
-        NDArray flatTargets = targets.reshape(n);
-        NDArray scale = lossMask.mul(weight).div(lossMask.sum().maximum(1f)).reshape(n);
-        NDArray loss = null;
-        ai.djl.ndarray.NDList parts = new ai.djl.ndarray.NDList();
-        // HEAD_TOKEN_ROWS positions at a time: the logits, their softmax and gradient are vocabulary-sized
-        for (long from = 0; from < n; from += HEAD_TOKEN_ROWS) {
-            ai.djl.ndarray.index.NDIndex rows = new ai.djl.ndarray.index.NDIndex("{}:{}", from, Math.min(n, from + HEAD_TOKEN_ROWS));
-            try (NDArray h = flat.get(rows); NDArray t = flatTargets.get(rows); NDArray sc = scale.get(rows);
-                 NDArray logits = lmHead.getDataType() == DataType.FLOAT32 ? LoraLinear.linear(h, lmHead)
-                         : LoraLinear.linearInRowSlices(h, lmHead, HEAD_SLICE_ROWS);
-                 NDArray logProbs = logits.logSoftmax(-1);
-                 NDArray picked = logProbs.gather(t.expandDims(-1), -1).squeeze(-1);
-                 NDArray dLogits = logProbs.exp();
-                 NDArray oneHot = t.oneHot(config.vocabSize())) {
-                NDArray part = picked.mul(sc).sum().neg();
-                if (loss == null) {
-                    loss = part;
-                } else {
-                    loss.addi(part);
-                    part.close();
-                }
-                dLogits.subi(oneHot).muli(sc.expandDims(-1));
-                parts.add(LoraLinear.transposedProduct(dLogits, lmHead, HEAD_SLICE_ROWS));
-            }
-        }
-        NDArray dNormed = ai.djl.ndarray.NDArrays.concat(parts, 0).reshape(batch, seq, config.hiddenSize());
-        parts.close();
-        return new NDArray[] {loss, dNormed};
-    }
-
-    /** A copy of x in the scope (so that everything computed from it lives there), a graph leaf if asked. */
-    private static NDArray local(NDArray x, NDManager scope, boolean requiresGradient) {
-        NDArray copy = x.duplicate();
-        copy.attach(scope);
-        if (requiresGradient) {
-            copy.setRequiresGradient(true);
-        }
-        return copy;
     }
 
     private void seedDropout(long seed, int layer) {
@@ -398,7 +281,7 @@ public final class LlamaModel implements AutoCloseable {
 
     private NDArray trainable(String name, NamedTensors layout) {
         FloatTensor t = layout.get(name);
-        NDArray a = NativeArrays.of(manager, t.data(), new Shape(toLongs(t.shape())));
+        NDArray a = NativeArrays.of(manager, t.data(), new Shape(NativeArrays.toLongs(t.shape())));
         a.setName(name);
         a.setRequiresGradient(true);
         loraParams.put(name, a);
@@ -416,34 +299,6 @@ public final class LlamaModel implements AutoCloseable {
         NDArray a = weights.load(manager, name, baseStorage, expectedShape);
         a.setName(name);
         return a;
-    }
-
-    /** (seq, past + seq): new token i sees every cached position and new positions up to itself. */
-    private static NDArray causalMask(NDManager step, int seq, int past) {
-        int width = past + seq;
-        float[] m = new float[seq * width];
-        for (int i = 0; i < seq; i++) {
-            for (int j = past + i + 1; j < width; j++) {
-                m[i * width + j] = -1e9f;
-            }
-        }
-        return NativeArrays.of(step, m, new Shape(seq, width));
-    }
-
-    static long[] toLongs(int[] shape) {
-        long[] s = new long[shape.length];
-        for (int i = 0; i < shape.length; i++) {
-            s[i] = shape[i];
-        }
-        return s;
-    }
-
-    static int[] toInts(Shape shape) {
-        int[] s = new int[shape.dimension()];
-        for (int i = 0; i < s.length; i++) {
-            s[i] = Math.toIntExact(shape.get(i));
-        }
-        return s;
     }
 
     /** Creates a (batch, seq) int64 token array in the given manager. */

@@ -48,4 +48,22 @@ public final class NativeArrays {
             return view.duplicate();
         }
     }
+
+    /** A shape as DJL wants it. */
+    static long[] toLongs(int[] shape) {
+        long[] s = new long[shape.length];
+        for (int i = 0; i < shape.length; i++) {
+            s[i] = shape[i];
+        }
+        return s;
+    }
+
+    /** A DJL shape as ints (every dimension below 2^31). */
+    static int[] toInts(Shape shape) {
+        int[] s = new int[shape.dimension()];
+        for (int i = 0; i < s.length; i++) {
+            s[i] = Math.toIntExact(shape.get(i));
+        }
+        return s;
+    }
 }

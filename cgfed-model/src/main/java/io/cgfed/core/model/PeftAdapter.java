@@ -58,8 +58,8 @@ public final class PeftAdapter {
      * @param baseModel {@code base_model_name_or_path}: the base model's name or path (may be null)
      */
     public static PeftAdapter of(String baseModel, LlamaConfig model, LoraConfig lora, NamedTensors tensors) {
-        PeftAdapterReader.Layout layout = PeftAdapterReader.infer(tensors, model);
-        PeftAdapterReader.requireSame(layout, lora);
+        PeftLayout layout = PeftLayout.infer(tensors, model);
+        PeftLayout.requireSame(layout, lora);
         return new PeftAdapter(baseModel, lora, layout.layers(), layout.tensors());
     }
 

@@ -74,7 +74,7 @@ public interface WeightSource {
                 throw new IllegalArgumentException("base weight '" + name + "' has shape "
                         + Arrays.toString(t.shape()) + ", the config needs " + Arrays.toString(expectedShape));
             }
-            return NativeArrays.of(manager, t.data(), new Shape(LlamaModel.toLongs(expectedShape)));
+            return NativeArrays.of(manager, t.data(), new Shape(NativeArrays.toLongs(expectedShape)));
         }
     }
 }

@@ -28,7 +28,7 @@ import java.util.Map;
  *       copy;</li>
  *   <li>the end metric: the second half run again from the half-way global adapter with each codec in
  *       the loop, with and without error feedback, and the share of the uncompressed gain it recovers;
- *       and top-k from round 0.</li>
+ *       and top-k from round 0 ({@link EndMetric}).</li>
  * </ol>
  * Run: {@code ./cgfed bench-codecs [-Dseeds=0,1,2 -Drounds=20 ...]}; sizes in {@link CodecBenchSettings}.
  */
@@ -138,7 +138,7 @@ public final class CodecBench {
                 return Codecs.create(spec.getKey(), settings);
             }));
             // side information both sides hold: the previous round's global update (issue 14, item 5: an experiment)
-            for (Map.Entry<String, Map<String, Object>> p : predicted().entrySet()) {
+            for (Map.Entry<String, Map<String, Object>> p : PredictiveLoop.variants(s.budget()).entrySet()) {
                 codecs.put(p.getKey(), (r, c) -> new PredictedCodec(Codecs.create("rotq", p.getValue()),
                         r >= 1 ? globals[r].minus(globals[r - 1]) : null));
             }
@@ -192,31 +192,12 @@ public final class CodecBench {
 
             // 4. the end metric over the second half, and from round 0
             t = System.nanoTime();
-            endMetric(fed, seed, globals, ref, trained, numel, codecs);
+            EndMetric end = new EndMetric(s, fed, seed, ref, globals, trained, codecs, this.end, fromZero);
+            end.secondHalf();
             System.out.printf(Locale.ROOT, "seed %d: end metric %.0f s%n", seed, secondsSince(t));
             if (s.fromZero()) {
                 t = System.nanoTime();
-                Codec topk = Codecs.create("topk", Map.of("fraction", ByteBudget.topkFraction(numel, s.budget())));
-                endRow(fromZero, "uncompressed", ref, ref.loss()[0], ref.endLoss(), ref.accuracy()[0], ref.endAccuracy());
-                for (boolean ef : List.of(false, true)) {
-                    CompressedRounds.Result r = CompressedRounds.run(fed, initial, 0, rounds, CompressedRounds.fixed(topk), ef,
-                            null);
-                    endRow(fromZero, "topk 1/" + s.budget() + (ef ? " + EF" : ""), r, ref.loss()[0], ref.endLoss(),
-                            ref.accuracy()[0], ref.endAccuracy());
-                }
-                for (String label : s.fromZeroCodecs().split(",")) {
-                    if (label.isBlank()) {
-                        continue;
-                    }
-                    CodecQuality.CodecAt at = codecs.get(label.strip());
-                    if (at == null) {
-                        fromZero.note(label.strip(), "skipped: no baseline labelled so (see the quality table)");
-                        continue;
-                    }
-                    CompressedRounds.Result r = CompressedRounds.run(fed, initial, 0, rounds, at::at, true, null);
-                    endRow(fromZero, label.strip() + " + EF", r, ref.loss()[0], ref.endLoss(), ref.accuracy()[0],
-                            ref.endAccuracy());
-                }
+                end.fromRoundZero(initial);
                 System.out.printf(Locale.ROOT, "seed %d: from round 0 %.0f s%n", seed, secondsSince(t));
             }
         }
@@ -229,123 +210,6 @@ public final class CodecBench {
                     updates[round][client] = update;
                     globals[round] = global;
                 });
-    }
-
-    private void endMetric(Federation fed, int seed, NamedTensors[] globals, CompressedRounds.Result ref,
-                           Map<String, CodecModel> trained, long numel, Map<String, CodecQuality.CodecAt> byLabel) {
-        int half = s.halfway();
-        NamedTensors start = globals[half];
-        double lossStart = ref.loss()[half];
-        double accStart = ref.accuracy()[half];
-        endRow(end, "uncompressed (recorded run)", slice(ref, half), lossStart, ref.endLoss(), accStart, ref.endAccuracy());
-        Map<String, java.util.function.Supplier<CompressedRounds.LoopCodec>> loops = new LinkedHashMap<>();
-        loops.put("none (in the loop: determinism check)", () -> CompressedRounds.fixed(Codecs.create("none", Map.of())));
-        for (String entry : s.end().split(",")) {
-            String spec = entry.strip();
-            if (spec.isEmpty()) {
-                continue;
-            }
-            if (spec.equals("topk")) {
-                Codec topk = Codecs.create("topk", Map.of("fraction", ByteBudget.topkFraction(numel, s.budget())));
-                loops.put("topk 1/" + s.budget(), () -> CompressedRounds.fixed(topk));
-                continue;
-            }
-            if (predicted().containsKey(spec)) {
-                // in the loop the prediction is the global update the loop itself applied last round
-                Map<String, Object> settings = predicted().get(spec);
-                NamedTensors first = globals[half].minus(globals[half - 1]);
-                loops.put(spec, () -> new PredictiveLoop(fed, settings, first));
-                continue;
-            }
-            if (byLabel.containsKey(spec) && !trained.containsKey(spec)) {
-                // a baseline of the quality table by its label, e.g. "rotq 1/64 entropy"
-                CodecQuality.CodecAt at = byLabel.get(spec);
-                loops.put(spec, () -> at::at);
-                continue;
-            }
-            int slash = spec.lastIndexOf('/');
-            String label = slash < 0 ? spec : spec.substring(0, slash).strip();
-            String mode = slash < 0 ? "frozen" : spec.substring(slash + 1).strip();
-            CodecModel model = trained.get(label);
-            if (model == null) {
-                end.note("cgae " + spec, "skipped: no trained cgae variant labelled '" + label + "'");
-                continue;
-            }
-            switch (mode) {
-                case "frozen" -> loops.put("cgae " + label + " frozen", () -> CompressedRounds.fixed(new CgaeCodec(model)));
-                case "clients" -> loops.put("cgae " + label + " adaptive (client contributions)",
-                        () -> new CompressedRounds.AdaptiveCgae(model, false));
-                case "server" -> loops.put("cgae " + label + " adaptive (server refit on decoded)",
-                        () -> new CompressedRounds.AdaptiveCgae(model, true));
-                default -> throw new IllegalArgumentException("end-metric mode '" + mode + "' (known: frozen, clients, server)");
-            }
-        }
-        for (var e : loops.entrySet()) {
-            for (boolean ef : List.of(false, true)) {
-                if (ef && e.getKey().startsWith("none")) {
-                    continue;
-                }
-                CompressedRounds.Result r = CompressedRounds.run(fed, start, half, s.rounds(), e.getValue().get(), ef, null);
-                String row = e.getKey() + (ef ? " + EF" : "");
-                endRow(end, row, r, lossStart, ref.endLoss(), accStart, ref.endAccuracy());
-                System.out.printf(Locale.ROOT, "seed %d: %s: eval loss per round %s%n", seed, row, curve(r.loss()));
-                System.out.printf(Locale.ROOT, "seed %d: %s: end accuracy %.3f, gain recovered %.2f (loss) %.2f (acc)%n",
-                        seed, row, r.endAccuracy(), GainRecovered.loss(lossStart, r.endLoss(), ref.endLoss()),
-                        GainRecovered.accuracy(accStart, r.endAccuracy(), ref.endAccuracy()));
-            }
-        }
-    }
-
-    /** The predicted rotq variants, by label: rotq at the budget on what the last global update does not predict. */
-    private Map<String, Map<String, Object>> predicted() {
-        Map<String, Map<String, Object>> p = new LinkedHashMap<>();
-        p.put("rotq 1/" + s.budget() + " predicted", Map.of("compression", s.budget()));
-        p.put("rotq 1/" + s.budget() + " entropy predicted", Map.of("compression", s.budget(), "quantiser", "entropy"));
-        p.put("rotq 1/" + 4 * s.budget() + " entropy predicted", Map.of("compression", 4 * s.budget(), "quantiser", "entropy"));
-        return p;
-    }
-
-    /** rotq on what the global update of the loop's previous round does not predict; that update learnt after each round. */
-    static final class PredictiveLoop implements CompressedRounds.LoopCodec {
-        private final Federation fed;
-        private final Map<String, Object> settings;
-        private NamedTensors last;
-
-        PredictiveLoop(Federation fed, Map<String, Object> settings, NamedTensors first) {
-            this.fed = fed;
-            this.settings = settings;
-            this.last = first;
-        }
-
-        @Override
-        public Codec codec(int round, int client) {
-            return new PredictedCodec(Codecs.create("rotq", settings), last);
-        }
-
-        @Override
-        public long afterRound(List<NamedTensors> intended, List<NamedTensors> decoded) {
-            List<io.cgfed.core.aggregation.Aggregator.WeightedUpdate> w = new ArrayList<>();
-            for (int c = 0; c < decoded.size(); c++) {
-                w.add(new io.cgfed.core.aggregation.Aggregator.WeightedUpdate(decoded.get(c), fed.samples(c)));
-            }
-            last = new io.cgfed.core.aggregation.FedAvg().aggregate(w); // what the server applied: both sides know it
-            return 0;
-        }
-    }
-
-    private static CompressedRounds.Result slice(CompressedRounds.Result r, int from) {
-        return new CompressedRounds.Result(java.util.Arrays.copyOfRange(r.loss(), from, r.loss().length),
-                java.util.Arrays.copyOfRange(r.accuracy(), from, r.accuracy().length), r.meanCosine(), r.payloadBytes(),
-                r.extraBytes(), r.last());
-    }
-
-    private static void endRow(SeedTable table, String row, CompressedRounds.Result r, double lossStart, double lossRef,
-                               double accStart, double accRef) {
-        table.add(row, "end eval loss", r.endLoss()).add(row, "end accuracy", r.endAccuracy())
-                .add(row, "gain recovered (loss)", GainRecovered.loss(lossStart, r.endLoss(), lossRef))
-                .add(row, "gain recovered (acc)", GainRecovered.accuracy(accStart, r.endAccuracy(), accRef))
-                .add(row, "mean update cos", r.meanCosine())
-                .add(row, "upload bytes / client-round", r.payloadBytes() + r.extraBytes());
     }
 
     /** Why a variant cannot run in this build (its architecture is not registered), or null. */
@@ -391,7 +255,8 @@ public final class CodecBench {
         return byRound;
     }
 
-    private static String curve(double[] values) {
+    /** A per-round curve for the log, three decimals a value. */
+    static String curve(double[] values) {
         StringBuilder b = new StringBuilder();
         for (double v : values) {
             b.append(b.length() == 0 ? "" : " ").append(String.format(Locale.ROOT, "%.3f", v));

@@ -16,12 +16,8 @@ import io.cgfed.coordinator.attachment.AttachmentKind;
 import io.cgfed.coordinator.attachment.AttachmentRepository;
 import io.cgfed.coordinator.experiment.ExperimentRepository;
 import io.cgfed.coordinator.experiment.ExperimentService;
-import io.cgfed.core.aggregation.Aggregator;
-import io.cgfed.core.aggregation.FedAvg;
 import io.cgfed.core.codec.Codecs;
 import io.cgfed.core.codec.PayloadBatch;
-import io.cgfed.core.codec.ReconstructionQuality;
-import io.cgfed.core.codec.UpdateDecoder;
 import io.cgfed.core.protocol.ExperimentSpec;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -37,9 +33,10 @@ import tools.jackson.core.type.TypeReference;
 import tools.jackson.databind.ObjectMapper;
 
 /**
- * Closes an AGGREGATING round: the codec-service decodes and averages its uploads (outside any
- * database transaction), then one transaction stores the new adapter version, the round's
- * metrics and the evaluation task. If the codec-service fails, the round stays AGGREGATING and the
+ * Closes an AGGREGATING round, the shell around {@link AggregationPlan} (which updates go in, the weight cap,
+ * the summary, whether the answer may still be applied): the codec-service decodes and averages the included
+ * uploads (outside any database transaction), then one transaction stores the new adapter version, the
+ * round's metrics and the evaluation task. If the codec-service fails, the round stays AGGREGATING and the
  * round driver tries again after a backoff: nothing is half-applied.
  */
 @Component
@@ -62,12 +59,14 @@ public class RoundCloser {
     private final CoordinatorMetrics metrics;
     private final UpdateQuarantine quarantine;
     private final WeightCap weightCap;
+    private final AggregationAudit auditor;
 
     RoundCloser(UploadRepository uploads, RoundRepository rounds, TaskRepository tasks, AdapterStore adapters,
                 BlobStore blobs, CodecServiceClient codecService, ClientAssignments assignments, TransactionTemplate tx,
                 ObjectMapper json, AttachmentRepository attachments, ExperimentService experimentService,
                 ExperimentRepository experiments, CoordinatorMetrics metrics, UpdateQuarantine quarantine,
-                WeightCap weightCap) {
+                WeightCap weightCap, AggregationAudit auditor) {
+        this.auditor = auditor;
         this.quarantine = quarantine;
         this.weightCap = weightCap;
         this.metrics = metrics;
@@ -96,16 +95,12 @@ public class RoundCloser {
 
     /** True when this call applied the round (false when another had already). */
     private boolean aggregateOnce(UUID experimentId, int roundNo) {
-        List<Upload> all = uploads.findByExperimentIdAndRoundOrderByClientIndex(experimentId, roundNo);
-        // updates whose norm is far outside the round's stay out of it (recorded below, with the reason)
-        Map<Integer, Double> norms = new LinkedHashMap<>();
-        all.forEach(u -> norms.put(u.getClientIndex(), u.getUpdateNorm()));
-        Map<Integer, String> quarantined = quarantine.reasons(norms);
-        List<Upload> received = all.stream().filter(u -> !quarantined.containsKey(u.getClientIndex())).toList();
+        AggregationPlan plan = AggregationPlan.of(
+                uploads.findByExperimentIdAndRoundOrderByClientIndex(experimentId, roundNo), quarantine, weightCap);
         // streamed from the blob files to the codec-service (which sums them as they come): the round is
         // never in this process's memory
         List<PayloadBatch.Part> payloads = new ArrayList<>();
-        for (Upload u : received) {
+        for (Upload u : plan.included()) {
             payloads.add(blobs.part(u.getBlobKey()));
         }
         ExperimentSpec spec = experimentService.spec(experimentService.find(experimentId));
@@ -113,29 +108,29 @@ public class RoundCloser {
         long aggregationStart = System.nanoTime();
         NamedTensors previous = adapters.load(experimentId, roundNo - 1);
         // every update quarantined (an absolute cap can do that): the adapter stays as it was
-        // no client above its share of the round's weight (cgfed.coordinator.aggregation.max-client-share)
-        long maxClientSamples = weightCap.samplesCap(received.stream().mapToLong(Upload::getSamples).toArray());
-        NamedTensors update = received.isEmpty() ? null : codecService.aggregateParts(layout, payloads, maxClientSamples);
+        NamedTensors update = plan.keepsAdapter() ? null
+                : codecService.aggregateParts(layout, payloads, plan.maxClientSamples());
         long aggregationNanos = System.nanoTime() - aggregationStart;
         NamedTensors next = update == null ? previous : previous.plus(update);
         List<Task> train = tasks.findByExperimentIdAndRoundAndType(experimentId, roundNo, TaskType.TRAIN);
         Integer usedVersion = Codecs.learned(spec.codec().name()) && !train.isEmpty() ? train.get(0).getCodecVersion() : null;
         long codecStart = System.nanoTime();
-        Integer nextVersion = received.isEmpty() ? null : adaptCodec(experimentId, roundNo, spec, usedVersion, train, payloads);
+        Integer nextVersion = plan.keepsAdapter() ? null : adaptCodec(experimentId, roundNo, spec, usedVersion, train, payloads);
         Long codecMs = nextVersion == null ? null : (System.nanoTime() - codecStart) / 1_000_000;
-        Audit audit = spec.codec().audit() && update != null
-                ? audit(experimentId, roundNo, layout, received, payloads, update, maxClientSamples) : null;
+        AggregationAudit.Audit audit = spec.codec().audit() && update != null
+                ? auditor.audit(experimentId, roundNo, layout, plan.included(), payloads, update, plan.maxClientSamples())
+                : null;
         long applyStart = System.nanoTime();
         return Boolean.TRUE.equals(tx.execute(s -> {
             Round round = rounds.lock(experimentId, roundNo).orElseThrow();
-            if (round.getStatus() != RoundStatus.AGGREGATING) {
+            String skip = AggregationPlan.whyNotApply(round.getStatus(),
+                    experiments.findById(experimentId).orElseThrow().getStatus());
+            if (skip != null) {
+                log.info("experiment {} round {}: aggregation not applied: {}", experimentId, roundNo, skip);
                 return false;
             }
-            if (experiments.findById(experimentId).orElseThrow().getStatus() != io.cgfed.coordinator.experiment.ExperimentStatus.RUNNING) {
-                return false; // cancelled while the codec-service worked: no adapter, no evaluation task
-            }
             adapters.save(experimentId, roundNo, next);
-            quarantined.forEach((client, reason) -> {
+            plan.quarantined().forEach((client, reason) -> {
                 uploads.quarantine(experimentId, roundNo, client, reason);
                 log.warn("experiment {} round {}: client {}'s update quarantined, not aggregated: {}", experimentId, roundNo,
                         client, reason);
@@ -147,48 +142,45 @@ public class RoundCloser {
             if (audit != null) {
                 round.audited(audit.cosine(), audit.updates());
             }
-            long samples = received.stream().mapToLong(Upload::getSamples).sum();
-            double lossSum = 0;
-            long lossWeight = 0;
-            List<Map<String, Object>> clients = new ArrayList<>();
-            for (Upload u : received) {
-                if (u.getTrainLoss() != null) {
-                    lossSum += u.getTrainLoss() * u.getSamples();
-                    lossWeight += u.getSamples();
-                }
-                Map<String, Object> c = new LinkedHashMap<>();
-                c.put("client", u.getClientIndex());
-                c.put("samples", u.getSamples());
-                c.put("wireBytes", u.getWireBytes());
-                c.put("rawBytes", u.getRawBytes());
-                c.putAll(json.readValue(u.getMetrics(), MAP));
-                clients.add(c);
-            }
-            for (Upload u : all) {
-                if (quarantined.containsKey(u.getClientIndex())) {
-                    Map<String, Object> c = new LinkedHashMap<>();
-                    c.put("client", u.getClientIndex());
-                    c.put("samples", u.getSamples());
-                    c.put("wireBytes", u.getWireBytes());
-                    c.put("quarantined", quarantined.get(u.getClientIndex()));
-                    clients.add(c);
-                }
-            }
-            round.aggregated(received.size(), received.stream().mapToLong(Upload::getWireBytes).sum(),
-                    received.stream().mapToLong(Upload::getRawBytes).sum(), lossWeight == 0 ? null : lossSum / lossWeight,
-                    json.writeValueAsString(clients), Instant.now());
+            round.aggregated(plan.included().size(), plan.wireBytes(), plan.rawBytes(), plan.trainLoss(),
+                    json.writeValueAsString(clientRecords(plan)), Instant.now());
             // aggregation: the codec-service's decode + FedAvg and this transaction (the codec's refit apart)
             round.phaseTimes((aggregationNanos + System.nanoTime() - applyStart) / 1_000_000, codecMs);
-            int evaluator = all.isEmpty() ? 0 : all.get(0).getClientIndex();
-            tasks.save(new Task(experimentId, roundNo, evaluator, TaskType.EVALUATE,
-                    assignments.workerOf(experimentId, evaluator), roundNo, Instant.now()));
+            tasks.save(new Task(experimentId, roundNo, plan.evaluator(), TaskType.EVALUATE,
+                    assignments.workerOf(experimentId, plan.evaluator()), roundNo, Instant.now()));
             if (nextVersion != null) {
                 metrics.codecVersion("FAF");
             }
             log.info("experiment {} round {}: aggregated {} updates ({} samples; {} quarantined) into adapter version {}",
-                    experimentId, roundNo, received.size(), samples, quarantined.size(), roundNo);
+                    experimentId, roundNo, plan.included().size(), plan.samples(), plan.quarantined().size(), roundNo);
             return true;
         }));
+    }
+
+    /** The round's per-client record: each included client's numbers and metrics, then each quarantined one's reason. */
+    private List<Map<String, Object>> clientRecords(AggregationPlan plan) {
+        List<Map<String, Object>> clients = new ArrayList<>();
+        for (Upload u : plan.included()) {
+            Map<String, Object> c = new LinkedHashMap<>();
+            c.put("client", u.getClientIndex());
+            c.put("samples", u.getSamples());
+            c.put("wireBytes", u.getWireBytes());
+            c.put("rawBytes", u.getRawBytes());
+            c.putAll(json.readValue(u.getMetrics(), MAP));
+            clients.add(c);
+        }
+        for (Upload u : plan.all()) {
+            String reason = plan.quarantined().get(u.getClientIndex());
+            if (reason != null) {
+                Map<String, Object> c = new LinkedHashMap<>();
+                c.put("client", u.getClientIndex());
+                c.put("samples", u.getSamples());
+                c.put("wireBytes", u.getWireBytes());
+                c.put("quarantined", reason);
+                clients.add(c);
+            }
+        }
+        return clients;
     }
 
     /**
@@ -220,37 +212,5 @@ public class RoundCloser {
         log.info("experiment {} round {}: codec version {} adapted from {} with {} contributions", experimentId, roundNo,
                 version, usedVersion, contributions.size());
         return version;
-    }
-
-    /** Audit mode: how well the aggregate of the reconstructions matches the aggregate of the raw updates. */
-    record Audit(double cosine, int updates) {
-    }
-
-    private Audit audit(UUID experimentId, int roundNo, List<io.cgfed.core.tensor.TensorSpec> layout, List<Upload> received,
-                        List<PayloadBatch.Part> payloads, NamedTensors aggregate, long maxClientSamples) {
-        Map<Integer, byte[]> raw = new java.util.HashMap<>();
-        for (var a : attachments.findByExperimentIdAndRoundAndKindOrderByClientIndex(experimentId, roundNo,
-                AttachmentKind.AUDIT)) {
-            raw.put(a.getClientIndex(), blobs.get(a.getBlobKey()));
-        }
-        List<Aggregator.WeightedUpdate> rawUpdates = new ArrayList<>();
-        List<PayloadBatch.Part> encoded = new ArrayList<>();
-        for (int i = 0; i < received.size(); i++) {
-            byte[] r = raw.get(received.get(i).getClientIndex());
-            if (r != null) {
-                rawUpdates.add(new Aggregator.WeightedUpdate(UpdateDecoder.decode(r, layout).update(),
-                        Math.min(received.get(i).getSamples(), maxClientSamples)));
-                encoded.add(payloads.get(i));
-            }
-        }
-        if (rawUpdates.isEmpty()) {
-            return null;
-        }
-        NamedTensors reconstructed = encoded.size() == payloads.size() ? aggregate
-                : codecService.aggregateParts(layout, encoded, maxClientSamples);
-        double cosine = ReconstructionQuality.of(new FedAvg().aggregate(rawUpdates), reconstructed).cosine();
-        log.info("experiment {} round {}: audit over {} updates, aggregate cosine {}", experimentId, roundNo,
-                rawUpdates.size(), String.format(java.util.Locale.ROOT, "%.4f", cosine));
-        return new Audit(cosine, rawUpdates.size());
     }
 }

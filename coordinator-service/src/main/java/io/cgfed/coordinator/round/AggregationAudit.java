@@ -1,0 +1,74 @@
+package io.cgfed.coordinator.round;
+
+import io.cgfed.coordinator.attachment.AttachmentKind;
+import io.cgfed.coordinator.attachment.AttachmentRepository;
+import io.cgfed.coordinator.blob.BlobStore;
+import io.cgfed.coordinator.remote.CodecServiceClient;
+import io.cgfed.coordinator.upload.Upload;
+import io.cgfed.core.aggregation.Aggregator;
+import io.cgfed.core.aggregation.FedAvg;
+import io.cgfed.core.codec.PayloadBatch;
+import io.cgfed.core.codec.ReconstructionQuality;
+import io.cgfed.core.codec.UpdateDecoder;
+import io.cgfed.core.tensor.NamedTensors;
+import io.cgfed.core.tensor.TensorSpec;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.UUID;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.stereotype.Component;
+
+/**
+ * Audit mode ({@code codec.audit}): how well the aggregate of the round's reconstructions matches the
+ * aggregate of the raw updates the clients attached, as one cosine. Runs outside any transaction, beside the
+ * aggregation it checks.
+ */
+@Component
+class AggregationAudit {
+    private static final Logger log = LoggerFactory.getLogger(AggregationAudit.class);
+    private final AttachmentRepository attachments;
+    private final BlobStore blobs;
+    private final CodecServiceClient codecService;
+
+    AggregationAudit(AttachmentRepository attachments, BlobStore blobs, CodecServiceClient codecService) {
+        this.attachments = attachments;
+        this.blobs = blobs;
+        this.codecService = codecService;
+    }
+
+    /** Audit mode: how well the aggregate of the reconstructions matches the aggregate of the raw updates. */
+    record Audit(double cosine, int updates) {
+    }
+
+    Audit audit(UUID experimentId, int roundNo, List<TensorSpec> layout, List<Upload> received,
+                        List<PayloadBatch.Part> payloads, NamedTensors aggregate, long maxClientSamples) {
+        Map<Integer, byte[]> raw = new HashMap<>();
+        for (var a : attachments.findByExperimentIdAndRoundAndKindOrderByClientIndex(experimentId, roundNo,
+                AttachmentKind.AUDIT)) {
+            raw.put(a.getClientIndex(), blobs.get(a.getBlobKey()));
+        }
+        List<Aggregator.WeightedUpdate> rawUpdates = new ArrayList<>();
+        List<PayloadBatch.Part> encoded = new ArrayList<>();
+        for (int i = 0; i < received.size(); i++) {
+            byte[] r = raw.get(received.get(i).getClientIndex());
+            if (r != null) {
+                rawUpdates.add(new Aggregator.WeightedUpdate(UpdateDecoder.decode(r, layout).update(),
+                        Math.min(received.get(i).getSamples(), maxClientSamples)));
+                encoded.add(payloads.get(i));
+            }
+        }
+        if (rawUpdates.isEmpty()) {
+            return null;
+        }
+        NamedTensors reconstructed = encoded.size() == payloads.size() ? aggregate
+                : codecService.aggregateParts(layout, encoded, maxClientSamples);
+        double cosine = ReconstructionQuality.of(new FedAvg().aggregate(rawUpdates), reconstructed).cosine();
+        log.info("experiment {} round {}: audit over {} updates, aggregate cosine {}", experimentId, roundNo,
+                rawUpdates.size(), String.format(Locale.ROOT, "%.4f", cosine));
+        return new Audit(cosine, rawUpdates.size());
+    }
+}

@@ -81,16 +81,16 @@ class BenchReportTest {
     void csvHasOneLinePerExperimentAndPerConfigurationWithQuotedLabels() {
         BenchReport report = new BenchReport(sample());
         List<String> runs = report.runsCsv().lines().toList();
-        assertThat(runs.get(0)).isEqualTo(BenchReport.RUNS_HEADER);
+        assertThat(runs.get(0)).isEqualTo(BenchCsv.RUNS_HEADER);
         assertThat(runs).hasSize(1 + sample().size());
-        int columns = BenchReport.RUNS_HEADER.split(",").length;
+        int columns = BenchCsv.RUNS_HEADER.split(",").length;
         String lora = runs.get(1);
         assertThat(lora).startsWith("main,lora-ft,\"LoRA-FT (federated, fp32)\",1,64,0.0,0.0,");
         assertThat(lora.replace("\"LoRA-FT (federated, fp32)\"", "x").split(",", -1)).hasSize(columns);
         assertThat(lora).contains(",COMPLETED,0.6,");
         assertThat(runs.get(runs.size() - 1)).contains(",FAILED,").endsWith(",refused: 400");
         List<String> summary = report.summaryCsv().lines().toList();
-        assertThat(summary.get(0)).isEqualTo(BenchReport.SUMMARY_HEADER);
+        assertThat(summary.get(0)).isEqualTo(BenchCsv.SUMMARY_HEADER);
         assertThat(summary).anyMatch(l -> l.startsWith("main,lora-ft,") && l.contains(",2,2,0.55,"));
         assertThat(summary).anyMatch(l -> l.startsWith("ratio,cgae-ef,") && l.contains(",256,"));
     }
@@ -139,7 +139,7 @@ class BenchReportTest {
         assertThat(new BenchReport(back).markdown("")).isEqualTo(report.markdown(""));
         assertThat(io.cgfed.core.data.Csv.parse(new java.io.StringReader("a,\"b, \"\"c\"\"\",,d"), "line").get(0).fields())
                 .containsExactly("a", "b, \"c\"", "", "d");
-        assertThat(BenchReport.csv("b, \"c\"")).isEqualTo("\"b, \"\"c\"\"\"");
+        assertThat(BenchCsv.csv("b, \"c\"")).isEqualTo("\"b, \"\"c\"\"\"");
     }
 
     @Test

@@ -5,10 +5,6 @@ import io.cgfed.launcher.CoordinatorApi;
 import io.cgfed.launcher.DemoRun;
 import io.cgfed.launcher.Platform;
 import java.io.IOException;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
@@ -31,62 +27,19 @@ import tools.jackson.databind.JsonNode;
  * real training workers), and a table of what survived. Per fault, {@code --trials} experiments (3 rounds,
  * 2 clients by default): SIGKILL of the coordinator, or of the codec-service, at a random point of the
  * experiment (uniform over the middle 80 % of an unfaulted run's duration, measured first), the service
- * started again after 2 s; then every hostile spec of the probe is submitted, and an enrolled rogue worker
- * uploads every hostile payload of the probe for a task of its own ({@link HostilePayloads}). Counted per fault:
+ * started again after 2 s; then every hostile spec of the probe is submitted ({@link HostileSpecs}), and an
+ * enrolled rogue worker uploads every hostile payload of the probe for a task of its own
+ * ({@link HostilePayloads}); where the experiment stood at each kill is its {@link KillPhase}. Counted per fault:
  * experiments that completed, uploads lost (a round aggregated fewer updates than it selected, or an
  * experiment that did not complete: its missing updates) and uploads doubled (rows beyond one per round
  * and client, or a round that aggregated more updates than it selected).
  */
 public final class ChaosRun {
-    private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
-
     private ChaosRun() {
     }
 
     /** One line of the table. */
     record Row(String fault, int count, int completed, long lost, long doubled, String notes) {
-    }
-
-    /**
-     * Where an experiment stood at the kill, read from the coordinator's tables just before it: the latest
-     * round and its status ({@code RoundStatus}), with an open round split into "training" (no update in yet)
-     * and "upload" (some in, others on their way).
-     */
-    static final String AFTER_THE_END = "after the end";
-
-    static String phase(String experimentStatus, Integer round, String roundStatus, int uploads, int selected) {
-        if (!List.of("PENDING", "RUNNING").contains(experimentStatus)) {
-            return AFTER_THE_END;
-        }
-        if (round == null || round == 0 && !"CLOSED".equals(roundStatus)) {
-            return "baseline";
-        }
-        return switch (roundStatus) {
-            case "OPEN" -> uploads == 0 ? "training" : uploads < selected ? "upload" : "collection closing";
-            case "COLLECTING", "TRAINING_CODEC" -> "codec training";
-            case "AGGREGATING" -> "aggregation";
-            case "EVALUATING" -> "evaluation";
-            case "CLOSED" -> "between rounds";
-            default -> roundStatus.toLowerCase(Locale.ROOT);
-        };
-    }
-
-    /** {@link #phase} of the experiment now, with its round number ("training, round 2"). */
-    static String phaseNow(Platform platform, String experimentId) throws SQLException {
-        try (Connection c = DriverManager.getConnection(platform.jdbcUrl(), "postgres", "");
-             PreparedStatement s = c.prepareStatement("SELECT e.status, r.round, r.status, r.uploads, r.selected "
-                     + "FROM coordinator.experiments e LEFT JOIN LATERAL (SELECT * FROM coordinator.rounds x "
-                     + "WHERE x.experiment_id = e.id ORDER BY x.round DESC LIMIT 1) r ON true WHERE e.id = ?")) {
-            s.setObject(1, UUID.fromString(experimentId));
-            try (ResultSet r = s.executeQuery()) {
-                if (!r.next()) {
-                    return "not stored";
-                }
-                Integer round = r.getObject(2) == null ? null : r.getInt(2);
-                String phase = phase(r.getString(1), round, r.getString(3), r.getInt(4), r.getInt(5));
-                return round == null || phase.equals(AFTER_THE_END) ? phase : phase + ", round " + round;
-            }
-        }
     }
 
     static final List<CliArgs.Option> OPTIONS = List.of(
@@ -150,7 +103,7 @@ public final class ChaosRun {
                     double at = baselineSeconds * (0.1 + 0.8 * random.nextDouble());
                     Outcome o = experimentWithKill(platform, api, clients, rounds, target, at, trial);
                     // a kill after the experiment had ended tests nothing: that trial is run again, the kill earlier
-                    for (int again = 0; again < 3 && o.completed() && o.phase().equals(AFTER_THE_END); again++) {
+                    for (int again = 0; again < 3 && o.completed() && o.phase().equals(KillPhase.AFTER_THE_END); again++) {
                         System.out.printf(Locale.ROOT, "kill -9 %s at %.1f s (trial %d) came after the end: again at %.1f s%n",
                                 target, at, trial, at / 2);
                         at /= 2;
@@ -174,7 +127,7 @@ public final class ChaosRun {
                 rows.add(new Row("kill -9 " + target + " at a random point", trials, completed, lost, doubled,
                         String.join("; ", notes)));
             }
-            rows.add(hostileSpecs(platform, api));
+            rows.add(HostileSpecs.run(platform));
             rows.add(HostilePayloads.run(platform, api, spec("chaos-hostile-payloads", clients, 1), clients));
         }
         System.out.println();
@@ -220,7 +173,7 @@ public final class ChaosRun {
         Thread.sleep((long) (atSeconds * 1000));
         String phase;
         try {
-            phase = phaseNow(platform, id);
+            phase = KillPhase.now(platform, id);
         } catch (SQLException unreadable) {
             phase = "unknown (" + unreadable.getMessage() + ")"; // the kill goes ahead: the phase is only reported
         }
@@ -277,70 +230,6 @@ public final class ChaosRun {
             try (ResultSet r = s.executeQuery()) {
                 r.next();
                 return r.getLong(1);
-            }
-        }
-    }
-
-    /** The probe's hostile specs: each must be a 4xx and store nothing. */
-    private static Row hostileSpecs(Platform platform, CoordinatorApi api) throws Exception {
-        List<String> hostile = List.of(
-                "{\"dataset\":{\"path\":\"/etc/passwd\",\"name\":\"multiple-choice\"}}",
-                "{\"dataset\":{\"path\":\"/proc/self/environ\",\"name\":\"multiple-choice\"}}",
-                "{\"dataset\":{\"path\":\"../../x\",\"name\":\"multiple-choice\"}}",
-                "{\"dataset\":{\"trainExamples\":2000000000}}",
-                "{\"training\":{\"learningRate\":\"Infinity\"}}",
-                "{\"training\":{\"learningRate\":1e308}}",
-                "{\"clients\":3.5}",
-                "{\"lora\":{\"targets\":[\"q\",\"q\"]}}",
-                "{\"unknownField\":1}",
-                "{\"codec\":{\"name\":\"fp16\",\"settings\":{\"levels\":8}}}",
-                "{\"model\":{\"name\":\"/etc\"}}");
-        int refused = 0;
-        List<String> notes = new ArrayList<>();
-        long before = countExperiments(platform);
-        for (String patch : hostile) {
-            String body = merge(CoordinatorApi.toJson(spec("hostile", 2, 1)), patch);
-            HttpResponse<String> r = HTTP.send(HttpRequest.newBuilder(URI.create(platform.coordinatorUrl()
-                    + "/api/v1/experiments")).header("Authorization", "Bearer " + platform.adminApiKey())
-                    .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString(body)).build(),
-                    HttpResponse.BodyHandlers.ofString());
-            if (r.statusCode() >= 400 && r.statusCode() < 500) {
-                refused++;
-            } else {
-                notes.add(patch + " answered " + r.statusCode());
-            }
-        }
-        long stored = countExperiments(platform) - before;
-        if (stored != 0) {
-            notes.add(stored + " hostile specs stored");
-        }
-        return new Row("hostile specs (paths, bounds, types, unknown fields)", hostile.size(), refused, 0, stored,
-                notes.isEmpty() ? "every one a 4xx, nothing stored" : String.join("; ", notes));
-    }
-
-    private static long countExperiments(Platform platform) throws SQLException {
-        try (Connection c = DriverManager.getConnection(platform.jdbcUrl(), "postgres", "");
-             ResultSet r = c.createStatement().executeQuery("SELECT count(*) FROM coordinator.experiments")) {
-            r.next();
-            return r.getLong(1);
-        }
-    }
-
-    /** {@code base} with the fields of {@code patch} laid over it (objects merged, the rest replaced). */
-    static String merge(String base, String patch) {
-        tools.jackson.databind.ObjectMapper json = tools.jackson.databind.json.JsonMapper.builder().build();
-        tools.jackson.databind.node.ObjectNode b = (tools.jackson.databind.node.ObjectNode) json.readTree(base);
-        mergeInto(b, (tools.jackson.databind.node.ObjectNode) json.readTree(patch));
-        return json.writeValueAsString(b);
-    }
-
-    private static void mergeInto(tools.jackson.databind.node.ObjectNode into, tools.jackson.databind.node.ObjectNode patch) {
-        for (var e : patch.properties()) {
-            JsonNode existing = into.get(e.getKey());
-            if (existing instanceof tools.jackson.databind.node.ObjectNode o && e.getValue().isObject()) {
-                mergeInto(o, (tools.jackson.databind.node.ObjectNode) e.getValue());
-            } else {
-                into.set(e.getKey(), e.getValue());
             }
         }
     }

@@ -15,19 +15,10 @@ import java.util.Map;
 
 /**
  * The whole platform on one machine: an embedded PostgreSQL, the coordinator, codec-service and
- * registry, and N workers, each service its own process talking real HTTP on localhost.
+ * registry, and N workers, each service its own process talking real HTTP on localhost. Each process
+ * starts with {@link ServiceJvm}'s options and {@link ServiceEnvironment}'s environment.
  */
 public final class Platform implements AutoCloseable {
-    private static final List<String> SERVICE_JVM = List.of("-Xmx512m", "-XX:+UseSerialGC", "-Dai.djl.offline=true");
-    /**
-     * The client-compiler-only JIT starts faster but runs numeric loops several times slower: kept for the
-     * registry, whose work is JSON. The codec-service (decoding and summing updates), the coordinator
-     * (decoding for the norm check) and the workers (encoding, checkpoint conversion) get the full JIT:
-     * with C1 only, 50 updates of a 7B layout took 10.3 s from the last upload to aggregated. The
-     * system property {@code cgfed.launcher.jit=quick} gives every service the quick one (the end-to-end
-     * tests, which start dozens of short-lived services, set it).
-     */
-    private static final String QUICK_START_JIT = "-XX:TieredStopAtLevel=1";
     private final Settings settings;
     private final boolean openReads;
     private final PlatformSecrets secrets = PlatformSecrets.generate();
@@ -105,16 +96,7 @@ public final class Platform implements AutoCloseable {
         String dbUrl = postgres.getJdbcUrl("postgres", "postgres");
         jdbcUrl = dbUrl;
         out.println("postgres     " + dbUrl);
-        Map<String, String> common = new HashMap<>();
-        common.put("CGFED_DB_URL", dbUrl);
-        common.put("CGFED_DB_USER", "postgres");
-        common.put("CGFED_DB_PASSWORD", "");
-        // secrets by environment only; each service takes what it needs, the workers only the join token
-        common.put("CGFED_ADMIN_API_KEY", secrets.adminApiKey());
-        common.put("CGFED_REGISTRY_API_KEY", secrets.registryApiKey());
-        common.put("CGFED_OPEN_READS", Boolean.toString(openReads));
-        // a platform on this machine listens on loopback only (containers and Helm listen on every interface)
-        common.put("CGFED_BIND_ADDRESS", bindAddress());
+        Map<String, String> common = ServiceEnvironment.common(dbUrl, secrets, openReads);
 
         // the coordinator is the codec-service's only caller: the two share a key, no one else has it
         codecEnv = new HashMap<>(common);
@@ -132,8 +114,8 @@ public final class Platform implements AutoCloseable {
         coordinatorEnv.put("CGFED_BLOB_DIR", settings.workDir().resolve("blobs").toString());
         coordinatorEnv.put("CGFED_JOIN_TOKEN", secrets.joinToken());
         // the files specs may name: what the operator set, else <home>/data and <home>/models (printed)
-        coordinatorEnv.put("CGFED_DATA_ROOTS", dataRoots());
-        coordinatorEnv.put("CGFED_MODEL_ROOTS", modelRoots());
+        coordinatorEnv.put("CGFED_DATA_ROOTS", ServiceEnvironment.dataRoots(settings.home()));
+        coordinatorEnv.put("CGFED_MODEL_ROOTS", ServiceEnvironment.modelRoots(settings.home()));
         coordinatorEnv.putAll(settings.coordinatorEnv());
         coordinator = launch("coordinator-service", "coordinator-service", coordinatorPort, coordinatorEnv);
         coordinatorStarts.incrementAndGet();
@@ -154,37 +136,14 @@ public final class Platform implements AutoCloseable {
     }
 
     private ServiceProcess launchWorker(String processName, String workerName, int port) throws IOException {
-        Map<String, String> env = new HashMap<>();
-        env.put("CGFED_COORDINATOR_URL", coordinator.url());
-        env.put("CGFED_JOIN_TOKEN", secrets.joinToken());
-        env.put("CGFED_BIND_ADDRESS", bindAddress());
-        env.put("CGFED_WORKER_NAME", workerName);
-        env.put("DJL_OFFLINE", "true");
-        env.put("OMP_NUM_THREADS", Integer.toString(settings.workerThreads()));
-        // glibc keeps freed native memory in per-thread arenas and, past its adaptive mmap threshold, on the
-        // heap: libtorch's transient tensors (widened half-precision weights, logits) then stay resident.
-        // Two arenas and a fixed 128 KiB threshold return them (smollm-135m: peak RSS 665 -> 576 MiB)
-        env.put("MALLOC_ARENA_MAX", "2");
-        env.put("MALLOC_MMAP_THRESHOLD_", "131072");
-        env.put("MALLOC_TRIM_THRESHOLD_", "131072");
-        env.putAll(settings.workerEnv());
+        Map<String, String> env = ServiceEnvironment.worker(coordinator.url(), secrets.joinToken(), workerName, settings);
         workerPorts.put(workerName, port);
         return launch(processName, "worker-service", port, env);
     }
 
     private ServiceProcess launch(String name, String module, int port, Map<String, String> env) throws IOException {
         Path jar = settings.home().resolve(module).resolve("target").resolve(module + ".jar");
-        List<String> jvm = new ArrayList<>(SERVICE_JVM);
-        if (module.equals("experiment-registry") || "quick".equals(System.getProperty("cgfed.launcher.jit"))) {
-            jvm.add(QUICK_START_JIT);
-        }
-        if (settings.serviceHeap() != null && !module.equals("worker-service")) {
-            jvm.add("-Xmx" + settings.serviceHeap()); // the later -Xmx wins
-        }
-        if (module.equals("worker-service")) {
-            jvm.add("-Dai.djl.pytorch.num_threads=" + settings.workerThreads());
-            jvm.add("-Dai.djl.pytorch.num_interop_threads=1");
-        }
+        List<String> jvm = ServiceJvm.options(module, settings);
         ServiceProcess p = ServiceProcess.start(name, jar, port, env, jvm, settings.workDir().resolve("logs"));
         services.add(p);
         return p;
@@ -230,24 +189,6 @@ public final class Platform implements AutoCloseable {
 
     public String codecUrl() {
         return codec.url();
-    }
-
-    /** CGFED_BIND_ADDRESS as the launcher was given it, else loopback. */
-    private static String bindAddress() {
-        String given = System.getenv("CGFED_BIND_ADDRESS");
-        return given != null && !given.isBlank() ? given : "127.0.0.1";
-    }
-
-    /** CGFED_DATA_ROOTS as the launcher was given it, else the home's {@code data} directory. */
-    private String dataRoots() {
-        String given = System.getenv("CGFED_DATA_ROOTS");
-        return given != null && !given.isBlank() ? given : settings.home().resolve("data").toAbsolutePath().normalize().toString();
-    }
-
-    /** CGFED_MODEL_ROOTS as the launcher was given it, else the home's {@code models} directory. */
-    private String modelRoots() {
-        String given = System.getenv("CGFED_MODEL_ROOTS");
-        return given != null && !given.isBlank() ? given : settings.home().resolve("models").toAbsolutePath().normalize().toString();
     }
 
     /** The JDBC URL of the embedded PostgreSQL (user postgres, no password); each service has its own schema. */

@@ -9,7 +9,7 @@ class LauncherOptionsTest {
 
     @Test
     void demoDefaultsAreThreeClientsThreeRoundsFp16OnFreePorts() {
-        CgfedLauncher.Options o = CgfedLauncher.Options.parse(new String[] {"demo"});
+        LauncherOptions o = LauncherOptions.parse(new String[] {"demo"});
         assertThat(o.clients).isEqualTo(3);
         assertThat(o.rounds).isEqualTo(3);
         assertThat(o.codec).isEqualTo("fp16");
@@ -18,7 +18,7 @@ class LauncherOptionsTest {
 
     @Test
     void flagsOverrideTheDefaults() {
-        CgfedLauncher.Options o = CgfedLauncher.Options.parse(
+        LauncherOptions o = LauncherOptions.parse(
                 new String[] {"demo", "--codec", "none", "--clients", "5", "--rounds", "2"});
         assertThat(o.codec).isEqualTo("none");
         assertThat(o.clients).isEqualTo(5);
@@ -27,7 +27,7 @@ class LauncherOptionsTest {
 
     @Test
     void errorFeedbackIsAFlagThatReachesTheSpec() {
-        CgfedLauncher.Options o = CgfedLauncher.Options.parse(new String[] {"demo", "--codec", "topk", "--error-feedback"});
+        LauncherOptions o = LauncherOptions.parse(new String[] {"demo", "--codec", "topk", "--error-feedback"});
         assertThat(o.errorFeedback).isTrue();
         assertThat(DemoRun.demoSpec(o.codec, o.errorFeedback, 3, 3).get("codec"))
                 .isEqualTo(java.util.Map.of("name", "topk", "settings", java.util.Map.of(), "errorFeedback", true));
@@ -35,16 +35,16 @@ class LauncherOptionsTest {
 
     @Test
     void upUsesFixedPortsFrom8080() {
-        assertThat(CgfedLauncher.Options.parse(new String[] {"up"}).portBase).isEqualTo(8080);
+        assertThat(LauncherOptions.parse(new String[] {"up"}).portBase).isEqualTo(8080);
     }
 
     @Test
     void badValuesAreRefusedWithTheFlagNamed() {
-        assertThatThrownBy(() -> CgfedLauncher.Options.parse(new String[] {"demo", "--clients", "zero"}))
+        assertThatThrownBy(() -> LauncherOptions.parse(new String[] {"demo", "--clients", "zero"}))
                 .hasMessageContaining("--clients");
-        assertThatThrownBy(() -> CgfedLauncher.Options.parse(new String[] {"demo", "--rounds"}))
+        assertThatThrownBy(() -> LauncherOptions.parse(new String[] {"demo", "--rounds"}))
                 .hasMessageContaining("--rounds");
-        assertThatThrownBy(() -> CgfedLauncher.Options.parse(new String[] {"demo", "--bogus", "1"}))
+        assertThatThrownBy(() -> LauncherOptions.parse(new String[] {"demo", "--bogus", "1"}))
                 .hasMessageContaining("--bogus");
     }
 

@@ -32,8 +32,8 @@ class ShardDerivationTest {
     @Test
     void twoClientShardsAreDisjointCoverTheTrainingPoolAndAreStableAcrossCalls() {
         ExperimentSpec spec = spec(0L);
-        List<MultipleChoiceExample> first = TaskRunner.shard(spec, 0);
-        List<MultipleChoiceExample> second = TaskRunner.shard(spec, 1);
+        List<MultipleChoiceExample> first = ClientShards.shard(spec, 0);
+        List<MultipleChoiceExample> second = ClientShards.shard(spec, 1);
 
         assertThat(first).hasSize(TRAIN_EXAMPLES / 2);
         assertThat(second).hasSize(TRAIN_EXAMPLES / 2);
@@ -54,8 +54,8 @@ class ShardDerivationTest {
         }
 
         // deterministic: the same spec gives the same shards, in the same order
-        assertThat(TaskRunner.shard(spec, 0)).isEqualTo(first);
-        assertThat(TaskRunner.shard(spec(0L), 1)).isEqualTo(second);
+        assertThat(ClientShards.shard(spec, 0)).isEqualTo(first);
+        assertThat(ClientShards.shard(spec(0L), 1)).isEqualTo(second);
     }
 
     private static Map<MultipleChoiceExample, Integer> counts(List<MultipleChoiceExample> examples) {

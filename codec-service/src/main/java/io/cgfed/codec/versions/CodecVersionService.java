@@ -15,65 +15,39 @@ import io.cgfed.core.tensor.SafeTensors;
 import io.cgfed.core.tensor.TensorFormatException;
 import io.cgfed.service.support.ApiException;
 import io.cgfed.service.support.InvalidFieldException;
-import io.cgfed.service.support.LogContext;
-import jakarta.annotation.PreDestroy;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import org.springframework.boot.context.event.ApplicationReadyEvent;
-import org.springframework.context.event.EventListener;
 import org.springframework.stereotype.Service;
-import tools.jackson.core.type.TypeReference;
 import tools.jackson.databind.ObjectMapper;
 
 /**
- * Codec versions: TGAP training of version 1 from a collection of update snapshots (in the
- * background, progress and held-out quality recorded), FAF adaptation to the next version from the
- * clients' contributions, and the trained models that decode learned payloads. A version that was
- * TRAINING when the service stopped is trained again on start, from its stored snapshots.
+ * Codec versions: TGAP training of version 1 from a collection of update snapshots (checked and
+ * stored here, trained in the background by {@link TgapTraining}), FAF adaptation to the next version
+ * from the clients' contributions, and the trained models that decode learned payloads (kept in
+ * memory by {@link CodecModels}).
  */
 @Service
 public class CodecVersionService {
     private static final Logger log = LoggerFactory.getLogger(CodecVersionService.class);
-    private static final TypeReference<Map<String, Object>> MAP = new TypeReference<>() {
-    };
     private final CodecVersionStore store;
     private final CodecServiceProperties properties;
     private final ObjectMapper json;
-    private final ExecutorService trainers;
-    private final io.cgfed.core.util.LruCache<String, CodecModel> models;
+    private final TgapTraining training;
+    private final CodecModels models;
 
-    CodecVersionService(CodecVersionStore store, CodecServiceProperties properties, ObjectMapper json) {
+    CodecVersionService(CodecVersionStore store, CodecServiceProperties properties, ObjectMapper json,
+                        TgapTraining training, CodecModels models) {
         this.store = store;
         this.properties = properties;
         this.json = json;
-        this.trainers = Executors.newFixedThreadPool(properties.trainingThreads(), r -> {
-            Thread t = new Thread(r, "codec-training");
-            t.setDaemon(true);
-            return t;
-        });
-        int capacity = properties.modelCacheSize();
-        this.models = new io.cgfed.core.util.LruCache<>(capacity);
-    }
-
-    @PreDestroy
-    void stop() {
-        trainers.shutdownNow();
-    }
-
-    @EventListener(ApplicationReadyEvent.class)
-    void resume() {
-        for (CodecVersionStore.Row r : store.training()) {
-            log.info("codec {} v{}: resuming TGAP training after a restart", r.experimentId(), r.version());
-            trainers.submit(() -> train(r.experimentId(), r.version()));
-        }
+        this.training = training;
+        this.models = models;
     }
 
     /** What a TGAP request names: the codec and its settings. */
@@ -101,7 +75,7 @@ public class CodecVersionService {
         } catch (IllegalArgumentException e) {
             throw new InvalidFieldException("settings", e.getMessage());
         }
-        List<CgaeTraining.Sample> samples = parseSnapshots(experimentId, snapshots);
+        List<CgaeTraining.Sample> samples = TgapSnapshots.parse(experimentId, snapshots, properties.maxPayloadsPerRound());
         Instant now = Instant.now();
         CodecVersionStore.Row row = new CodecVersionStore.Row(experimentId, 1, request.codec(), settings.architecture(),
                 json.writeValueAsString(settings.asMap()), "TGAP", null, "TRAINING", null, null, null, samples.size(), null,
@@ -110,92 +84,11 @@ public class CodecVersionService {
             return new Created(store.find(experimentId, 1).orElseThrow(), false);
         }
         log.info("codec {} v1: TGAP training on {} snapshots ({})", experimentId, samples.size(), settings.architecture());
-        trainers.submit(() -> train(experimentId, 1));
+        training.submit(experimentId, 1);
         return new Created(row, true);
     }
 
     public record Created(CodecVersionStore.Row row, boolean created) {
-    }
-
-    private List<CgaeTraining.Sample> parseSnapshots(UUID experimentId, byte[] snapshots) {
-        List<byte[]> payloads = PayloadBatch.read(snapshots, properties.maxPayloadsPerRound());
-        if (payloads.isEmpty()) {
-            throw new PayloadFormatException("TGAP needs at least one update snapshot");
-        }
-        List<CgaeTraining.Sample> samples = new ArrayList<>();
-        List<TensorSpec> manifest = null;
-        for (int i = 0; i < payloads.size(); i++) {
-            UpdateDecoder.DecodedUpdate d;
-            try {
-                d = UpdateDecoder.decode(payloads.get(i), manifest);
-            } catch (PayloadFormatException e) {
-                throw new PayloadFormatException("snapshot " + i + ": " + e.getMessage());
-            }
-            if (!d.header().experimentId().equals(experimentId.toString())) {
-                throw new PayloadFormatException("snapshot " + i + " belongs to experiment " + d.header().experimentId());
-            }
-            manifest = d.header().manifest();
-            Double step = d.header().metrics().get("step");
-            samples.add(new CgaeTraining.Sample(d.header().clientIndex(), step == null ? i : step.intValue(), d.update()));
-        }
-        return samples;
-    }
-
-    void train(UUID experimentId, int version) {
-        // the training thread's log lines name the experiment (and, in structured logs, the codec version)
-        try (LogContext context = LogContext.of(experimentId, null).put("codecVersion", version)) {
-            trainNow(experimentId, version);
-        }
-    }
-
-    private void trainNow(UUID experimentId, int version) {
-        try {
-            CodecVersionStore.Row row = store.find(experimentId, version).orElseThrow();
-            byte[] data = store.trainingData(experimentId, version);
-            if (data == null) {
-                store.failed(experimentId, version, "its snapshots are gone");
-                return;
-            }
-            CgaeSettings settings = CgaeSettings.of(json.readValue(row.settings(), MAP));
-            List<CgaeTraining.Sample> samples = parseSnapshots(experimentId, data);
-            long started = System.nanoTime();
-            // the loss curve: one entry per epoch, kept with the version (progress.history)
-            List<Map<String, Object>> history = new ArrayList<>();
-            CgaeTraining.Result result = CgaeTraining.train(settings, samples, new io.cgfed.core.codec.cgae.TrainingProgress() {
-                @Override
-                public void epoch(int epoch, int epochs, double loss) {
-                    epoch(epoch, epochs, loss, Double.NaN);
-                }
-
-                @Override
-                public void epoch(int epoch, int epochs, double loss, double heldOutLoss) {
-                    Map<String, Object> e = new LinkedHashMap<>();
-                    e.put("epoch", epoch);
-                    e.put("trainLoss", Double.isFinite(loss) ? loss : null);
-                    e.put("heldOutLoss", Double.isFinite(heldOutLoss) ? heldOutLoss : null);
-                    history.add(e);
-                    Map<String, Object> p = new LinkedHashMap<>();
-                    p.put("epoch", epoch);
-                    p.put("epochs", epochs);
-                    p.put("trainLoss", e.get("trainLoss"));
-                    p.put("heldOutLoss", e.get("heldOutLoss"));
-                    p.put("history", history);
-                    store.progress(experimentId, version, json.writeValueAsString(p));
-                }
-            });
-            byte[] weights = result.model().toBytes();
-            Map<String, Object> quality = new LinkedHashMap<>(result.qualityMap());
-            quality.put("trainingSeconds", (System.nanoTime() - started) / 1e9);
-            quality.put("latentDim", settings.latentDim());
-            quality.put("positions", result.model().positions());
-            store.ready(experimentId, version, weights, sha256(weights), json.writeValueAsString(quality));
-            models.put(key(experimentId, version), result.model());
-            log.info("codec {} v{}: READY, held-out cosine {}", experimentId, version,
-                    result.heldOut() == null ? "n/a" : String.format(java.util.Locale.ROOT, "%.3f", result.heldOut().cosine()));
-        } catch (RuntimeException | Error e) {
-            log.warn("codec {} v{}: training failed: {}", experimentId, version, e.toString());
-            store.failed(experimentId, version, e.getClass().getSimpleName() + ": " + e.getMessage());
-        }
     }
 
     /**
@@ -284,7 +177,7 @@ public class CodecVersionService {
         if (!store.insertReady(row, weights)) {
             return new Created(store.find(experimentId, from + 1).orElseThrow(), false);
         }
-        models.put(key(experimentId, from + 1), next);
+        models.put(experimentId, from + 1, next);
         log.info("codec {} v{}: adapted from v{} with {} contributions ({})", experimentId, from + 1, from,
                 contributions.size(), source);
         return new Created(row, true);
@@ -310,12 +203,12 @@ public class CodecVersionService {
     }
 
     public CodecModel model(UUID experimentId, int version) {
-        CodecModel cached = models.get(key(experimentId, version));
+        CodecModel cached = models.get(experimentId, version);
         if (cached != null) {
             return cached;
         }
         CodecModel m = CodecModel.read(weights(experimentId, version));
-        models.put(key(experimentId, version), m);
+        models.put(experimentId, version, m);
         return m;
     }
 
@@ -361,10 +254,6 @@ public class CodecVersionService {
             }
             return new CgaeCodec(model(experiment, h.codecVersion()));
         };
-    }
-
-    private static String key(UUID experimentId, int version) {
-        return experimentId + "/" + version;
     }
 
     static String sha256(byte[] bytes) {

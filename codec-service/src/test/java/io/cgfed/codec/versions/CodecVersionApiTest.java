@@ -55,6 +55,9 @@ class CodecVersionApiTest {
     @Autowired
     CodecVersionStore store;
 
+    @Autowired
+    TgapTraining training;
+
     RestClient http() {
         return RestClient.builder().baseUrl("http://localhost:" + port)
                 .defaultHeader("Authorization", "Bearer " + io.cgfed.codec.TestAccess.CODEC_KEY)
@@ -311,7 +314,7 @@ class CodecVersionApiTest {
         // what a service that died mid-training leaves behind
         store.insertTraining(new CodecVersionStore.Row(experiment, 1, "cgae", "linear", settings, "TGAP", null, "TRAINING",
                 null, null, null, 12, null, null, java.time.Instant.now(), null), snapshots);
-        service.resume();
+        training.resume();
         JsonNode ready = awaitReady(experiment, 1);
         assertThat(ready.path("status").asString()).isEqualTo("READY");
         assertThat(store.trainingData(experiment, 1)).isNull();

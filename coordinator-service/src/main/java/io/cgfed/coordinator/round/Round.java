@@ -236,28 +236,9 @@ public class Round {
         return codecMs;
     }
 
-    /**
-     * Milliseconds per phase, every key present (null where the round had no such phase):
-     * collectingMs (open until uploads closed: waiting for the clients), aggregationMs (decode, FedAvg,
-     * new adapter), codecTrainingMs (TGAP training in round 0, FAF refit/adaptation later), evaluationMs
-     * (new adapter until its evaluation was reported), totalMs (opened until closed).
-     */
+    /** Milliseconds per phase, every key present (null where the round had no such phase): {@link RoundPhases}. */
     public java.util.Map<String, Long> phases() {
-        java.util.Map<String, Long> m = new java.util.LinkedHashMap<>();
-        m.put("collectingMs", between(openedAt, uploadsClosedAt));
-        m.put("aggregationMs", aggregationMs);
-        Long codec = codecMs;
-        if (codec == null && round == 0 && uploadsClosedAt != null) {
-            codec = between(uploadsClosedAt, aggregatedAt); // TGAP: collection closed until codec version 1 READY
-        }
-        m.put("codecTrainingMs", codec);
-        m.put("evaluationMs", between(aggregatedAt != null ? aggregatedAt : (round == 0 ? openedAt : null), closedAt));
-        m.put("totalMs", between(openedAt, closedAt));
-        return m;
-    }
-
-    private static Long between(Instant from, Instant to) {
-        return from == null || to == null ? null : java.time.Duration.between(from, to).toMillis();
+        return RoundPhases.of(this).asMap();
     }
 
     public UUID getExperimentId() {

@@ -9,7 +9,7 @@ package io.cgfed.coordinator.round;
  *
  * <p>A round is created COLLECTING (TGAP), EVALUATING (round 0 otherwise) or OPEN, and moves only forward
  * ({@link #mayMoveTo}); every phase may fail, CLOSED and FAILED are final. {@link Round} refuses any other
- * move, so a step that raced another one fails loudly instead of walking a round backwards.
+ * move ({@link #moveTo}), so a step that raced another one fails loudly instead of walking a round backwards.
  */
 public enum RoundStatus {
     COLLECTING, TRAINING_CODEC, OPEN, AGGREGATING, EVALUATING, CLOSED, FAILED;
@@ -28,6 +28,17 @@ public enum RoundStatus {
             case EVALUATING -> next == CLOSED || next == FAILED;
             case CLOSED, FAILED -> false;
         };
+    }
+
+    /**
+     * {@code next}, where a round in this status may move to it; otherwise refused, the message naming the
+     * round ({@code round}, e.g. "round 2 of experiment ...") and the move.
+     */
+    RoundStatus moveTo(RoundStatus next, String round) {
+        if (!mayMoveTo(next)) {
+            throw new IllegalStateException(round + ": " + this + " -> " + next + " is not a move a round makes");
+        }
+        return next;
     }
 
     /** Whether the round still takes what clients send (and may be re-opened below its quorum). */

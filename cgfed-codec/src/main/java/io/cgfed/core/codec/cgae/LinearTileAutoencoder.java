@@ -244,9 +244,9 @@ public final class LinearTileAutoencoder implements TileAutoencoder {
         int k = settings.latentDim();
         boolean shared = "shared".equals(settings.bases());
         int groups = shared ? 1 : positions;
-        FloatTensor m = require(state, "linear.mean", groups, t);
-        FloatTensor b = require(state, "linear.basis", groups, k, t);
-        FloatTensor e = require(state, "linear.energy", groups, k);
+        FloatTensor m = SavedWeights.require(state, "linear.mean", groups, t);
+        FloatTensor b = SavedWeights.require(state, "linear.basis", groups, k, t);
+        FloatTensor e = SavedWeights.require(state, "linear.energy", groups, k);
         float[][] mean = new float[groups][t];
         float[][][] basis = new float[groups][k][t];
         float[][] energy = new float[groups][k];
@@ -258,16 +258,6 @@ public final class LinearTileAutoencoder implements TileAutoencoder {
             }
         }
         return new LinearTileAutoencoder(t, k, positions, shared, mean, basis, energy);
-    }
-
-    static FloatTensor require(NamedTensors state, String name, int... shape) {
-        FloatTensor t = state.contains(name) ? state.get(name) : null;
-        if (t == null || !java.util.Arrays.equals(t.shape(), shape)) {
-            throw new IllegalArgumentException("codec weights: tensor '" + name + "' must have shape "
-                    + java.util.Arrays.toString(shape) + (t == null ? ", but it is missing" : ", got "
-                    + java.util.Arrays.toString(t.shape())));
-        }
-        return t;
     }
 
     /**

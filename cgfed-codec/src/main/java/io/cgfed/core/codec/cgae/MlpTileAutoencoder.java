@@ -72,7 +72,7 @@ public final class MlpTileAutoencoder extends NeuralTileAutoencoder {
     public static MlpTileAutoencoder fromState(NamedTensors state, int positions, CgaeSettings settings) {
         int t = settings.tileSize();
         int k = settings.latentDim();
-        return new MlpTileAutoencoder(t, k, positions, restore(state, layout(t, settings.hidden(), k)));
+        return new MlpTileAutoencoder(t, k, positions, SavedWeights.restore(state, layout(t, settings.hidden(), k)));
     }
 
     @Override

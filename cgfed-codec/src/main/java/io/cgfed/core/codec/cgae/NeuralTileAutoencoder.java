@@ -377,30 +377,6 @@ abstract class NeuralTileAutoencoder implements TileAutoencoder {
         return reconstruction.sub(target).square().mean();
     }
 
-    /**
-     * Restores saved weights: exactly the names and shapes of {@code layout}, finite values.
-     *
-     * @throws IllegalArgumentException naming the first tensor that is missing, misshapen or unexpected
-     */
-    static NamedTensors restore(NamedTensors state, Map<String, int[]> layout) {
-        for (String name : state.names()) {
-            if (!layout.containsKey(name)) {
-                throw new IllegalArgumentException("codec weights: unexpected tensor '" + name + "'");
-            }
-        }
-        NamedTensors out = new NamedTensors();
-        layout.forEach((name, shape) -> {
-            FloatTensor t = LinearTileAutoencoder.require(state, name, shape);
-            for (float v : t.data()) {
-                if (!Float.isFinite(v)) {
-                    throw new IllegalArgumentException("codec weights: tensor '" + name + "' holds a non-finite value");
-                }
-            }
-            out.put(name, new FloatTensor(shape, t.data().clone()));
-        });
-        return out;
-    }
-
     /** Fresh weights for {@code layout}, uniform in +-bound(name, shape); running variances 1, the rest of BatchNorm 0 or 1. */
     static NamedTensors initialise(Map<String, int[]> layout, long seed, Initialiser bound) {
         Random random = new Random(seed);

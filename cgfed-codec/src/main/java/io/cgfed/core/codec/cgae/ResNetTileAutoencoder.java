@@ -137,7 +137,7 @@ public final class ResNetTileAutoencoder extends NeuralTileAutoencoder {
     public static ResNetTileAutoencoder fromState(NamedTensors state, int positions, CgaeSettings settings) {
         int side = settings.tile();
         int k = settings.latentDim();
-        return new ResNetTileAutoencoder(side, k, positions, restore(state, layout(side, k)));
+        return new ResNetTileAutoencoder(side, k, positions, SavedWeights.restore(state, layout(side, k)));
     }
 
     @Override

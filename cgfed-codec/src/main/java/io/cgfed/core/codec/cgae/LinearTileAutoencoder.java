@@ -5,9 +5,6 @@ import io.cgfed.core.tensor.NamedTensors;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
-import org.apache.commons.math3.linear.Array2DRowRealMatrix;
-import org.apache.commons.math3.linear.EigenDecomposition;
-import org.apache.commons.math3.linear.RealMatrix;
 
 /**
  * The {@code linear} architecture: per tile position {@code p} (or one for all positions with
@@ -16,11 +13,9 @@ import org.apache.commons.math3.linear.RealMatrix;
  * optimum of a linear autoencoder, so gradient training would not improve on it. FAF refits it from
  * the previous version's principal directions (weighted by {@code adaptMemory}) and the clients'
  * fresh updates. With {@code centre=false} the mean stays zero and the fit is on uncentred tiles: the
- * codec is then a pure projection, so a zero update decodes to zero.
+ * codec is then a pure projection, so a zero update decodes to zero. The fits themselves: {@link LinearFit}.
  */
 public final class LinearTileAutoencoder implements TileAutoencoder {
-    /** Larger fits use a seeded subsample of the rows: the Gram matrix is rows x rows. */
-    static final int MAX_FIT_ROWS = 1024;
     private final int tileSize;
     private final int latentDim;
     private final int positions;
@@ -42,8 +37,6 @@ public final class LinearTileAutoencoder implements TileAutoencoder {
 
     /** PCA on normalised update tiles, each sample {@code [positions][T]}. */
     public static LinearTileAutoencoder fit(List<float[][]> samples, int positions, CgaeSettings settings) {
-        int t = settings.tileSize();
-        int k = settings.latentDim();
         boolean shared = "shared".equals(settings.bases());
         int groups = shared ? 1 : positions;
         float[][] mean = new float[groups][];
@@ -51,108 +44,12 @@ public final class LinearTileAutoencoder implements TileAutoencoder {
         float[][] energy = new float[groups][];
         Random random = new Random(settings.seed());
         for (int g = 0; g < groups; g++) {
-            List<float[]> rows = new ArrayList<>();
-            for (float[][] s : samples) {
-                if (shared) {
-                    rows.addAll(List.of(s));
-                } else {
-                    rows.add(s[g]);
-                }
-            }
-            rows = subsample(rows, random);
-            float[] mu = new float[t];
-            for (float[] r : settings.centre() ? rows : List.<float[]>of()) {
-                for (int i = 0; i < t; i++) {
-                    mu[i] += r[i] / rows.size();
-                }
-            }
-            List<float[]> centred = new ArrayList<>();
-            float w = (float) (1 / Math.sqrt(Math.max(1, rows.size())));
-            for (float[] r : rows) {
-                float[] c = new float[t];
-                for (int i = 0; i < t; i++) {
-                    c[i] = (r[i] - mu[i]) * w;
-                }
-                centred.add(c);
-            }
-            mean[g] = mu;
-            Pca pca = principalDirections(centred, k, t);
-            basis[g] = pca.directions;
-            energy[g] = pca.energy;
+            LinearFit.Group fitted = LinearFit.fit(LinearFit.rows(samples, g, shared), settings, random);
+            mean[g] = fitted.mean();
+            basis[g] = fitted.basis();
+            energy[g] = fitted.energy();
         }
-        return new LinearTileAutoencoder(t, k, positions, shared, mean, basis, energy);
-    }
-
-    private static List<float[]> subsample(List<float[]> rows, Random random) {
-        if (rows.size() <= MAX_FIT_ROWS) {
-            return rows;
-        }
-        List<float[]> copy = new ArrayList<>(rows);
-        java.util.Collections.shuffle(copy, random);
-        return copy.subList(0, MAX_FIT_ROWS);
-    }
-
-    private record Pca(float[][] directions, float[] energy) {
-    }
-
-    /**
-     * The top {@code k} right singular directions of the matrix whose rows are {@code rows}, through the
-     * eigen-decomposition of the small Gram matrix; directions beyond the rank are zero.
-     */
-    private static Pca principalDirections(List<float[]> rows, int k, int t) {
-        int n = rows.size();
-        float[][] directions = new float[k][t];
-        float[] energy = new float[k];
-        if (n == 0) {
-            return new Pca(directions, energy);
-        }
-        double[][] gram = new double[n][n];
-        for (int a = 0; a < n; a++) {
-            float[] ra = rows.get(a);
-            for (int b = a; b < n; b++) {
-                float[] rb = rows.get(b);
-                double dot = 0;
-                for (int i = 0; i < t; i++) {
-                    dot += (double) ra[i] * rb[i];
-                }
-                gram[a][b] = dot;
-                gram[b][a] = dot;
-            }
-        }
-        RealMatrix m = new Array2DRowRealMatrix(gram, false);
-        EigenDecomposition eig = new EigenDecomposition(m);
-        double[] values = eig.getRealEigenvalues();
-        Integer[] order = new Integer[n];
-        for (int i = 0; i < n; i++) {
-            order[i] = i;
-        }
-        java.util.Arrays.sort(order, (x, y) -> Double.compare(values[y], values[x]));
-        double top = values[order[0]];
-        for (int j = 0; j < Math.min(k, n); j++) {
-            double sigma = values[order[j]];
-            if (!(sigma > 1e-9 * top) || !(sigma > 0)) {
-                break;
-            }
-            double[] v = eig.getEigenvector(order[j]).toArray();
-            double[] u = new double[t];
-            for (int a = 0; a < n; a++) {
-                float[] ra = rows.get(a);
-                double va = v[a];
-                for (int i = 0; i < t; i++) {
-                    u[i] += va * ra[i];
-                }
-            }
-            double norm = 0;
-            for (double x : u) {
-                norm += x * x;
-            }
-            norm = Math.sqrt(norm);
-            for (int i = 0; i < t; i++) {
-                directions[j][i] = (float) (u[i] / norm);
-            }
-            energy[j] = (float) sigma;
-        }
-        return new Pca(directions, energy);
+        return new LinearTileAutoencoder(settings.tileSize(), settings.latentDim(), positions, shared, mean, basis, energy);
     }
 
     @Override
@@ -289,11 +186,11 @@ public final class LinearTileAutoencoder implements TileAutoencoder {
 
     /**
      * Refits each group on the blend {@code adaptMemory x} (this version's covariance, kept as its
-     * principal directions and energies) + {@code (1 - adaptMemory) x} (the fresh samples' covariance).
+     * principal directions and energies) + {@code (1 - adaptMemory) x} (the fresh samples' covariance),
+     * the fresh tiles rebuilt from the contributions' factors.
      */
     @Override
     public TileAutoencoder adapt(List<NamedTensors> contributions, CgaeSettings settings) {
-        double memory = settings.adaptMemory();
         List<float[][]> fresh = new ArrayList<>();   // each [positions][T]: x - mu, under this version
         for (NamedTensors c : contributions) {
             FloatTensor lat = c.get("latent");
@@ -331,47 +228,11 @@ public final class LinearTileAutoencoder implements TileAutoencoder {
         float[][][] newBasis = new float[groups][][];
         float[][] newEnergy = new float[groups][];
         for (int g = 0; g < groups; g++) {
-            List<float[]> ys = new ArrayList<>();
-            for (float[][] y : fresh) {
-                if (shared) {
-                    ys.addAll(List.of(y));
-                } else {
-                    ys.add(y[g]);
-                }
-            }
-            float[] shift = new float[tileSize];
-            for (float[] y : settings.centre() ? ys : List.<float[]>of()) {
-                for (int i = 0; i < tileSize; i++) {
-                    shift[i] += (float) ((1 - memory) * y[i] / ys.size());
-                }
-            }
-            float[] mu = mean[g].clone();
-            for (int i = 0; i < tileSize; i++) {
-                mu[i] += shift[i];
-            }
-            List<float[]> rows = new ArrayList<>();
-            for (int j = 0; j < latentDim; j++) {
-                if (energy[g][j] > 0) {
-                    float w = (float) Math.sqrt(memory * energy[g][j]);
-                    float[] row = new float[tileSize];
-                    for (int i = 0; i < tileSize; i++) {
-                        row[i] = w * basis[g][j][i];
-                    }
-                    rows.add(row);
-                }
-            }
-            float w = (float) Math.sqrt((1 - memory) / ys.size());
-            for (float[] y : ys) {
-                float[] row = new float[tileSize];
-                for (int i = 0; i < tileSize; i++) {
-                    row[i] = w * (y[i] - shift[i]);
-                }
-                rows.add(row);
-            }
-            Pca pca = principalDirections(subsample(rows, new Random(settings.seed())), latentDim, tileSize);
-            newMean[g] = mu;
-            newBasis[g] = pca.directions;
-            newEnergy[g] = pca.energy;
+            LinearFit.Group refitted = LinearFit.refit(new LinearFit.Group(mean[g], basis[g], energy[g]),
+                    LinearFit.rows(fresh, g, shared), settings);
+            newMean[g] = refitted.mean();
+            newBasis[g] = refitted.basis();
+            newEnergy[g] = refitted.energy();
         }
         return new LinearTileAutoencoder(tileSize, latentDim, positions, shared, newMean, newBasis, newEnergy);
     }

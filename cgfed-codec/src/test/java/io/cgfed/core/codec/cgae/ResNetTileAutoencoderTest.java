@@ -129,9 +129,9 @@ class ResNetTileAutoencoderTest {
                 }
             }
         }
-        try (var ignored = new NeuralTileAutoencoder.NoGrad(); NDManager m = NDManager.newBaseManager()) {
+        try (var ignored = new NoGrad(); NDManager m = NDManager.newBaseManager()) {
             NDArray kernel = NativeArrays.of(m, k, new Shape(in, out, 3, 3));
-            var net = new NeuralTileAutoencoder.Net(Map.of("k", kernel), m, false);
+            var net = new Net(Map.of("k", kernel), m, false);
             NDArray y = net.convTranspose2x(NativeArrays.of(m, x, new Shape(n, in, h, w)), "k");
             assertThat(y.getShape()).isEqualTo(new Shape(n, out, 2 * h, 2 * w));
             float[] got = y.toFloatArray();

@@ -1,5 +1,8 @@
 package io.cgfed.core.codec.cgae;
 
+import static io.cgfed.core.codec.cgae.InitialWeights.kaiming;
+import static io.cgfed.core.codec.cgae.InitialWeights.plain;
+
 import ai.djl.ndarray.NDArray;
 import io.cgfed.core.tensor.NamedTensors;
 import java.util.LinkedHashMap;
@@ -52,7 +55,7 @@ public final class MlpTileAutoencoder extends NeuralTileAutoencoder {
         int t = settings.tileSize();
         int h = settings.hidden();
         int k = settings.latentDim();
-        NamedTensors w = initialise(layout(t, h, k), settings.seed(), (name, shape) -> {
+        NamedTensors w = InitialWeights.initialise(layout(t, h, k), settings.seed(), (name, shape) -> {
             boolean beforeActivation = name.contains(".hidden.");
             int fanIn = name.endsWith(".bias") ? (name.startsWith(PREFIX + "encoder.hidden") ? t
                     : name.startsWith(PREFIX + "decoder.hidden") ? k : h) : shape[1];

@@ -1,5 +1,8 @@
 package io.cgfed.core.codec.cgae;
 
+import static io.cgfed.core.codec.cgae.InitialWeights.kaiming;
+import static io.cgfed.core.codec.cgae.InitialWeights.plain;
+
 import ai.djl.ndarray.NDArray;
 import io.cgfed.core.tensor.NamedTensors;
 import java.util.LinkedHashMap;
@@ -112,7 +115,7 @@ public final class ResNetTileAutoencoder extends NeuralTileAutoencoder {
     static ResNetTileAutoencoder initial(int positions, CgaeSettings settings) {
         int side = settings.tile();
         int k = settings.latentDim();
-        NamedTensors w = initialise(layout(side, k), settings.seed(), (name, shape) -> {
+        NamedTensors w = InitialWeights.initialise(layout(side, k), settings.seed(), (name, shape) -> {
             if (name.endsWith(".deconv.weight")) {
                 return kaiming(shape[1] * 9);   // PyTorch's fan-in convention for transposed convolutions
             }

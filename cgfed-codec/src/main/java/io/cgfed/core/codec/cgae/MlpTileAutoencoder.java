@@ -68,7 +68,7 @@ public final class MlpTileAutoencoder extends NeuralTileAutoencoder {
     public static MlpTileAutoencoder fit(List<float[][]> samples, int positions, CgaeSettings settings,
                                          TrainingProgress progress) {
         MlpTileAutoencoder start = initial(positions, settings);
-        return start.withWeights(train(start, samples, settings, progress));
+        return start.withWeights(NeuralTraining.train(start, samples, settings, progress));
     }
 
     /** Restores {@link #state()}; the shapes must agree with the settings (tile, compression, hidden). */

@@ -9,26 +9,19 @@ import io.cgfed.core.model.GradientCollectors;
 import io.cgfed.core.model.NativeArrays;
 import io.cgfed.core.tensor.FloatTensor;
 import io.cgfed.core.tensor.NamedTensors;
-import io.cgfed.core.train.AdamW;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Random;
+import java.util.function.Predicate;
 
 /**
  * What the gradient-trained {@code cgae} architectures ({@code mlp}, {@code resnet}) share. The
  * weights are plain Java tensors that nothing mutates; every encode, decode and contribution loads
  * them into a short-lived DJL manager of its own, so one instance serves concurrent callers.
  * Subclasses only describe the network: its weights, and the forward pass written with the layer
- * functions of {@link Net}.
- *
- * <p>TGAP training: Adam ({@code learningRate}, no weight decay) on the mean squared reconstruction
- * error of the normalised tiles, {@code epochs} passes over every (sample, tile position) tile in
- * shuffled mini-batches of {@code batchSize} (a lone tile left at the end of an epoch joins the batch
- * before it: BatchNorm cannot train on one), seeded by {@code seed}; each epoch's mean loss goes to the
- * {@link TrainingProgress}. Training and contributions open
+ * functions of {@link Net}. TGAP training: {@link NeuralTraining}. Training and contributions open
  * DJL's one-per-process gradient collector, so they take turns with local LoRA training in the same
  * JVM through {@link GradientCollectors#TURN}.
  *
@@ -106,7 +99,7 @@ abstract class NeuralTileAutoencoder implements TileAutoencoder {
         return inference(latents, tileSize, (net, z) -> decoder(net, z));
     }
 
-    private static void requireRows(float[][] rows, int width, String what) {
+    static void requireRows(float[][] rows, int width, String what) {
         for (int p = 0; p < rows.length; p++) {
             if (rows[p] == null || rows[p].length != width) {
                 throw new IllegalArgumentException("cgae: " + what + " " + p + " has "
@@ -243,109 +236,8 @@ abstract class NeuralTileAutoencoder implements TileAutoencoder {
         return withWeights(next);
     }
 
-    /**
-     * TGAP: trains {@code initial}'s weights on every tile of every sample ({@code [positions][T]})
-     * and returns the trained weights, running statistics included.
-     */
-    static NamedTensors train(NeuralTileAutoencoder initial, List<float[][]> samples, CgaeSettings settings,
-                              TrainingProgress progress) {
-        List<float[]> tiles = new ArrayList<>();
-        for (float[][] s : samples) {
-            requireRows(s, initial.tileSize, "tile");
-            tiles.addAll(List.of(s));
-        }
-        if (tiles.isEmpty()) {
-            throw new IllegalArgumentException("cgae: no tiles to train the " + initial.architecture() + " codec on");
-        }
-        int batch = Math.max(1, settings.batchSize());
-        Random random = new Random(settings.seed());
-        int t = initial.tileSize;
-        NamedTensors result = new NamedTensors();
-        GradientCollectors.TURN.lock();
-        try (NoGrad ignored = new NoGrad(); NDManager manager = NDManager.newBaseManager()) {
-            Map<String, NDArray> params = load(manager, initial.weights, initial::trainable);
-            Map<String, NDArray> trainable = new LinkedHashMap<>();
-            params.forEach((name, p) -> {
-                if (initial.trainable(name)) {
-                    trainable.put(name, p);
-                }
-            });
-            try (AdamW adam = new AdamW(manager, 0.9, 0.999, 1e-8, 0, 0)) {
-                int[] order = new int[tiles.size()];
-                for (int i = 0; i < order.length; i++) {
-                    order[i] = i;
-                }
-                for (int epoch = 1; epoch <= settings.epochs(); epoch++) {
-                    shuffle(order, random);
-                    double lossSum = 0;
-                    for (int from = 0; from < order.length; ) {
-                        int n = Math.min(batch, order.length - from);
-                        if (order.length - (from + n) == 1) {
-                            n++;   // no batch of one tile: BatchNorm needs two values per channel to train
-                        }
-                        float[] x = new float[n * t];
-                        for (int i = 0; i < n; i++) {
-                            System.arraycopy(tiles.get(order[from + i]), 0, x, i * t, t);
-                        }
-                        try (NDManager step = manager.newSubManager()) {
-                            NDArray input = NativeArrays.of(step, x, new Shape(n, t));
-                            float loss;
-                            try (GradientCollector collector = Engine.getInstance().newGradientCollector()) {
-                                NDArray l = mse(initial.reconstruct(new Net(params, step, n > 1), input), input);
-                                collector.backward(l);
-                                loss = l.getFloat();
-                            }
-                            if (!Float.isFinite(loss)) {
-                                throw new IllegalStateException("cgae " + initial.architecture()
-                                        + " training diverged: loss " + loss + " in epoch " + epoch);
-                            }
-                            adam.step(trainable, settings.learningRate(), step);
-                            lossSum += (double) loss * n;
-                        }
-                        from += n;
-                    }
-                    progress.epoch(epoch, settings.epochs(), lossSum / order.length,
-                            heldOutLoss(initial, params, manager, progress.heldOut()));
-                }
-            }
-            initial.weights.forEach((name, w) -> result.put(name, new FloatTensor(w.shape(), params.get(name).toFloatArray())));
-        } finally {
-            GradientCollectors.TURN.unlock();
-        }
-        return result;
-    }
-
-    /** Mean squared reconstruction error over held-out tiles, in inference mode; NaN without any. */
-    private static double heldOutLoss(NeuralTileAutoencoder initial, Map<String, NDArray> params, NDManager manager,
-                                      List<float[][]> heldOut) {
-        double sum = 0;
-        long values = 0;
-        for (float[][] sample : heldOut) {
-            if (sample.length == 0) {
-                continue;
-            }
-            requireRows(sample, initial.tileSize, "tile");
-            try (NDManager step = manager.newSubManager()) {
-                NDArray input = NativeArrays.of(step, flat(sample, 0, sample.length), new Shape(sample.length, initial.tileSize));
-                double mse = mse(initial.reconstruct(new Net(params, step, false), input), input).getFloat();
-                long n = (long) sample.length * initial.tileSize;
-                sum += mse * n;
-                values += n;
-            }
-        }
-        return values == 0 ? Double.NaN : sum / values;
-    }
-
-    private static void shuffle(int[] a, Random random) {
-        for (int i = a.length - 1; i > 0; i--) {
-            int j = random.nextInt(i + 1);
-            int x = a[i];
-            a[i] = a[j];
-            a[j] = x;
-        }
-    }
-
-    private static float[] flat(float[][] rows, int from, int n) {
+    /** Rows {@code from} to {@code from + n - 1}, one after the other in one array. */
+    static float[] flat(float[][] rows, int from, int n) {
         int w = rows[from].length;
         float[] x = new float[n * w];
         for (int i = 0; i < n; i++) {
@@ -355,8 +247,7 @@ abstract class NeuralTileAutoencoder implements TileAutoencoder {
     }
 
     /** Every weight as an array that libtorch owns, the trainable ones recording gradients when asked. */
-    private static Map<String, NDArray> load(NDManager manager, NamedTensors weights,
-                                             java.util.function.Predicate<String> withGradient) {
+    static Map<String, NDArray> load(NDManager manager, NamedTensors weights, Predicate<String> withGradient) {
         Map<String, NDArray> params = new LinkedHashMap<>();
         weights.forEach((name, w) -> {
             long[] shape = Arrays.stream(w.shape()).asLongStream().toArray();
@@ -369,6 +260,7 @@ abstract class NeuralTileAutoencoder implements TileAutoencoder {
         return params;
     }
 
+    /** The mean squared error, a scalar. */
     static NDArray mse(NDArray reconstruction, NDArray target) {
         return reconstruction.sub(target).square().mean();
     }

@@ -133,7 +133,7 @@ public final class ResNetTileAutoencoder extends NeuralTileAutoencoder {
     public static ResNetTileAutoencoder fit(List<float[][]> samples, int positions, CgaeSettings settings,
                                             TrainingProgress progress) {
         ResNetTileAutoencoder start = initial(positions, settings);
-        return start.withWeights(train(start, samples, settings, progress));
+        return start.withWeights(NeuralTraining.train(start, samples, settings, progress));
     }
 
     /** Restores {@link #state()}; the shapes must agree with the settings (tile, compression). */

@@ -28,9 +28,7 @@ import java.util.function.Predicate;
  * <p>FAF: a contribution is the gradient of the mean squared reconstruction error over the client's
  * fresh tiles with respect to every trainable weight (BatchNorm running statistics excluded), the
  * network in inference mode as the codec uses it. The next version averages the contributions'
- * gradients {@code g} (each client counts once) and takes one normalised step per tensor:
- * {@code w <- w - learningRate * g / (sqrt(mean(g^2)) + 1e-8)}, so each weight moves by about
- * {@code learningRate} whatever the gradient's scale.
+ * gradients and takes one normalised step per tensor ({@link NormalisedGradientStep}).
  */
 abstract class NeuralTileAutoencoder implements TileAutoencoder {
     /** Tiles per forward pass in encode, decode and contributions (bounds native memory). */
@@ -186,54 +184,8 @@ abstract class NeuralTileAutoencoder implements TileAutoencoder {
         if (contributions.isEmpty()) {
             return this;
         }
-        Map<String, float[]> mean = new LinkedHashMap<>();
-        weights.forEach((name, w) -> {
-            if (trainable(name)) {
-                mean.put(name, new float[w.size()]);
-            }
-        });
-        for (NamedTensors c : contributions) {
-            for (String name : c.names()) {
-                if (!mean.containsKey(name)) {
-                    throw new IllegalArgumentException("a " + architecture() + " codec contribution holds '" + name
-                            + "', which is not a trainable weight of this codec");
-                }
-            }
-            for (var e : mean.entrySet()) {
-                String name = e.getKey();
-                int[] shape = weights.get(name).shape();
-                if (!c.contains(name) || !Arrays.equals(c.get(name).shape(), shape)) {
-                    throw new IllegalArgumentException("a " + architecture() + " codec contribution needs '" + name
-                            + "' with shape " + Arrays.toString(shape) + (c.contains(name) ? ", got "
-                            + Arrays.toString(c.get(name).shape()) : ", but it is missing"));
-                }
-                float[] g = c.get(name).data();
-                float[] acc = e.getValue();
-                for (int i = 0; i < g.length; i++) {
-                    if (!Float.isFinite(g[i])) {
-                        throw new IllegalArgumentException("a codec contribution holds a non-finite value in '" + name + "'");
-                    }
-                    acc[i] += g[i] / contributions.size();
-                }
-            }
-        }
-        NamedTensors next = new NamedTensors();
-        weights.forEach((name, w) -> {
-            float[] data = w.data().clone();
-            float[] g = mean.get(name);
-            if (g != null) {
-                double sq = 0;
-                for (float v : g) {
-                    sq += (double) v * v;
-                }
-                double scale = settings.learningRate() / (Math.sqrt(sq / Math.max(1, g.length)) + 1e-8);
-                for (int i = 0; i < data.length; i++) {
-                    data[i] -= (float) (scale * g[i]);
-                }
-            }
-            next.put(name, new FloatTensor(w.shape(), data));
-        });
-        return withWeights(next);
+        return withWeights(NormalisedGradientStep.apply(weights, this::trainable, architecture(), contributions,
+                settings.learningRate()));
     }
 
     /** Rows {@code from} to {@code from + n - 1}, one after the other in one array. */

@@ -77,7 +77,10 @@ final class PayloadHeaderJson {
         return new PayloadHeader(experiment, round, client, codec, codecVersion, samples, manifest, metrics);
     }
 
-    /** The {@code tensors} array: distinct, unreserved names, F32, 1 to 8 positive dimensions, an int's worth of values. */
+    /**
+     * The {@code tensors} array: distinct, unreserved names, F32, 1 to 8 positive dimensions, and no
+     * more values in all than one update can hold.
+     */
     private static List<TensorSpec> manifest(JsonNode tensors) {
         if (!tensors.isArray() || tensors.isEmpty()) {
             throw new PayloadFormatException("payload header field 'tensors' must be a non-empty array");

@@ -110,7 +110,10 @@ final class PayloadV1 {
         }
     }
 
-    /** Inflates a deflated header, refusing one that inflates past {@link UpdatePayload#MAX_HEADER_BYTES} or is not DEFLATE. */
+    /**
+     * Inflates a deflated header, refusing one that inflates past {@link UpdatePayload#MAX_HEADER_BYTES}
+     * or is not DEFLATE.
+     */
     private static byte[] inflate(byte[] deflated) {
         Inflater inf = new Inflater(true);
         try {

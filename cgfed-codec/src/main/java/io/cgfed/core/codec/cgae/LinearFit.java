@@ -17,11 +17,11 @@ final class LinearFit {
     private LinearFit() {
     }
 
-    /** One group's mean {@code [T]}, directions {@code [k][T]} (orthonormal rows or zero rows) and the variance along each. */
+    /** One group's mean {@code [T]}, directions {@code [k][T]} (orthonormal or zero rows), variance along each. */
     record Group(float[] mean, float[][] basis, float[] energy) {
     }
 
-    /** The rows of group {@code group}: that tile of every sample ({@code [positions][T]}), or every tile when shared. */
+    /** The rows of group {@code group}: that tile of each sample ({@code [positions][T]}), all tiles when shared. */
     static List<float[]> rows(List<float[][]> samples, int group, boolean shared) {
         List<float[]> rows = new ArrayList<>();
         for (float[][] s : samples) {
@@ -34,7 +34,10 @@ final class LinearFit {
         return rows;
     }
 
-    /** TGAP: the mean (zero unless {@code centre}) and the principal directions of the rows, subsampled with {@code random}. */
+    /**
+     * TGAP: the mean (zero unless {@code centre}) and the principal directions of the rows, subsampled
+     * with {@code random}.
+     */
     static Group fit(List<float[]> rows, CgaeSettings settings, Random random) {
         int t = settings.tileSize();
         rows = subsample(rows, random);
@@ -95,7 +98,8 @@ final class LinearFit {
             }
             rows.add(row);
         }
-        PrincipalDirections pca = PrincipalDirections.of(subsample(rows, new Random(settings.seed())), latentDim, tileSize);
+        List<float[]> fitted = subsample(rows, new Random(settings.seed()));
+        PrincipalDirections pca = PrincipalDirections.of(fitted, latentDim, tileSize);
         return new Group(mu, pca.directions(), pca.energy());
     }
 

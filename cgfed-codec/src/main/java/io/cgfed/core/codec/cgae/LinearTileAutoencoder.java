@@ -49,7 +49,8 @@ public final class LinearTileAutoencoder implements TileAutoencoder {
             basis[g] = fitted.basis();
             energy[g] = fitted.energy();
         }
-        return new LinearTileAutoencoder(settings.tileSize(), settings.latentDim(), positions, shared, mean, basis, energy);
+        return new LinearTileAutoencoder(settings.tileSize(), settings.latentDim(), positions, shared, mean, basis,
+                energy);
     }
 
     @Override

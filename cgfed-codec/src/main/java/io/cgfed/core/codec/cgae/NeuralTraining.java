@@ -78,8 +78,8 @@ final class NeuralTraining {
                             NDArray input = NativeArrays.of(step, x, new Shape(n, t));
                             float loss;
                             try (GradientCollector collector = Engine.getInstance().newGradientCollector()) {
-                                NDArray l = NeuralTileAutoencoder.mse(initial.reconstruct(new Net(params, step, n > 1), input),
-                                        input);
+                                NDArray reconstruction = initial.reconstruct(new Net(params, step, n > 1), input);
+                                NDArray l = NeuralTileAutoencoder.mse(reconstruction, input);
                                 collector.backward(l);
                                 loss = l.getFloat();
                             }

@@ -19,6 +19,10 @@ import java.util.function.IntConsumer;
  * A LLaMA causal LM on DJL (PyTorch engine) with LoRA adapters. Base weights are frozen; only the
  * LoRA factors require gradients. Weight names are Hugging Face's, so loading a checkpoint is a
  * lookup. The model owns an NDManager; close the model to free its native memory.
+ * <p>Longer than 300 lines on purpose: it is the model's one public face (three constructors, loading the
+ * weights and the LoRA factors, the forward passes with and without a cache, the training step with and
+ * without checkpointing); the arithmetic lives in {@link DecoderStack}, {@link DecoderLayer} and
+ * {@link OutputHead}.
  */
 public final class LlamaModel implements AutoCloseable {
     private final LlamaConfig config;

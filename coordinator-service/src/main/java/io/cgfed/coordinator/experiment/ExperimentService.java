@@ -40,10 +40,13 @@ public class ExperimentService {
     private final SpecPaths paths;
     private final io.cgfed.coordinator.worker.WorkerRepository workers;
 
+    private final ExperimentSpecs specs;
+
     ExperimentService(ExperimentRepository experiments, RoundRepository rounds, TaskRepository tasks,
                       AdapterVersionRepository adapters, UploadRepository uploads,
                       RegistrySync registry, ObjectMapper json, SpecPaths paths,
-                      io.cgfed.coordinator.worker.WorkerRepository workers) {
+                      io.cgfed.coordinator.worker.WorkerRepository workers, ExperimentSpecs specs) {
+        this.specs = specs;
         this.workers = workers;
         this.paths = paths;
         this.uploads = uploads;
@@ -135,25 +138,10 @@ public class ExperimentService {
         return experiments.findById(id).orElseThrow(() -> ApiException.notFound("no experiment " + id));
     }
 
-    /**
-     * The experiment's spec, parsed once per experiment (issue 17: it was parsed about ten times a scheduler
-     * tick): the stored JSON never changes after submit, and a cached parse is used only while it came from
-     * the same JSON. Callers read it and must not change its lists or maps.
-     */
+    /** The experiment's spec, parsed once per experiment ({@link ExperimentSpecs}). */
     public ExperimentSpec spec(Experiment e) {
-        ParsedSpec p = specs.get(e.getId());
-        if (p == null || !p.json().equals(e.getSpec())) {
-            p = new ParsedSpec(e.getSpec(), json.readValue(e.getSpec(), ExperimentSpec.class));
-            specs.put(e.getId(), p);
-        }
-        return p.spec();
+        return specs.of(e);
     }
-
-    private record ParsedSpec(String json, ExperimentSpec spec) {
-    }
-
-    /** Parsed specs of the most recently used experiments. */
-    private final io.cgfed.core.util.LruCache<java.util.UUID, ParsedSpec> specs = new io.cgfed.core.util.LruCache<>(256);
 
     ExperimentView view(Experiment e) {
         ExperimentSpec spec = spec(e);

@@ -36,8 +36,12 @@ public class RegistrySync {
 
     private final io.cgfed.coordinator.round.ClientOutcomes clientOutcomes;
 
+    private final io.cgfed.coordinator.experiment.ExperimentSpecs specs;
+
     RegistrySync(RegistryClient client, ExperimentRepository experiments, RoundRepository rounds, ObjectMapper json,
-                 CodecServiceClient codecService, io.cgfed.coordinator.round.ClientOutcomes clientOutcomes) {
+                 CodecServiceClient codecService, io.cgfed.coordinator.round.ClientOutcomes clientOutcomes,
+                 io.cgfed.coordinator.experiment.ExperimentSpecs specs) {
+        this.specs = specs;
         this.clientOutcomes = clientOutcomes;
         this.codecService = codecService;
         this.client = client;
@@ -98,7 +102,7 @@ public class RegistrySync {
             return;
         }
         Map<String, Object> spec = json.readValue(e.getSpec(), MAP);
-        int deadlineSeconds = json.readValue(e.getSpec(), io.cgfed.core.protocol.ExperimentSpec.class).roundDeadlineSeconds();
+        int deadlineSeconds = specs.of(e).roundDeadlineSeconds();
         List<Round> closed = rounds.findByExperimentIdOrderByRound(experimentId).stream()
                 .filter(r -> r.getStatus() == RoundStatus.CLOSED).toList();
         Map<String, Object> summary = new LinkedHashMap<>();

@@ -54,34 +54,34 @@ import tools.jackson.databind.node.ObjectNode;
  * credential on every call (the helpers do it), reads go without credentials (open by default).
  */
 @SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT)
-abstract class CoordinatorApiTestBase {
-    static final String WORKER_HEADER = "Cgfed-Worker-Id";
-    static final JsonMapper JSON = JsonMapper.builder().build();
-    static final Path BLOB_DIR = tempDir();
+public abstract class CoordinatorApiTestBase {
+    protected static final String WORKER_HEADER = "Cgfed-Worker-Id";
+    protected static final JsonMapper JSON = JsonMapper.builder().build();
+    protected static final Path BLOB_DIR = tempDir();
     /** This JVM's secrets, as the environment would give them. */
-    static final String ADMIN_KEY = Secrets.generate("cgfed_");
-    static final String JOIN_TOKEN = Secrets.generate("cgfj_");
-    static final String REGISTRY_KEY = Secrets.generate("cgfr_");
-    static final String CODEC_KEY = Secrets.generate("cgfc_");
-    static final FakePeerServices PEERS = FakePeerServices.start(REGISTRY_KEY, CODEC_KEY);
+    protected static final String ADMIN_KEY = Secrets.generate("cgfed_");
+    protected static final String JOIN_TOKEN = Secrets.generate("cgfj_");
+    protected static final String REGISTRY_KEY = Secrets.generate("cgfr_");
+    protected static final String CODEC_KEY = Secrets.generate("cgfc_");
+    protected static final FakePeerServices PEERS = FakePeerServices.start(REGISTRY_KEY, CODEC_KEY);
     /** Each registered worker's credential, as the registration answered it. */
-    static final Map<UUID, String> CREDENTIALS = new ConcurrentHashMap<>();
+    protected static final Map<UUID, String> CREDENTIALS = new ConcurrentHashMap<>();
     private static final Pattern POLL = Pattern.compile("/api/v1/workers/([0-9a-fA-F-]{36})/tasks/next.*");
     /** Model weights: they need a credential even where reads are open (cgfed.security.open-weight-reads). */
-    static final Pattern WEIGHTS = Pattern.compile(".*/(adapters/[^/]+(/peft)?|codec-versions/[^/]+/encoder)");
+    protected static final Pattern WEIGHTS = Pattern.compile(".*/(adapters/[^/]+(/peft)?|codec-versions/[^/]+/encoder)");
     private static final HttpClient HTTP = HttpClient.newBuilder()
             .version(HttpClient.Version.HTTP_1_1)
             .connectTimeout(Duration.ofSeconds(5))
             .build();
 
     @LocalServerPort
-    int port;
+    protected int port;
 
     @Autowired
-    JdbcTemplate jdbc;
+    protected JdbcTemplate jdbc;
 
     @DynamicPropertySource
-    static void coordinatorProperties(DynamicPropertyRegistry r) {
+    protected static void coordinatorProperties(DynamicPropertyRegistry r) {
         SharedPostgres.register(r);
         r.add("cgfed.coordinator.blob-dir", BLOB_DIR::toString);
         r.add("cgfed.coordinator.codec-service-url", PEERS::url);
@@ -101,7 +101,7 @@ abstract class CoordinatorApiTestBase {
     }
 
     @BeforeEach
-    void isolateFromEarlierTests() {
+    protected void isolateFromEarlierTests() {
         for (JsonNode e : json(get("/api/v1/experiments"))) {
             String status = e.get("status").asString();
             if (status.equals("PENDING") || status.equals("RUNNING")) {
@@ -126,7 +126,7 @@ abstract class CoordinatorApiTestBase {
 
     // ---------------------------------------------------------------- HTTP
 
-    String base() {
+    protected String base() {
         return "http://localhost:" + port;
     }
 
@@ -134,13 +134,13 @@ abstract class CoordinatorApiTestBase {
      * A read, without credentials (reads are open by default) but for model weights, which go with the admin
      * key; a task poll goes as the worker it names.
      */
-    HttpResponse<String> get(String path) {
+    protected HttpResponse<String> get(String path) {
         HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(base() + path)).GET();
         Matcher poll = POLL.matcher(path);
         return send(poll.matches() ? asWorker(b, UUID.fromString(poll.group(1))) : weightsAsAdmin(path, b));
     }
 
-    HttpResponse<byte[]> getBytes(String path) {
+    protected HttpResponse<byte[]> getBytes(String path) {
         return sendBytes(weightsAsAdmin(path, HttpRequest.newBuilder(URI.create(base() + path)).GET()));
     }
 
@@ -149,40 +149,40 @@ abstract class CoordinatorApiTestBase {
     }
 
     /** A user's change, with the admin key. */
-    HttpResponse<String> post(String path, String jsonBody) {
+    protected HttpResponse<String> post(String path, String jsonBody) {
         return send(asAdmin(HttpRequest.newBuilder(URI.create(base() + path))
                 .header("Content-Type", "application/json")
                 .POST(BodyPublishers.ofString(jsonBody))));
     }
 
-    HttpResponse<String> post(String path, JsonNode body) {
+    protected HttpResponse<String> post(String path, JsonNode body) {
         return post(path, JSON.writeValueAsString(body));
     }
 
-    HttpResponse<String> postAs(UUID workerId, String path, JsonNode body) {
+    protected HttpResponse<String> postAs(UUID workerId, String path, JsonNode body) {
         return send(asWorker(HttpRequest.newBuilder(URI.create(base() + path))
                 .header("Content-Type", "application/json")
                 .POST(BodyPublishers.ofString(JSON.writeValueAsString(body))), workerId));
     }
 
-    HttpResponse<String> upload(UUID workerId, UUID taskId, byte[] payload) {
+    protected HttpResponse<String> upload(UUID workerId, UUID taskId, byte[] payload) {
         return send(asWorker(HttpRequest.newBuilder(URI.create(base() + "/api/v1/tasks/" + taskId + "/update"))
                 .header("Content-Type", "application/octet-stream")
                 .PUT(BodyPublishers.ofByteArray(payload)), workerId));
     }
 
-    static HttpRequest.Builder asAdmin(HttpRequest.Builder request) {
+    protected static HttpRequest.Builder asAdmin(HttpRequest.Builder request) {
         return request.header("Authorization", "Bearer " + ADMIN_KEY);
     }
 
     /** Names the worker and shows the credential it got at registration. */
-    static HttpRequest.Builder asWorker(HttpRequest.Builder request, UUID workerId) {
+    protected static HttpRequest.Builder asWorker(HttpRequest.Builder request, UUID workerId) {
         String credential = CREDENTIALS.get(workerId);
         assertThat(credential).as("credential of worker %s (registered in this JVM?)", workerId).isNotNull();
         return request.header(WORKER_HEADER, workerId.toString()).header("Authorization", "Bearer " + credential);
     }
 
-    HttpResponse<String> send(HttpRequest.Builder request) {
+    protected HttpResponse<String> send(HttpRequest.Builder request) {
         try {
             return HTTP.send(request.timeout(Duration.ofSeconds(30)).build(), BodyHandlers.ofString(StandardCharsets.UTF_8));
         } catch (IOException e) {
@@ -193,7 +193,7 @@ abstract class CoordinatorApiTestBase {
         }
     }
 
-    HttpResponse<byte[]> sendBytes(HttpRequest.Builder request) {
+    protected HttpResponse<byte[]> sendBytes(HttpRequest.Builder request) {
         try {
             return HTTP.send(request.timeout(Duration.ofSeconds(30)).build(), BodyHandlers.ofByteArray());
         } catch (IOException e) {
@@ -204,12 +204,12 @@ abstract class CoordinatorApiTestBase {
         }
     }
 
-    static JsonNode json(HttpResponse<String> r) {
+    protected static JsonNode json(HttpResponse<String> r) {
         return JSON.readTree(r.body());
     }
 
     /** Asserts an RFC 9457 problem answer with this status and returns its body. */
-    static JsonNode assertProblem(HttpResponse<String> r, int status) {
+    protected static JsonNode assertProblem(HttpResponse<String> r, int status) {
         assertThat(r.statusCode()).as("status of %s %s, body %s", r.request().method(), r.request().uri(), r.body())
                 .isEqualTo(status);
         assertThat(r.headers().firstValue("Content-Type")).as("content type of %s", r.body())
@@ -221,7 +221,7 @@ abstract class CoordinatorApiTestBase {
         return p;
     }
 
-    static void assertStatus(HttpResponse<?> r, int status) {
+    protected static void assertStatus(HttpResponse<?> r, int status) {
         assertThat(r.statusCode()).as("status of %s %s, body %s", r.request().method(), r.request().uri(), r.body())
                 .isEqualTo(status);
     }
@@ -229,7 +229,7 @@ abstract class CoordinatorApiTestBase {
     // ---------------------------------------------------------------- experiments
 
     /** A small valid spec: micro-llama, LoRA rank 2 on q and v, fp16, 2 clients, all needed, 1 round. */
-    static ObjectNode spec(String name) {
+    protected static ObjectNode spec(String name) {
         ObjectNode s = JSON.createObjectNode();
         s.put("name", name);
         s.putObject("model").put("name", Payloads.MODEL);
@@ -245,19 +245,19 @@ abstract class CoordinatorApiTestBase {
         return s;
     }
 
-    UUID submit(ObjectNode spec) {
+    protected UUID submit(ObjectNode spec) {
         HttpResponse<String> r = post("/api/v1/experiments", spec);
         assertStatus(r, 201);
         return UUID.fromString(json(r).get("id").asString());
     }
 
-    JsonNode experiment(UUID id) {
+    protected JsonNode experiment(UUID id) {
         HttpResponse<String> r = get("/api/v1/experiments/" + id);
         assertStatus(r, 200);
         return json(r);
     }
 
-    JsonNode awaitExperiment(UUID id, String what, Predicate<JsonNode> condition) {
+    protected JsonNode awaitExperiment(UUID id, String what, Predicate<JsonNode> condition) {
         long deadline = System.nanoTime() + Duration.ofSeconds(15).toNanos();
         JsonNode e = experiment(id);
         while (!condition.test(e)) {
@@ -271,7 +271,7 @@ abstract class CoordinatorApiTestBase {
     }
 
     /** The round's summary, or a missing node when the round does not exist (yet). */
-    static JsonNode round(JsonNode experiment, int round) {
+    protected static JsonNode round(JsonNode experiment, int round) {
         for (JsonNode r : experiment.get("roundSummaries")) {
             if (r.get("round").asInt() == round) {
                 return r;
@@ -280,24 +280,24 @@ abstract class CoordinatorApiTestBase {
         return JSON.missingNode();
     }
 
-    static Predicate<JsonNode> roundIs(int round, String status) {
+    protected static Predicate<JsonNode> roundIs(int round, String status) {
         return e -> status.equals(round(e, round).path("status").asString());
     }
 
-    static List<Integer> adapterVersions(JsonNode experiment) {
+    protected static List<Integer> adapterVersions(JsonNode experiment) {
         List<Integer> out = new ArrayList<>();
         experiment.get("adapterVersions").forEach(v -> out.add(v.get("version").asInt()));
         return out;
     }
 
-    NamedTensors adapter(UUID experimentId, int version) {
+    protected NamedTensors adapter(UUID experimentId, int version) {
         HttpResponse<byte[]> r = getBytes("/api/v1/experiments/" + experimentId + "/adapters/" + version);
         assertThat(r.statusCode()).isEqualTo(200);
         return SafeTensors.read(r.body());
     }
 
     /** Files stored under the blob directory for this experiment's uploads. */
-    static List<Path> uploadBlobs(UUID experimentId) {
+    protected static List<Path> uploadBlobs(UUID experimentId) {
         Path dir = BLOB_DIR.resolve("uploads").resolve(experimentId.toString());
         if (!Files.exists(dir)) {
             return List.of();
@@ -312,14 +312,14 @@ abstract class CoordinatorApiTestBase {
     // ---------------------------------------------------------------- workers
 
     /** Registers with the join token; keeps the worker's credential for its later calls. */
-    UUID registerWorker(String name) {
+    protected UUID registerWorker(String name) {
         HttpResponse<String> r = join("{\"name\":\"" + name + "\",\"device\":\"cpu\"}");
         assertStatus(r, 201);
         return UUID.fromString(json(r).get("workerId").asString());
     }
 
     /** {@code POST /api/v1/workers} with the join token; a 201's credential is kept for the worker's calls. */
-    HttpResponse<String> join(String registrationJson) {
+    protected HttpResponse<String> join(String registrationJson) {
         HttpResponse<String> r = send(HttpRequest.newBuilder(URI.create(base() + "/api/v1/workers"))
                 .header("Content-Type", "application/json")
                 .header("Authorization", "Bearer " + JOIN_TOKEN)
@@ -331,34 +331,34 @@ abstract class CoordinatorApiTestBase {
     }
 
     /** A task as one worker received it. */
-    record Polled(UUID workerId, JsonNode task) {
-        UUID taskId() {
+    protected record Polled(UUID workerId, JsonNode task) {
+        public UUID taskId() {
             return UUID.fromString(task.get("taskId").asString());
         }
 
-        String type() {
+        public String type() {
             return task.get("type").asString();
         }
 
-        int round() {
+        public int round() {
             return task.get("round").asInt();
         }
 
-        int client() {
+        public int client() {
             return task.get("clientIndex").asInt();
         }
 
-        int adapterVersion() {
+        public int adapterVersion() {
             return task.get("adapterVersion").asInt();
         }
 
-        UUID experimentId() {
+        public UUID experimentId() {
             return UUID.fromString(task.get("experimentId").asString());
         }
     }
 
     /** Polls the workers (without holding the poll open) until {@code count} tasks have come, in arrival order. */
-    List<Polled> awaitTasks(Collection<UUID> workers, int count) {
+    protected List<Polled> awaitTasks(Collection<UUID> workers, int count) {
         List<Polled> got = new ArrayList<>();
         long deadline = System.nanoTime() + Duration.ofSeconds(15).toNanos();
         while (got.size() < count) {
@@ -382,11 +382,11 @@ abstract class CoordinatorApiTestBase {
         return got;
     }
 
-    Polled awaitTask(Collection<UUID> workers) {
+    protected Polled awaitTask(Collection<UUID> workers) {
         return awaitTasks(workers, 1).get(0);
     }
 
-    HttpResponse<String> reportEvaluation(UUID workerId, UUID taskId, double evalLoss, double accuracy) {
+    protected HttpResponse<String> reportEvaluation(UUID workerId, UUID taskId, double evalLoss, double accuracy) {
         ObjectNode report = JSON.createObjectNode();
         report.put("evalLoss", evalLoss);
         report.put("perplexity", Math.exp(evalLoss));
@@ -397,7 +397,7 @@ abstract class CoordinatorApiTestBase {
     }
 
     /** Answers a round-0 (baseline) evaluation so that round 1 opens. */
-    void passBaseline(UUID experimentId, Collection<UUID> workers) {
+    protected void passBaseline(UUID experimentId, Collection<UUID> workers) {
         Polled eval = awaitTask(workers);
         assertThat(eval.type()).isEqualTo("EVALUATE");
         assertThat(eval.round()).isZero();
@@ -406,7 +406,7 @@ abstract class CoordinatorApiTestBase {
     }
 
     /** Submits the spec with fresh workers live, and waits until it runs its baseline evaluation. */
-    Running startExperiment(ObjectNode spec, int workerCount) {
+    protected Running startExperiment(ObjectNode spec, int workerCount) {
         List<UUID> workers = new ArrayList<>();
         for (int i = 0; i < workerCount; i++) {
             workers.add(registerWorker(spec.get("name").asString() + "-worker-" + i));
@@ -416,13 +416,13 @@ abstract class CoordinatorApiTestBase {
         return new Running(id, List.copyOf(workers));
     }
 
-    record Running(UUID id, List<UUID> workers) {
+    protected record Running(UUID id, List<UUID> workers) {
     }
 
     // ---------------------------------------------------------------- operations
 
     /** The value of one Prometheus sample, e.g. {@code cgfed_uploads_total{kind="update",outcome="accepted",reason="none"}}; 0 when absent. */
-    double metric(String sample) {
+    protected double metric(String sample) {
         HttpResponse<String> r = get("/actuator/prometheus");
         assertStatus(r, 200);
         for (String line : r.body().split("\n")) {
@@ -434,11 +434,11 @@ abstract class CoordinatorApiTestBase {
     }
 
     /** Makes a worker look as if it had not polled for a day (as if it had been killed). */
-    void silence(UUID workerId) {
+    protected void silence(UUID workerId) {
         jdbc.update("UPDATE coordinator.workers SET last_seen_at = now() - interval '1 day' WHERE id = ?", workerId);
     }
 
-    static void sleep(long ms) {
+    protected static void sleep(long ms) {
         try {
             Thread.sleep(ms);
         } catch (InterruptedException e) {

@@ -39,11 +39,11 @@ import tools.jackson.databind.json.JsonMapper;
  *       with the registry key ({@code Authorization: Bearer}); 401 and nothing recorded otherwise.</li>
  * </ul>
  */
-final class FakePeerServices {
+public final class FakePeerServices {
     private static final JsonMapper JSON = JsonMapper.builder().build();
 
     /** What {@link #failCodec(String...)} can make fail: aggregate, decode, version (GET), tgap (POST), adapt. */
-    static final List<String> CODEC_OPERATIONS = List.of("aggregate", "decode", "version", "tgap", "adapt");
+    public static final List<String> CODEC_OPERATIONS = List.of("aggregate", "decode", "version", "tgap", "adapt");
     private static final java.util.regex.Pattern CODEC_VERSIONS =
             java.util.regex.Pattern.compile("/api/v1/experiments/([^/]+)/codec-versions(?:/(\\d+)(/contributions|/refit|/encoder)?)?");
 
@@ -62,7 +62,7 @@ final class FakePeerServices {
     private final AtomicInteger aggregateCalls = new AtomicInteger();
     private final List<List<byte[]>> aggregatedBatches = new CopyOnWriteArrayList<>();
     /** The weight cap of each aggregate call (Long.MAX_VALUE where none was sent). */
-    final List<Long> aggregateCaps = new CopyOnWriteArrayList<>();
+    public final List<Long> aggregateCaps = new CopyOnWriteArrayList<>();
     private final Map<String, JsonNode> registryExperiments = new ConcurrentHashMap<>();
     private final Map<String, JsonNode> registryRounds = new ConcurrentHashMap<>();
     private final Map<String, Integer> registryRoundPuts = new ConcurrentHashMap<>();
@@ -93,7 +93,7 @@ final class FakePeerServices {
      * @param registryKey the key the registry expects from the coordinator
      * @param codecKey    the key the codec-service expects from the coordinator on every call
      */
-    static FakePeerServices start(String registryKey, String codecKey) {
+    public static FakePeerServices start(String registryKey, String codecKey) {
         try {
             return new FakePeerServices(HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0),
                     registryKey, codecKey);
@@ -102,7 +102,7 @@ final class FakePeerServices {
         }
     }
 
-    String url() {
+    public String url() {
         return "http://localhost:" + server.getAddress().getPort();
     }
 
@@ -124,11 +124,11 @@ final class FakePeerServices {
     }
 
     /** Codec-service calls refused for a missing or wrong key. */
-    int codecRefusals() {
+    public int codecRefusals() {
         return codecRefusals.get();
     }
 
-    void reset() {
+    public void reset() {
         codecDown = false;
         failing.clear();
         codecDelayMs = 0;
@@ -144,42 +144,42 @@ final class FakePeerServices {
     }
 
     /** Registry writes refused for a missing or wrong key since the last reset. */
-    int registryRefusals() {
+    public int registryRefusals() {
         return registryRefusals.get();
     }
 
     /** Every codec-service operation answers 503 while down. */
-    void codecDown(boolean down) {
+    public void codecDown(boolean down) {
         codecDown = down;
     }
 
     /** These operations answer 503 (the others work); none given: all work again. */
-    void failCodec(String... operations) {
+    public void failCodec(String... operations) {
         failing.clear();
         failing.addAll(List.of(operations));
     }
 
     /** The aggregation answers only after this long (a slow codec-service). */
     /** Delayed aggregate calls now sleeping, and those whose sleep has ended. */
-    int slowAggregatesInFlight() {
+    public int slowAggregatesInFlight() {
         return slowAggregatesInFlight.get();
     }
 
-    int slowAggregatesDone() {
+    public int slowAggregatesDone() {
         return slowAggregatesDone.get();
     }
 
-    void codecDelay(java.time.Duration delay) {
+    public void codecDelay(java.time.Duration delay) {
         codecDelayMs = delay.toMillis();
     }
 
     /** When each call of this operation arrived ({@link System#nanoTime()}), answered or not. */
-    List<Long> codecCalls(String operation) {
+    public List<Long> codecCalls(String operation) {
         return codecCalls.getOrDefault(operation, List.of());
     }
 
     /** The codec versions the fake holds for an experiment, by number. */
-    Map<Integer, Map<String, Object>> codecVersions(Object experimentId) {
+    public Map<Integer, Map<String, Object>> codecVersions(Object experimentId) {
         return codecVersions.getOrDefault(experimentId.toString(), Map.of());
     }
 
@@ -288,31 +288,31 @@ final class FakePeerServices {
     }
 
     /** Every aggregate request received, answered or not. */
-    int aggregateCalls() {
+    public int aggregateCalls() {
         return aggregateCalls.get();
     }
 
     /** The payload batches that were aggregated (answered 200), in order. */
-    List<List<byte[]>> aggregatedBatches() {
+    public List<List<byte[]>> aggregatedBatches() {
         return aggregatedBatches;
     }
 
     /** The last experiment record the registry was sent for this id, or null. */
-    JsonNode registryExperiment(Object experimentId) {
+    public JsonNode registryExperiment(Object experimentId) {
         return registryExperiments.get(experimentId.toString());
     }
 
     /** Every status the registry was sent for this experiment, in order. */
-    List<String> registryStatuses(Object experimentId) {
+    public List<String> registryStatuses(Object experimentId) {
         return registryStatuses.getOrDefault(experimentId.toString(), List.of());
     }
 
     /** How many times the coordinator sent this round to the registry. */
-    int registryRoundPuts(Object experimentId, int round) {
+    public int registryRoundPuts(Object experimentId, int round) {
         return registryRoundPuts.getOrDefault(experimentId + "/" + round, 0);
     }
 
-    JsonNode registryRound(Object experimentId, int round) {
+    public JsonNode registryRound(Object experimentId, int round) {
         return registryRounds.get(experimentId + "/" + round);
     }
 

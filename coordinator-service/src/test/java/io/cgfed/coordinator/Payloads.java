@@ -17,23 +17,23 @@ import java.util.UUID;
 import java.util.function.IntToDoubleFunction;
 
 /** Builds real CGFU update payloads for the experiments the tests submit (micro-llama, LoRA on q and v). */
-final class Payloads {
-    static final String MODEL = "micro-llama";
-    static final int RANK = 2;
-    static final double ALPHA = 4.0;
-    static final List<String> TARGETS = List.of("q", "v");
+public final class Payloads {
+    public static final String MODEL = "micro-llama";
+    public static final int RANK = 2;
+    public static final double ALPHA = 4.0;
+    public static final List<String> TARGETS = List.of("q", "v");
 
     private Payloads() {
     }
 
     /** The adapter layout of the tests' experiments, zero-filled; {@code rank} differs only to build a wrong one. */
-    static NamedTensors layout(int rank) {
+    public static NamedTensors layout(int rank) {
         return LoraAdapter.layout(ModelCatalog.config(MODEL),
                 new LoraConfig(rank, ALPHA, TARGETS.stream().map(LoraTarget::parse).toList()));
     }
 
     /** An update whose i-th value (in manifest order, over all tensors) is {@code value(i)}. */
-    static NamedTensors update(int rank, IntToDoubleFunction value) {
+    public static NamedTensors update(int rank, IntToDoubleFunction value) {
         NamedTensors out = new NamedTensors();
         int[] index = {0};
         layout(rank).forEach((name, t) -> {
@@ -46,20 +46,20 @@ final class Payloads {
         return out;
     }
 
-    static NamedTensors update(IntToDoubleFunction value) {
+    public static NamedTensors update(IntToDoubleFunction value) {
         return update(RANK, value);
     }
 
     /** Raw float32 size of an update of the tests' layout. */
-    static long rawBytes() {
+    public static long rawBytes() {
         return 4 * layout(RANK).numel();
     }
 
-    static byte[] fp16(UUID experimentId, int round, int client, long samples, NamedTensors update, double trainLoss) {
+    public static byte[] fp16(UUID experimentId, int round, int client, long samples, NamedTensors update, double trainLoss) {
         return encode(new Fp16Codec(), experimentId.toString(), round, client, samples, update, trainLoss);
     }
 
-    static byte[] encode(Codec codec, String experimentId, int round, int client, long samples, NamedTensors update,
+    public static byte[] encode(Codec codec, String experimentId, int round, int client, long samples, NamedTensors update,
                          double trainLoss) {
         PayloadHeader header = new PayloadHeader(experimentId, round, client, codec.name(), 0, samples,
                 TensorSpec.manifestOf(update), Map.of("trainLoss", trainLoss));

@@ -5,6 +5,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.cgfed.service.support.security.Secrets;
 import io.cgfed.testing.SharedPostgres;
 import java.nio.file.Files;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.Statement;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
 import org.springframework.boot.builder.SpringApplicationBuilder;
@@ -19,10 +22,17 @@ class ShutdownTimeTest {
     @Test
     void aRunningCoordinatorClosesWithinAFewSeconds() throws Exception {
         Path blobs = Files.createTempDirectory("cgfed-shutdown-");
+        // a database of its own: the shared one's keys and experiments belong to the other tests' coordinator
+        // (a second coordinator with other secrets would revoke their admin key)
+        try (Connection c = DriverManager.getConnection(SharedPostgres.jdbcUrl(), "postgres", "");
+             Statement st = c.createStatement()) {
+            st.execute("DROP DATABASE IF EXISTS shutdown_test");
+            st.execute("CREATE DATABASE shutdown_test");
+        }
         ConfigurableApplicationContext context = new SpringApplicationBuilder(CoordinatorApplication.class)
                 // command-line arguments: they outrank application.yml (default properties would not)
                 .run("--server.port=0", "--server.address=127.0.0.1",
-                        "--spring.datasource.url=" + SharedPostgres.jdbcUrl(), "--spring.datasource.username=postgres",
+                        "--spring.datasource.url=" + SharedPostgres.instance().getJdbcUrl("postgres", "shutdown_test"), "--spring.datasource.username=postgres",
                         "--spring.datasource.password=",
                         "--cgfed.coordinator.blob-dir=" + blobs,
                         "--cgfed.coordinator.codec-service-url=http://127.0.0.1:9", "--cgfed.coordinator.registry-url=http://127.0.0.1:9",

@@ -10,14 +10,14 @@ import java.util.Map;
 import java.util.Random;
 
 /** Real update payloads for the codec-service tests, built with the same core classes the workers use. */
-final class TestPayloads {
-    static final String EXPERIMENT = "6f1c1f7e-2b1d-4a57-9d1e-0c4c2f3b9a11";
+public final class TestPayloads {
+    public static final String EXPERIMENT = "6f1c1f7e-2b1d-4a57-9d1e-0c4c2f3b9a11";
 
     private TestPayloads() {
     }
 
     /** A LoRA-shaped update (two factors per projection) with seeded values in [-1, 1). */
-    static NamedTensors update(long seed) {
+    public static NamedTensors update(long seed) {
         Random r = new Random(seed);
         NamedTensors t = new NamedTensors();
         t.put("layers.0.attn.q_proj.lora_A", tensor(r, 2, 8));
@@ -27,7 +27,7 @@ final class TestPayloads {
         return t;
     }
 
-    static FloatTensor tensor(Random r, int... shape) {
+    public static FloatTensor tensor(Random r, int... shape) {
         float[] d = new float[(int) FloatTensor.numel(shape)];
         for (int i = 0; i < d.length; i++) {
             d[i] = r.nextFloat() * 2f - 1f;
@@ -35,18 +35,18 @@ final class TestPayloads {
         return new FloatTensor(shape, d);
     }
 
-    static byte[] payload(String codec, int round, int client, long samples, NamedTensors update) {
+    public static byte[] payload(String codec, int round, int client, long samples, NamedTensors update) {
         return payload(EXPERIMENT, codec, round, client, samples, update);
     }
 
     /** A payload in wire format 1, which carries its manifest (the aggregation tests need no layout part). */
-    static byte[] payload(String experiment, String codec, int round, int client, long samples, NamedTensors update) {
+    public static byte[] payload(String experiment, String codec, int round, int client, long samples, NamedTensors update) {
         return new UpdatePayload(header(experiment, codec, round, client, samples, update),
                 Codecs.create(codec, null).encode(update)).toBytesV1();
     }
 
     /** A payload in wire format 2, as workers send them: the layout named by digest only. */
-    static byte[] payloadV2(String codec, int round, int client, long samples, NamedTensors update) {
+    public static byte[] payloadV2(String codec, int round, int client, long samples, NamedTensors update) {
         PayloadHeader h = header(EXPERIMENT, codec, round, client, samples, update);
         // rotq at 4 bits: these updates have 64 values, too few for half a bit to hold its header and scale
         Map<String, Object> settings = codec.equals("rotq") ? Map.of("bits", 4) : Map.of();
@@ -55,7 +55,7 @@ final class TestPayloads {
     }
 
     /** A round's batch as the coordinator sends it: the layout part, then the payloads. */
-    static byte[] batchV2(NamedTensors layout, java.util.List<byte[]> payloads) {
+    public static byte[] batchV2(NamedTensors layout, java.util.List<byte[]> payloads) {
         java.util.List<byte[]> parts = new java.util.ArrayList<>();
         parts.add(io.cgfed.core.codec.PayloadBatch.layoutPart(TensorSpec.manifestOf(layout)));
         parts.addAll(payloads);

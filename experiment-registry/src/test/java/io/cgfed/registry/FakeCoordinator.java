@@ -29,7 +29,7 @@ import tools.jackson.databind.node.ObjectNode;
  * go down and come back on the same port. Like the real one with closed reads, it answers only
  * requests that carry its key (401 otherwise).
  */
-final class FakeCoordinator {
+public final class FakeCoordinator {
     private static final JsonMapper JSON = JsonMapper.builder().build();
     private static final Pattern EXPERIMENT = Pattern.compile("/api/v1/experiments/([0-9a-f-]{36})");
     private static final Pattern PEFT = Pattern.compile("/api/v1/experiments/([0-9a-f-]{36})/adapters/(-?\\d+)/peft");
@@ -37,7 +37,7 @@ final class FakeCoordinator {
     private static final Pattern CODECS = Pattern.compile("/api/v1/experiments/([0-9a-f-]{36})/codec-versions");
     private static final Pattern ENCODER = Pattern.compile("/api/v1/experiments/([0-9a-f-]{36})/codec-versions/(-?\\d+)/encoder");
 
-    record Version(byte[] raw, byte[] zip) {
+    public record Version(byte[] raw, byte[] zip) {
     }
 
     private final Map<UUID, Map<Integer, Version>> experiments = new ConcurrentHashMap<>();
@@ -55,7 +55,7 @@ final class FakeCoordinator {
     }
 
     /** @param apiKey the key every request must carry ({@code Authorization: Bearer}); 401 otherwise */
-    static FakeCoordinator start(String apiKey) {
+    public static FakeCoordinator start(String apiKey) {
         HttpServer s = listen(0);
         return new FakeCoordinator(s.getAddress().getPort(), apiKey).adopt(s);
     }
@@ -75,35 +75,35 @@ final class FakeCoordinator {
         }
     }
 
-    String url() {
+    public String url() {
         return "http://localhost:" + port;
     }
 
     /** An experiment the coordinator knows, with these adapter versions (version -> raw safetensors, zip). */
-    void experiment(UUID id, Map<Integer, Version> versions) {
+    public void experiment(UUID id, Map<Integer, Version> versions) {
         experiments.put(id, new TreeMap<>(versions));
     }
 
     /** The experiment's codec versions (version -> model file; null: a version still TRAINING). */
-    void codecVersions(UUID id, Map<Integer, byte[]> versions) {
+    public void codecVersions(UUID id, Map<Integer, byte[]> versions) {
         codecs.put(id, new TreeMap<>(versions));
     }
 
     /** Every request for this experiment answers 500. */
-    void failing(UUID id) {
+    public void failing(UUID id) {
         failing.add(id);
     }
 
-    List<String> requests() {
+    public List<String> requests() {
         return List.copyOf(requests);
     }
 
     /** Closes the port: connections are refused until {@link #up()}. */
-    synchronized void down() {
+    public synchronized void down() {
         server.stop(0);
     }
 
-    synchronized void up() {
+    public synchronized void up() {
         adopt(listen(port));
     }
 
@@ -209,7 +209,7 @@ final class FakeCoordinator {
         return v;
     }
 
-    static String sha256(byte[] bytes) {
+    public static String sha256(byte[] bytes) {
         try {
             return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(bytes));
         } catch (NoSuchAlgorithmException e) {

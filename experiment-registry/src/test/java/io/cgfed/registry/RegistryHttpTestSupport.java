@@ -31,20 +31,20 @@ import tools.jackson.databind.node.ObjectNode;
  * coordinator's) are this JVM's random secrets.
  */
 @SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT)
-abstract class RegistryHttpTestSupport {
-    static final HttpClient HTTP = HttpClient.newBuilder()
+public abstract class RegistryHttpTestSupport {
+    protected static final HttpClient HTTP = HttpClient.newBuilder()
             .version(HttpClient.Version.HTTP_1_1)
             .connectTimeout(Duration.ofSeconds(5))
             .build();
-    static final JsonMapper JSON = JsonMapper.builder().build();
+    protected static final JsonMapper JSON = JsonMapper.builder().build();
     /** This JVM's secrets, as the environment would give them. */
-    static final String ADMIN_KEY = Secrets.generate("cgfed_");
-    static final String REGISTRY_KEY = Secrets.generate("cgfr_");
+    protected static final String ADMIN_KEY = Secrets.generate("cgfed_");
+    protected static final String REGISTRY_KEY = Secrets.generate("cgfr_");
     /** The coordinator the registry fetches adapter versions from; it wants the registry key. */
-    static final FakeCoordinator COORDINATOR = FakeCoordinator.start(REGISTRY_KEY);
+    protected static final FakeCoordinator COORDINATOR = FakeCoordinator.start(REGISTRY_KEY);
 
     @DynamicPropertySource
-    static void db(DynamicPropertyRegistry r) {
+    protected static void db(DynamicPropertyRegistry r) {
         SharedPostgres.register(r);
         r.add("cgfed.registry.coordinator-url", COORDINATOR::url);
         r.add("cgfed.security.admin-api-key", () -> ADMIN_KEY);
@@ -54,21 +54,21 @@ abstract class RegistryHttpTestSupport {
     }
 
     @LocalServerPort
-    int port;
+    protected int port;
 
     @Autowired
-    JdbcClient jdbc;
+    protected JdbcClient jdbc;
 
     // ---------------------------------------------------------------- helpers
 
-    UUID created() throws Exception {
+    protected UUID created() throws Exception {
         UUID id = UUID.randomUUID();
         assertThat(send("POST", "/api/v1/experiments", experiment(id, "RUNNING", spec(), Map.of())).statusCode())
                 .isEqualTo(200);
         return id;
     }
 
-    static Map<String, Object> spec() {
+    protected static Map<String, Object> spec() {
         Map<String, Object> spec = new LinkedHashMap<>();
         spec.put("model", "tiny-llama");
         spec.put("rounds", 3);
@@ -79,7 +79,7 @@ abstract class RegistryHttpTestSupport {
         return spec;
     }
 
-    static ObjectNode experiment(UUID id, String status, Map<String, Object> spec, Map<String, Object> summary) {
+    protected static ObjectNode experiment(UUID id, String status, Map<String, Object> spec, Map<String, Object> summary) {
         ObjectNode n = JSON.createObjectNode();
         n.put("id", id.toString());
         n.put("name", "lora-fp16-" + id);
@@ -90,7 +90,7 @@ abstract class RegistryHttpTestSupport {
         return n;
     }
 
-    static ObjectNode round(int round, int clients, Double trainLoss, Double evalLoss, Double accuracy,
+    protected static ObjectNode round(int round, int clients, Double trainLoss, Double evalLoss, Double accuracy,
                                     long uploadBytes, long rawUpdateBytes, long durationMs, Map<String, Object> metrics) {
         ObjectNode n = JSON.createObjectNode();
         n.put("round", round);
@@ -105,17 +105,17 @@ abstract class RegistryHttpTestSupport {
         return n;
     }
 
-    static String rounds(UUID id, int round) {
+    protected static String rounds(UUID id, int round) {
         return "/api/v1/experiments/" + id + "/rounds/" + round;
     }
 
     /** Reads go without credentials (open by default), changes as the coordinator does: with the registry key. */
-    HttpResponse<String> send(String method, String path, JsonNode body) throws Exception {
+    protected HttpResponse<String> send(String method, String path, JsonNode body) throws Exception {
         return send(method, path, body, method.equals("GET") ? null : "Bearer " + REGISTRY_KEY);
     }
 
     /** @param authorization the Authorization header, or null for none */
-    HttpResponse<String> send(String method, String path, JsonNode body, String authorization) throws Exception {
+    protected HttpResponse<String> send(String method, String path, JsonNode body, String authorization) throws Exception {
         HttpRequest.Builder b = HttpRequest.newBuilder(URI.create("http://localhost:" + port + path))
                 .timeout(Duration.ofSeconds(30))
                 .header("Accept", "application/json");
@@ -131,7 +131,7 @@ abstract class RegistryHttpTestSupport {
         return HTTP.send(b.build(), HttpResponse.BodyHandlers.ofString());
     }
 
-    static JsonNode problem(HttpResponse<String> r, int status) {
+    protected static JsonNode problem(HttpResponse<String> r, int status) {
         assertThat(r.statusCode()).as(r.body()).isEqualTo(status);
         assertThat(r.headers().firstValue("Content-Type")).hasValueSatisfying(
                 ct -> assertThat(ct).startsWith("application/problem+json"));
@@ -141,7 +141,7 @@ abstract class RegistryHttpTestSupport {
         return p;
     }
 
-    static List<String> fields(JsonNode problem) {
+    protected static List<String> fields(JsonNode problem) {
         List<String> out = new ArrayList<>();
         problem.path("errors").forEach(e -> out.add(e.path("field").asString()));
         return out;

@@ -1,5 +1,7 @@
-package io.cgfed.registry;
+package io.cgfed.registry.adapter;
 
+import io.cgfed.registry.FakeCoordinator;
+import io.cgfed.registry.RegistryHttpTestSupport;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.cgfed.core.model.LoraAdapter;

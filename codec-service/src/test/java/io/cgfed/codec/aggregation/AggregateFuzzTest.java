@@ -1,5 +1,7 @@
-package io.cgfed.codec;
+package io.cgfed.codec.aggregation;
 
+import io.cgfed.codec.TestPayloads;
+import io.cgfed.codec.TestAccess;
 import static io.cgfed.codec.TestPayloads.payload;
 import static io.cgfed.codec.TestPayloads.update;
 import static org.assertj.core.api.Assertions.assertThat;

@@ -1,5 +1,6 @@
-package io.cgfed.registry;
+package io.cgfed.registry.experiment;
 
+import io.cgfed.registry.RegistryHttpTestSupport;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.cgfed.testing.SharedPostgres;

@@ -1,5 +1,7 @@
-package io.cgfed.codec;
+package io.cgfed.codec.aggregation;
 
+import io.cgfed.codec.TestPayloads;
+import io.cgfed.codec.TestAccess;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.cgfed.core.codec.NoneCodec;

@@ -1,5 +1,6 @@
-package io.cgfed.registry;
+package io.cgfed.registry.security;
 
+import io.cgfed.registry.RegistryHttpTestSupport;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.cgfed.service.support.security.Secrets;

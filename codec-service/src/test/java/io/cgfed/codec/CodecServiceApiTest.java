@@ -145,6 +145,40 @@ class CodecServiceApiTest {
     }
 
     @Test
+    void aRobustStrategysRuleCombinesTheRoundAndSaysWhatItDid() throws Exception {
+        List<NamedTensors> updates = List.of(update(21), update(22), update(23));
+        List<byte[]> payloads = new ArrayList<>();
+        for (int i = 0; i < updates.size(); i++) {
+            payloads.add(payload("none", 4, i, SAMPLES[i], updates.get(i)));
+        }
+        HttpResponse<byte[]> median = post("/api/v1/aggregate?strategy=median", PayloadBatch.write(payloads));
+        assertThat(median.statusCode()).isEqualTo(200);
+        NamedTensors m = SafeTensors.read(median.body());
+        for (String name : m.names()) {
+            for (int j = 0; j < m.get(name).size(); j++) {
+                float[] column = {updates.get(0).get(name).data()[j], updates.get(1).get(name).data()[j],
+                        updates.get(2).get(name).data()[j]};
+                java.util.Arrays.sort(column);
+                assertThat(m.get(name).data()[j]).as("%s[%d]", name, j).isEqualTo(column[1]);
+            }
+        }
+        String settings = java.net.URLEncoder.encode("{\"byzantine\":0}", java.nio.charset.StandardCharsets.UTF_8);
+        HttpResponse<byte[]> krum = post("/api/v1/aggregate?strategy=krum&strategySettings=" + settings,
+                PayloadBatch.write(payloads));
+        assertThat(krum.statusCode()).isEqualTo(200);
+        JsonNode diagnostics = JSON.readTree(krum.headers().firstValue("Cgfed-Aggregation-Diagnostics").orElseThrow());
+        assertThat(diagnostics.get("chosenClients")).hasSize(1);
+        int chosen = diagnostics.get("chosenClients").get(0).asInt();
+        assertEqual(SafeTensors.read(krum.body()), updates.get(chosen), 0);
+
+        assertThat(problem(post("/api/v1/aggregate?strategy=fedsgd", PayloadBatch.write(payloads)), 400)
+                .get("detail").asString()).contains("unknown strategy 'fedsgd'");
+        String bad = java.net.URLEncoder.encode("{\"trimFraction\":0.7}", java.nio.charset.StandardCharsets.UTF_8);
+        assertThat(problem(post("/api/v1/aggregate?strategy=trimmed-mean&strategySettings=" + bad,
+                PayloadBatch.write(payloads)), 400).get("detail").asString()).contains("trimFraction");
+    }
+
+    @Test
     void aggregatesASingleUpdateIntoItself() throws Exception {
         NamedTensors u = update(21);
         HttpResponse<byte[]> r = post("/api/v1/aggregate", PayloadBatch.write(List.of(payload("none", 0, 3, 7, u))));

@@ -61,6 +61,8 @@ public final class FakePeerServices {
     private final Map<String, Map<Integer, Map<String, Object>>> codecVersions = new ConcurrentHashMap<>();
     private final AtomicInteger aggregateCalls = new AtomicInteger();
     private final List<List<byte[]>> aggregatedBatches = new CopyOnWriteArrayList<>();
+    /** The strategy each aggregate call named (fedavg where none was sent). */
+    public final List<String> aggregateStrategies = new CopyOnWriteArrayList<>();
     /** The weight cap of each aggregate call (Long.MAX_VALUE where none was sent). */
     public final List<Long> aggregateCaps = new CopyOnWriteArrayList<>();
     private final Map<String, JsonNode> registryExperiments = new ConcurrentHashMap<>();
@@ -135,6 +137,7 @@ public final class FakePeerServices {
         codecCalls.clear();
         codecVersions.clear();
         aggregateCalls.set(0);
+        aggregateStrategies.clear();
         aggregatedBatches.clear();
         registryExperiments.clear();
         registryRounds.clear();
@@ -316,6 +319,18 @@ public final class FakePeerServices {
         return registryRounds.get(experimentId + "/" + round);
     }
 
+    private static Map<String, String> query(String raw) {
+        Map<String, String> out = new java.util.HashMap<>();
+        if (raw != null) {
+            for (String pair : raw.split("&")) {
+                int eq = pair.indexOf('=');
+                out.put(java.net.URLDecoder.decode(eq < 0 ? pair : pair.substring(0, eq), StandardCharsets.UTF_8),
+                        eq < 0 ? "" : java.net.URLDecoder.decode(pair.substring(eq + 1), StandardCharsets.UTF_8));
+            }
+        }
+        return out;
+    }
+
     private void aggregate(HttpExchange ex) throws IOException {
         try (ex) {
             byte[] body = readAll(ex);
@@ -342,15 +357,25 @@ public final class FakePeerServices {
             List<byte[]> payloads;
             try {
                 payloads = PayloadBatch.read(body, 10_000).stream().filter(p -> PayloadBatch.layoutOf(p) == null).toList();
-                // the coordinator's weight cap, as the codec-service applies it
-                String query = ex.getRequestURI().getQuery();
-                long cap = query != null && query.startsWith("maxClientSamples=")
-                        ? Long.parseLong(query.substring("maxClientSamples=".length())) : Long.MAX_VALUE;
+                // the coordinator's weight cap and the strategy's rule, as the codec-service applies them
+                Map<String, String> query = query(ex.getRequestURI().getRawQuery());
+                long cap = query.containsKey("maxClientSamples") ? Long.parseLong(query.get("maxClientSamples"))
+                        : Long.MAX_VALUE;
                 aggregateCaps.add(cap);
+                aggregateStrategies.add(query.getOrDefault("strategy", "fedavg"));
+                @SuppressWarnings("unchecked")
+                Map<String, Object> settings = query.containsKey("strategySettings")
+                        ? JSON.readValue(query.get("strategySettings"), Map.class) : Map.of();
+                io.cgfed.core.aggregation.AggregationRule.Combiner combiner = io.cgfed.core.aggregation.Strategies
+                        .create(query.getOrDefault("strategy", "fedavg"), settings).rule().start();
                 List<WeightedUpdate> weighted = payloads.stream().map(FakePeerServices::decodeAny)
                         .map(w -> new WeightedUpdate(w.update(), Math.min(w.weight(), cap))).toList();
-                NamedTensors avg = new FedAvg().aggregate(weighted);
-                answer = SafeTensors.write(avg);
+                for (int i = 0; i < weighted.size(); i++) {
+                    combiner.add(i, weighted.get(i).update(), weighted.get(i).weight());
+                }
+                io.cgfed.core.aggregation.AggregationRule.Combined combined = combiner.result();
+                answer = SafeTensors.write(combined.update());
+                ex.getResponseHeaders().add("Cgfed-Aggregation-Diagnostics", JSON.writeValueAsString(combined.diagnostics()));
             } catch (RuntimeException e) {
                 send(ex, 400, "text/plain", String.valueOf(e.getMessage()).getBytes(StandardCharsets.UTF_8));
                 return;

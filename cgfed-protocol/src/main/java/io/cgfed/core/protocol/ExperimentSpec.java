@@ -43,7 +43,8 @@ public record ExperimentSpec(
         @Min(0) @Max(100) Integer roundRetries,
         Boolean closeAtQuorum,
         @Min(1) @Max(7 * 24 * 3600) Integer taskTimeoutSeconds,
-        @Valid InitialAdapter initialAdapter) {
+        @Valid InitialAdapter initialAdapter,
+        @Valid Aggregation aggregation) {
 
     public ExperimentSpec {
         fractionPerRound = fractionPerRound == null ? 1.0 : fractionPerRound;
@@ -51,6 +52,16 @@ public record ExperimentSpec(
         seed = seed == null ? 0L : seed;
         roundRetries = roundRetries == null ? 0 : roundRetries;
         closeAtQuorum = closeAtQuorum != null && closeAtQuorum;
+        aggregation = aggregation == null ? Aggregation.FEDAVG : aggregation;
+    }
+
+    /** With the default strategy (FedAvg). */
+    public ExperimentSpec(String name, Model model, Dataset dataset, Integer clients, Double fractionPerRound,
+                          Integer minClients, Integer rounds, Training training, Lora lora, Codec codec,
+                          Integer roundDeadlineSeconds, Long seed, Integer roundRetries, Boolean closeAtQuorum,
+                          Integer taskTimeoutSeconds, InitialAdapter initialAdapter) {
+        this(name, model, dataset, clients, fractionPerRound, minClients, rounds, training, lora, codec,
+                roundDeadlineSeconds, seed, roundRetries, closeAtQuorum, taskTimeoutSeconds, initialAdapter, null);
     }
 
     /** Without the fault-handling options (no retries, no early close, no task timeout). */
@@ -76,6 +87,21 @@ public record ExperimentSpec(
      * initialisation. Its rank, alpha and targets must be the spec's {@code lora}.
      */
     public record InitialAdapter(@NotBlank String path) {
+    }
+
+    /**
+     * The federated strategy ({@code io.cgfed.core.aggregation.Strategies}): {@code fedavg} by default;
+     * {@code fedavgm}, {@code fedadam}, {@code fedyogi}, {@code fedadagrad} (server optimisers over the mean),
+     * {@code median}, {@code trimmed-mean}, {@code krum}, {@code multi-krum} (robust rules), each with its
+     * settings ({@code GET /api/v1/strategies} lists them with their defaults).
+     */
+    public record Aggregation(String name, Map<String, Object> settings) {
+        public static final Aggregation FEDAVG = new Aggregation("fedavg", Map.of());
+
+        public Aggregation {
+            name = name == null ? "fedavg" : name;
+            settings = settings == null ? Map.of() : Map.copyOf(settings);
+        }
     }
 
     /** Clients selected each round: ceil(fraction x clients), at least one. */

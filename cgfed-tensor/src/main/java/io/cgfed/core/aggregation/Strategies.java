@@ -99,6 +99,25 @@ public final class Strategies {
     private Strategies() {
     }
 
+    /**
+     * A strategy as the catalogue shows it: its rule and server optimiser, whether the rule streams the
+     * round (false: the codec-service holds the round's decoded updates), and the fewest updates a round needs
+     * with the default settings.
+     */
+    public record Description(String name, String summary, Map<String, Object> defaults, Map<String, String> bounds,
+                              String rule, String serverOptimizer, boolean streaming, int minUpdatesByDefault) {
+    }
+
+    /** Every strategy with its summary, settings and defaults, in catalogue order. */
+    public static List<Description> describe() {
+        return TYPES.stream().map(t -> {
+            Settings none = new Settings("strategy setting", Map.of());
+            Strategy s = t.factory().apply(none);
+            return new Description(t.name(), t.summary(), t.defaults(), t.bounds(), s.rule().name(),
+                    s.optimizer().name(), s.rule().streaming(), t.minUpdates().applyAsInt(none));
+        }).toList();
+    }
+
     /** Every strategy, in catalogue order. */
     public static List<StrategyType> all() {
         return TYPES;

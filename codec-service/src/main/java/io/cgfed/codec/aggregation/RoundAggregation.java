@@ -1,6 +1,6 @@
 package io.cgfed.codec.aggregation;
 
-import io.cgfed.core.aggregation.FedAvg;
+import io.cgfed.core.aggregation.AggregationRule;
 import io.cgfed.core.codec.PayloadBatch;
 import io.cgfed.core.codec.PayloadFormatException;
 import io.cgfed.core.codec.PayloadHeader;
@@ -19,9 +19,11 @@ import org.springframework.stereotype.Service;
 /**
  * Decodes every payload of a round, checks they belong together (one experiment, one round,
  * distinct clients, one manifest: the layout part that leads the batch, or the first version 1 payload's),
- * and aggregates them, one payload at a time: the round's batch is
- * read from the request as it arrives and each decoded update is added to a running FedAvg sum and
- * dropped, so memory holds one payload, one decoded update and the sum, not the round. The result
+ * and combines them by the strategy's rule ({@link AggregationRule}), one payload at a time: the round's batch
+ * is read from the request as it arrives and each decoded update goes to the rule's combiner; the mean (FedAvg
+ * and the server optimisers) adds it to a running sum and drops it, so memory holds one payload, one decoded
+ * update and the sum, not the round; the robust rules (median, trimmed mean, Krum) hold every decoded update
+ * of the round until the last has come, which they need. The result
  * exists only once the last payload has been checked: one bad payload fails the request, and
  * nothing is half-applied.
  */
@@ -43,10 +45,15 @@ public class RoundAggregation {
      * coordinator's cap on one client's share of the round ({@code WeightCap}), applied as the sum runs.
      */
     public Result aggregate(InputStream batch, int maxPayloads, long maxClientSamples) {
+        return aggregate(batch, maxPayloads, maxClientSamples, AggregationRule.MEAN);
+    }
+
+    /** As above, the updates combined by {@code rule} (the spec's strategy's) rather than the mean. */
+    public Result aggregate(InputStream batch, int maxPayloads, long maxClientSamples, AggregationRule rule) {
         if (maxClientSamples < 1) {
             throw new IllegalArgumentException("maxClientSamples must be at least 1, got " + maxClientSamples);
         }
-        Round round = new Round(maxClientSamples);
+        Round round = new Round(maxClientSamples, rule);
         try {
             // one more part than payloads: the layout part that leads a round's batch
             PayloadBatch.read(batch, maxPayloads + 1, round::add);
@@ -58,7 +65,7 @@ public class RoundAggregation {
 
     /** A round already in memory. */
     public Result aggregate(List<byte[]> payloads) {
-        Round round = new Round(Long.MAX_VALUE);
+        Round round = new Round(Long.MAX_VALUE, AggregationRule.MEAN);
         for (int i = 0; i < payloads.size(); i++) {
             round.add(i, payloads.get(i));
         }
@@ -66,8 +73,9 @@ public class RoundAggregation {
     }
 
     private final class Round {
-        private final FedAvg.Sum sum = new FedAvg.Sum();
+        private final AggregationRule.Combiner combiner;
         private final long maxClientSamples;
+        private int count;
         private final Set<Integer> clients = new HashSet<>();
         private PayloadHeader first;
         private List<TensorSpec> manifest;
@@ -75,8 +83,9 @@ public class RoundAggregation {
         private long wire;
         private long raw;
 
-        Round(long maxClientSamples) {
+        Round(long maxClientSamples, AggregationRule rule) {
             this.maxClientSamples = maxClientSamples;
+            this.combiner = rule.start();
         }
 
         void add(int i, byte[] payload) {
@@ -111,20 +120,23 @@ public class RoundAggregation {
             } catch (ArithmeticException e) {
                 throw new PayloadFormatException("the round's sample counts overflow");
             }
-            sum.add(d.update(), Math.min(h.samples(), maxClientSamples));
+            combiner.add(h.clientIndex(), d.update(), Math.min(h.samples(), maxClientSamples));
+            count++;
             wire += d.wireBytes();
             raw += d.rawBytes();
         }
 
         Result result() {
-            if (sum.count() == 0) {
+            if (count == 0) {
                 throw new PayloadFormatException("the batch holds no update payload");
             }
-            return new Result(sum.average(), sum.count(), samples, wire, raw);
+            AggregationRule.Combined c = combiner.result();
+            return new Result(c.update(), c.updates(), samples, wire, raw, c.diagnostics());
         }
     }
 
-    /** The aggregated update and what went into it. */
-    public record Result(NamedTensors update, int updates, long samples, long wireBytes, long rawBytes) {
+    /** The aggregated update, what went into it, and what the rule did (for Krum: the chosen clients). */
+    public record Result(NamedTensors update, int updates, long samples, long wireBytes, long rawBytes,
+                         java.util.Map<String, Object> diagnostics) {
     }
 }

@@ -31,6 +31,38 @@ public class AdapterStore {
                 Instant.now()));
     }
 
+    /**
+     * Writes version r's adapter and, beside it, the strategy's server optimiser state after round r (null:
+     * none) and what the strategy did (JSON), all recorded in the caller's transaction: a crash leaves either
+     * all of them or none, so a resumed experiment continues from the state the adapter was made with.
+     */
+    public AdapterVersion save(UUID experimentId, int version, NamedTensors adapter, NamedTensors serverState,
+                               String diagnostics) {
+        String stateKey = null;
+        if (serverState != null) {
+            stateKey = "adapters/" + experimentId + "/v" + version + ".server-state.safetensors";
+            blobs.put(stateKey, SafeTensors.write(serverState, DType.F32, Map.of("cgfed.experiment",
+                    experimentId.toString(), "cgfed.version", Integer.toString(version))));
+        }
+        AdapterVersion v = save(experimentId, version, adapter);
+        v.strategy(stateKey, diagnostics);
+        return versions.save(v);
+    }
+
+    /** The server optimiser state stored with a version, or null when there is none. */
+    public NamedTensors serverState(UUID experimentId, int version) {
+        return versions.findById(new AdapterVersionKey(experimentId, version))
+                .map(AdapterVersion::getServerStateBlobKey)
+                .map(key -> SafeTensors.read(blobs.get(key)))
+                .orElse(null);
+    }
+
+    /** What the strategy did for a version (JSON object), or null. */
+    public String diagnostics(UUID experimentId, int version) {
+        return versions.findById(new AdapterVersionKey(experimentId, version))
+                .map(AdapterVersion::getAggregationDiagnostics).orElse(null);
+    }
+
     public byte[] bytes(UUID experimentId, int version) {
         AdapterVersion v = versions.findById(new AdapterVersionKey(experimentId, version))
                 .orElseThrow(() -> ApiException.notFound("experiment " + experimentId + " has no adapter version " + version));

@@ -24,6 +24,10 @@ public class AdapterVersion {
     private long bytes;
     @Column(name = "created_at")
     private Instant createdAt;
+    @Column(name = "server_state_blob_key")
+    private String serverStateBlobKey;
+    @Column(name = "aggregation_diagnostics")
+    private String aggregationDiagnostics;
 
     protected AdapterVersion() {
     }
@@ -59,5 +63,20 @@ public class AdapterVersion {
 
     public Instant getCreatedAt() {
         return createdAt;
+    }
+
+    /** The blob of the strategy's server optimiser state after this version's round, or null when it keeps none. */
+    public String getServerStateBlobKey() {
+        return serverStateBlobKey;
+    }
+
+    /** What the strategy did for this version (JSON object), or null for version 0 and rows from before strategies. */
+    public String getAggregationDiagnostics() {
+        return aggregationDiagnostics;
+    }
+
+    public void strategy(String serverStateBlobKey, String aggregationDiagnostics) {
+        this.serverStateBlobKey = serverStateBlobKey;
+        this.aggregationDiagnostics = aggregationDiagnostics;
     }
 }

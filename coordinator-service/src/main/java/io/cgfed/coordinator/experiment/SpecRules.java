@@ -91,7 +91,26 @@ public final class SpecRules {
             throw new InvalidFieldException("minClients", "must not exceed the clients selected per round ("
                     + spec.clientsPerRound() + ")");
         }
+        strategy(spec);
         loraConfig(spec);
+    }
+
+    /**
+     * The spec's federated strategy, checked: an unknown name is a 400 on {@code aggregation.name}; an unknown
+     * setting, a value out of range or a quorum too small for the rule (Krum: 2f + 3) on
+     * {@code aggregation.settings}.
+     */
+    public static io.cgfed.core.aggregation.Strategy strategy(ExperimentSpec spec) {
+        ExperimentSpec.Aggregation a = spec.aggregation();
+        if (!io.cgfed.core.aggregation.Strategies.names().contains(a.name())) {
+            throw new InvalidFieldException("aggregation.name", "unknown strategy '" + a.name() + "' (known: "
+                    + String.join(", ", io.cgfed.core.aggregation.Strategies.names()) + ")");
+        }
+        try {
+            return io.cgfed.core.aggregation.Strategies.check(a.name(), a.settings(), spec.quorum());
+        } catch (IllegalArgumentException e) {
+            throw new InvalidFieldException("aggregation.settings", e.getMessage());
+        }
     }
 
     public static LlamaConfig modelConfig(ExperimentSpec spec) {

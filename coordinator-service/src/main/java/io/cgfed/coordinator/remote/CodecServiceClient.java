@@ -5,6 +5,7 @@ import io.cgfed.core.protocol.CodecVersionView;
 import io.cgfed.coordinator.CoordinatorProperties;
 import io.cgfed.coordinator.metrics.CoordinatorMetrics;
 import io.cgfed.core.codec.PayloadBatch;
+import io.cgfed.core.protocol.ExperimentSpec;
 import io.cgfed.core.codec.PayloadFormatException;
 import io.cgfed.core.tensor.NamedTensors;
 import io.cgfed.core.tensor.SafeTensors;
@@ -90,23 +91,48 @@ public class CodecServiceClient {
     /** As {@link #aggregateParts(List, List)}, each update weighted by at most {@code maxClientSamples}. */
     public NamedTensors aggregateParts(List<io.cgfed.core.tensor.TensorSpec> layout,
                                        List<? extends PayloadBatch.Part> payloads, long maxClientSamples) {
+        return combine(layout, payloads, maxClientSamples, ExperimentSpec.Aggregation.FEDAVG).update();
+    }
+
+    /** A round's combined update, and what the strategy's rule did (a JSON object; "{}" when the answer said nothing). */
+    public record Combined(NamedTensors update, String diagnostics) {
+    }
+
+    /**
+     * The round's updates combined by the strategy's rule at the codec-service (the mean for FedAvg and the
+     * server optimisers; median, trimmed mean or Krum), each weighted by at most {@code maxClientSamples}.
+     */
+    public Combined combine(List<io.cgfed.core.tensor.TensorSpec> layout, List<? extends PayloadBatch.Part> payloads,
+                            long maxClientSamples, ExperimentSpec.Aggregation strategy) {
         // the layout goes first: version 2 payloads name it by digest only
         List<PayloadBatch.Part> parts = new java.util.ArrayList<>(payloads.size() + 1);
         parts.add(PayloadBatch.part(PayloadBatch.layoutPart(layout)));
         parts.addAll(payloads);
+        String settings = json.writeValueAsString(strategy.settings());
         return call("aggregate", () -> {
-            byte[] body = http.post().uri(maxClientSamples == Long.MAX_VALUE ? "/api/v1/aggregate"
-                            : "/api/v1/aggregate?maxClientSamples=" + maxClientSamples)
+            org.springframework.http.ResponseEntity<byte[]> answer = http.post()
+                    .uri(b -> {
+                        b.path("/api/v1/aggregate");
+                        if (maxClientSamples != Long.MAX_VALUE) {
+                            b.queryParam("maxClientSamples", maxClientSamples);
+                        }
+                        if (!strategy.equals(ExperimentSpec.Aggregation.FEDAVG)) {
+                            b.queryParam("strategy", "{strategy}").queryParam("strategySettings", "{settings}");
+                        }
+                        return b.build(Map.of("strategy", strategy.name(), "settings", settings));
+                    })
                     .contentType(MediaType.APPLICATION_OCTET_STREAM)
                     .contentLength(PayloadBatch.sizeOfParts(parts))
                     .accept(MediaType.APPLICATION_OCTET_STREAM)
                     .body(out -> PayloadBatch.writeParts(parts, out))
                     .retrieve()
-                    .body(byte[].class);
+                    .toEntity(byte[].class);
+            byte[] body = answer.getBody();
             if (body == null) {
                 throw new IllegalStateException("codec-service answered an empty aggregate");
             }
-            return SafeTensors.read(body);
+            String diagnostics = answer.getHeaders().getFirst("Cgfed-Aggregation-Diagnostics");
+            return new Combined(SafeTensors.read(body), diagnostics == null ? "{}" : diagnostics);
         });
     }
 

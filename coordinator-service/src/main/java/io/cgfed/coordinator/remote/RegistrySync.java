@@ -37,10 +37,12 @@ public class RegistrySync {
     private final io.cgfed.coordinator.round.ClientOutcomes clientOutcomes;
 
     private final io.cgfed.coordinator.experiment.ExperimentSpecs specs;
+    private final io.cgfed.coordinator.adapter.AdapterStore adapters;
 
     RegistrySync(RegistryClient client, ExperimentRepository experiments, RoundRepository rounds, ObjectMapper json,
                  CodecServiceClient codecService, io.cgfed.coordinator.round.ClientOutcomes clientOutcomes,
-                 io.cgfed.coordinator.experiment.ExperimentSpecs specs) {
+                 io.cgfed.coordinator.experiment.ExperimentSpecs specs, io.cgfed.coordinator.adapter.AdapterStore adapters) {
+        this.adapters = adapters;
         this.specs = specs;
         this.clientOutcomes = clientOutcomes;
         this.codecService = codecService;
@@ -163,6 +165,11 @@ public class RegistrySync {
             }
             if (r.getNextCodecVersion() != null) {
                 metrics.put("nextCodecVersion", r.getNextCodecVersion());
+            }
+            // what the strategy did for the adapter this round made (Krum's chosen clients, the server step norm)
+            String strategy = r.getRound() == 0 ? null : adapters.diagnostics(experimentId, r.getRound());
+            if (strategy != null) {
+                metrics.put("strategy", json.readValue(strategy, MAP));
             }
             if (r.getAggregateCosine() != null) {
                 metrics.put("aggregateCosine", r.getAggregateCosine());

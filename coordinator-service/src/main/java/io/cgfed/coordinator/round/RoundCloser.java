@@ -16,6 +16,9 @@ import io.cgfed.coordinator.attachment.AttachmentKind;
 import io.cgfed.coordinator.attachment.AttachmentRepository;
 import io.cgfed.coordinator.experiment.ExperimentRepository;
 import io.cgfed.coordinator.experiment.ExperimentService;
+import io.cgfed.core.aggregation.ServerOptimizer;
+import io.cgfed.core.aggregation.Strategies;
+import io.cgfed.core.aggregation.Strategy;
 import io.cgfed.core.codec.Codecs;
 import io.cgfed.core.codec.PayloadBatch;
 import io.cgfed.core.protocol.ExperimentSpec;
@@ -108,10 +111,17 @@ public class RoundCloser {
         long aggregationStart = System.nanoTime();
         NamedTensors previous = adapters.load(experimentId, roundNo - 1);
         // every update quarantined (an absolute cap can do that): the adapter stays as it was
-        NamedTensors update = plan.keepsAdapter() ? null
-                : codecService.aggregateParts(layout, payloads, plan.maxClientSamples());
+        CodecServiceClient.Combined combined = plan.keepsAdapter() ? null
+                : codecService.combine(layout, payloads, plan.maxClientSamples(), spec.aggregation());
+        NamedTensors update = combined == null ? null : combined.update();
+        // the strategy's server step, from the state stored with the previous version (FedAvg: the update as is)
+        Strategy strategy = Strategies.create(spec.aggregation().name(), spec.aggregation().settings());
+        NamedTensors previousState = adapters.serverState(experimentId, roundNo - 1);
+        ServerOptimizer.Step step = update == null ? null : strategy.optimizer().step(update, previousState);
         long aggregationNanos = System.nanoTime() - aggregationStart;
-        NamedTensors next = update == null ? previous : previous.plus(update);
+        NamedTensors next = step == null ? previous : previous.plus(step.change());
+        NamedTensors nextState = step == null ? previousState : step.state();
+        String diagnostics = diagnostics(strategy, combined, step);
         List<Task> train = tasks.findByExperimentIdAndRoundAndType(experimentId, roundNo, TaskType.TRAIN);
         Integer usedVersion = Codecs.learned(spec.codec().name()) && !train.isEmpty() ? train.get(0).getCodecVersion() : null;
         long codecStart = System.nanoTime();
@@ -129,7 +139,7 @@ public class RoundCloser {
                 log.info("experiment {} round {}: aggregation not applied: {}", experimentId, roundNo, skip);
                 return false;
             }
-            adapters.save(experimentId, roundNo, next);
+            adapters.save(experimentId, roundNo, next, nextState, diagnostics);
             plan.quarantined().forEach((client, reason) -> {
                 uploads.quarantine(experimentId, roundNo, client, reason);
                 log.warn("experiment {} round {}: client {}'s update quarantined, not aggregated: {}", experimentId, roundNo,
@@ -155,6 +165,19 @@ public class RoundCloser {
                     experimentId, roundNo, plan.included().size(), plan.samples(), plan.quarantined().size(), roundNo);
             return true;
         }));
+    }
+
+    /** What the strategy did for this round, as the adapter version records it (JSON object). */
+    private String diagnostics(Strategy strategy, CodecServiceClient.Combined combined, ServerOptimizer.Step step) {
+        Map<String, Object> d = new LinkedHashMap<>();
+        d.put("strategy", strategy.name());
+        if (combined != null) {
+            d.putAll(json.readValue(combined.diagnostics(), MAP));
+        }
+        if (step != null) {
+            d.put("serverStepNorm", step.changeNorm());
+        }
+        return json.writeValueAsString(d);
     }
 
     /** The round's per-client record: each included client's numbers and metrics, then each quarantined one's reason. */

@@ -16,11 +16,24 @@ import java.util.Map;
  * @param centralised   one client with all of D2, local steps times the federation's client count
  * @param budget        how the method's bytes follow the budget: not at all, its {@code compression}
  *                      setting, or top-k's matching fraction
+ * @param strategy      the federated strategy (the spec's {@code aggregation.name}: fedavg, fedadam, median, ...)
+ * @param strategySettings its settings
  */
 public record BenchMethod(String id, String label, String codec, Map<String, Object> settings, boolean errorFeedback,
-                          boolean centralised, Budget budget) {
+                          boolean centralised, Budget budget, String strategy, Map<String, Object> strategySettings) {
     public BenchMethod {
         settings = java.util.Collections.unmodifiableMap(new LinkedHashMap<>(settings));
+        strategySettings = java.util.Collections.unmodifiableMap(new LinkedHashMap<>(strategySettings));
+    }
+
+    BenchMethod(String id, String label, String codec, Map<String, Object> settings, boolean errorFeedback,
+                boolean centralised, Budget budget) {
+        this(id, label, codec, settings, errorFeedback, centralised, budget, "fedavg", Map.of());
+    }
+
+    /** A strategy over uncompressed (fp32) updates. */
+    static BenchMethod strategy(String strategy, String label, Map<String, Object> settings) {
+        return new BenchMethod(strategy, label, "none", Map.of(), false, false, Budget.FIXED, strategy, settings);
     }
 
     /** How a method is sized to a compression. */
@@ -62,7 +75,15 @@ public record BenchMethod(String id, String label, String codec, Map<String, Obj
                 new BenchMethod("cgae-adaptive", "cgae 1/64, FAF adaptive (server refit every round)", "cgae",
                         Map.of("adaptEvery", 1), false, false, Budget.COMPRESSION),
                 new BenchMethod("cgae-ef", "cgae 1/64, adaptive, residual 0.75 + EF", "cgae",
-                        Map.of("adaptEvery", 1, "residualFraction", 0.75), true, false, Budget.COMPRESSION));
+                        Map.of("adaptEvery", 1, "residualFraction", 0.75), true, false, Budget.COMPRESSION),
+                // strategies (fp32 updates): server optimisers over the mean, and the robust rules
+                strategy("fedavgm", "FedAvgM (server momentum 0.9, fp32)", Map.of()),
+                strategy("fedadam", "FedAdam (server lr 0.01, fp32)", Map.of()),
+                strategy("fedyogi", "FedYogi (server lr 0.01, fp32)", Map.of()),
+                strategy("fedadagrad", "FedAdagrad (server lr 0.01, fp32)", Map.of()),
+                strategy("median", "coordinate median (fp32)", Map.of()),
+                strategy("trimmed-mean", "trimmed mean 1/3 (fp32)", Map.of("trimFraction", 0.34)),
+                strategy("krum", "Krum f = 0 (fp32)", Map.of("byzantine", 0)));
     }
 
     public static BenchMethod byId(String id) {

@@ -13,7 +13,9 @@ import java.util.Set;
 public final class BenchOptions {
     public static final List<String> ALL_SWEEPS = List.of("ratio", "noise", "dp");
 
-    List<String> methods = BenchMethod.all().stream().map(BenchMethod::id).toList();
+    /** The codecs under FedAvg by default; the strategy rows when --methods names them. */
+    List<String> methods = BenchMethod.all().stream().filter(m -> m.strategy().equals("fedavg"))
+            .map(BenchMethod::id).toList();
     Set<String> sweeps = new LinkedHashSet<>(ALL_SWEEPS);
     List<Long> seeds = List.of(1L, 2L, 3L);
     List<Long> sweepSeeds;
@@ -47,8 +49,10 @@ public final class BenchOptions {
 
     static final List<io.cgfed.launcher.CliArgs.Option> OPTIONS = List.of(
             io.cgfed.launcher.CliArgs.flag("--quick", "one seed, 3 rounds, fewer sweep points"),
-            io.cgfed.launcher.CliArgs.value("--methods", "ID,...", "the main table's methods (all: "
-                    + String.join(",", BenchMethod.all().stream().map(BenchMethod::id).toList()) + ")"),
+            io.cgfed.launcher.CliArgs.value("--methods", "ID,...", "the main table's methods (the codecs by default: "
+                    + String.join(",", BenchMethod.all().stream().filter(m -> m.strategy().equals("fedavg"))
+                    .map(BenchMethod::id).toList()) + "; strategies: " + String.join(",", BenchMethod.all().stream()
+                    .filter(m -> !m.strategy().equals("fedavg")).map(BenchMethod::id).toList()) + ")"),
             io.cgfed.launcher.CliArgs.value("--sweeps", "ratio,noise,dp|none", "the sweeps (all three)"),
             io.cgfed.launcher.CliArgs.value("--seeds", "S,...", "the main table's seeds (1,2,3)"),
             io.cgfed.launcher.CliArgs.value("--sweep-seeds", "S,...", "the sweeps' seeds (the first main seed)"),

@@ -242,6 +242,9 @@ public final class BenchPlan {
             codec.put("updateNoiseSigma", noiseSigma);
         }
         spec.put("codec", codec);
+        if (!m.strategy().equals("fedavg")) {
+            spec.put("aggregation", Map.of("name", m.strategy(), "settings", m.strategySettings()));
+        }
         spec.put("roundDeadlineSeconds", b.roundDeadlineSeconds());
         spec.put("seed", seed);
         return spec;

@@ -21,7 +21,7 @@ class BenchPlanTest {
     @Test
     void everyMethodTrainsOnTheSameDataModelAndBudgetAndDiffersOnlyInItsCodec() {
         List<BenchPlan.Run> plan = BenchPlan.plan(BenchOptions.parse(new String[] {"--sweeps", "none"}));
-        assertThat(plan).hasSize(BenchMethod.all().size() * 3); // default seeds 1, 2, 3
+        assertThat(plan).hasSize((int) BenchMethod.all().stream().filter(m -> m.strategy().equals("fedavg")).count() * 3); // default seeds 1, 2, 3
         for (BenchPlan.Run r : plan) {
             Map<?, ?> spec = r.spec();
             assertThat(spec.get("model")).isEqualTo(Map.of("name", "tiny-llama", "seed", 1L));
@@ -91,6 +91,17 @@ class BenchPlanTest {
         assertThat(map(dp.get(2).spec().get("codec")).get("privacy"))
                 .isEqualTo(Map.of("epsilon", 8.0, "delta", 1e-5, "clipNorm", 1.0));
         assertThat(plan.stream().map(r -> r.spec().get("name")).distinct().count()).isEqualTo(plan.size());
+    }
+
+    @Test
+    void aStrategyRowCarriesItsAggregationAndTheCodecRowsNone() {
+        List<BenchPlan.Run> plan = BenchPlan.plan(BenchOptions.parse(new String[] {"--sweeps", "none", "--seeds", "1",
+                "--methods", "lora-ft,fedadam,trimmed-mean"}));
+        assertThat(plan).hasSize(3);
+        assertThat(plan.get(0).spec()).doesNotContainKey("aggregation");
+        assertThat(map(plan.get(1).spec().get("aggregation"))).containsEntry("name", "fedadam");
+        assertThat(map(plan.get(2).spec().get("aggregation")).get("settings")).isEqualTo(Map.of("trimFraction", 0.34));
+        assertThat(map(plan.get(2).spec().get("codec")).get("name")).isEqualTo("none");
     }
 
     @Test

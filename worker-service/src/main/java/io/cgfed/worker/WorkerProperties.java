@@ -28,13 +28,17 @@ import org.springframework.validation.annotation.Validated;
  *                       registration, and a task whose estimate passes it fails with the reason
  * @param baseDtype      how the frozen base is held: {@code auto} (the default: the checkpoint's dtype, float16
  *                       for BF16 and F16 checkpoints), {@code float32} or {@code float16}
+ * @param attack         testing only: {@code none} (the default), {@code sign-flip}, {@code scale:F} or {@code random}
+ *                       makes this worker send hostile updates ({@link io.cgfed.worker.task.ByzantineAttack})
+ * @param attackAllowed  must be true as well for an attack; a worker with only {@code attack} set stops at start
  */
 @Validated
 @ConfigurationProperties("cgfed.worker")
 public record WorkerProperties(@NotBlank String name, @NotBlank String device, @NotBlank String coordinatorUrl,
                                @NotNull Duration pollWait, @Positive int evalBatchSize, String dataDir,
                                String joinToken, Duration heartbeat, Duration retryDelay,
-                               org.springframework.util.unit.DataSize memoryBudget, String baseDtype) {
+                               org.springframework.util.unit.DataSize memoryBudget, String baseDtype,
+                               String attack, boolean attackAllowed) {
     public static final String AUTO = "auto";
     public static final String FLOAT32 = "float32";
     public static final String FLOAT16 = "float16";
@@ -49,15 +53,34 @@ public record WorkerProperties(@NotBlank String name, @NotBlank String device, @
         joinToken = joinToken == null || joinToken.isBlank() ? null : joinToken.strip();
         heartbeat = heartbeat == null ? Duration.ofSeconds(10) : heartbeat;
         retryDelay = retryDelay == null || retryDelay.isNegative() || retryDelay.isZero() ? Duration.ofMillis(500) : retryDelay;
+        byzantineAttack(attack, attackAllowed); // an attack without its second switch stops the start here
         if (memoryBudget != null && memoryBudget.toBytes() <= 0) {
             throw new IllegalArgumentException("cgfed.worker.memory-budget must be positive, not " + memoryBudget);
         }
     }
 
+    /** Without an attack (every worker but a test's). */
+    public WorkerProperties(String name, String device, String coordinatorUrl, Duration pollWait, int evalBatchSize,
+                            String dataDir, String joinToken, Duration heartbeat, Duration retryDelay,
+                            org.springframework.util.unit.DataSize memoryBudget, String baseDtype) {
+        this(name, device, coordinatorUrl, pollWait, evalBatchSize, dataDir, joinToken, heartbeat, retryDelay,
+                memoryBudget, baseDtype, null, false);
+    }
+
     /** Without a memory budget setting (80 % of physical memory). */
     public WorkerProperties(String name, String device, String coordinatorUrl, Duration pollWait, int evalBatchSize,
                             String dataDir, String joinToken, Duration heartbeat, Duration retryDelay) {
-        this(name, device, coordinatorUrl, pollWait, evalBatchSize, dataDir, joinToken, heartbeat, retryDelay, null, null);
+        this(name, device, coordinatorUrl, pollWait, evalBatchSize, dataDir, joinToken, heartbeat, retryDelay, null, null,
+                null, false);
+    }
+
+    /** The attack this worker makes on its updates (testing robust strategies): none unless both settings say so. */
+    public io.cgfed.worker.task.ByzantineAttack byzantineAttack() {
+        return byzantineAttack(attack, attackAllowed);
+    }
+
+    private static io.cgfed.worker.task.ByzantineAttack byzantineAttack(String attack, boolean allowed) {
+        return io.cgfed.worker.task.ByzantineAttack.parse(attack, allowed);
     }
 
     /** The memory budget in bytes: the setting, or 80 % of the machine's physical memory. */
@@ -77,6 +100,7 @@ public record WorkerProperties(@NotBlank String name, @NotBlank String device, @
         return "WorkerProperties[name=" + name + ", device=" + device + ", coordinatorUrl=" + coordinatorUrl
                 + ", pollWait=" + pollWait + ", evalBatchSize=" + evalBatchSize + ", dataDir=" + dataDir
                 + ", joinToken=" + (joinToken == null ? "(not set)" : "(set)") + ", heartbeat=" + heartbeat
-                + ", retryDelay=" + retryDelay + ", memoryBudget=" + memoryBudget + ", baseDtype=" + baseDtype + "]";
+                + ", retryDelay=" + retryDelay + ", memoryBudget=" + memoryBudget + ", baseDtype=" + baseDtype
+                + ", attack=" + byzantineAttack() + "]";
     }
 }

@@ -78,9 +78,13 @@ public record BenchMethod(String id, String label, String codec, Map<String, Obj
                         Map.of("adaptEvery", 1, "residualFraction", 0.75), true, false, Budget.COMPRESSION),
                 // strategies (fp32 updates): server optimisers over the mean, and the robust rules
                 strategy("fedavgm", "FedAvgM (server momentum 0.9, fp32)", Map.of()),
-                strategy("fedadam", "FedAdam (server lr 0.01, fp32)", Map.of()),
-                strategy("fedyogi", "FedYogi (server lr 0.01, fp32)", Map.of()),
-                strategy("fedadagrad", "FedAdagrad (server lr 0.01, fp32)", Map.of()),
+                strategy("fedadam", "FedAdam (server lr 0.1, fp32)", Map.of()),
+                new BenchMethod("fedadam-0.01", "FedAdam (server lr 0.01, fp32)", "none", Map.of(), false, false,
+                        Budget.FIXED, "fedadam", Map.of("serverLearningRate", 0.01)),
+                new BenchMethod("fedadam-0.3", "FedAdam (server lr 0.3, fp32)", "none", Map.of(), false, false,
+                        Budget.FIXED, "fedadam", Map.of("serverLearningRate", 0.3)),
+                strategy("fedyogi", "FedYogi (server lr 0.1, fp32)", Map.of()),
+                strategy("fedadagrad", "FedAdagrad (server lr 0.1, fp32)", Map.of()),
                 strategy("median", "coordinate median (fp32)", Map.of()),
                 strategy("trimmed-mean", "trimmed mean 1/3 (fp32)", Map.of("trimFraction", 0.34)),
                 strategy("krum", "Krum f = 0 (fp32)", Map.of("byzantine", 0)));

@@ -35,7 +35,7 @@ public final class Strategies {
 
     private static Map<String, Object> adaptiveDefaults() {
         Map<String, Object> d = new LinkedHashMap<>();
-        d.put(LR, 0.01);
+        d.put(LR, 0.1);
         d.put("beta1", 0.9);
         d.put("beta2", 0.99);
         d.put("tau", 1e-3);
@@ -54,7 +54,7 @@ public final class Strategies {
     private static StrategyType adaptive(String name, String kind, String summary) {
         return new StrategyType(name, summary, adaptiveDefaults(), adaptiveBounds(),
                 s -> new Strategy(name, AggregationRule.MEAN, ServerOptimizer.adaptive(kind,
-                        s.positive(LR, 0.01, 10), s.below("beta1", 0.9, 0, 1), s.below("beta2", 0.99, 0, 1),
+                        s.positive(LR, 0.1, 10), s.below("beta1", 0.9, 0, 1), s.below("beta2", 0.99, 0, 1),
                         s.positive("tau", 1e-3, 1))), s -> 1);
     }
 

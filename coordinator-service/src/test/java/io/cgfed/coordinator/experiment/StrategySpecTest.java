@@ -42,7 +42,7 @@ class StrategySpecTest extends CoordinatorApiTestBase {
         assertThat(names).containsExactly("fedavg", "fedavgm", "fedadam", "fedyogi", "fedadagrad", "median",
                 "trimmed-mean", "krum", "multi-krum");
         JsonNode adam = all.get(2);
-        assertThat(adam.get("defaults").get("serverLearningRate").asDouble()).isEqualTo(0.01);
+        assertThat(adam.get("defaults").get("serverLearningRate").asDouble()).isEqualTo(0.1);
         assertThat(adam.get("serverOptimizer").asString()).isEqualTo("adam");
         assertThat(adam.get("streaming").asBoolean()).isTrue();
         JsonNode krum = all.get(7);

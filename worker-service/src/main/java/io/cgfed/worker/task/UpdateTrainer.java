@@ -46,8 +46,14 @@ class UpdateTrainer {
     /** A learned codec's trained versions, downloaded once each (a few recent ones kept). */
     private final LruCache<String, CgaeCodec> learnedCodecs = new LruCache<>(4);
 
+    private final ByzantineAttack attack;
+
     UpdateTrainer(CoordinatorClient coordinator, ModelHost models, LocalTraining training, TaskMemory memory,
-                  TaskTimings timings) {
+                  TaskTimings timings, io.cgfed.worker.WorkerProperties properties) {
+        this.attack = properties.byzantineAttack();
+        if (attack.active()) {
+            log.warn("this worker attacks its updates ({}): for testing robust strategies only", attack);
+        }
         this.coordinator = coordinator;
         this.models = models;
         this.training = training;
@@ -92,6 +98,8 @@ class UpdateTrainer {
         int samples = local.samples();
         long trainMs = (System.nanoTime() - t0) / 1_000_000;
         NamedTensors update = model.adapter().minus(global);
+        // a test client attacking the round (cgfed.worker.attack, never on by default): what it sends instead
+        update = attack.apply(update, seed);
         ExperimentSpec.Privacy privacy = spec.codec().privacy();
         GaussianMechanism dp = null;
         double originalNorm = 0;

@@ -46,12 +46,21 @@ public final class Platform implements AutoCloseable {
      * @param coordinatorEnv extra environment of the coordinator (Spring properties), e.g. for a benchmark's metrics
      * @param serviceHeap   -Xmx of the coordinator, codec-service and registry instead of 512m (null: 512m)
      * @param workerEnv     extra environment of every worker (Spring properties), e.g. its base dtype
+     * @param envByWorker   extra environment of some workers, by name ({@code worker-0}, ...): a bench's attackers
      */
     public record Settings(Path home, Path workDir, int workers, int basePort, boolean keepDatabase, int workerThreads,
-                           Map<String, String> coordinatorEnv, String serviceHeap, Map<String, String> workerEnv) {
+                           Map<String, String> coordinatorEnv, String serviceHeap, Map<String, String> workerEnv,
+                           Map<String, Map<String, String>> envByWorker) {
         public Settings {
             coordinatorEnv = Map.copyOf(coordinatorEnv);
             workerEnv = Map.copyOf(workerEnv);
+            envByWorker = Map.copyOf(envByWorker);
+        }
+
+        public Settings(Path home, Path workDir, int workers, int basePort, boolean keepDatabase, int workerThreads,
+                        Map<String, String> coordinatorEnv, String serviceHeap, Map<String, String> workerEnv) {
+            this(home, workDir, workers, basePort, keepDatabase, workerThreads, coordinatorEnv, serviceHeap, workerEnv,
+                    Map.of());
         }
 
         public Settings(Path home, Path workDir, int workers, int basePort, boolean keepDatabase, int workerThreads,

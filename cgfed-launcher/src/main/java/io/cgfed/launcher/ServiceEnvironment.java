@@ -45,6 +45,7 @@ final class ServiceEnvironment {
         env.put("MALLOC_MMAP_THRESHOLD_", "131072");
         env.put("MALLOC_TRIM_THRESHOLD_", "131072");
         env.putAll(settings.workerEnv());
+        env.putAll(settings.envByWorker().getOrDefault(workerName, Map.of()));
         return env;
     }
 

@@ -89,7 +89,19 @@ public final class Bench {
         } else {
             work = options.workDir != null ? options.workDir : Files.createTempDirectory("cgfed-bench-");
             int workers = options.workers > 0 ? options.workers : budget.clientsPerRound();
-            platform = new Platform(new Platform.Settings(home, work, workers, 0, false, options.workerThreads));
+            Map<String, Map<String, String>> attackers = new java.util.HashMap<>();
+            for (int i = 0; i < Math.min(options.attackers, workers); i++) {
+                attackers.put("worker-" + i, Map.of("CGFED_WORKER_ATTACK", options.attack,
+                        "CGFED_WORKER_ATTACK_ALLOWED", "true"));
+            }
+            Map<String, String> coordinatorEnv = options.quarantineMadFactor == null ? Map.of()
+                    : Map.of("CGFED_QUARANTINE_MAD_FACTOR", Double.toString(options.quarantineMadFactor));
+            if (!attackers.isEmpty()) {
+                out.printf("bench: %d of %d workers attack their updates (%s)%n", attackers.size(), workers,
+                        options.attack);
+            }
+            platform = new Platform(new Platform.Settings(home, work, workers, 0, false, options.workerThreads,
+                    coordinatorEnv, null, Map.of(), attackers));
             Platform p = platform;
             Runtime.getRuntime().addShutdownHook(new Thread(p::close));
             platform.start(out);

@@ -87,7 +87,14 @@ public record BenchMethod(String id, String label, String codec, Map<String, Obj
                 strategy("fedadagrad", "FedAdagrad (server lr 0.1, fp32)", Map.of()),
                 strategy("median", "coordinate median (fp32)", Map.of()),
                 strategy("trimmed-mean", "trimmed mean 1/3 (fp32)", Map.of("trimFraction", 0.34)),
-                strategy("krum", "Krum f = 0 (fp32)", Map.of("byzantine", 0)));
+                strategy("krum", "Krum f = 0 (fp32)", Map.of("byzantine", 0)),
+                // for the Byzantine table: 10 clients, up to 3 attackers
+                new BenchMethod("trimmed-mean-0.3", "trimmed mean 0.3 (fp32)", "none", Map.of(), false, false,
+                        Budget.FIXED, "trimmed-mean", Map.of("trimFraction", 0.3)),
+                new BenchMethod("krum-3", "Krum f = 3 (fp32)", "none", Map.of(), false, false, Budget.FIXED, "krum",
+                        Map.of("byzantine", 3)),
+                new BenchMethod("multi-krum-3", "Multi-Krum f = 3, keep n - f (fp32)", "none", Map.of(), false, false,
+                        Budget.FIXED, "multi-krum", Map.of("byzantine", 3)));
     }
 
     public static BenchMethod byId(String id) {

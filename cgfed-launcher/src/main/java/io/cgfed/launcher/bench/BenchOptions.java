@@ -33,6 +33,11 @@ public final class BenchOptions {
     Path workDir;
     int workers;
     int workerThreads = 1;
+    /** Byzantine test workers: the first {@code attackers} workers send {@code attack} instead of their updates. */
+    int attackers;
+    String attack = "scale:-10";
+    /** The coordinator's quarantine (robust norm check) factor; null: its default. */
+    Double quarantineMadFactor;
     int timeoutMinutes = 30;
     String setup = "tiny";
     String modelDir;
@@ -70,6 +75,10 @@ public final class BenchOptions {
             io.cgfed.launcher.CliArgs.value("--work-dir", "DIR", "the platform's files"),
             io.cgfed.launcher.CliArgs.value("--workers", "N", "training workers (the clients per round)"),
             io.cgfed.launcher.CliArgs.value("--worker-threads", "N", "intra-op threads per worker (1)"),
+            io.cgfed.launcher.CliArgs.value("--attackers", "N", "Byzantine workers among them: the first N send --attack (0)"),
+            io.cgfed.launcher.CliArgs.value("--attack", "KIND", "sign-flip, scale:F or random (scale:-10)"),
+            io.cgfed.launcher.CliArgs.value("--quarantine-mad-factor", "X",
+                    "the coordinator's norm quarantine (its default 10; a large X turns it off)"),
             io.cgfed.launcher.CliArgs.value("--timeout-minutes", "N", "per experiment (30)"),
             io.cgfed.launcher.CliArgs.flag("--keep-running", "leave the platform up at the end"),
             io.cgfed.launcher.CliArgs.value("--report-only", "DIR", "redraw an earlier run's tables and plots from its CSV"),
@@ -121,6 +130,9 @@ public final class BenchOptions {
                 case "--work-dir" -> o.workDir = Path.of(v).toAbsolutePath();
                 case "--workers" -> o.workers = positive(flag, v);
                 case "--worker-threads" -> o.workerThreads = positive(flag, v);
+                case "--attackers" -> o.attackers = Integer.parseInt(v);
+                case "--attack" -> o.attack = v;
+                case "--quarantine-mad-factor" -> o.quarantineMadFactor = doubles(flag, v, true).get(0);
                 case "--timeout-minutes" -> o.timeoutMinutes = positive(flag, v);
                 case "--setup" -> o.setup = setup(v);
                 case "--model-dir" -> o.modelDir = Path.of(v).toAbsolutePath().toString();

@@ -157,12 +157,22 @@ public record ExperimentSpec(
                            @NotNull @Positive @DecimalMax("10.0") Double learningRate, @Min(0) @Max(1_000_000) Integer warmupSteps,
                            @DecimalMin("0.0") @DecimalMax("100.0") Double weightDecay,
                            @DecimalMin("0.0") @DecimalMax("1000000.0") Double maxGradNorm,
-                           @Min(1) @Max(1_048_576) Integer maxSequenceLength, Boolean activationCheckpointing) {
+                           @Min(1) @Max(1_048_576) Integer maxSequenceLength, Boolean activationCheckpointing,
+                           @DecimalMin("0.0") @DecimalMax("1000.0") Double proximalMu) {
         public Training {
+            proximalMu = proximalMu == null ? 0.0 : proximalMu;
             microBatchSize = microBatchSize == null ? batchSize : microBatchSize;
             warmupSteps = warmupSteps == null ? 0 : warmupSteps;
             weightDecay = weightDecay == null ? 0.0 : weightDecay;
             maxGradNorm = maxGradNorm == null ? 1.0 : maxGradNorm;
+        }
+
+        /** Without FedProx's proximal term. */
+        public Training(Integer localSteps, Integer batchSize, Integer microBatchSize, Double learningRate,
+                        Integer warmupSteps, Double weightDecay, Double maxGradNorm, Integer maxSequenceLength,
+                        Boolean activationCheckpointing) {
+            this(localSteps, batchSize, microBatchSize, learningRate, warmupSteps, weightDecay, maxGradNorm,
+                    maxSequenceLength, activationCheckpointing, null);
         }
 
         /** Without a sequence cap or a checkpointing choice. */

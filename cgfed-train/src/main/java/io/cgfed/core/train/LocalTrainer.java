@@ -84,7 +84,8 @@ public final class LocalTrainer {
         // dropout masks come from libtorch's generator: seeded per task for a reproducible run
         Engine.getInstance().setRandomSeed((int) (config.seed() ^ (config.seed() >>> 32)));
         model.setTraining(true);
-        try (AdamW optimizer = new AdamW(model.manager(), config.weightDecay(), config.maxGradNorm())) {
+        try (AdamW optimizer = new AdamW(model.manager(), config.weightDecay(), config.maxGradNorm());
+             ProximalTerm proximal = ProximalTerm.of(model, config.proximalMu())) {
             SplittableRandom random = new SplittableRandom(config.seed());
             // its own stream, so that the batches are the same with and without checkpointing
             SplittableRandom dropoutSeeds = new SplittableRandom(~config.seed());
@@ -107,8 +108,8 @@ public final class LocalTrainer {
                 for (LossBatch tb : micro) {
                     tokens[0] += (long) tb.batch() * tb.seq();
                 }
-                double loss = step(model, optimizer, micro, config.learningRateAt(s), config.activationCheckpointing(),
-                        dropoutSeeds);
+                double loss = step(model, optimizer, proximal, micro, config.learningRateAt(s),
+                        config.activationCheckpointing(), dropoutSeeds);
                 if (!Double.isFinite(loss)) {
                     throw new IllegalStateException("training diverged: loss " + loss + " at step " + s);
                 }
@@ -151,8 +152,8 @@ public final class LocalTrainer {
      * micro-batch's mean loss weighted by its share of the batch's loss tokens, so the step equals the
      * full batch's. Returns the batch's mean loss.
      */
-    private static double step(LlamaModel model, AdamW optimizer, List<LossBatch> micro, double lr,
-                               boolean checkpointing, SplittableRandom dropoutSeeds) {
+    private static double step(LlamaModel model, AdamW optimizer, ProximalTerm proximal, List<LossBatch> micro,
+                               double lr, boolean checkpointing, SplittableRandom dropoutSeeds) {
         double tokensInBatch = 0;
         for (LossBatch tb : micro) {
             tokensInBatch += tb.lossTokenCount();
@@ -168,6 +169,7 @@ public final class LocalTrainer {
                 NDArray weight = NativeArrays.scalar(step, share);
                 loss += model.lossAndGradients(tokens, targets, mask, weight, checkpointing, dropoutSeeds.nextLong());
             }
+            proximal.addGradient(model);
             optimizer.step(model.loraParameters(), lr, step);
             return loss;
         }

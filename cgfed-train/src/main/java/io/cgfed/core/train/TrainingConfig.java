@@ -11,7 +11,15 @@ package io.cgfed.core.train;
  */
 public record TrainingConfig(int steps, int batchSize, int microBatchSize, double learningRate, int warmupSteps,
                              double weightDecay, double maxGradNorm, long seed, boolean activationCheckpointing,
-                             int maxSequenceLength) {
+                             int maxSequenceLength, double proximalMu) {
+
+    /** Without FedProx's proximal term. */
+    public TrainingConfig(int steps, int batchSize, int microBatchSize, double learningRate, int warmupSteps,
+                          double weightDecay, double maxGradNorm, long seed, boolean activationCheckpointing,
+                          int maxSequenceLength) {
+        this(steps, batchSize, microBatchSize, learningRate, warmupSteps, weightDecay, maxGradNorm, seed,
+                activationCheckpointing, maxSequenceLength, 0.0);
+    }
 
     /** Sequences as long as the model's context. */
     public TrainingConfig(int steps, int batchSize, int microBatchSize, double learningRate, int warmupSteps,
@@ -48,12 +56,15 @@ public record TrainingConfig(int steps, int batchSize, int microBatchSize, doubl
         if (warmupSteps < 0) {
             throw new IllegalArgumentException("warmupSteps must not be negative");
         }
+        if (!(proximalMu >= 0) || Double.isInfinite(proximalMu)) {
+            throw new IllegalArgumentException("proximalMu must be >= 0 and finite");
+        }
     }
 
     /** The same settings with activation checkpointing on or off. */
     public TrainingConfig withActivationCheckpointing(boolean on) {
         return new TrainingConfig(steps, batchSize, microBatchSize, learningRate, warmupSteps, weightDecay, maxGradNorm,
-                seed, on, maxSequenceLength);
+                seed, on, maxSequenceLength, proximalMu);
     }
 
     /** The longest sequence trained on for a model of this context (maxSequenceLength 0: the context). */

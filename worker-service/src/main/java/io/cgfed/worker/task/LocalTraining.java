@@ -35,7 +35,7 @@ class LocalTraining {
         ExperimentSpec.Training t = spec.training();
         int cap = t.sequenceCap(model.config().maxPositionEmbeddings());
         TrainingConfig config = new TrainingConfig(t.localSteps(), t.batchSize(), t.microBatchSize(), t.learningRate(),
-                t.warmupSteps(), t.weightDecay(), t.maxGradNorm(), seed, models.checkpointing(spec), cap);
+                t.warmupSteps(), t.weightDecay(), t.maxGradNorm(), seed, models.checkpointing(spec), cap, t.proximalMu());
         LocalTrainer trainer = new LocalTrainer(models.tokenizer(spec));
         if (ClientData.isInstructions(spec.dataset())) {
             var data = shards.instructions(spec, client);

@@ -18,17 +18,30 @@ import java.util.Map;
  *                      setting, or top-k's matching fraction
  * @param strategy      the federated strategy (the spec's {@code aggregation.name}: fedavg, fedadam, median, ...)
  * @param strategySettings its settings
+ * @param training      fields of the spec's {@code training} this method sets (FedProx's {@code proximalMu})
  */
 public record BenchMethod(String id, String label, String codec, Map<String, Object> settings, boolean errorFeedback,
-                          boolean centralised, Budget budget, String strategy, Map<String, Object> strategySettings) {
+                          boolean centralised, Budget budget, String strategy, Map<String, Object> strategySettings,
+                          Map<String, Object> training) {
     public BenchMethod {
         settings = java.util.Collections.unmodifiableMap(new LinkedHashMap<>(settings));
         strategySettings = java.util.Collections.unmodifiableMap(new LinkedHashMap<>(strategySettings));
+        training = java.util.Collections.unmodifiableMap(new LinkedHashMap<>(training));
+    }
+
+    BenchMethod(String id, String label, String codec, Map<String, Object> settings, boolean errorFeedback,
+                boolean centralised, Budget budget, String strategy, Map<String, Object> strategySettings) {
+        this(id, label, codec, settings, errorFeedback, centralised, budget, strategy, strategySettings, Map.of());
     }
 
     BenchMethod(String id, String label, String codec, Map<String, Object> settings, boolean errorFeedback,
                 boolean centralised, Budget budget) {
         this(id, label, codec, settings, errorFeedback, centralised, budget, "fedavg", Map.of());
+    }
+
+    /** A row of the default table: a codec under FedAvg, no training variant. */
+    public boolean codecRow() {
+        return strategy.equals("fedavg") && training.isEmpty();
     }
 
     /** A strategy over uncompressed (fp32) updates. */
@@ -88,6 +101,10 @@ public record BenchMethod(String id, String label, String codec, Map<String, Obj
                 strategy("median", "coordinate median (fp32)", Map.of()),
                 strategy("trimmed-mean", "trimmed mean 1/3 (fp32)", Map.of("trimFraction", 0.34)),
                 strategy("krum", "Krum f = 0 (fp32)", Map.of("byzantine", 0)),
+                new BenchMethod("fedprox", "FedProx mu 0.01 (FedAvg, fp32)", "none", Map.of(), false, false, Budget.FIXED,
+                        "fedavg", Map.of(), Map.of("proximalMu", 0.01)),
+                new BenchMethod("fedprox-0.1", "FedProx mu 0.1 (FedAvg, fp32)", "none", Map.of(), false, false,
+                        Budget.FIXED, "fedavg", Map.of(), Map.of("proximalMu", 0.1)),
                 // for the Byzantine table: 10 clients, up to 3 attackers
                 new BenchMethod("trimmed-mean-0.3", "trimmed mean 0.3 (fp32)", "none", Map.of(), false, false,
                         Budget.FIXED, "trimmed-mean", Map.of("trimFraction", 0.3)),

@@ -14,7 +14,7 @@ public final class BenchOptions {
     public static final List<String> ALL_SWEEPS = List.of("ratio", "noise", "dp");
 
     /** The codecs under FedAvg by default; the strategy rows when --methods names them. */
-    List<String> methods = BenchMethod.all().stream().filter(m -> m.strategy().equals("fedavg"))
+    List<String> methods = BenchMethod.all().stream().filter(BenchMethod::codecRow)
             .map(BenchMethod::id).toList();
     Set<String> sweeps = new LinkedHashSet<>(ALL_SWEEPS);
     List<Long> seeds = List.of(1L, 2L, 3L);
@@ -36,6 +36,8 @@ public final class BenchOptions {
     /** Byzantine test workers: the first {@code attackers} workers send {@code attack} instead of their updates. */
     int attackers;
     String attack = "scale:-10";
+    /** The data split across clients (iid, dirichlet:ALPHA); null: the setup's. */
+    String partition;
     /** The coordinator's quarantine (robust norm check) factor; null: its default. */
     Double quarantineMadFactor;
     int timeoutMinutes = 30;
@@ -55,9 +57,9 @@ public final class BenchOptions {
     static final List<io.cgfed.launcher.CliArgs.Option> OPTIONS = List.of(
             io.cgfed.launcher.CliArgs.flag("--quick", "one seed, 3 rounds, fewer sweep points"),
             io.cgfed.launcher.CliArgs.value("--methods", "ID,...", "the main table's methods (the codecs by default: "
-                    + String.join(",", BenchMethod.all().stream().filter(m -> m.strategy().equals("fedavg"))
-                    .map(BenchMethod::id).toList()) + "; strategies: " + String.join(",", BenchMethod.all().stream()
-                    .filter(m -> !m.strategy().equals("fedavg")).map(BenchMethod::id).toList()) + ")"),
+                    + String.join(",", BenchMethod.all().stream().filter(BenchMethod::codecRow)
+                    .map(BenchMethod::id).toList()) + "; strategies and FedProx: " + String.join(",", BenchMethod.all().stream()
+                    .filter(m -> !m.codecRow()).map(BenchMethod::id).toList()) + ")"),
             io.cgfed.launcher.CliArgs.value("--sweeps", "ratio,noise,dp|none", "the sweeps (all three)"),
             io.cgfed.launcher.CliArgs.value("--seeds", "S,...", "the main table's seeds (1,2,3)"),
             io.cgfed.launcher.CliArgs.value("--sweep-seeds", "S,...", "the sweeps' seeds (the first main seed)"),
@@ -75,6 +77,7 @@ public final class BenchOptions {
             io.cgfed.launcher.CliArgs.value("--work-dir", "DIR", "the platform's files"),
             io.cgfed.launcher.CliArgs.value("--workers", "N", "training workers (the clients per round)"),
             io.cgfed.launcher.CliArgs.value("--worker-threads", "N", "intra-op threads per worker (1)"),
+            io.cgfed.launcher.CliArgs.value("--partition", "P", "the split across clients: iid or dirichlet:ALPHA (the setup's)"),
             io.cgfed.launcher.CliArgs.value("--attackers", "N", "Byzantine workers among them: the first N send --attack (0)"),
             io.cgfed.launcher.CliArgs.value("--attack", "KIND", "sign-flip, scale:F or random (scale:-10)"),
             io.cgfed.launcher.CliArgs.value("--quarantine-mad-factor", "X",
@@ -131,6 +134,7 @@ public final class BenchOptions {
                 case "--workers" -> o.workers = positive(flag, v);
                 case "--worker-threads" -> o.workerThreads = positive(flag, v);
                 case "--attackers" -> o.attackers = Integer.parseInt(v);
+                case "--partition" -> o.partition = v;
                 case "--attack" -> o.attack = v;
                 case "--quarantine-mad-factor" -> o.quarantineMadFactor = doubles(flag, v, true).get(0);
                 case "--timeout-minutes" -> o.timeoutMinutes = positive(flag, v);

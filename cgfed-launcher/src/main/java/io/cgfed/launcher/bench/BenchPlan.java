@@ -90,7 +90,8 @@ public final class BenchPlan {
                 int perClient = 400;
                 return new Budget("tiny", o.modelDir != null ? o.modelDir : "tiny-llama", 1, "demo-mc", 7,
                         o.trainExamples != null ? o.trainExamples : (int) Math.ceil(perClient * c / 0.7),
-                        o.evalExamples != null ? o.evalExamples : 200, "iid", null, null, 0.3, c, 1.0,
+                        o.evalExamples != null ? o.evalExamples : 200, o.partition != null ? o.partition : "iid", null,
+                        null, 0.3, c, 1.0,
                         o.rounds != null ? o.rounds : 5, o.localSteps != null ? o.localSteps : 100, 16, 16, 0.01, 8, 16,
                         List.of("q", "k", "v", "o"), 600);
             }
@@ -119,6 +120,9 @@ public final class BenchPlan {
         }
         if (o.evalExamples != null) {
             eval = o.evalExamples;
+        }
+        if (o.partition != null) {
+            partition = o.partition;
         }
         double tgap = 0.3;
         // local epochs over the client's D2 shard, as steps of the batch
@@ -227,6 +231,7 @@ public final class BenchPlan {
         training.put("warmupSteps", 0);
         training.put("weightDecay", 0.0);
         training.put("maxGradNorm", 1.0);
+        training.putAll(m.training());
         spec.put("training", training);
         spec.put("lora", Map.of("rank", b.rank(), "alpha", b.alpha(), "targets", b.targets()));
         Map<String, Object> codec = new LinkedHashMap<>();

@@ -21,7 +21,7 @@ class BenchPlanTest {
     @Test
     void everyMethodTrainsOnTheSameDataModelAndBudgetAndDiffersOnlyInItsCodec() {
         List<BenchPlan.Run> plan = BenchPlan.plan(BenchOptions.parse(new String[] {"--sweeps", "none"}));
-        assertThat(plan).hasSize((int) BenchMethod.all().stream().filter(m -> m.strategy().equals("fedavg")).count() * 3); // default seeds 1, 2, 3
+        assertThat(plan).hasSize((int) BenchMethod.all().stream().filter(BenchMethod::codecRow).count() * 3); // default seeds 1, 2, 3
         for (BenchPlan.Run r : plan) {
             Map<?, ?> spec = r.spec();
             assertThat(spec.get("model")).isEqualTo(Map.of("name", "tiny-llama", "seed", 1L));
@@ -102,6 +102,10 @@ class BenchPlanTest {
         assertThat(map(plan.get(1).spec().get("aggregation")).get("name")).isEqualTo("fedadam");
         assertThat(map(plan.get(2).spec().get("aggregation")).get("settings")).isEqualTo(Map.of("trimFraction", 0.34));
         assertThat(map(plan.get(2).spec().get("codec")).get("name")).isEqualTo("none");
+        List<BenchPlan.Run> prox = BenchPlan.plan(BenchOptions.parse(new String[] {"--sweeps", "none", "--seeds", "1",
+                "--methods", "fedprox", "--partition", "dirichlet:0.1"}));
+        assertThat(map(prox.get(0).spec().get("training")).get("proximalMu")).isEqualTo(0.01);
+        assertThat(map(prox.get(0).spec().get("dataset")).get("partition")).isEqualTo("dirichlet:0.1");
     }
 
     @Test

@@ -64,7 +64,8 @@ class AggregationAudit {
         if (rawUpdates.isEmpty()) {
             return null;
         }
-        NamedTensors reconstructed = encoded.size() == payloads.size() ? aggregate
+        // aggregate: the round's mean when the strategy's rule is the mean (null otherwise: asked for here)
+        NamedTensors reconstructed = aggregate != null && encoded.size() == payloads.size() ? aggregate
                 : codecService.aggregateParts(layout, encoded, maxClientSamples);
         double cosine = ReconstructionQuality.of(new FedAvg().aggregate(rawUpdates), reconstructed).cosine();
         log.info("experiment {} round {}: audit over {} updates, aggregate cosine {}", experimentId, roundNo,

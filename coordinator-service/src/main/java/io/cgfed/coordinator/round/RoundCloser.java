@@ -16,6 +16,7 @@ import io.cgfed.coordinator.attachment.AttachmentKind;
 import io.cgfed.coordinator.attachment.AttachmentRepository;
 import io.cgfed.coordinator.experiment.ExperimentRepository;
 import io.cgfed.coordinator.experiment.ExperimentService;
+import io.cgfed.core.aggregation.AggregationRule;
 import io.cgfed.core.aggregation.ServerOptimizer;
 import io.cgfed.core.aggregation.Strategies;
 import io.cgfed.core.aggregation.Strategy;
@@ -128,7 +129,9 @@ public class RoundCloser {
         Integer nextVersion = plan.keepsAdapter() ? null : adaptCodec(experimentId, roundNo, spec, usedVersion, train, payloads);
         Long codecMs = nextVersion == null ? null : (System.nanoTime() - codecStart) / 1_000_000;
         AggregationAudit.Audit audit = spec.codec().audit() && update != null
-                ? auditor.audit(experimentId, roundNo, layout, plan.included(), payloads, update, plan.maxClientSamples())
+                // the audit compares means: a robust rule's combination is not one, so the audit asks for the mean
+                ? auditor.audit(experimentId, roundNo, layout, plan.included(), payloads,
+                        strategy.rule() == AggregationRule.MEAN ? update : null, plan.maxClientSamples())
                 : null;
         long applyStart = System.nanoTime();
         return Boolean.TRUE.equals(tx.execute(s -> {

@@ -141,6 +141,19 @@ public class CompareController {
         return new Comparison(e.id(), e.name(), e.status(), e.codec(), (int) views.stream().filter(v -> v.round() > 0).count(),
                 last == null ? null : last.evalLoss(), last == null ? null : last.accuracy(), best, up, raw,
                 raw > 0 ? (double) up / raw : null, RoundView.mean(cosines), RoundView.mean(snrs), RoundView.mean(dwCosines),
-                RoundView.mean(dwSnrs));
+                RoundView.mean(dwSnrs), strategy(e.spec()));
     }
+
+    /** The spec's strategy with its settings, "fedavg" where the spec named none (those from before strategies). */
+    static String strategy(java.util.Map<String, Object> spec) {
+        if (!(spec.get("aggregation") instanceof java.util.Map<?, ?> a) || a.get("name") == null) {
+            return "fedavg";
+        }
+        Object settings = a.get("settings");
+        boolean none = settings == null || settings instanceof java.util.Map<?, ?> m && m.isEmpty();
+        return a.get("name") + (none ? "" : " " + JSON.writeValueAsString(settings));
+    }
+
+    private static final tools.jackson.databind.json.JsonMapper JSON = tools.jackson.databind.json.JsonMapper.builder()
+            .build();
 }

@@ -17,19 +17,21 @@ import java.util.UUID;
  * @param meanDeltaWCosine mean cosine of the weight change each reconstructed update makes (dW = s((B + dB)(A + dA)
  *                       - BA) over the targets) against the true one
  * @param meanDeltaWSnrDb  the same as an SNR in dB
+ * @param strategy       the federated strategy and its settings as the spec gave them ("fedavg" when it named none),
+ *                       e.g. {@code krum {"byzantine":1}}
  */
 public record Comparison(UUID id, String name, String status, String codec, int rounds, Double finalEvalLoss,
                          Double finalAccuracy, Double bestAccuracy, long uploadBytes, long rawUpdateBytes,
                          Double ratioToFp32, Double meanCosine, Double meanSnrDb, Double meanDeltaWCosine,
-                         Double meanDeltaWSnrDb) {
+                         Double meanDeltaWSnrDb, String strategy) {
     static final String CSV_HEADER = "id,name,status,codec,rounds,finalEvalLoss,finalAccuracy,bestAccuracy,uploadBytes,"
-            + "rawUpdateBytes,ratioToFp32,meanCosine,meanSnrDb,meanDeltaWCosine,meanDeltaWSnrDb";
+            + "rawUpdateBytes,ratioToFp32,meanCosine,meanSnrDb,meanDeltaWCosine,meanDeltaWSnrDb,strategy";
 
     String csv() {
         return String.join(",", id.toString(), quote(name), quote(status), quote(codec), String.valueOf(rounds),
                 num(finalEvalLoss), num(finalAccuracy), num(bestAccuracy), String.valueOf(uploadBytes),
                 String.valueOf(rawUpdateBytes), num(ratioToFp32), num(meanCosine), num(meanSnrDb), num(meanDeltaWCosine),
-                num(meanDeltaWSnrDb));
+                num(meanDeltaWSnrDb), quote(strategy));
     }
 
     private static String num(Double d) {

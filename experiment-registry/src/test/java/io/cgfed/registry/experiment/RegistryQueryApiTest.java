@@ -243,9 +243,10 @@ class RegistryQueryApiTest extends RegistryHttpTestSupport {
             String[] lines = csv.body().split("\r\n");
             assertThat(lines).hasSize(3);
             assertThat(lines[0]).isEqualTo("id,name,status,codec,rounds,finalEvalLoss,finalAccuracy,bestAccuracy,"
-                    + "uploadBytes,rawUpdateBytes,ratioToFp32,meanCosine,meanSnrDb,meanDeltaWCosine,meanDeltaWSnrDb");
+                    + "uploadBytes,rawUpdateBytes,ratioToFp32,meanCosine,meanSnrDb,meanDeltaWCosine,meanDeltaWSnrDb,strategy");
             assertThat(lines[1]).startsWith(b + "," + tag + "-int8,COMPLETED,int8,1,1.9,0.6,0.6,1000,2000,0.5,");
             assertThat(lines[2]).startsWith(a + ",");
+            assertThat(lines[1]).endsWith(",fedavg");
         }
     }
 

@@ -1,6 +1,5 @@
 package io.cgfed.core.aggregation;
 
-import io.cgfed.core.tensor.NamedTensors;
 import java.util.Arrays;
 import java.util.Map;
 
@@ -35,32 +34,24 @@ public final class CoordinateRules {
 
         @Override
         public Combiner start() {
-            HeldUpdates held = new HeldUpdates();
-            return new Combiner() {
-                @Override
-                public void add(int client, NamedTensors update, double weight) {
-                    held.add(client, update, weight);
-                }
+            return HeldUpdates.combiner(this::combine);
+        }
 
-                @Override
-                public Combined result() {
-                    held.requireAny();
-                    int n = held.size();
-                    int k = median ? 0 : (int) Math.floor(trim * n);
-                    float[] out = new float[held.length()];
-                    double[] column = new double[n];
-                    for (int i = 0; i < out.length; i++) {
-                        for (int c = 0; c < n; c++) {
-                            column[c] = held.values(c)[i];
-                        }
-                        Arrays.sort(column);
-                        out[i] = (float) (median ? middle(column) : meanOf(column, k, n - k));
-                    }
-                    Map<String, Object> diagnostics = median ? Map.of()
-                            : Map.of("trimmedPerSide", k, "trimmedShare", n == 0 ? 0.0 : 2.0 * k / n);
-                    return new Combined(held.unflatten(out), n, diagnostics);
+        private Combined combine(HeldUpdates held) {
+            int n = held.size();
+            int k = median ? 0 : (int) Math.floor(trim * n);
+            float[] out = new float[held.length()];
+            double[] column = new double[n];
+            for (int i = 0; i < out.length; i++) {
+                for (int c = 0; c < n; c++) {
+                    column[c] = held.values(c)[i];
                 }
-            };
+                Arrays.sort(column);
+                out[i] = (float) (median ? middle(column) : meanOf(column, k, n - k));
+            }
+            Map<String, Object> diagnostics = median ? Map.of()
+                    : Map.of("trimmedPerSide", k, "trimmedShare", n == 0 ? 0.0 : 2.0 * k / n);
+            return new Combined(held.unflatten(out), n, diagnostics);
         }
     }
 

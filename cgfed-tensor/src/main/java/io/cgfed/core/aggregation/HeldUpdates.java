@@ -10,6 +10,23 @@ import java.util.List;
  * trimmed mean, Krum): n updates of P values each are n x P floats in memory.
  */
 final class HeldUpdates {
+    /** A round's combiner for a rule that looks at all the updates at once: it holds them, then combines. */
+    static AggregationRule.Combiner combiner(java.util.function.Function<HeldUpdates, AggregationRule.Combined> combine) {
+        HeldUpdates held = new HeldUpdates();
+        return new AggregationRule.Combiner() {
+            @Override
+            public void add(int client, NamedTensors update, double weight) {
+                held.add(client, update, weight);
+            }
+
+            @Override
+            public AggregationRule.Combined result() {
+                held.requireAny();
+                return combine.apply(held);
+            }
+        };
+    }
+
     private NamedTensors layout;
     private final List<float[]> values = new ArrayList<>();
     private final List<Integer> clients = new ArrayList<>();

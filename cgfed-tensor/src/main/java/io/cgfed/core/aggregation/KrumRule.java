@@ -1,6 +1,5 @@
 package io.cgfed.core.aggregation;
 
-import io.cgfed.core.tensor.NamedTensors;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Comparator;
@@ -48,19 +47,7 @@ public final class KrumRule implements AggregationRule {
 
     @Override
     public Combiner start() {
-        HeldUpdates held = new HeldUpdates();
-        return new Combiner() {
-            @Override
-            public void add(int client, NamedTensors update, double weight) {
-                held.add(client, update, weight);
-            }
-
-            @Override
-            public Combined result() {
-                held.requireAny();
-                return choose(held);
-            }
-        };
+        return HeldUpdates.combiner(this::choose);
     }
 
     private Combined choose(HeldUpdates held) {

@@ -73,7 +73,7 @@ class StrategyRoundTest extends CoordinatorApiTestBase {
         assertThat(jdbc.queryForObject("SELECT count(*) FROM coordinator.adapter_versions WHERE experiment_id = ? "
                 + "AND server_state_blob_key IS NOT NULL", Integer.class, run.id())).as("state with versions 1 and 2")
                 .isEqualTo(2);
-        JsonNode strategy = PEERS.registryRound(run.id(), 2).get("metrics").get("strategy");
+        JsonNode strategy = registryStrategy(run.id(), 2);
         assertThat(strategy.get("strategy").asString()).isEqualTo("fedadam");
         assertThat(strategy.get("serverStepNorm").asDouble()).isPositive();
     }
@@ -102,9 +102,22 @@ class StrategyRoundTest extends CoordinatorApiTestBase {
         Polled eval = awaitTask(run.workers());
         assertStatus(reportEvaluation(eval.workerId(), eval.taskId(), 4.0, 0.5), 204);
         awaitExperiment(run.id(), "COMPLETED", e -> e.get("status").asString().equals("COMPLETED"));
-        JsonNode strategy = PEERS.registryRound(run.id(), 1).get("metrics").get("strategy");
+        JsonNode strategy = registryStrategy(run.id(), 1);
         assertThat(strategy.get("strategy").asString()).isEqualTo("krum");
         assertThat(strategy.get("chosenClients")).hasSize(1);
         assertThat(strategy.get("chosenClients").get(0).asInt()).isBetween(0, 3);
+    }
+
+    /** The round record's strategy block once the registry sync (after the commit, not with it) has sent it. */
+    private static JsonNode registryStrategy(java.util.UUID experiment, int round) {
+        long deadline = System.nanoTime() + java.time.Duration.ofSeconds(20).toNanos();
+        while (true) {
+            JsonNode r = PEERS.registryRound(experiment, round);
+            if (r != null && r.path("metrics").has("strategy")) {
+                return r.get("metrics").get("strategy");
+            }
+            assertThat(System.nanoTime()).as("round %d's record reached the registry", round).isLessThan(deadline);
+            sleep(50);
+        }
     }
 }

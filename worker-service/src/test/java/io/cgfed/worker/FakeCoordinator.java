@@ -80,6 +80,8 @@ public final class FakeCoordinator {
     private final BlockingQueue<TaskMessage> queue = new LinkedBlockingQueue<>();
     private final Map<UUID, ExperimentSpec> specs = new ConcurrentHashMap<>();
     private final Set<UUID> missingAdapters = ConcurrentHashMap.newKeySet();
+    private final java.util.concurrent.atomic.AtomicInteger truncated = new java.util.concurrent.atomic.AtomicInteger();
+    private final java.util.concurrent.atomic.AtomicLong cut = new java.util.concurrent.atomic.AtomicLong();
     private final List<Registration> registrations = new CopyOnWriteArrayList<>();
     private final List<Report> uploads = new CopyOnWriteArrayList<>();
     private final List<Report> evaluations = new CopyOnWriteArrayList<>();
@@ -120,6 +122,16 @@ public final class FakeCoordinator {
     public void enqueue(TaskMessage task) {
         specs.put(task.experimentId(), task.spec());
         queue.add(task);
+    }
+
+    /** The next {@code downloads} adapter downloads send half their body and close (a coordinator killed mid-stream). */
+    public void truncateAdapterDownloads(int downloads) {
+        truncated.set(downloads);
+    }
+
+    /** How many adapter downloads {@link #truncateAdapterDownloads} cut off. */
+    public long adapterDownloadsCut() {
+        return cut.get();
     }
 
     /** Makes the adapter download of this experiment answer 404. */
@@ -256,6 +268,15 @@ public final class FakeCoordinator {
                 } else {
                     byte[] adapter = SafeTensors.write(LoraAdapter.initialise(
                             ModelCatalog.config(spec.model().name()), lora(spec), ADAPTER_SEED));
+                    if (truncated.getAndUpdate(n -> Math.max(0, n - 1)) > 0) {
+                        cut.incrementAndGet();
+                        ex.getResponseHeaders().set("Content-Type", "application/octet-stream");
+                        ex.sendResponseHeaders(200, adapter.length);
+                        ex.getResponseBody().write(adapter, 0, adapter.length / 2);
+                        ex.getResponseBody().flush();
+                        ex.close();
+                        return;
+                    }
                     send(ex, 200, "application/octet-stream", adapter);
                 }
             } else if ((m = TASK_REPORT.matcher(path)).matches() && unavailable.getAndUpdate(n -> Math.max(0, n - 1)) > 0) {

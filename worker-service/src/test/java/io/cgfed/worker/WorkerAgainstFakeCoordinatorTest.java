@@ -136,6 +136,19 @@ class WorkerAgainstFakeCoordinatorTest {
     }
 
     @Test
+    void anAdapterDownloadCutOffMidBodyIsFetchedAgainAndTheTaskCompletes() {
+        awaitRegistration();
+        TaskMessage task = task(TaskType.TRAIN, 3, 0, "fp16");
+        long before = COORDINATOR.adapterDownloadsCut();
+        COORDINATOR.truncateAdapterDownloads(2);
+        COORDINATOR.enqueue(task);
+
+        await("the upload of task " + task.taskId(), () -> first(FakeCoordinator.forTask(COORDINATOR.uploads(), task.taskId())));
+        assertThat(COORDINATOR.adapterDownloadsCut() - before).as("two downloads cut off, then one whole").isEqualTo(2);
+        assertThat(FakeCoordinator.forTask(COORDINATOR.failures(), task.taskId())).as("not failed").isEmpty();
+    }
+
+    @Test
     void evaluateTaskReportsLossPerplexityAndAccuracyByCategory() {
         UUID workerId = awaitRegistration();
         TaskMessage task = task(TaskType.EVALUATE, 0, 0, "none");

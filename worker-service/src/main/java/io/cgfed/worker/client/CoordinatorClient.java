@@ -181,7 +181,7 @@ public class CoordinatorClient {
     <T> T retrying(String what, Duration patience, java.util.function.Supplier<T> call) {
         Duration delay = properties.retryDelay();
         RetryPolicy policy = RetryPolicy.builder()
-                .includes(ResourceAccessException.class, HttpServerErrorException.class)
+                .predicate(CoordinatorClient::transientFailure)
                 .maxRetries(Long.MAX_VALUE)
                 .timeout(patience.compareTo(Duration.ofSeconds(1)) < 0 ? Duration.ofSeconds(1) : patience)
                 .delay(delay)
@@ -205,6 +205,26 @@ public class CoordinatorClient {
             }
             throw new IllegalStateException(what + " not delivered", last);
         }
+    }
+
+    /**
+     * Worth another try: the coordinator unreachable, a 5xx, or an answer cut off mid-body (a coordinator
+     * killed while it streamed an adapter: Spring reports it as a failure to extract the response, with the
+     * I/O error as its cause; before, that failed the task instead of waiting for the coordinator).
+     */
+    static boolean transientFailure(Throwable t) {
+        if (t instanceof ResourceAccessException || t instanceof HttpServerErrorException) {
+            return true;
+        }
+        if (t instanceof org.springframework.web.client.RestClientResponseException) {
+            return false; // a complete answer with a status: 4xx are final
+        }
+        for (Throwable c = t; c != null; c = c.getCause()) {
+            if (c instanceof java.io.IOException) {
+                return t instanceof org.springframework.web.client.RestClientException;
+            }
+        }
+        return false;
     }
 
     /** This worker's id and credential; nothing before it registered (the coordinator answers 401). */

@@ -36,7 +36,7 @@ public interface ServerOptimizer {
 
         @Override
         public Step step(NamedTensors delta, NamedTensors state) {
-            return new Step(delta, null, norm(delta));
+            return new Step(delta, null, delta.l2Norm());
         }
     };
 
@@ -47,16 +47,6 @@ public interface ServerOptimizer {
     /** The adaptive optimisers; kind is "adam", "yogi" or "adagrad". */
     static ServerOptimizer adaptive(String kind, double learningRate, double beta1, double beta2, double tau) {
         return new Adaptive(kind, learningRate, beta1, beta2, tau);
-    }
-
-    private static double norm(NamedTensors t) {
-        double s = 0;
-        for (String name : t.names()) {
-            for (float x : t.get(name).data()) {
-                s += (double) x * x;
-            }
-        }
-        return Math.sqrt(s);
     }
 
     /** FedAvgM. */
@@ -82,7 +72,7 @@ public interface ServerOptimizer {
                 next.put("m/" + name, new FloatTensor(d.shape(), mNext));
                 change.put(name, new FloatTensor(d.shape(), out));
             }
-            return new Step(change, next, norm(change));
+            return new Step(change, next, change.l2Norm());
         }
     }
 
@@ -130,7 +120,7 @@ public interface ServerOptimizer {
                 next.put("v/" + name, new FloatTensor(d.shape(), vNext));
                 change.put(name, new FloatTensor(d.shape(), out));
             }
-            return new Step(change, next, norm(change));
+            return new Step(change, next, change.l2Norm());
         }
     }
 }

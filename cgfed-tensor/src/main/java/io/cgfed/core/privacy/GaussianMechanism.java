@@ -25,11 +25,7 @@ public record GaussianMechanism(double clipNorm, double sigma) {
 
     /** The privatised update, and whether the clip bound was hit (its original norm). */
     public Result apply(NamedTensors update, long seed) {
-        double sq = 0;
-        for (float v : update.flatten()) {
-            sq += (double) v * v;
-        }
-        double norm = Math.sqrt(sq);
+        double norm = update.l2Norm();
         double scale = norm > clipNorm ? clipNorm / norm : 1.0;
         SplittableRandom random = new SplittableRandom(seed);
         double std = sigma * clipNorm;

@@ -128,6 +128,17 @@ public final class NamedTensors {
         return out;
     }
 
+    /** The L2 norm of all values, summed in double (the quarantine's, the server step's, DP's clip). */
+    public double l2Norm() {
+        double sum = 0;
+        for (FloatTensor t : tensors.values()) {
+            for (float v : t.data()) {
+                sum += (double) v * v;
+            }
+        }
+        return Math.sqrt(sum);
+    }
+
     /** All values in insertion order, concatenated. */
     public float[] flatten() {
         long n = numel();

@@ -23,12 +23,7 @@ public class AdapterStore {
 
     /** Writes the blob durably, then records it (call inside the caller's transaction). */
     public AdapterVersion save(UUID experimentId, int version, NamedTensors adapter) {
-        byte[] bytes = SafeTensors.write(adapter, DType.F32, Map.of(
-                "format", "pt", "cgfed.experiment", experimentId.toString(), "cgfed.version", Integer.toString(version)));
-        String key = "adapters/" + experimentId + "/v" + version + ".safetensors";
-        blobs.put(key, bytes);
-        return versions.save(new AdapterVersion(experimentId, version, key, BlobStore.sha256(bytes), bytes.length,
-                Instant.now()));
+        return save(experimentId, version, adapter, null, null);
     }
 
     /**
@@ -44,7 +39,12 @@ public class AdapterStore {
             blobs.put(stateKey, SafeTensors.write(serverState, DType.F32, Map.of("cgfed.experiment",
                     experimentId.toString(), "cgfed.version", Integer.toString(version))));
         }
-        AdapterVersion v = save(experimentId, version, adapter);
+        byte[] bytes = SafeTensors.write(adapter, DType.F32, Map.of(
+                "format", "pt", "cgfed.experiment", experimentId.toString(), "cgfed.version", Integer.toString(version)));
+        String key = "adapters/" + experimentId + "/v" + version + ".safetensors";
+        blobs.put(key, bytes);
+        AdapterVersion v = new AdapterVersion(experimentId, version, key, BlobStore.sha256(bytes), bytes.length,
+                Instant.now());
         v.strategy(stateKey, diagnostics);
         return versions.save(v);
     }
@@ -57,10 +57,15 @@ public class AdapterStore {
                 .orElse(null);
     }
 
-    /** What the strategy did for a version (JSON object), or null. */
-    public String diagnostics(UUID experimentId, int version) {
-        return versions.findById(new AdapterVersionKey(experimentId, version))
-                .map(AdapterVersion::getAggregationDiagnostics).orElse(null);
+    /** What the strategy did for each version that records it (JSON objects), by version: one query. */
+    public Map<Integer, String> diagnosticsByVersion(UUID experimentId) {
+        Map<Integer, String> out = new java.util.HashMap<>();
+        for (AdapterVersion v : versions.findByExperimentIdOrderByVersion(experimentId)) {
+            if (v.getAggregationDiagnostics() != null) {
+                out.put(v.getVersion(), v.getAggregationDiagnostics());
+            }
+        }
+        return out;
     }
 
     public byte[] bytes(UUID experimentId, int version) {

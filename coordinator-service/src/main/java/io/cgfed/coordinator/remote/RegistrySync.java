@@ -135,6 +135,8 @@ public class RegistrySync {
             return;
         }
         // closed rounds, and a round that failed (with the experiment's reason): every round is on record
+        // what the strategy did for each adapter version, read once for all the rounds below
+        Map<Integer, String> strategyByVersion = adapters.diagnosticsByVersion(experimentId);
         List<Round> recorded = rounds.findByExperimentIdOrderByRound(experimentId).stream()
                 .filter(r -> r.getStatus() == RoundStatus.CLOSED || r.getStatus() == RoundStatus.FAILED).toList();
         for (Round r : recorded) {
@@ -167,7 +169,7 @@ public class RegistrySync {
                 metrics.put("nextCodecVersion", r.getNextCodecVersion());
             }
             // what the strategy did for the adapter this round made (Krum's chosen clients, the server step norm)
-            String strategy = r.getRound() == 0 ? null : adapters.diagnostics(experimentId, r.getRound());
+            String strategy = r.getRound() == 0 ? null : strategyByVersion.get(r.getRound());
             if (strategy != null) {
                 metrics.put("strategy", json.readValue(strategy, MAP));
             }

@@ -117,7 +117,8 @@ public class RoundCloser {
         NamedTensors update = combined == null ? null : combined.update();
         // the strategy's server step, from the state stored with the previous version (FedAvg: the update as is)
         Strategy strategy = Strategies.create(spec.aggregation().name(), spec.aggregation().settings());
-        NamedTensors previousState = adapters.serverState(experimentId, roundNo - 1);
+        NamedTensors previousState = strategy.optimizer() == ServerOptimizer.PLAIN ? null
+                : adapters.serverState(experimentId, roundNo - 1);
         ServerOptimizer.Step step = update == null ? null : strategy.optimizer().step(update, previousState);
         long aggregationNanos = System.nanoTime() - aggregationStart;
         NamedTensors next = step == null ? previous : previous.plus(step.change());

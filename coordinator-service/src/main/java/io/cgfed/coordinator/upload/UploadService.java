@@ -120,7 +120,7 @@ public class UploadService {
         // the decoded update lives only as long as its norm takes: within the decode budget
         Checked decoded = decodeBudget.decoding(manifest, () -> {
             UpdateDecoder.DecodedUpdate d = decode(body, manifest, spec, task);
-            return new Checked(d.header(), l2Norm(d.update()), d.rawBytes());
+            return new Checked(d.header(), d.update().l2Norm(), d.rawBytes());
         });
         PayloadHeader h = decoded.header();
         if (!h.experimentId().equals(task.getExperimentId().toString()) || h.round() != task.getRound()
@@ -216,17 +216,6 @@ public class UploadService {
         io.cgfed.core.tensor.NamedTensors update = codecService.decode(body);
         UpdateDecoder.requireFinite(update);
         return new UpdateDecoder.DecodedUpdate(h, update, body.length);
-    }
-
-    /** The L2 norm of a decoded update, summed in double (what the quarantine at aggregation compares). */
-    static double l2Norm(io.cgfed.core.tensor.NamedTensors update) {
-        double sum = 0;
-        for (String name : update.names()) {
-            for (float v : update.get(name).data()) {
-                sum += (double) v * v;
-            }
-        }
-        return Math.sqrt(sum);
     }
 
     private static Receipt duplicate(Upload existing, String sha, Task task) {

@@ -58,25 +58,19 @@ public record ByzantineAttack(String kind, double factor) {
         if (!kind.equals("random")) {
             return update.scaled(factor);
         }
-        double norm = 0;
-        for (String name : update.names()) {
-            for (float x : update.get(name).data()) {
-                norm += (double) x * x;
-            }
-        }
+        double norm = update.l2Norm();
         Random rnd = new Random(seed ^ 0xB12A7L);
         NamedTensors noise = new NamedTensors();
-        double noiseNorm = 0;
         for (String name : update.names()) {
             FloatTensor t = update.get(name);
             float[] v = new float[t.size()];
             for (int i = 0; i < v.length; i++) {
                 v[i] = (float) rnd.nextGaussian();
-                noiseNorm += (double) v[i] * v[i];
             }
             noise.put(name, new FloatTensor(t.shape(), v));
         }
-        return noiseNorm == 0 ? noise : noise.scaled(Math.sqrt(norm / noiseNorm));
+        double noiseNorm = noise.l2Norm();
+        return noiseNorm == 0 ? noise : noise.scaled(norm / noiseNorm);
     }
 
     @Override

@@ -179,6 +179,39 @@ class CodecServiceApiTest {
     }
 
     @Test
+    void loraSvdCombinesAgainstTheGlobalAdapterPartAndWithoutItIsRefused() throws Exception {
+        java.util.Random r = new java.util.Random(5);
+        String a = "base_model.model.model.layers.0.self_attn.q_proj.lora_A.weight";
+        String b = "base_model.model.model.layers.0.self_attn.q_proj.lora_B.weight";
+        NamedTensors global = new NamedTensors().put(a, TestPayloads.tensor(r, 2, 8)).put(b, TestPayloads.tensor(r, 8, 2));
+        List<NamedTensors> updates = new ArrayList<>();
+        List<byte[]> parts = new ArrayList<>();
+        parts.add(PayloadBatch.globalPart(global));
+        io.cgfed.core.aggregation.AggregationRule.Combiner expected = io.cgfed.core.aggregation.Strategies
+                .create("lora-svd", java.util.Map.of()).rule().start(global);
+        for (int i = 0; i < 3; i++) {
+            NamedTensors u = new NamedTensors().put(a, TestPayloads.tensor(r, 2, 8)).put(b, TestPayloads.tensor(r, 8, 2));
+            updates.add(u);
+            parts.add(payload("none", 4, i, SAMPLES[i], u));
+            expected.add(i, u, SAMPLES[i]);
+        }
+        HttpResponse<byte[]> svd = post("/api/v1/aggregate?strategy=lora-svd", PayloadBatch.write(parts));
+        assertThat(svd.statusCode()).as(new String(svd.body(), StandardCharsets.UTF_8)).isEqualTo(200);
+        assertEqual(SafeTensors.read(svd.body()), expected.result().update(), 0);
+        JsonNode diagnostics = JSON.readTree(svd.headers().firstValue("Cgfed-Aggregation-Diagnostics").orElseThrow());
+        assertThat(diagnostics.get("svdTargets").asInt()).isEqualTo(1);
+        // three clients of rank 2 make a weight change of rank up to 6: some energy lies beyond rank 2
+        assertThat(diagnostics.get("svdTailEnergy").asDouble()).isBetween(0.0, 1.0);
+
+        assertThat(problem(post("/api/v1/aggregate?strategy=lora-svd", PayloadBatch.write(parts.subList(1, 4))), 400)
+                .get("detail").asString()).contains("global adapter");
+        List<byte[]> late = new ArrayList<>(parts.subList(1, 4));
+        late.add(PayloadBatch.globalPart(global));
+        assertThat(problem(post("/api/v1/aggregate", PayloadBatch.write(late)), 400)
+                .get("detail").asString()).contains("global adapter part must come before");
+    }
+
+    @Test
     void aggregatesASingleUpdateIntoItself() throws Exception {
         NamedTensors u = update(21);
         HttpResponse<byte[]> r = post("/api/v1/aggregate", PayloadBatch.write(List.of(payload("none", 0, 3, 7, u))));

@@ -199,8 +199,12 @@ public final class FakePeerServices {
 
     /** A payload's update as the fake decodes it: learned payloads are zeros of their manifest. */
     private static WeightedUpdate decodeAny(byte[] payload) {
-        // the tests' experiments all have the layout of Payloads (version 2 payloads name it by digest)
-        var layout = io.cgfed.core.tensor.TensorSpec.manifestOf(Payloads.layout(Payloads.RANK));
+        // the tests' experiments have the layout of Payloads (version 2 payloads name it by digest)
+        return decodeAny(payload, io.cgfed.core.tensor.TensorSpec.manifestOf(Payloads.layout(Payloads.RANK)));
+    }
+
+    /** As above, in the layout a round's batch declared (an FFA experiment's: B factors only). */
+    private static WeightedUpdate decodeAny(byte[] payload, List<io.cgfed.core.tensor.TensorSpec> layout) {
         io.cgfed.core.codec.UpdatePayload parsed = io.cgfed.core.codec.UpdatePayload.parse(payload, layout);
         if (io.cgfed.core.codec.Codecs.learned(parsed.header().codec())) {
             NamedTensors zeros = new NamedTensors();
@@ -356,7 +360,14 @@ public final class FakePeerServices {
             byte[] answer;
             List<byte[]> payloads;
             try {
-                payloads = PayloadBatch.read(body, 10_000).stream().filter(p -> PayloadBatch.layoutOf(p) == null).toList();
+                List<byte[]> parts = PayloadBatch.read(body, 10_000);
+                NamedTensors global = parts.stream().map(PayloadBatch::globalOf).filter(java.util.Objects::nonNull)
+                        .findFirst().orElse(null);
+                payloads = parts.stream().filter(p -> PayloadBatch.layoutOf(p) == null && PayloadBatch.globalOf(p) == null)
+                        .toList();
+                List<io.cgfed.core.tensor.TensorSpec> declared = parts.stream().map(PayloadBatch::layoutOf)
+                        .filter(java.util.Objects::nonNull).findFirst()
+                        .orElse(io.cgfed.core.tensor.TensorSpec.manifestOf(Payloads.layout(Payloads.RANK)));
                 // the coordinator's weight cap and the strategy's rule, as the codec-service applies them
                 Map<String, String> query = query(ex.getRequestURI().getRawQuery());
                 long cap = query.containsKey("maxClientSamples") ? Long.parseLong(query.get("maxClientSamples"))
@@ -367,8 +378,8 @@ public final class FakePeerServices {
                 Map<String, Object> settings = query.containsKey("strategySettings")
                         ? JSON.readValue(query.get("strategySettings"), Map.class) : Map.of();
                 io.cgfed.core.aggregation.AggregationRule.Combiner combiner = io.cgfed.core.aggregation.Strategies
-                        .create(query.getOrDefault("strategy", "fedavg"), settings).rule().start();
-                List<WeightedUpdate> weighted = payloads.stream().map(FakePeerServices::decodeAny)
+                        .create(query.getOrDefault("strategy", "fedavg"), settings).rule().start(global);
+                List<WeightedUpdate> weighted = payloads.stream().map(p -> decodeAny(p, declared))
                         .map(w -> new WeightedUpdate(w.update(), Math.min(w.weight(), cap))).toList();
                 for (int i = 0; i < weighted.size(); i++) {
                     combiner.add(i, weighted.get(i).update(), weighted.get(i).weight());

@@ -8,7 +8,7 @@ import io.cgfed.core.tensor.NamedTensors;
  * factors: per target, {@code dW = s((B + dB)(A + dA) - BA)} with A (r x in) and B (out x r) the global
  * adapter's factors and s the LoRA scale, compared between the true update and its reconstruction;
  * cosine and SNR over every target's dW together. The factors' own cosine can mislead: an error in dA
- * weighs by B, which starts at zero.
+ * weighs by B, which starts at zero. A factor the update does not hold is unchanged (FFA-LoRA sends B only).
  *
  * <p>dW is never materialised whole: it is computed row by row, and only on {@code maxRowsPerTarget}
  * evenly spaced rows of each target when its output dimension is larger (LLaMA-7B: 4096 x 4096 per
@@ -35,12 +35,13 @@ public final class DeltaWQuality {
         double yy = 0;
         double ee = 0;
         long values = 0;
-        for (String nameA : update.names()) {
+        for (String nameA : global.names()) {
             if (!nameA.endsWith("lora_A.weight")) {
                 continue;
             }
             String nameB = nameA.substring(0, nameA.length() - "lora_A.weight".length()) + "lora_B.weight";
-            if (!update.names().contains(nameB) || !global.names().contains(nameA) || !global.names().contains(nameB)) {
+            // a factor the update does not hold did not change (FFA-LoRA's frozen A)
+            if (!global.names().contains(nameB) || !(update.contains(nameA) || update.contains(nameB))) {
                 continue;
             }
             FloatTensor a = global.get(nameA);
@@ -50,10 +51,10 @@ public final class DeltaWQuality {
             int out = b.shape()[0];
             float[] a0 = a.data();
             float[] b0 = b.data();
-            float[] a1 = plus(a0, update.get(nameA).data());
-            float[] b1 = plus(b0, update.get(nameB).data());
-            float[] a2 = plus(a0, reconstruction.get(nameA).data());
-            float[] b2 = plus(b0, reconstruction.get(nameB).data());
+            float[] a1 = plus(a0, update, nameA);
+            float[] b1 = plus(b0, update, nameB);
+            float[] a2 = plus(a0, reconstruction, nameA);
+            float[] b2 = plus(b0, reconstruction, nameB);
             int rows = Math.min(out, maxRowsPerTarget);
             double[] base = new double[in];
             double[] truth = new double[in];
@@ -94,7 +95,12 @@ public final class DeltaWQuality {
         }
     }
 
-    private static float[] plus(float[] x, float[] d) {
+    /** {@code x} plus the change's tensor of that name; x itself when the change does not hold it. */
+    private static float[] plus(float[] x, NamedTensors change, String name) {
+        if (!change.contains(name)) {
+            return x;
+        }
+        float[] d = change.get(name).data();
         float[] out = new float[x.length];
         for (int i = 0; i < x.length; i++) {
             out[i] = x[i] + d[i];

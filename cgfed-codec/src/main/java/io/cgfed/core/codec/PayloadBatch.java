@@ -18,6 +18,7 @@ import java.util.List;
 public final class PayloadBatch {
     private static final byte[] MAGIC = {'C', 'G', 'F', 'B'};
     private static final byte[] LAYOUT_MAGIC = {'C', 'G', 'F', 'L'};
+    private static final byte[] GLOBAL_MAGIC = {'C', 'G', 'F', 'G'};
     private static final int WRITE_CHUNK = 64 * 1024;
 
     private PayloadBatch() {
@@ -64,6 +65,33 @@ public final class PayloadBatch {
             return TensorSpec.parseLayoutText(new String(part, 4, part.length - 4, java.nio.charset.StandardCharsets.UTF_8));
         } catch (IllegalArgumentException e) {
             throw new PayloadFormatException("batch layout part: " + e.getMessage());
+        }
+    }
+
+    /**
+     * A part that carries the round's global adapter ({@code "CGFG" | safetensors}), for a rule that combines
+     * against it (lora-svd); it follows the layout part, before the first payload.
+     */
+    public static byte[] globalPart(io.cgfed.core.tensor.NamedTensors global) {
+        byte[] tensors = io.cgfed.core.tensor.SafeTensors.write(global);
+        byte[] part = java.util.Arrays.copyOf(GLOBAL_MAGIC, 4 + tensors.length);
+        System.arraycopy(tensors, 0, part, 4, tensors.length);
+        return part;
+    }
+
+    /**
+     * The global adapter a {@link #globalPart} carries, or null when {@code part} is not one.
+     *
+     * @throws PayloadFormatException when it is a global part that cannot be read
+     */
+    public static io.cgfed.core.tensor.NamedTensors globalOf(byte[] part) {
+        if (part.length < 4 || !java.util.Arrays.equals(part, 0, 4, GLOBAL_MAGIC, 0, 4)) {
+            return null;
+        }
+        try {
+            return io.cgfed.core.tensor.SafeTensors.read(java.util.Arrays.copyOfRange(part, 4, part.length));
+        } catch (RuntimeException e) {
+            throw new PayloadFormatException("batch global adapter part: " + e.getMessage());
         }
     }
 

@@ -29,6 +29,8 @@ public final class LlamaModel implements AutoCloseable {
     private final LoraConfig lora;
     private final NDManager manager;
     private final Map<String, NDArray> loraParams = new LinkedHashMap<>();
+    /** Every LoRA factor, trained or frozen, by PEFT name. */
+    private final Map<String, NDArray> factors = new LinkedHashMap<>();
     private final NDArray embed;
     private final OutputHead head;
     private final DecoderStack stack;
@@ -82,8 +84,8 @@ public final class LlamaModel implements AutoCloseable {
                     NDArray a = null;
                     NDArray b = null;
                     if (lora.targets().contains(t)) {
-                        a = trainable(LoraAdapter.name(i, t, 'A'), adapterLayout);
-                        b = trainable(LoraAdapter.name(i, t, 'B'), adapterLayout);
+                        a = factor(LoraAdapter.name(i, t, 'A'), adapterLayout);
+                        b = factor(LoraAdapter.name(i, t, 'B'), adapterLayout);
                     }
                     projections[t.ordinal()] = new LoraLinear(w, a, b, scaling, lora.dropout(), () -> training);
                 }
@@ -118,7 +120,7 @@ public final class LlamaModel implements AutoCloseable {
         return baseStorage;
     }
 
-    /** The trainable LoRA factors, by PEFT name. */
+    /** The trainable LoRA factors, by PEFT name (without A when it is frozen). */
     public Map<String, NDArray> loraParameters() {
         return loraParams;
     }
@@ -140,17 +142,17 @@ public final class LlamaModel implements AutoCloseable {
         GradMode.off();
         // an indexed put copies into the parameter's own storage (NDArray.set(float[]) would not)
         try (NDManager tmp = manager.newSubManager()) {
-            loraParams.forEach((name, array) -> {
+            factors.forEach((name, array) -> {
                 FloatTensor t = adapter.get(name);
                 array.set(new NDIndex("..."), NativeArrays.of(tmp, t.data(), new Shape(NativeArrays.toLongs(t.shape()))));
             });
         }
     }
 
-    /** Copies the current LoRA factors out of the engine. */
+    /** Copies the current LoRA factors (trained and frozen) out of the engine. */
     public NamedTensors adapter() {
         NamedTensors out = new NamedTensors();
-        loraParams.forEach((name, array) -> out.put(name,
+        factors.forEach((name, array) -> out.put(name,
                 new FloatTensor(NativeArrays.toInts(array.getShape()), array.toFloatArray())));
         return out;
     }
@@ -283,12 +285,16 @@ public final class LlamaModel implements AutoCloseable {
         return picked.mul(lossMask).sum().div(lossMask.sum().maximum(1f)).neg();
     }
 
-    private NDArray trainable(String name, NamedTensors layout) {
+    /** A LoRA factor: trained (it takes a gradient), or frozen (FFA-LoRA's A), set only by loadAdapter. */
+    private NDArray factor(String name, NamedTensors layout) {
         FloatTensor t = layout.get(name);
         NDArray a = NativeArrays.of(manager, t.data(), new Shape(NativeArrays.toLongs(t.shape())));
         a.setName(name);
-        a.setRequiresGradient(true);
-        loraParams.put(name, a);
+        factors.put(name, a);
+        if (lora.trains(name)) {
+            a.setRequiresGradient(true);
+            loraParams.put(name, a);
+        }
         return a;
     }
 

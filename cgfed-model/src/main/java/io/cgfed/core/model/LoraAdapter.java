@@ -87,6 +87,30 @@ public final class LoraAdapter {
         return out;
     }
 
+    /**
+     * The names and shapes of what a client trains and sends: {@link #shapes} without the A factors when they are
+     * frozen (FFA-LoRA: half the values).
+     */
+    public static java.util.LinkedHashMap<String, int[]> updateShapes(LlamaConfig model, LoraConfig lora) {
+        java.util.LinkedHashMap<String, int[]> out = shapes(model, lora);
+        out.keySet().removeIf(name -> !lora.trains(name));
+        return out;
+    }
+
+    /** The part of an adapter change that a client sends: all of it, or only B when A is frozen. */
+    public static NamedTensors sent(NamedTensors change, LoraConfig lora) {
+        if (!lora.frozenA()) {
+            return change;
+        }
+        NamedTensors out = new NamedTensors();
+        for (String name : change.names()) {
+            if (lora.trains(name)) {
+                out.put(name, change.get(name));
+            }
+        }
+        return out;
+    }
+
     /** Whether the tensors have exactly the names and shapes of the adapter layout (in any order). */
     public static boolean hasLayout(NamedTensors tensors, LlamaConfig model, LoraConfig lora) {
         var shapes = shapes(model, lora);

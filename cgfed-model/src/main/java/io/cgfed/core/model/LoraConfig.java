@@ -3,11 +3,13 @@ package io.cgfed.core.model;
 import java.util.List;
 
 /**
- * LoRA settings: rank r, alpha (the update is scaled by alpha / r), the adapted projections, and the
+ * LoRA settings: rank r, alpha (the update is scaled by alpha / r), the adapted projections, the
  * dropout probability on the LoRA branch's input during training (0 for none; PEFT's
- * {@code lora_dropout}).
+ * {@code lora_dropout}), and whether A is frozen ({@code frozenA}: FFA-LoRA, Sun et al. ICLR 2024): A stays at
+ * its seeded initialisation, only B trains, and an update holds only the B factors, so that averaging the
+ * updates averages the clients' weight changes exactly ({@code (1/n) sum B_i A = ((1/n) sum B_i) A}).
  */
-public record LoraConfig(int rank, double alpha, List<LoraTarget> targets, double dropout) {
+public record LoraConfig(int rank, double alpha, List<LoraTarget> targets, double dropout, boolean frozenA) {
     public LoraConfig {
         if (rank <= 0) {
             throw new IllegalArgumentException("LoRA rank must be positive");
@@ -25,9 +27,19 @@ public record LoraConfig(int rank, double alpha, List<LoraTarget> targets, doubl
         targets = targets.stream().distinct().sorted().toList();
     }
 
+    /** Standard LoRA: A and B both train. */
+    public LoraConfig(int rank, double alpha, List<LoraTarget> targets, double dropout) {
+        this(rank, alpha, targets, dropout, false);
+    }
+
     /** Without dropout. */
     public LoraConfig(int rank, double alpha, List<LoraTarget> targets) {
         this(rank, alpha, targets, 0.0);
+    }
+
+    /** Whether a factor of this name trains (and travels in an update): B always, A unless frozen. */
+    public boolean trains(String factorName) {
+        return !(frozenA && factorName.endsWith("lora_A.weight"));
     }
 
     public double scaling() {

@@ -194,24 +194,42 @@ public record ExperimentSpec(
     }
 
     /**
-     * LoRA rank, alpha, target projections (q, k, v, o, gate, up, down) and the dropout probability
-     * on the LoRA branch during training (optional, 0.0 by default, 0 <= p < 1).
+     * LoRA rank, alpha, target projections (q, k, v, o, gate, up, down), the dropout probability
+     * on the LoRA branch during training (optional, 0.0 by default, 0 <= p < 1), and the variant:
+     * {@code standard} (A and B train and travel; the default) or {@code ffa} (FFA-LoRA: A stays at its seeded
+     * initialisation on every client, only B trains and travels, so updates are half the values and their mean
+     * is the mean of the clients' weight changes).
      */
     public record Lora(@NotNull @Min(1) @Max(1024) Integer rank, @NotNull @Positive Double alpha,
                        @NotEmpty List<@NotBlank String> targets,
-                       @DecimalMin("0.0") @DecimalMax(value = "1.0", inclusive = false) Double dropout) {
+                       @DecimalMin("0.0") @DecimalMax(value = "1.0", inclusive = false) Double dropout,
+                       String variant) {
+        public static final String STANDARD = "standard";
+        public static final String FFA = "ffa";
+        public static final List<String> VARIANTS = List.of(STANDARD, FFA);
+
         public Lora {
             dropout = dropout == null ? 0.0 : dropout;
+            variant = variant == null || variant.isBlank() ? STANDARD : variant;
+        }
+
+        /** Standard LoRA. */
+        public Lora(Integer rank, Double alpha, List<String> targets, Double dropout) {
+            this(rank, alpha, targets, dropout, null);
         }
 
         /** Without dropout. */
         public Lora(Integer rank, Double alpha, List<String> targets) {
-            this(rank, alpha, targets, null);
+            this(rank, alpha, targets, null, null);
         }
 
-        /** @throws IllegalArgumentException for an unknown target name or a dropout outside [0, 1) */
+        /** @throws IllegalArgumentException for an unknown target name or variant, or a dropout outside [0, 1) */
         public LoraConfig toConfig() {
-            return new LoraConfig(rank, alpha, targets.stream().map(LoraTarget::parse).toList(), dropout);
+            if (!VARIANTS.contains(variant)) {
+                throw new IllegalArgumentException("unknown LoRA variant '" + variant + "' (known: " + VARIANTS + ")");
+            }
+            return new LoraConfig(rank, alpha, targets.stream().map(LoraTarget::parse).toList(), dropout,
+                    FFA.equals(variant));
         }
     }
 

@@ -18,6 +18,16 @@ public interface AggregationRule {
     /** A combiner for one round. */
     Combiner start();
 
+    /** Whether the rule combines against the round's global adapter ({@link #start(NamedTensors)}): lora-svd. */
+    default boolean needsGlobal() {
+        return false;
+    }
+
+    /** A combiner for one round that starts from the round's global adapter; a rule that needs none ignores it. */
+    default Combiner start(NamedTensors global) {
+        return start();
+    }
+
     /** One round's combination in progress. */
     interface Combiner {
         /** Adds a client's update with its weight (its training samples, after the coordinator's cap). */

@@ -18,6 +18,8 @@ import java.util.stream.Collectors;
  */
 public final class Strategies {
     public static final String DEFAULT = "fedavg";
+    /** The LoRA-aware strategy: factors the mean weight change back to rank r. */
+    public static final String LORA_SVD = "lora-svd";
 
     /**
      * One strategy: its name in specs; what it does; its settings with their defaults and bounds; how to build
@@ -91,7 +93,14 @@ public final class Strategies {
                     s -> new Strategy("multi-krum", new KrumRule("multi-krum", s.integer("byzantine", 1, 0, 1000),
                             s.integer("keep", 0, 0, 100_000)), ServerOptimizer.PLAIN),
                     s -> Math.max(KrumRule.minUpdates(s.integer("byzantine", 1, 0, 1000)),
-                            s.integer("keep", 0, 0, 100_000))));
+                            s.integer("keep", 0, 0, 100_000))),
+            new StrategyType(LORA_SVD, "LoRA-aware: the sample-weighted mean of the clients' weight changes B_i A_i per "
+                    + "target, factored back to rank r by a randomised SVD (never materialising out x in); holds the "
+                    + "round's updates and needs the global adapter; not with lora.variant ffa (its mean is already "
+                    + "exact)", Map.of("oversampling", 8, "powerIterations", 2),
+                    Map.of("oversampling", "integer in [0, 256]", "powerIterations", "integer in [0, 10]"),
+                    s -> new Strategy(LORA_SVD, new LoraSvdRule(s.integer("oversampling", 8, 0, 256),
+                            s.integer("powerIterations", 2, 0, 10)), ServerOptimizer.PLAIN), s -> 1));
 
     private static final Map<String, StrategyType> BY_NAME = TYPES.stream()
             .collect(Collectors.toMap(StrategyType::name, t -> t, (a, b) -> a, TreeMap::new));

@@ -101,17 +101,7 @@ public final class NamedTensors {
     /** this + other into a new set of tensors (apply an aggregated update to the global adapter). */
     public NamedTensors plus(NamedTensors other) {
         requireSameLayout(other);
-        NamedTensors out = new NamedTensors();
-        tensors.forEach((name, a) -> {
-            float[] x = a.data();
-            float[] y = other.get(name).data();
-            float[] s = new float[x.length];
-            for (int i = 0; i < s.length; i++) {
-                s[i] = x[i] + y[i];
-            }
-            out.put(name, new FloatTensor(a.shape(), s));
-        });
-        return out;
+        return plusPart(other);
     }
 
     /** this x factor, tensor by tensor, into a new set of tensors. */
@@ -151,6 +141,36 @@ public final class NamedTensors {
             System.arraycopy(t.data(), 0, out, off, t.size());
             off += t.size();
         }
+        return out;
+    }
+
+    /**
+     * This plus a change to some of its tensors: {@code part} names a subset of this set's tensors, each of the
+     * same shape (an FFA-LoRA update holds only the B factors); the others are kept as they are.
+     */
+    public NamedTensors plusPart(NamedTensors part) {
+        part.forEach((name, t) -> {
+            FloatTensor mine = tensors.get(name);
+            if (mine == null || !java.util.Arrays.equals(mine.shape(), t.shape())) {
+                throw new IllegalArgumentException("the change names '" + name + "', which this set "
+                        + (mine == null ? "does not hold" : "holds in another shape"));
+            }
+        });
+        NamedTensors out = new NamedTensors();
+        tensors.forEach((name, a) -> {
+            FloatTensor d = part.tensors.get(name);
+            if (d == null) {
+                out.put(name, a);
+                return;
+            }
+            float[] x = a.data();
+            float[] y = d.data();
+            float[] s = new float[x.length];
+            for (int i = 0; i < s.length; i++) {
+                s[i] = x[i] + y[i];
+            }
+            out.put(name, new FloatTensor(a.shape(), s));
+        });
         return out;
     }
 

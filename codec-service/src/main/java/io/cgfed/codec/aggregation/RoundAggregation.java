@@ -18,7 +18,8 @@ import org.springframework.stereotype.Service;
 
 /**
  * Decodes every payload of a round, checks they belong together (one experiment, one round,
- * distinct clients, one manifest: the layout part that leads the batch, or the first version 1 payload's),
+ * distinct clients, one manifest: the layout part that leads the batch, or the first version 1 payload's; a rule
+ * that combines against the round's global adapter, lora-svd, reads it from the part after the layout),
  * and combines them by the strategy's rule ({@link AggregationRule}), one payload at a time: the round's batch
  * is read from the request as it arrives and each decoded update goes to the rule's combiner; the mean (FedAvg
  * and the server optimisers) adds it to a running sum and drops it, so memory holds one payload, one decoded
@@ -55,8 +56,8 @@ public class RoundAggregation {
         }
         Round round = new Round(maxClientSamples, rule);
         try {
-            // one more part than payloads: the layout part that leads a round's batch
-            PayloadBatch.read(batch, maxPayloads + 1, round::add);
+            // two more parts than payloads: the layout part that leads a round's batch, and the global adapter's
+            PayloadBatch.read(batch, maxPayloads + 2, round::add);
         } catch (IOException e) {
             throw new UncheckedIOException("reading the round's batch", e);
         }
@@ -73,7 +74,10 @@ public class RoundAggregation {
     }
 
     private final class Round {
-        private final AggregationRule.Combiner combiner;
+        private final AggregationRule rule;
+        /** Started at the first update, once the parts before it (layout, global adapter) have been read. */
+        private AggregationRule.Combiner combiner;
+        private io.cgfed.core.tensor.NamedTensors global;
         private final long maxClientSamples;
         private int count;
         private final Set<Integer> clients = new HashSet<>();
@@ -85,7 +89,7 @@ public class RoundAggregation {
 
         Round(long maxClientSamples, AggregationRule rule) {
             this.maxClientSamples = maxClientSamples;
-            this.combiner = rule.start();
+            this.rule = rule;
         }
 
         void add(int i, byte[] payload) {
@@ -96,6 +100,22 @@ public class RoundAggregation {
                 }
                 manifest = layout;
                 return;
+            }
+            io.cgfed.core.tensor.NamedTensors globalPart = PayloadBatch.globalOf(payload);
+            if (globalPart != null) {
+                if (combiner != null || global != null) {
+                    throw new PayloadFormatException("part " + i + ": a batch's global adapter part must come before "
+                            + "its payloads, once");
+                }
+                global = globalPart;
+                return;
+            }
+            if (combiner == null) {
+                if (rule.needsGlobal() && global == null) {
+                    throw new PayloadFormatException("strategy rule " + rule.name() + " needs the round's global adapter "
+                            + "part (CGFG) before the payloads");
+                }
+                combiner = rule.start(global);
             }
             DecodedUpdate d;
             try {
@@ -120,7 +140,11 @@ public class RoundAggregation {
             } catch (ArithmeticException e) {
                 throw new PayloadFormatException("the round's sample counts overflow");
             }
-            combiner.add(h.clientIndex(), d.update(), Math.min(h.samples(), maxClientSamples));
+            try {
+                combiner.add(h.clientIndex(), d.update(), Math.min(h.samples(), maxClientSamples));
+            } catch (IllegalArgumentException e) {
+                throw new PayloadFormatException("payload " + i + ": " + e.getMessage());
+            }
             count++;
             wire += d.wireBytes();
             raw += d.rawBytes();

@@ -115,7 +115,7 @@ public class AttachmentService {
                 yield RoundStatus.OPEN;
             }
         };
-        List<TensorSpec> manifest = SpecRules.adapterLayout(spec);
+        List<TensorSpec> manifest = SpecRules.updateLayout(spec);
         long max = kind == AttachmentKind.AUDIT ? UploadService.maxPayloadBytes(manifest) : properties.maxAttachmentBytes();
         byte[] body = UploadService.readBounded(request, max);
         int items = check(kind, body, task, manifest);

@@ -106,6 +106,10 @@ public final class SpecRules {
             throw new InvalidFieldException("aggregation.name", "unknown strategy '" + a.name() + "' (known: "
                     + String.join(", ", io.cgfed.core.aggregation.Strategies.names()) + ")");
         }
+        if (a.name().equals(io.cgfed.core.aggregation.Strategies.LORA_SVD) && ExperimentSpec.Lora.FFA.equals(spec.lora().variant())) {
+            throw new InvalidFieldException("aggregation.name", "lora-svd refactors A and B, which lora.variant ffa keeps "
+                    + "frozen; with ffa the mean (fedavg) is already the exact mean of the clients' weight changes");
+        }
         try {
             return io.cgfed.core.aggregation.Strategies.check(a.name(), a.settings(), spec.quorum());
         } catch (IllegalArgumentException e) {
@@ -118,10 +122,13 @@ public final class SpecRules {
         return CONFIGS.computeIfAbsent(spec.model().name(), name -> ModelCatalog.resolve(name, 0).config());
     }
 
-    /** The experiment's adapter layout: the tensors every update of it holds, in order. */
-    public static List<io.cgfed.core.tensor.TensorSpec> adapterLayout(ExperimentSpec spec) {
+    /**
+     * The experiment's update layout: the tensors every update of it holds, in order (the adapter's, without the
+     * A factors under FFA-LoRA).
+     */
+    public static List<io.cgfed.core.tensor.TensorSpec> updateLayout(ExperimentSpec spec) {
         List<io.cgfed.core.tensor.TensorSpec> layout = new java.util.ArrayList<>();
-        io.cgfed.core.model.LoraAdapter.shapes(modelConfig(spec), loraConfig(spec))
+        io.cgfed.core.model.LoraAdapter.updateShapes(modelConfig(spec), loraConfig(spec))
                 .forEach((name, shape) -> layout.add(new io.cgfed.core.tensor.TensorSpec(name, shape)));
         return layout;
     }
@@ -155,6 +162,10 @@ public final class SpecRules {
         double dropout = spec.lora().dropout();
         if (!(dropout >= 0 && dropout < 1)) {
             throw new InvalidFieldException("lora.dropout", "must be at least 0 and below 1");
+        }
+        if (!ExperimentSpec.Lora.VARIANTS.contains(spec.lora().variant())) {
+            throw new InvalidFieldException("lora.variant", "unknown variant '" + spec.lora().variant() + "' (known: "
+                    + String.join(", ", ExperimentSpec.Lora.VARIANTS) + ")");
         }
         try {
             return spec.lora().toConfig();

@@ -104,9 +104,25 @@ public class CodecServiceClient {
      */
     public Combined combine(List<io.cgfed.core.tensor.TensorSpec> layout, List<? extends PayloadBatch.Part> payloads,
                             long maxClientSamples, ExperimentSpec.Aggregation strategy) {
+        return combine(layout, null, payloads, maxClientSamples, strategy);
+    }
+
+    /**
+     * As above; {@code global} (the round's global adapter) goes with the batch when the strategy's rule combines
+     * against it (lora-svd), and is not sent otherwise.
+     */
+    public Combined combine(List<io.cgfed.core.tensor.TensorSpec> layout, NamedTensors global,
+                            List<? extends PayloadBatch.Part> payloads, long maxClientSamples,
+                            ExperimentSpec.Aggregation strategy) {
         // the layout goes first: version 2 payloads name it by digest only
-        List<PayloadBatch.Part> parts = new java.util.ArrayList<>(payloads.size() + 1);
+        List<PayloadBatch.Part> parts = new java.util.ArrayList<>(payloads.size() + 2);
         parts.add(PayloadBatch.part(PayloadBatch.layoutPart(layout)));
+        if (io.cgfed.core.aggregation.Strategies.create(strategy.name(), strategy.settings()).rule().needsGlobal()) {
+            if (global == null) {
+                throw new IllegalArgumentException("strategy " + strategy.name() + " needs the round's global adapter");
+            }
+            parts.add(PayloadBatch.part(PayloadBatch.globalPart(global)));
+        }
         parts.addAll(payloads);
         String settings = json.writeValueAsString(strategy.settings());
         return call("aggregate", () -> {

@@ -108,12 +108,12 @@ public class RoundCloser {
             payloads.add(blobs.part(u.getBlobKey()));
         }
         ExperimentSpec spec = experimentService.spec(experimentService.find(experimentId));
-        List<io.cgfed.core.tensor.TensorSpec> layout = io.cgfed.coordinator.experiment.SpecRules.adapterLayout(spec);
+        List<io.cgfed.core.tensor.TensorSpec> layout = io.cgfed.coordinator.experiment.SpecRules.updateLayout(spec);
         long aggregationStart = System.nanoTime();
         NamedTensors previous = adapters.load(experimentId, roundNo - 1);
         // every update quarantined (an absolute cap can do that): the adapter stays as it was
         CodecServiceClient.Combined combined = plan.keepsAdapter() ? null
-                : codecService.combine(layout, payloads, plan.maxClientSamples(), spec.aggregation());
+                : codecService.combine(layout, previous, payloads, plan.maxClientSamples(), spec.aggregation());
         NamedTensors update = combined == null ? null : combined.update();
         // the strategy's server step, from the state stored with the previous version (FedAvg: the update as is)
         Strategy strategy = Strategies.create(spec.aggregation().name(), spec.aggregation().settings());
@@ -121,7 +121,8 @@ public class RoundCloser {
                 : adapters.serverState(experimentId, roundNo - 1);
         ServerOptimizer.Step step = update == null ? null : strategy.optimizer().step(update, previousState);
         long aggregationNanos = System.nanoTime() - aggregationStart;
-        NamedTensors next = step == null ? previous : previous.plus(step.change());
+        // the change names every factor the clients train (FFA-LoRA: B only, A stays)
+        NamedTensors next = step == null ? previous : previous.plusPart(step.change());
         NamedTensors nextState = step == null ? previousState : step.state();
         String diagnostics = diagnostics(strategy, combined, step);
         List<Task> train = tasks.findByExperimentIdAndRoundAndType(experimentId, roundNo, TaskType.TRAIN);

@@ -113,7 +113,7 @@ public class UploadService {
                     + experiment.getStatus());
         }
         ExperimentSpec spec = experiments.spec(experiment);
-        List<TensorSpec> manifest = SpecRules.adapterLayout(spec);
+        List<TensorSpec> manifest = SpecRules.updateLayout(spec);
         long maxBytes = maxPayloadBytes(manifest);
         byte[] body = readBounded(request, maxBytes);
 

@@ -35,12 +35,28 @@ class StrategySpecTest extends CoordinatorApiTestBase {
     }
 
     @Test
+    void anUnknownLoraVariantAndLoraSvdOverFfaAreRefused() {
+        ObjectNode variant = spec("bad-variant");
+        ((ObjectNode) variant.get("lora")).put("variant", "dora");
+        assertThat(assertProblem(post("/api/v1/experiments", variant), 400).toString())
+                .contains("lora.variant").contains("unknown variant 'dora'");
+        ObjectNode both = spec("bad-svd-ffa");
+        ((ObjectNode) both.get("lora")).put("variant", "ffa");
+        both.putObject("aggregation").put("name", "lora-svd");
+        assertThat(assertProblem(post("/api/v1/experiments", both), 400).toString())
+                .contains("aggregation.name").contains("ffa");
+        ObjectNode svd = JSON.createObjectNode().put("name", "lora-svd");
+        svd.putObject("settings").put("powerIterations", 11);
+        assertRefused(svd, "aggregation.settings", "powerIterations");
+    }
+
+    @Test
     void theCatalogueListsEveryStrategyWithItsDefaults() {
         JsonNode all = json(get("/api/v1/strategies"));
         List<String> names = new ArrayList<>();
         all.forEach(s -> names.add(s.get("name").asString()));
         assertThat(names).containsExactly("fedavg", "fedavgm", "fedadam", "fedyogi", "fedadagrad", "median",
-                "trimmed-mean", "krum", "multi-krum");
+                "trimmed-mean", "krum", "multi-krum", "lora-svd");
         JsonNode adam = all.get(2);
         assertThat(adam.get("defaults").get("serverLearningRate").asDouble()).isEqualTo(0.1);
         assertThat(adam.get("serverOptimizer").asString()).isEqualTo("adam");

@@ -108,6 +108,85 @@ class StrategyRoundTest extends CoordinatorApiTestBase {
         assertThat(strategy.get("chosenClients").get(0).asInt()).isBetween(0, 3);
     }
 
+    @Test
+    void loraSvdFactorsTheClientsMeanWeightChangeAgainstTheGlobalAdapterItWasSent() {
+        ObjectNode spec = spec("lora-svd-round");
+        spec.putObject("aggregation").put("name", "lora-svd");
+        Running run = startExperiment(spec, 2);
+        Polled baseline = awaitTask(run.workers());
+        assertStatus(reportEvaluation(baseline.workerId(), baseline.taskId(), 5.0, 0.25), 204);
+        NamedTensors v0 = adapter(run.id(), 0);
+        io.cgfed.core.aggregation.AggregationRule.Combiner expected =
+                Strategies.create("lora-svd", Map.of()).rule().start(v0);
+        List<Polled> train = awaitTasks(run.workers(), 2).stream().sorted(Comparator.comparingInt(Polled::client)).toList();
+        for (Polled t : train) {
+            NamedTensors update = Payloads.update(ROUND1.get(t.client()));
+            expected.add(t.client(), update, SAMPLES[t.client()]);
+            assertStatus(upload(t.workerId(), t.taskId(),
+                    Payloads.fp16(run.id(), 1, t.client(), SAMPLES[t.client()], update, 1.0)), 202);
+        }
+        awaitExperiment(run.id(), "round 1 EVALUATING", roundIs(1, "EVALUATING"));
+        // the fake codec-service combines with the global adapter the coordinator sent: the same as here
+        NamedTensors want = v0.plus(expected.result().update());
+        NamedTensors got = adapter(run.id(), 1);
+        for (String name : want.names()) {
+            float[] e = want.get(name).data();
+            float[] g = got.get(name).data();
+            for (int i = 0; i < e.length; i++) {
+                assertThat((double) g[i]).as("%s[%d]", name, i).isCloseTo(e[i], within(1e-5));
+            }
+        }
+        assertThat(PEERS.aggregateStrategies).containsExactly("lora-svd");
+        Polled eval = awaitTask(run.workers());
+        assertStatus(reportEvaluation(eval.workerId(), eval.taskId(), 4.0, 0.5), 204);
+        JsonNode strategy = registryStrategy(run.id(), 1);
+        assertThat(strategy.get("strategy").asString()).isEqualTo("lora-svd");
+        assertThat(strategy.get("svdTailEnergy").asDouble()).isBetween(0.0, 1.0);
+    }
+
+    @Test
+    void ffaUpdatesHoldOnlyTheBFactorsAndLeaveAAsInitialised() {
+        ObjectNode spec = spec("ffa-round");
+        ((ObjectNode) spec.get("lora")).put("variant", "ffa");
+        Running run = startExperiment(spec, 2);
+        Polled baseline = awaitTask(run.workers());
+        assertStatus(reportEvaluation(baseline.workerId(), baseline.taskId(), 5.0, 0.25), 204);
+        NamedTensors v0 = adapter(run.id(), 0);
+        List<Polled> train = awaitTasks(run.workers(), 2).stream().sorted(Comparator.comparingInt(Polled::client)).toList();
+        // a payload of the full adapter is not this experiment's layout
+        assertStatus(upload(train.get(0).workerId(), train.get(0).taskId(),
+                Payloads.fp16(run.id(), 1, train.get(0).client(), 3, Payloads.update(i -> 0.25), 1.0)), 400);
+        FedAvg.Sum mean = new FedAvg.Sum();
+        for (Polled t : train) {
+            NamedTensors update = onlyB(Payloads.update(ROUND1.get(t.client())));
+            mean.add(update, SAMPLES[t.client()]);
+            assertStatus(upload(t.workerId(), t.taskId(),
+                    Payloads.fp16(run.id(), 1, t.client(), SAMPLES[t.client()], update, 1.0)), 202);
+        }
+        awaitExperiment(run.id(), "round 1 EVALUATING", roundIs(1, "EVALUATING"));
+        NamedTensors v1 = adapter(run.id(), 1);
+        NamedTensors step = mean.average();
+        for (String name : v0.names()) {
+            float[] before = v0.get(name).data();
+            float[] after = v1.get(name).data();
+            for (int i = 0; i < before.length; i++) {
+                double want = before[i] + (step.contains(name) ? step.get(name).data()[i] : 0);
+                assertThat((double) after[i]).as("%s[%d]", name, i).isCloseTo(want, within(1e-6));
+            }
+        }
+        assertThat(v0.names()).anyMatch(n -> n.endsWith("lora_A.weight"));
+    }
+
+    private static NamedTensors onlyB(NamedTensors update) {
+        NamedTensors out = new NamedTensors();
+        update.forEach((name, t) -> {
+            if (name.endsWith("lora_B.weight")) {
+                out.put(name, t);
+            }
+        });
+        return out;
+    }
+
     /** The round record's strategy block once the registry sync (after the commit, not with it) has sent it. */
     private static JsonNode registryStrategy(java.util.UUID experiment, int round) {
         long deadline = System.nanoTime() + java.time.Duration.ofSeconds(20).toNanos();

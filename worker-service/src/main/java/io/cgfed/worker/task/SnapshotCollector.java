@@ -55,7 +55,7 @@ class SnapshotCollector {
             long seed = Seeds.collectionStep(spec.seed(), step, task.clientIndex());
             LocalTraining.Result local = training.train(spec, model, task.clientIndex(), seed, true);
             NamedTensors now = model.adapter();
-            NamedTensors increment = now.minus(start);
+            NamedTensors increment = io.cgfed.core.model.LoraAdapter.sent(now.minus(start), model.loraConfig());
             start = now;
             Map<String, Double> metrics = new LinkedHashMap<>();
             metrics.put("step", (double) step);

@@ -97,7 +97,8 @@ class UpdateTrainer {
         LocalTrainer.TrainingResult result = local.training();
         int samples = local.samples();
         long trainMs = (System.nanoTime() - t0) / 1_000_000;
-        NamedTensors update = model.adapter().minus(global);
+        // what the client sends: the change of every factor it trained (FFA-LoRA: B only, A stays as initialised)
+        NamedTensors update = io.cgfed.core.model.LoraAdapter.sent(model.adapter().minus(global), model.loraConfig());
         // a test client attacking the round (cgfed.worker.attack, never on by default): what it sends instead
         update = attack.apply(update, seed);
         ExperimentSpec.Privacy privacy = spec.codec().privacy();

@@ -49,18 +49,20 @@ final class DeltaWWeights {
     static int[] codes(NamedTensors reference, NamedTensors update) {
         List<String> names = new ArrayList<>(update.names());
         Map<String, Double> weight = new LinkedHashMap<>();
-        for (String a : names) {
-            if (!a.endsWith("lora_A.weight")) {
+        for (String b : names) {
+            if (!b.endsWith("lora_B.weight")) {
                 continue;
             }
-            String b = a.substring(0, a.length() - "lora_A.weight".length()) + "lora_B.weight";
-            if (!update.contains(b) || !reference.contains(a) || !reference.contains(b)) {
+            String a = b.substring(0, b.length() - "lora_B.weight".length()) + "lora_A.weight";
+            if (!reference.contains(a) || !reference.contains(b)) {
                 continue;
             }
-            FloatTensor da = update.get(a);
-            int rank = da.shape()[0];
-            weight.put(b, squaredNorm(reference.get(a), da) / rank);
-            weight.put(a, squaredNorm(reference.get(b), update.get(b)) / rank);
+            int rank = update.get(b).shape()[1];
+            // an update without dA (FFA-LoRA: A frozen) weighs dB by the frozen A alone
+            weight.put(b, squaredNorm(reference.get(a), update.contains(a) ? update.get(a) : null) / rank);
+            if (update.contains(a)) {
+                weight.put(a, squaredNorm(reference.get(b), update.get(b)) / rank);
+            }
         }
         double max = weight.values().stream().mapToDouble(Double::doubleValue).max().orElse(0);
         int[] codes = new int[names.size()];
@@ -155,13 +157,14 @@ final class DeltaWWeights {
         return codes;
     }
 
-    /** {@code ||base + delta||^2}; base null: {@code ||delta||^2}. */
+    /** {@code ||base + delta||^2}; base null: {@code ||delta||^2}; delta null: {@code ||base||^2}. */
     private static double squaredNorm(FloatTensor base, FloatTensor delta) {
         float[] b = base == null ? null : base.data();
-        float[] d = delta.data();
+        float[] d = delta == null ? null : delta.data();
+        int n = d != null ? d.length : b.length;
         double s = 0;
-        for (int i = 0; i < d.length; i++) {
-            double v = (b == null ? 0 : b[i]) + (double) d[i];
+        for (int i = 0; i < n; i++) {
+            double v = (b == null ? 0 : b[i]) + (d == null ? 0 : (double) d[i]);
             s += v * v;
         }
         return s;

@@ -80,6 +80,78 @@ public final class DeltaWQuality {
         return new Result(cosine, snr, values);
     }
 
+    /**
+     * How far a round's step moved the weights from where the clients' updates, averaged exactly, would have:
+     * per target, the exact mean {@code sum_i w_i s((B + dB_i)(A + dA_i) - BA)} (weights normalised) against the
+     * step the round applied, {@code s(B'A' - BA)} with (A', B') the next global adapter. It sees the codec's loss
+     * and the aggregation's alike: averaging A and B apart loses the cross terms {@code dB_i dA_i}, which
+     * FFA-LoRA (no dA) and lora-svd (factors the mean product) do not. Rows are sampled as in {@link #of}.
+     */
+    public static Result ofAggregate(NamedTensors global, java.util.List<NamedTensors> updates, double[] weights,
+                                     NamedTensors next, double scale, int maxRowsPerTarget) {
+        double total = 0;
+        for (double w : weights) {
+            total += w;
+        }
+        double dot = 0;
+        double xx = 0;
+        double yy = 0;
+        double ee = 0;
+        long values = 0;
+        for (String nameA : global.names()) {
+            if (!nameA.endsWith("lora_A.weight")) {
+                continue;
+            }
+            String nameB = nameA.substring(0, nameA.length() - "lora_A.weight".length()) + "lora_B.weight";
+            if (!global.contains(nameB) || !next.contains(nameA) || !next.contains(nameB)) {
+                continue;
+            }
+            float[] a0 = global.get(nameA).data();
+            float[] b0 = global.get(nameB).data();
+            int rank = global.get(nameA).shape()[0];
+            int in = global.get(nameA).shape()[1];
+            int out = global.get(nameB).shape()[0];
+            float[][] ai = new float[updates.size()][];
+            float[][] bi = new float[updates.size()][];
+            for (int c = 0; c < updates.size(); c++) {
+                ai[c] = plus(a0, updates.get(c), nameA);
+                bi[c] = plus(b0, updates.get(c), nameB);
+            }
+            float[] a1 = next.get(nameA).data();
+            float[] b1 = next.get(nameB).data();
+            int rows = Math.min(out, maxRowsPerTarget);
+            double[] base = new double[in];
+            double[] client = new double[in];
+            double[] exact = new double[in];
+            double[] step = new double[in];
+            for (int k = 0; k < rows; k++) {
+                int row = (int) ((long) k * out / rows);
+                rowTimes(b0, a0, row, rank, in, base);
+                java.util.Arrays.fill(exact, 0);
+                for (int c = 0; c < updates.size(); c++) {
+                    rowTimes(bi[c], ai[c], row, rank, in, client);
+                    double w = weights[c] / total;
+                    for (int j = 0; j < in; j++) {
+                        exact[j] += w * client[j];
+                    }
+                }
+                rowTimes(b1, a1, row, rank, in, step);
+                for (int j = 0; j < in; j++) {
+                    double x = scale * (exact[j] - base[j]);
+                    double y = scale * (step[j] - base[j]);
+                    dot += x * y;
+                    xx += x * x;
+                    yy += y * y;
+                    ee += (x - y) * (x - y);
+                }
+                values += in;
+            }
+        }
+        double cosine = xx == 0 || yy == 0 ? 0 : dot / Math.sqrt(xx * yy);
+        double snr = ee == 0 ? Double.POSITIVE_INFINITY : 10 * Math.log10(xx / ee);
+        return new Result(cosine, snr, values);
+    }
+
     /** {@code out := row of (B A)}: B is out x r, A is r x in, both row-major. */
     private static void rowTimes(float[] b, float[] a, int row, int rank, int in, double[] out) {
         java.util.Arrays.fill(out, 0);

@@ -278,7 +278,7 @@ public final class Bench {
                     r.uploadBytes(), r.rawUpdateBytes(), r.uploadBytesPerClientRound(), r.ratioToFp32(),
                     number(line.get("meanCosine")), number(line.get("meanSnrDb")), number(line.get("meanDeltaWCosine")),
                     number(line.get("meanDeltaWSnrDb")), r.secondsPerRound(), r.tgapSeconds(),
-                    r.cleanCosine(), r.cleanRelativeError(), r.noisyInputCosine(), r.wallSeconds()));
+                    r.cleanCosine(), r.cleanRelativeError(), r.noisyInputCosine(), r.aggregateDeltaWCosine(), r.wallSeconds()));
         }
         return out;
     }

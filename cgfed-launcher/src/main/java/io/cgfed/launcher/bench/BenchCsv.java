@@ -17,9 +17,12 @@ final class BenchCsv {
             + "accuracy,STEM,SocialScience,Humanities,Other,finalEvalLoss,baselineAccuracy,roundsCompleted,uploads,"
             + "uploadBytes,rawUpdateBytes,uploadBytesPerClientRound,ratioToFp32,meanCosine,meanSnrDb,meanDeltaWCosine,"
             + "meanDeltaWSnrDb,secondsPerRound,round0Seconds,cleanCosine,cleanRelativeL2Error,noisyInputCosine,wallSeconds,"
-            + "failureReason";
+            + "failureReason,aggregateDeltaWCosine";
+    /** The runs header before the aggregate's dW cosine: such files still read back, without it. */
+    static final String RUNS_HEADER_BEFORE_AGGREGATE_DELTA_W = RUNS_HEADER.replace(",aggregateDeltaWCosine", "");
     /** The runs header before the dW columns: such files still read back, without dW. */
-    static final String RUNS_HEADER_BEFORE_DELTA_W = RUNS_HEADER.replace("meanDeltaWCosine,meanDeltaWSnrDb,", "");
+    static final String RUNS_HEADER_BEFORE_DELTA_W = RUNS_HEADER_BEFORE_AGGREGATE_DELTA_W
+            .replace("meanDeltaWCosine,meanDeltaWSnrDb,", "");
 
     private final BenchReport report;
 
@@ -40,7 +43,7 @@ final class BenchCsv {
                     Long.toString(r.uploads()), Long.toString(r.uploadBytes()), Long.toString(r.rawUpdateBytes()),
                     num(r.uploadBytesPerClientRound()), num(r.ratioToFp32()), num(r.cosine()), num(r.snrDb()),
                     num(r.deltaWCosine()), num(r.deltaWSnrDb()), num(r.secondsPerRound()), num(r.tgapSeconds()), num(r.cleanCosine()), num(r.cleanRelativeError()),
-                    num(r.noisyInputCosine()), num(r.wallSeconds()), csv(r.failureReason())));
+                    num(r.noisyInputCosine()), num(r.wallSeconds()), csv(r.failureReason()), num(r.aggregateDeltaWCosine())));
             s.append(String.join(",", f)).append('\n');
         }
         return s.toString();
@@ -49,7 +52,7 @@ final class BenchCsv {
     static final String SUMMARY_HEADER = "group,method,label,compression,noiseSigma,dpEpsilon,seedsCompleted,seeds,"
             + "accuracyMean,accuracyStd,STEM,SocialScience,Humanities,Other,finalEvalLossMean,finalEvalLossStd,"
             + "uploadBytesPerClientRound,ratioToFp32,totalUploadBytes,meanCosine,meanSnrDb,secondsPerRound,cleanCosine,"
-            + "cleanRelativeL2Error,meanDeltaWCosine,meanDeltaWSnrDb";
+            + "cleanRelativeL2Error,meanDeltaWCosine,meanDeltaWSnrDb,aggregateDeltaWCosine";
 
     /** One line per configuration and group it appears in. */
     String summary() {
@@ -67,7 +70,8 @@ final class BenchCsv {
                         num(r.stat(x -> (double) x.uploadBytes()).mean()), num(r.stat(RunResult::cosine).mean()),
                         num(r.stat(RunResult::snrDb).mean()), num(r.stat(RunResult::secondsPerRound).mean()),
                         num(r.stat(RunResult::cleanCosine).mean()), num(r.stat(RunResult::cleanRelativeError).mean()),
-                        num(r.stat(RunResult::deltaWCosine).mean()), num(r.stat(RunResult::deltaWSnrDb).mean())));
+                        num(r.stat(RunResult::deltaWCosine).mean()), num(r.stat(RunResult::deltaWSnrDb).mean()),
+                        num(r.stat(RunResult::aggregateDeltaWCosine).mean())));
                 s.append(String.join(",", f)).append('\n');
             }
         }
@@ -86,8 +90,9 @@ final class BenchCsv {
         } catch (java.io.IOException e) {
             throw new java.io.UncheckedIOException(e);
         }
-        if (rows.isEmpty() || !(String.join(",", rows.get(0).fields()).equals(RUNS_HEADER)
-                || String.join(",", rows.get(0).fields()).equals(RUNS_HEADER_BEFORE_DELTA_W))) {
+        String first = rows.isEmpty() ? "" : String.join(",", rows.get(0).fields());
+        if (!(first.equals(RUNS_HEADER) || first.equals(RUNS_HEADER_BEFORE_AGGREGATE_DELTA_W)
+                || first.equals(RUNS_HEADER_BEFORE_DELTA_W))) {
             throw new IllegalArgumentException("not a bench-runs.csv: the header differs");
         }
         List<String> header = rows.get(0).fields();
@@ -115,7 +120,7 @@ final class BenchCsv {
                     Long.parseLong(v.get("rawUpdateBytes")), dbl(v.get("uploadBytesPerClientRound")),
                     dbl(v.get("ratioToFp32")), dbl(v.get("meanCosine")), dbl(v.get("meanSnrDb")),
                     dbl(v.get("meanDeltaWCosine")), dbl(v.get("meanDeltaWSnrDb")), dbl(v.get("secondsPerRound")), dbl(v.get("round0Seconds")), dbl(v.get("cleanCosine")),
-                    dbl(v.get("cleanRelativeL2Error")), dbl(v.get("noisyInputCosine")),
+                    dbl(v.get("cleanRelativeL2Error")), dbl(v.get("noisyInputCosine")), dbl(v.get("aggregateDeltaWCosine")),
                     v.get("wallSeconds").isEmpty() ? 0 : Double.parseDouble(v.get("wallSeconds"))));
         }
         return out;

@@ -27,9 +27,9 @@ final class BenchMarkdown {
         s.append("\n### Methods\n\n| method | seeds |");
         cats.forEach(c -> s.append(' ').append(c).append(" (%) |"));
         s.append(" Average (%) | final eval loss | upload B / client-round | of fp32 | total upload bytes | cosine | SNR dB "
-                + "| ΔW cosine | ΔW SNR dB | s / round | round 0 s |\n|---|---:|");
+                + "| ΔW cosine | ΔW SNR dB | aggregate ΔW cosine | s / round | round 0 s |\n|---|---:|");
         cats.forEach(c -> s.append("---:|"));
-        s.append("---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n");
+        s.append("---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n");
         for (Row r : report.rows("main")) {
             s.append("| ").append(r.first().label()).append(" | ").append(r.seeds()).append(" |");
             cats.forEach(c -> s.append(' ').append(pct(r.category(c))).append(" |"));
@@ -42,6 +42,7 @@ final class BenchMarkdown {
                     .append(snr(r.stat(RunResult::snrDb))).append(" | ")
                     .append(fmt(r.stat(RunResult::deltaWCosine), "%.3f")).append(" | ")
                     .append(snr(r.stat(RunResult::deltaWSnrDb))).append(" | ")
+                    .append(fmt(r.stat(RunResult::aggregateDeltaWCosine), "%.3f")).append(" | ")
                     .append(fmt(r.stat(RunResult::secondsPerRound), "%.1f")).append(" | ")
                     .append(fmt(r.stat(RunResult::tgapSeconds), "%.1f")).append(" |\n");
         }

@@ -40,6 +40,14 @@ public final class BenchOptions {
     String partition;
     /** The coordinator's quarantine (robust norm check) factor; null: its default. */
     Double quarantineMadFactor;
+    /** Every experiment's {@code lora.variant} (standard, ffa); null: the spec's default. */
+    String loraVariant;
+    /** Every experiment's strategy in place of its method's ({@code aggregation.name}); null: the method's. */
+    String strategy;
+    /** Audit mode on every experiment: workers also attach their raw updates, the rounds report the aggregate's fidelity. */
+    boolean audit;
+    /** The main table's budget (1/compression of fp32) for the budgeted methods. */
+    int compression = BenchMethod.DEFAULT_COMPRESSION;
     int timeoutMinutes = 30;
     String setup = "tiny";
     String modelDir;
@@ -82,6 +90,10 @@ public final class BenchOptions {
             io.cgfed.launcher.CliArgs.value("--attack", "KIND", "sign-flip, scale:F or random (scale:-10)"),
             io.cgfed.launcher.CliArgs.value("--quarantine-mad-factor", "X",
                     "the coordinator's norm quarantine (its default 10; a large X turns it off)"),
+            io.cgfed.launcher.CliArgs.value("--lora-variant", "standard|ffa", "every experiment's LoRA variant (standard)"),
+            io.cgfed.launcher.CliArgs.value("--strategy", "NAME", "every experiment's strategy in place of its method's"),
+            io.cgfed.launcher.CliArgs.flag("--audit", "audit mode: raw updates attached, the aggregate's ΔW cosine reported"),
+            io.cgfed.launcher.CliArgs.value("--compression", "N", "the main table's budget for the budgeted methods (64)"),
             io.cgfed.launcher.CliArgs.value("--timeout-minutes", "N", "per experiment (30)"),
             io.cgfed.launcher.CliArgs.flag("--keep-running", "leave the platform up at the end"),
             io.cgfed.launcher.CliArgs.value("--report-only", "DIR", "redraw an earlier run's tables and plots from its CSV"),
@@ -99,6 +111,7 @@ public final class BenchOptions {
         io.cgfed.launcher.CliArgs.Parsed parsed = io.cgfed.launcher.CliArgs.parse(args, OPTIONS);
         o.help = parsed.help();
         o.keepRunning = parsed.has("--keep-running");
+        o.audit = parsed.has("--audit");
         if (parsed.has("--quick")) {
             o.quick = true;
             o.seeds = List.of(1L);
@@ -115,6 +128,10 @@ public final class BenchOptions {
             String v = given.getValue();
             switch (flag) {
                 case "--quick", "--keep-running" -> { }
+                case "--audit" -> o.audit = true;
+                case "--lora-variant" -> o.loraVariant = v;
+                case "--strategy" -> o.strategy = v;
+                case "--compression" -> o.compression = positive(flag, v);
                 case "--methods" -> o.methods = methods(v);
                 case "--sweeps" -> o.sweeps = sweeps(v);
                 case "--seeds" -> o.seeds = longs(flag, v);

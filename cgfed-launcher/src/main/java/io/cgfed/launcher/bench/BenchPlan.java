@@ -138,7 +138,7 @@ public final class BenchPlan {
         Budget b = budget(o);
         List<Run> runs = new ArrayList<>();
         java.util.Set<String> have = new java.util.HashSet<>();
-        int c = BenchMethod.DEFAULT_COMPRESSION;
+        int c = o.compression;
         for (String id : o.methods) {
             for (long seed : o.seeds) {
                 add(runs, have, run("main", BenchMethod.byId(id), seed, c, 0, 0, b, o));
@@ -182,7 +182,33 @@ public final class BenchPlan {
 
     static Run run(String group, BenchMethod m, long seed, int compression, double sigma, double eps, Budget b,
                    BenchOptions o) {
-        return new Run(group, m, seed, compression, sigma, eps, spec(m, seed, compression, sigma, eps, o.dpClip, b));
+        Map<String, Object> spec = spec(m, seed, compression, sigma, eps, o.dpClip, b);
+        overrides(spec, o);
+        return new Run(group, m, seed, compression, sigma, eps, spec);
+    }
+
+    /** The options that apply to every experiment: the LoRA variant, the strategy, audit mode. */
+    @SuppressWarnings("unchecked")
+    static void overrides(Map<String, Object> spec, BenchOptions o) {
+        StringBuilder suffix = new StringBuilder();
+        if (o.loraVariant != null) {
+            Map<String, Object> lora = new LinkedHashMap<>((Map<String, Object>) spec.get("lora"));
+            lora.put("variant", o.loraVariant);
+            spec.put("lora", lora);
+            suffix.append('-').append(o.loraVariant);
+        }
+        if (o.strategy != null) {
+            spec.put("aggregation", Map.of("name", o.strategy));
+            suffix.append('-').append(o.strategy);
+        }
+        if (o.audit) {
+            ((Map<String, Object>) spec.get("codec")).put("audit", true);
+        }
+        if (!suffix.isEmpty()) {
+            String name = (String) spec.get("name");
+            int at = name.lastIndexOf("-s");
+            spec.put("name", name.substring(0, at) + suffix + name.substring(at));
+        }
     }
 
     /** The experiment spec of one method under the budget. */

@@ -19,13 +19,15 @@ import tools.jackson.databind.JsonNode;
  * @param deltaWCosine              mean over client updates of the cosine of the weight change s((B+dB)(A+dA)-BA)
  *                                  the reconstruction makes against the true one
  * @param deltaWSnrDb               the same as an SNR in dB
+ * @param aggregateDeltaWCosine     audit mode: mean over the training rounds of the cosine of the weight change the
+ *                                  round applied to the exact mean of the clients' weight changes
  */
 public record RunResult(BenchPlan.Run run, String experimentId, String status, String failureReason,
                         Double accuracy, Map<String, Double> accuracyByCategory, Double evalLoss, Double baselineAccuracy,
                         int roundsCompleted, long uploads, long uploadBytes, long rawUpdateBytes,
                         Double uploadBytesPerClientRound, Double ratioToFp32, Double cosine, Double snrDb,
                         Double deltaWCosine, Double deltaWSnrDb, Double secondsPerRound, Double tgapSeconds, Double cleanCosine, Double cleanRelativeError,
-                        Double noisyInputCosine, double wallSeconds) {
+                        Double noisyInputCosine, Double aggregateDeltaWCosine, double wallSeconds) {
 
     public boolean completed() {
         return "COMPLETED".equals(status);
@@ -34,7 +36,7 @@ public record RunResult(BenchPlan.Run run, String experimentId, String status, S
     /** A run that never produced an experiment view (refused, timed out, or the platform failed). */
     public static RunResult failed(BenchPlan.Run run, String id, String reason, double wallSeconds) {
         return new RunResult(run, id, "FAILED", reason, null, Map.of(), null, null, 0, 0, 0, 0, null, null, null, null,
-                null, null, null, null, null, null, null, wallSeconds);
+                null, null, null, null, null, null, null, null, wallSeconds);
     }
 
     /**
@@ -56,6 +58,8 @@ public record RunResult(BenchPlan.Run run, String experimentId, String status, S
         long raw = 0;
         double seconds = 0;
         Double tgap = null;
+        double aggregateDeltaW = 0;
+        int audited = 0;
         for (JsonNode r : experiment.get("roundSummaries")) {
             if (!"CLOSED".equals(r.get("status").asString())) {
                 continue;
@@ -71,6 +75,11 @@ public record RunResult(BenchPlan.Run run, String experimentId, String status, S
                 up += r.get("uploadBytes").asLong();
                 raw += r.get("rawUpdateBytes").asLong();
                 seconds += duration;
+                Double dw = number(r.get("aggregateDeltaWCosine"));
+                if (dw != null) {
+                    aggregateDeltaW += dw;
+                    audited++;
+                }
             }
             accuracy = number(r.get("accuracy"));
             loss = number(r.get("evalLoss"));
@@ -97,7 +106,7 @@ public record RunResult(BenchPlan.Run run, String experimentId, String status, S
         return new RunResult(run, experiment.get("id").asString(), status, failure, accuracy, Map.copyOf(byCategory), loss,
                 baseline, completed, uploads, up, raw, uploads == 0 ? null : (double) up / uploads,
                 raw == 0 ? null : (double) up / raw, cosine, snr, dwCos, dwSnr, completed == 0 ? null : seconds / completed, tgap,
-                cleanCos, cleanErr, noisyCos, wallSeconds);
+                cleanCos, cleanErr, noisyCos, audited == 0 ? null : aggregateDeltaW / audited, wallSeconds);
     }
 
     /** The mean of a per-client metric over the training rounds the registry recorded. */

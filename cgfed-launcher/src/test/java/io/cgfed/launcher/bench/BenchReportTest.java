@@ -30,7 +30,7 @@ class BenchReportTest {
         return new RunResult(run, "00000000-0000-0000-0000-00000000000" + seed, "COMPLETED", null, accuracy, cats,
                 1.5 - accuracy, 0.25, 5, uploads, up, uploads * 28_672, bytesPerClientRound, (double) up / (uploads * 28_672),
                 cosine, snr, cosine - 0.05, snr - 1, 2.0 + seed, 5.0, sigma > 0 ? 0.3 : null, sigma > 0 ? sigma * 100 : null,
-                sigma > 0 ? 0.9 : null, 20.0);
+                sigma > 0 ? 0.9 : null, null, 20.0);
     }
 
     private static List<RunResult> sample() {
@@ -88,7 +88,7 @@ class BenchReportTest {
         assertThat(lora).startsWith("main,lora-ft,\"LoRA-FT (federated, fp32)\",1,64,0.0,0.0,");
         assertThat(lora.replace("\"LoRA-FT (federated, fp32)\"", "x").split(",", -1)).hasSize(columns);
         assertThat(lora).contains(",COMPLETED,0.6,");
-        assertThat(runs.get(runs.size() - 1)).contains(",FAILED,").endsWith(",refused: 400");
+        assertThat(runs.get(runs.size() - 1)).contains(",FAILED,").endsWith(",refused: 400,");
         List<String> summary = report.summaryCsv().lines().toList();
         assertThat(summary.get(0)).isEqualTo(BenchCsv.SUMMARY_HEADER);
         assertThat(summary).anyMatch(l -> l.startsWith("main,lora-ft,") && l.contains(",2,2,0.55,"));

@@ -170,6 +170,6 @@ public class ExperimentService {
         return new ExperimentView.RoundSummary(r.getRound(), r.getStatus().name(), r.getSelected(), received,
                 r.getTrainLoss(), r.getEvalLoss(), r.getPerplexity(), r.getAccuracy(), byCategory, r.getUploadBytes(),
                 r.getRawUpdateBytes(), duration, table, r.getCodecVersion(), r.getNextCodecVersion(), r.getAggregateCosine(),
-                r.getAuditedUpdates(), r.phases());
+                r.getAggregateDeltaWCosine(), r.getAuditedUpdates(), r.phases());
     }
 }

@@ -21,7 +21,9 @@ public record ExperimentView(UUID id, String name, ExperimentStatus status, int 
      * accuracies as the C-Eval-style Markdown table (groups, both averages), when the evaluation
      * reported them by category. codecVersion: the learned codec version its updates used;
      * nextCodecVersion: the version FAF published from its contributions; aggregateCosine (audit mode):
-     * cosine between the aggregate of the reconstructions and that of the raw updates. phases: milliseconds
+     * cosine between the aggregate of the reconstructions and that of the raw updates; aggregateDeltaWCosine
+     * (audit mode): cosine of the weight change the round applied to the exact mean of the clients' weight
+     * changes (codec and aggregation error together). phases: milliseconds
      * per phase so far (collectingMs, aggregationMs, codecTrainingMs, evaluationMs, totalMs; null where
      * the round has not had that phase).
      */
@@ -29,7 +31,7 @@ public record ExperimentView(UUID id, String name, ExperimentStatus status, int 
                                Double perplexity, Double accuracy, Map<String, Double> accuracyByCategory,
                                long uploadBytes, long rawUpdateBytes, Long durationMs, String cevalTable,
                                Integer codecVersion, Integer nextCodecVersion, Double aggregateCosine,
-                               Integer auditedUpdates, Map<String, Long> phases) {
+                               Double aggregateDeltaWCosine, Integer auditedUpdates, Map<String, Long> phases) {
     }
 
     public record AdapterSummary(int version, String sha256, long bytes, Instant createdAt) {

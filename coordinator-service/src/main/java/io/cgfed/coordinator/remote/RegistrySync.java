@@ -175,6 +175,9 @@ public class RegistrySync {
             }
             if (r.getAggregateCosine() != null) {
                 metrics.put("aggregateCosine", r.getAggregateCosine());
+                if (r.getAggregateDeltaWCosine() != null) {
+                    metrics.put("aggregateDeltaWCosine", r.getAggregateDeltaWCosine());
+                }
                 metrics.put("auditedUpdates", r.getAuditedUpdates());
             }
             io.cgfed.core.protocol.RoundRecord body = new io.cgfed.core.protocol.RoundRecord(r.getRound(), r.getUploads(),

@@ -7,6 +7,7 @@ import io.cgfed.coordinator.remote.CodecServiceClient;
 import io.cgfed.coordinator.upload.Upload;
 import io.cgfed.core.aggregation.Aggregator;
 import io.cgfed.core.aggregation.FedAvg;
+import io.cgfed.core.codec.DeltaWQuality;
 import io.cgfed.core.codec.PayloadBatch;
 import io.cgfed.core.codec.ReconstructionQuality;
 import io.cgfed.core.codec.UpdateDecoder;
@@ -40,12 +41,21 @@ class AggregationAudit {
         this.codecService = codecService;
     }
 
-    /** Audit mode: how well the aggregate of the reconstructions matches the aggregate of the raw updates. */
-    record Audit(double cosine, int updates) {
+    /**
+     * Audit mode: how well the aggregate of the reconstructions matches the aggregate of the raw updates
+     * (cosine, in the factors' space), and how well the weight change the round applied matches the exact
+     * mean of the clients' weight changes ({@code deltaWCosine}, {@link DeltaWQuality#ofAggregate}).
+     */
+    record Audit(double cosine, int updates, double deltaWCosine) {
     }
 
+    /**
+     * @param previous the round's global adapter; {@code next} the adapter the round's step makes of it;
+     *                 {@code scale} the LoRA scale (alpha / r)
+     */
     Audit audit(UUID experimentId, int roundNo, List<TensorSpec> layout, List<Upload> received,
-                        List<PayloadBatch.Part> payloads, NamedTensors aggregate, long maxClientSamples) {
+                List<PayloadBatch.Part> payloads, NamedTensors aggregate, long maxClientSamples,
+                NamedTensors previous, NamedTensors next, double scale) {
         Map<Integer, byte[]> raw = new HashMap<>();
         for (var a : attachments.findByExperimentIdAndRoundAndKindOrderByClientIndex(experimentId, roundNo,
                 AttachmentKind.AUDIT)) {
@@ -68,8 +78,11 @@ class AggregationAudit {
         NamedTensors reconstructed = aggregate != null && encoded.size() == payloads.size() ? aggregate
                 : codecService.aggregateParts(layout, encoded, maxClientSamples);
         double cosine = ReconstructionQuality.of(new FedAvg().aggregate(rawUpdates), reconstructed).cosine();
-        log.info("experiment {} round {}: audit over {} updates, aggregate cosine {}", experimentId, roundNo,
-                rawUpdates.size(), String.format(Locale.ROOT, "%.4f", cosine));
-        return new Audit(cosine, rawUpdates.size());
+        double deltaW = DeltaWQuality.ofAggregate(previous, rawUpdates.stream().map(Aggregator.WeightedUpdate::update).toList(),
+                rawUpdates.stream().mapToDouble(Aggregator.WeightedUpdate::weight).toArray(), next, scale,
+                DeltaWQuality.DEFAULT_ROWS).cosine();
+        log.info("experiment {} round {}: audit over {} updates, aggregate cosine {}, weight-change cosine {}", experimentId,
+                roundNo, rawUpdates.size(), String.format(Locale.ROOT, "%.4f", cosine), String.format(Locale.ROOT, "%.4f", deltaW));
+        return new Audit(cosine, rawUpdates.size(), deltaW);
     }
 }

@@ -61,6 +61,9 @@ public class Round {
     private Double aggregateCosine;
     @Column(name = "audited_updates")
     private Integer auditedUpdates;
+    /** Audit mode: cosine of the weight change the round applied to the exact mean of the clients' weight changes. */
+    @Column(name = "aggregate_delta_w_cosine")
+    private Double aggregateDeltaWCosine;
     /** How many times this round was re-opened below its quorum. */
     private int attempt;
     /** Codec-service calls that failed in a row while closing this round (TGAP training, aggregation, FAF). */
@@ -194,8 +197,9 @@ public class Round {
     }
 
     /** Audit mode: cosine of the aggregated reconstruction against the aggregate of the raw updates. */
-    public void audited(Double aggregateCosine, int updates) {
+    public void audited(Double aggregateCosine, int updates, Double aggregateDeltaWCosine) {
         this.aggregateCosine = aggregateCosine;
+        this.aggregateDeltaWCosine = aggregateDeltaWCosine;
         this.auditedUpdates = updates;
     }
 
@@ -209,6 +213,10 @@ public class Round {
 
     public Double getAggregateCosine() {
         return aggregateCosine;
+    }
+
+    public Double getAggregateDeltaWCosine() {
+        return aggregateDeltaWCosine;
     }
 
     public Integer getAuditedUpdates() {

@@ -133,7 +133,8 @@ public class RoundCloser {
         AggregationAudit.Audit audit = spec.codec().audit() && update != null
                 // the audit compares means: a robust rule's combination is not one, so the audit asks for the mean
                 ? auditor.audit(experimentId, roundNo, layout, plan.included(), payloads,
-                        strategy.rule() == AggregationRule.MEAN ? update : null, plan.maxClientSamples())
+                        strategy.rule() == AggregationRule.MEAN ? update : null, plan.maxClientSamples(), previous, next,
+                        spec.lora().toConfig().scaling())
                 : null;
         long applyStart = System.nanoTime();
         return Boolean.TRUE.equals(tx.execute(s -> {
@@ -155,7 +156,7 @@ public class RoundCloser {
                 experiments.findById(experimentId).orElseThrow().useCodecVersion(nextVersion);
             }
             if (audit != null) {
-                round.audited(audit.cosine(), audit.updates());
+                round.audited(audit.cosine(), audit.updates(), audit.deltaWCosine());
             }
             round.aggregated(plan.included().size(), plan.wireBytes(), plan.rawBytes(), plan.trainLoss(),
                     json.writeValueAsString(clientRecords(plan)), Instant.now());

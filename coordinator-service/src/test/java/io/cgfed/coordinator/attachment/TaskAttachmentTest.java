@@ -102,6 +102,9 @@ class TaskAttachmentTest extends CoordinatorApiTestBase {
         assertThat(r1.get("auditedUpdates").asInt()).isEqualTo(2);
         // fp16 loses almost nothing: the aggregate of reconstructions matches the raw aggregate
         assertThat(r1.get("aggregateCosine").asDouble()).isGreaterThan(0.9999);
+        // in the weight change, averaging A and B apart loses the cross terms dB_i dA_i of two clients of different
+        // sizes: close to, and below, the exact mean of their weight changes
+        assertThat(r1.get("aggregateDeltaWCosine").asDouble()).isBetween(0.9, 0.999999);
     }
 
     @Test

@@ -20,6 +20,10 @@ import java.util.Map;
  *                        update makes, s((B + dB)(A + dA) - BA) summed over targets, against the true one
  * @param meanDeltaWSnrDb the same as an SNR in dB
  * @param aggregateCosine audit mode: cosine of the averaged reconstructions to the averaged raw updates
+ * @param aggregateDeltaWCosine audit mode: cosine of the weight change the round applied to the exact mean of
+ *                        the clients' weight changes (the codec's and the aggregation's error together)
+ * @param strategy        what the round's strategy did (its name; Krum's chosen clients, the trimmed share, the
+ *                        server step's norm, lora-svd's tail energy), null for records without it
  * @param codecVersion    the learned codec's version the round's updates used
  * @param phases          milliseconds per phase of the round (null where it had no such phase)
  * @param categoryAccuracy accuracy per C-Eval group and both averages (null without a multiple-choice
@@ -31,7 +35,8 @@ import java.util.Map;
  */
 public record RoundView(int round, int clients, Double trainLoss, Double evalLoss, Double accuracy, long uploadBytes,
                         long rawUpdateBytes, Double ratioToFp32, long durationMs, Double meanCosine, Double meanSnrDb,
-                        Double meanDeltaWCosine, Double meanDeltaWSnrDb, Double aggregateCosine, Integer codecVersion, Phases phases, CategoryAccuracy categoryAccuracy,
+                        Double meanDeltaWCosine, Double meanDeltaWSnrDb, Double aggregateCosine, Double aggregateDeltaWCosine,
+                        Map<String, Object> strategy, Integer codecVersion, Phases phases, CategoryAccuracy categoryAccuracy,
                         Outcomes outcomes, List<ClientRow> clientRows, Map<String, Object> metrics, Instant recordedAt) {
 
     /**
@@ -162,9 +167,15 @@ public record RoundView(int round, int clients, Double trainLoss, Double evalLos
                 r.durationMs(), mean(rows.stream().map(ClientRow::cosine).toList()),
                 mean(rows.stream().map(ClientRow::snrDb).toList()), mean(rows.stream().map(ClientRow::deltaWCosine).toList()),
                 mean(rows.stream().map(ClientRow::deltaWSnrDb).toList()), number(m.get("aggregateCosine")),
+                number(m.get("aggregateDeltaWCosine")), strategyOf(m.get("strategy")),
                 integer(m.get("codecVersion")), Phases.of(m.get("phases")),
                 CategoryAccuracy.of(m.get("accuracyByCategory"), m.get("examplesByCategory")),
                 new Outcomes(count(rows, "ON_TIME"), count(rows, "LATE"), count(rows, "FAILED")), rows, m, r.recordedAt());
+    }
+
+    @SuppressWarnings("unchecked")
+    private static Map<String, Object> strategyOf(Object o) {
+        return o instanceof Map<?, ?> map ? java.util.Collections.unmodifiableMap((Map<String, Object>) map) : null;
     }
 
     /** The mean of the values present; null when none is. */

@@ -28,7 +28,7 @@ class PackageLayersTest {
     static final Map<String, Integer> RANK = Map.ofEntries(
             Map.entry("util", 0),
             Map.entry("tensor", 1), Map.entry("text", 1),
-            Map.entry("aggregation", 2), Map.entry("privacy", 2), Map.entry("model", 2),
+            Map.entry("aggregation", 2), Map.entry("privacy", 2), Map.entry("model", 2), Map.entry("secagg", 2),
             Map.entry("protocol", 3),
             Map.entry("data", 4),
             Map.entry("train", 5),
@@ -42,6 +42,7 @@ class PackageLayersTest {
             Map.entry("protocol", "cgfed-protocol"),
             Map.entry("data", "cgfed-train"), Map.entry("train", "cgfed-train"),
             Map.entry("codec", "cgfed-codec"),
+            Map.entry("secagg", "cgfed-secagg"),
             Map.entry("bench", "cgfed-bench"));
     private static final Pattern REFERENCE = Pattern.compile("io\\.cgfed\\.core\\.(\\w+)");
 

@@ -44,7 +44,8 @@ public record ExperimentSpec(
         Boolean closeAtQuorum,
         @Min(1) @Max(7 * 24 * 3600) Integer taskTimeoutSeconds,
         @Valid InitialAdapter initialAdapter,
-        @Valid Aggregation aggregation) {
+        @Valid Aggregation aggregation,
+        @Valid SecureAggregation secureAggregation) {
 
     public ExperimentSpec {
         fractionPerRound = fractionPerRound == null ? 1.0 : fractionPerRound;
@@ -53,6 +54,37 @@ public record ExperimentSpec(
         roundRetries = roundRetries == null ? 0 : roundRetries;
         closeAtQuorum = closeAtQuorum != null && closeAtQuorum;
         aggregation = aggregation == null ? Aggregation.FEDAVG : aggregation;
+        secureAggregation = secureAggregation == null ? SecureAggregation.OFF : secureAggregation;
+    }
+
+    /** Without secure aggregation. */
+    public ExperimentSpec(String name, Model model, Dataset dataset, Integer clients, Double fractionPerRound,
+                          Integer minClients, Integer rounds, Training training, Lora lora, Codec codec,
+                          Integer roundDeadlineSeconds, Long seed, Integer roundRetries, Boolean closeAtQuorum,
+                          Integer taskTimeoutSeconds, InitialAdapter initialAdapter, Aggregation aggregation) {
+        this(name, model, dataset, clients, fractionPerRound, minClients, rounds, training, lora, codec,
+                roundDeadlineSeconds, seed, roundRetries, closeAtQuorum, taskTimeoutSeconds, initialAdapter, aggregation,
+                null);
+    }
+
+    /**
+     * Secure aggregation (SecAgg+, {@code io.cgfed.core.secagg}): the server sees only the sum of the round's
+     * updates. {@code neighbours}: each client's degree in the masking graph (0: the default, O(log n));
+     * {@code threshold}: shares needed to rebuild a client's secrets (0: a majority of its neighbours);
+     * {@code clipRange} and {@code bits}: each update value is clipped to [-clipRange, clipRange] and quantised to
+     * {@code bits}-bit levels with stochastic rounding before masking.
+     */
+    public record SecureAggregation(Boolean enabled, Integer threshold, Integer neighbours, Double clipRange,
+                                    Integer bits) {
+        public static final SecureAggregation OFF = new SecureAggregation(false, null, null, null, null);
+
+        public SecureAggregation {
+            enabled = enabled != null && enabled;
+            threshold = threshold == null ? 0 : threshold;
+            neighbours = neighbours == null ? 0 : neighbours;
+            clipRange = clipRange == null ? 0.05 : clipRange;
+            bits = bits == null ? 16 : bits;
+        }
     }
 
     /** With the default strategy (FedAvg). */

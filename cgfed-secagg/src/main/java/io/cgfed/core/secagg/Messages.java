@@ -25,4 +25,39 @@ public final class Messages {
      */
     public record Unmasking(int from, Map<Integer, Shamir.Share> selfMaskShares, Map<Integer, Shamir.Share> maskKeyShares) {
     }
+
+    /**
+     * What the server hands a client for one stage: the round's configuration (so the client can check it is the
+     * one it began with) and that stage's input: the neighbours' advertisements (SHARE), the sealed shares for it
+     * (MASKED_INPUT), or the survivors (UNMASK).
+     */
+    public record StageInput(String stage, java.util.List<Integer> clients, int degree, int threshold, int length,
+                             byte[] context, java.util.List<Advertisement> advertisements,
+                             java.util.List<SealedShare> shares, java.util.List<Integer> survivors) {
+        public SecAggConfig config() {
+            return new SecAggConfig(clients, degree, threshold, length, context);
+        }
+    }
+
+    /** A masked input as its request body: the values as little-endian u32, nothing else. */
+    public static byte[] maskedBytes(int[] values) {
+        java.nio.ByteBuffer b = java.nio.ByteBuffer.allocate(4 * values.length).order(java.nio.ByteOrder.LITTLE_ENDIAN);
+        for (int v : values) {
+            b.putInt(v);
+        }
+        return b.array();
+    }
+
+    /** A masked input's values from its body, which must hold exactly {@code length} of them. */
+    public static int[] maskedValues(byte[] body, int length) {
+        if (body.length != 4L * length) {
+            throw new SecAggException("a masked input of this round is " + 4L * length + " bytes, got " + body.length);
+        }
+        java.nio.ByteBuffer b = java.nio.ByteBuffer.wrap(body).order(java.nio.ByteOrder.LITTLE_ENDIAN);
+        int[] out = new int[length];
+        for (int i = 0; i < length; i++) {
+            out[i] = b.getInt();
+        }
+        return out;
+    }
 }

@@ -55,6 +55,10 @@ public final class SecAggClient {
         return neighbours;
     }
 
+    public SecAggConfig config() {
+        return config;
+    }
+
     /** Stage 1. */
     public Advertisement advertise() {
         cipherKeys = X25519.generate(random);

@@ -93,6 +93,77 @@ public final class SpecRules {
         }
         strategy(spec);
         loraConfig(spec);
+        secureAggregation(spec);
+    }
+
+    /** The codecs whose values secure aggregation quantises and masks (a learned or sparse code is not summable). */
+    public static final List<String> SECURE_CODECS = List.of("none", "fp16");
+
+    /**
+     * The spec's secure aggregation, checked against everything it cannot run with: a codec other than
+     * {@code none} or {@code fp16}, audit mode, a strategy whose rule needs the individual updates, a
+     * threshold below a majority of the neighbours or above them, a round of fewer than 3 clients, levels whose
+     * sum would wrap modulo 2^32, quorum closing and round retries (a stage closes on its clients or its deadline;
+     * a round cannot re-open half-way through the protocol). Each a 400 on the field, saying why.
+     *
+     * @return the neighbour degree and the threshold it runs with (null when it is off)
+     */
+    public static int[] secureAggregation(ExperimentSpec spec) {
+        ExperimentSpec.SecureAggregation sa = spec.secureAggregation();
+        if (!sa.enabled()) {
+            return null;
+        }
+        if (!SECURE_CODECS.contains(spec.codec().name())) {
+            throw new InvalidFieldException("codec.name", "secure aggregation masks the quantised values of an update "
+                    + "sent as " + SECURE_CODECS + "; codec '" + spec.codec().name() + "' is not summable under masks");
+        }
+        if (spec.codec().audit()) {
+            throw new InvalidFieldException("codec.audit", "audit mode sends the raw updates: it defeats secure aggregation");
+        }
+        if (strategy(spec).rule() != io.cgfed.core.aggregation.AggregationRule.MEAN) {
+            throw new InvalidFieldException("aggregation.name", "strategy '" + spec.aggregation().name() + "' needs the "
+                    + "individual updates, which secure aggregation hides: only the mean and the server optimisers over "
+                    + "it (fedavg, fedavgm, fedadam, fedyogi, fedadagrad) run on a masked sum");
+        }
+        int n = spec.clientsPerRound();
+        if (n < 3) {
+            throw new InvalidFieldException("clients", "secure aggregation needs at least 3 clients a round (a sum of "
+                    + "two tells each the other's update), got " + n);
+        }
+        if (spec.closeAtQuorum()) {
+            throw new InvalidFieldException("closeAtQuorum", "not with secure aggregation: each stage closes when its "
+                    + "clients have answered or at its deadline, and late clients count as dropped");
+        }
+        if (spec.roundRetries() > 0) {
+            throw new InvalidFieldException("roundRetries", "not with secure aggregation: a round cannot re-open half-way "
+                    + "through the protocol (dropouts up to the threshold are survived instead)");
+        }
+        int k = sa.neighbours() == 0 ? io.cgfed.core.secagg.NeighbourGraph.defaultDegree(n) : sa.neighbours();
+        if (k < 2 || k > n - 1) {
+            throw new InvalidFieldException("secureAggregation.neighbours", "must be in [2, " + (n - 1)
+                    + "] (the other clients of a round of " + n + "), got " + k);
+        }
+        int majority = io.cgfed.core.secagg.SecAggConfig.defaultThreshold(k);
+        int t = sa.threshold() == 0 ? majority : sa.threshold();
+        if (t < majority || t > k) {
+            throw new InvalidFieldException("secureAggregation.threshold", "must be in [" + majority + ", " + k
+                    + "] (a majority of the " + k + " neighbours, so that a minority of colluders cannot rebuild a "
+                    + "client's secrets), got " + t);
+        }
+        if (spec.quorum() < t) {
+            throw new InvalidFieldException("minClients", "must be at least the secure aggregation threshold " + t);
+        }
+        try {
+            io.cgfed.core.secagg.Quantiser q = new io.cgfed.core.secagg.Quantiser(sa.clipRange(), sa.bits());
+            if (q.maxClients() < n) {
+                throw new InvalidFieldException("secureAggregation.bits", n + " clients' " + sa.bits() + "-bit levels wrap "
+                        + "modulo 2^32 (at most " + q.maxClients() + " clients at this width)");
+            }
+        } catch (io.cgfed.core.secagg.SecAggException e) {
+            throw new InvalidFieldException(e.getMessage().startsWith("bits") ? "secureAggregation.bits"
+                    : "secureAggregation.clipRange", e.getMessage());
+        }
+        return new int[] {k, t};
     }
 
     /**

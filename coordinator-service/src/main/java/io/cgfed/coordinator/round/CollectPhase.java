@@ -36,11 +36,13 @@ class CollectPhase {
     private final TaskReassigner reassigner;
     private final CoordinatorMetrics metrics;
     private final RoundFailure failure;
+    private final SecAggPhase secure;
 
     CollectPhase(RoundRepository rounds, ExperimentRepository experiments, ExperimentService experimentService,
                  io.cgfed.coordinator.attachment.AttachmentRepository attachments, TaskRepository tasks,
                  UploadRepository uploads, TaskReassigner reassigner, CoordinatorMetrics metrics,
-                 RoundFailure failure) {
+                 RoundFailure failure, SecAggPhase secure) {
+        this.secure = secure;
         this.rounds = rounds;
         this.experiments = experiments;
         this.experimentService = experimentService;
@@ -74,6 +76,10 @@ class CollectPhase {
         }
         ExperimentSpec spec = experimentService.spec(e);
         boolean tgap = collecting == RoundStatus.COLLECTING;
+        if (!tgap && spec.secureAggregation().enabled()) {
+            secure.check(round, e, spec, Instant.now()); // its stages, not uploads
+            return;
+        }
         TaskType type = tgap ? TaskType.COLLECT : TaskType.TRAIN;
         long received = tgap ? attachments.countByExperimentIdAndRoundAndKind(experimentId, 0,
                 io.cgfed.coordinator.attachment.AttachmentKind.COLLECTION)

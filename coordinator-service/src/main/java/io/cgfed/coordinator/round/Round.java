@@ -61,6 +61,9 @@ public class Round {
     private Double aggregateCosine;
     @Column(name = "audited_updates")
     private Integer auditedUpdates;
+    /** Secure aggregation: the SecAgg+ stage the round is in (ADVERTISE, SHARE, MASKED_INPUT, UNMASK, DONE); null without. */
+    @Column(name = "secagg_stage")
+    private String secaggStage;
     /** Audit mode: cosine of the weight change the round applied to the exact mean of the clients' weight changes. */
     @Column(name = "aggregate_delta_w_cosine")
     private Double aggregateDeltaWCosine;
@@ -114,6 +117,20 @@ public class Round {
     /** The one way {@code status} changes: a move {@link RoundStatus#mayMoveTo} does not allow is refused. */
     private void moveTo(RoundStatus next) {
         this.status = status.moveTo(next, "round " + round + " of experiment " + experimentId);
+    }
+
+    public String getSecaggStage() {
+        return secaggStage;
+    }
+
+    /** Secure aggregation: the round moves to {@code stage}, whose tasks have until {@code deadline}. */
+    public void secaggStage(String stage, Instant deadline) {
+        if (status != RoundStatus.OPEN) {
+            throw new IllegalStateException("round " + round + " of experiment " + experimentId + " is " + status
+                    + ": only an open round runs secure aggregation stages");
+        }
+        this.secaggStage = stage;
+        this.deadlineAt = deadline;
     }
 
     /** Below quorum at the deadline, with retries left: open again until {@code deadline}. */

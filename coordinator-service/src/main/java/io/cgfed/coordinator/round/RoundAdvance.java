@@ -86,12 +86,18 @@ class RoundAdvance {
         }
         int roundNo = closedRound + 1;
         List<Integer> selected = RoundPlan.selectClients(spec, roundNo);
-        rounds.save(new Round(experimentId, roundNo, RoundStatus.OPEN, selected.size(), now,
-                now.plusSeconds(spec.roundDeadlineSeconds())));
+        Round opened = new Round(experimentId, roundNo, RoundStatus.OPEN, selected.size(), now,
+                now.plusSeconds(spec.roundDeadlineSeconds()));
+        boolean secure = spec.secureAggregation().enabled();
+        if (secure) {
+            // secure aggregation: the round starts with the clients' keys; training comes in its third stage
+            opened.secaggStage(io.cgfed.coordinator.secagg.SecAggStage.ADVERTISE.name(), opened.getDeadlineAt());
+        }
+        rounds.save(opened);
         boolean contribute = RoundPlan.contributes(spec, roundNo);
         for (int client : selected) {
-            tasks.save(new Task(experimentId, roundNo, client, TaskType.TRAIN, assignments.workerOf(experimentId, client),
-                    closedRound, e.getCodecVersion(), contribute, now));
+            tasks.save(new Task(experimentId, roundNo, client, secure ? TaskType.SECAGG_ADVERTISE : TaskType.TRAIN,
+                    assignments.workerOf(experimentId, client), closedRound, e.getCodecVersion(), contribute, now));
         }
         e.advanceTo(roundNo);
         metrics.roundOpened();

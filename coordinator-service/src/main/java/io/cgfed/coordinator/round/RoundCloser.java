@@ -64,12 +64,14 @@ public class RoundCloser {
     private final UpdateQuarantine quarantine;
     private final WeightCap weightCap;
     private final AggregationAudit auditor;
+    private final SecureRoundCloser secure;
 
     RoundCloser(UploadRepository uploads, RoundRepository rounds, TaskRepository tasks, AdapterStore adapters,
                 BlobStore blobs, CodecServiceClient codecService, ClientAssignments assignments, TransactionTemplate tx,
                 ObjectMapper json, AttachmentRepository attachments, ExperimentService experimentService,
                 ExperimentRepository experiments, CoordinatorMetrics metrics, UpdateQuarantine quarantine,
-                WeightCap weightCap, AggregationAudit auditor) {
+                WeightCap weightCap, AggregationAudit auditor, SecureRoundCloser secure) {
+        this.secure = secure;
         this.auditor = auditor;
         this.quarantine = quarantine;
         this.weightCap = weightCap;
@@ -99,6 +101,10 @@ public class RoundCloser {
 
     /** True when this call applied the round (false when another had already). */
     private boolean aggregateOnce(UUID experimentId, int roundNo) {
+        ExperimentSpec secureSpec = experimentService.spec(experimentService.find(experimentId));
+        if (secureSpec.secureAggregation().enabled()) {
+            return secure.aggregate(experimentId, roundNo, secureSpec); // the unmasked sum, no uploads to decode
+        }
         AggregationPlan plan = AggregationPlan.of(
                 uploads.findByExperimentIdAndRoundOrderByClientIndex(experimentId, roundNo), quarantine, weightCap);
         // streamed from the blob files to the codec-service (which sums them as they come): the round is

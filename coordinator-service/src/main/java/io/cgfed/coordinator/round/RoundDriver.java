@@ -113,7 +113,10 @@ public class RoundDriver {
     /** A worker killed mid-task: its open tasks of this round go to live workers (see {@link TaskReassigner}). */
     private void reassignStaleTasks(UUID experimentId, int roundNo, ExperimentSpec spec) {
         Round round = rounds.lock(experimentId, roundNo).orElseThrow();
-        if (round.getStatus().collects() || round.getStatus() == RoundStatus.EVALUATING) {
+        // a secure round's client keeps its protocol secrets on its worker: another worker cannot go on for it,
+        // so its open stage task waits for the stage's deadline and the client counts as dropped out
+        boolean secureStage = round.getStatus() == RoundStatus.OPEN && spec.secureAggregation().enabled();
+        if (!secureStage && (round.getStatus().collects() || round.getStatus() == RoundStatus.EVALUATING)) {
             reassigner.sweep(experimentId, roundNo, spec, Instant.now());
         }
     }

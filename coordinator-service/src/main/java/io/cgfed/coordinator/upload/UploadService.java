@@ -113,6 +113,11 @@ public class UploadService {
                     + experiment.getStatus());
         }
         ExperimentSpec spec = experiments.spec(experiment);
+        if (spec.secureAggregation().enabled()) {
+            // refused before the body is read: a clear update must never reach a securely aggregated experiment
+            throw UploadRefused.conflict("wrong_task", "experiment " + experiment.getId() + " is securely aggregated: its "
+                    + "updates go masked through PUT /api/v1/tasks/" + taskId + "/secagg, never in the clear");
+        }
         List<TensorSpec> manifest = SpecRules.updateLayout(spec);
         long maxBytes = maxPayloadBytes(manifest);
         byte[] body = readBounded(request, maxBytes);

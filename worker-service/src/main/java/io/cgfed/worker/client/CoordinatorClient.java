@@ -146,6 +146,21 @@ public class CoordinatorClient {
                 .toBodilessEntity());
     }
 
+    /** What a secure aggregation stage task needs (its round's configuration and the stage's input). */
+    public io.cgfed.core.secagg.Messages.StageInput secaggInput(UUID workerId, UUID taskId, Duration patience) {
+        return retrying("secure aggregation input of task " + taskId, patience, () -> http.get()
+                .uri("/api/v1/tasks/{id}/secagg", taskId).headers(as(workerId)).accept(MediaType.APPLICATION_JSON)
+                .retrieve().body(io.cgfed.core.secagg.Messages.StageInput.class));
+    }
+
+    /** A secure aggregation stage's delivery: JSON, or a masked input's bytes. Completes the task. */
+    public void secaggDeliver(UUID workerId, UUID taskId, byte[] body, boolean json, Duration patience) {
+        deliver("secure aggregation message of task " + taskId, patience, () -> http.put()
+                .uri("/api/v1/tasks/{id}/secagg", taskId).headers(as(workerId))
+                .contentType(json ? MediaType.APPLICATION_JSON : MediaType.APPLICATION_OCTET_STREAM).body(body)
+                .retrieve().toBodilessEntity());
+    }
+
     /** A learned codec version's model file (safetensors), through the coordinator, retried as {@link #adapter}. */
     public byte[] codecModel(UUID experimentId, int version, Duration patience) {
         return retrying("download of codec version " + version, patience, () -> http.get()

@@ -10,7 +10,8 @@ import org.springframework.stereotype.Component;
  * Runs one task and reports what it produced. TRAIN: start from the global adapter, train on this client's
  * shard, take the update (local minus global), encode it, measure what the codec lost, upload
  * ({@link UpdateTrainer}). COLLECT: TGAP's update snapshots ({@link SnapshotCollector}). EVALUATE: score the
- * global adapter on the held-out set ({@link AdapterEvaluator}). The work holds the model alone
+ * global adapter on the held-out set ({@link AdapterEvaluator}). The secure aggregation stages (and TRAIN in
+ * an experiment with it) go to {@link SecureAggregationTasks}. The work holds the model alone
  * ({@link ModelHost#exclusive}); the reports to the coordinator come after it.
  */
 @Component
@@ -21,9 +22,11 @@ public class TaskRunner {
     private final SnapshotCollector collector;
     private final AdapterEvaluator evaluator;
     private final TaskTimings timings;
+    private final SecureAggregationTasks secure;
 
     TaskRunner(CoordinatorClient coordinator, ModelHost models, UpdateTrainer trainer, SnapshotCollector collector,
-               AdapterEvaluator evaluator, TaskTimings timings) {
+               AdapterEvaluator evaluator, TaskTimings timings, SecureAggregationTasks secure) {
+        this.secure = secure;
         this.coordinator = coordinator;
         this.models = models;
         this.trainer = trainer;
@@ -35,7 +38,12 @@ public class TaskRunner {
     public void run(UUID workerId, TaskMessage task) {
         java.time.Duration patience = patience(task);
         switch (task.type()) {
+            case SECAGG_ADVERTISE, SECAGG_SHARE, SECAGG_UNMASK -> secure.run(workerId, task);
             case TRAIN -> {
+                if (task.spec().secureAggregation().enabled()) {
+                    secure.run(workerId, task); // the update goes out masked, as secure aggregation's third stage
+                    return;
+                }
                 UpdateTrainer.Trained out = models.exclusive(() -> trainer.train(task));
                 // a contribution and an audit copy go first: the update completes the task
                 if (out.contribution() != null) {

@@ -81,8 +81,16 @@ class UpdateTrainer {
         return Codecs.create(spec.codec().name(), codecSettings);
     }
 
-    /** Trains and returns what the task uploads. */
-    Trained train(TaskMessage task) {
+    /**
+     * The training half of a TRAIN task: the client's update from the round's global adapter (after a test
+     * attack and differential privacy where set, and the robustness experiment's noise), with what produced it.
+     */
+    private record Local(LlamaModel model, NamedTensors global, NamedTensors update, NamedTensors clean,
+                         LocalTrainer.TrainingResult result, int samples, long seed, long trainMs, GaussianMechanism dp,
+                         double originalNorm, double noiseSigma, long m0, long a0, long t0) {
+    }
+
+    private Local trainLocal(TaskMessage task) {
         ExperimentSpec spec = task.spec();
         memory.requireFixed(spec); // before the base model takes its memory
         long m0 = System.nanoTime();
@@ -94,8 +102,6 @@ class UpdateTrainer {
         long seed = Seeds.task(spec.seed(), task.round(), task.clientIndex());
         long t0 = System.nanoTime();
         LocalTraining.Result local = training.train(spec, model, task.clientIndex(), seed, false);
-        LocalTrainer.TrainingResult result = local.training();
-        int samples = local.samples();
         long trainMs = (System.nanoTime() - t0) / 1_000_000;
         // what the client sends: the change of every factor it trained (FFA-LoRA: B only, A stays as initialised)
         NamedTensors update = io.cgfed.core.model.LoraAdapter.sent(model.adapter().minus(global), model.loraConfig());
@@ -117,6 +123,49 @@ class UpdateTrainer {
         if (noiseSigma > 0) {
             update = UpdateNoise.add(update, noiseSigma, seed ^ 0x9E3779B97F4A7C15L);
         }
+        return new Local(model, global, update, clean, local.training(), local.samples(), seed, trainMs, dp, originalNorm,
+                noiseSigma, m0, a0, t0);
+    }
+
+    /**
+     * Secure aggregation's TRAIN: the client's update, flattened in the experiment's update layout (the order the
+     * coordinator decodes the unmasked sum in), for {@code SecureAggregationTasks} to quantise and mask.
+     */
+    float[] trainFlat(TaskMessage task) {
+        Local l = trainLocal(task);
+        float[] flat = new float[Math.toIntExact(l.update().numel())];
+        int at = 0;
+        for (String name : io.cgfed.core.model.LoraAdapter.updateShapes(l.model().config(), l.model().loraConfig()).keySet()) {
+            float[] v = l.update().get(name).data();
+            System.arraycopy(v, 0, flat, at, v.length);
+            at += v.length;
+        }
+        log.info("experiment {} round {} client {}: trained {} steps on {} examples in {} ms, loss {} -> {}, "
+                        + "update {} values for secure aggregation", task.experimentId(), task.round(), task.clientIndex(),
+                l.result().steps(), l.samples(), l.trainMs(), fmt(l.result().firstLoss()), fmt(l.result().lastLoss()),
+                flat.length);
+        return flat;
+    }
+
+    /** Trains and returns what the task uploads. */
+    Trained train(TaskMessage task) {
+        ExperimentSpec spec = task.spec();
+        Local l = trainLocal(task);
+        LlamaModel model = l.model();
+        NamedTensors global = l.global();
+        NamedTensors update = l.update();
+        NamedTensors clean = l.clean();
+        LocalTrainer.TrainingResult result = l.result();
+        int samples = l.samples();
+        long seed = l.seed();
+        long trainMs = l.trainMs();
+        GaussianMechanism dp = l.dp();
+        double originalNorm = l.originalNorm();
+        double noiseSigma = l.noiseSigma();
+        ExperimentSpec.Privacy privacy = spec.codec().privacy();
+        long m0 = l.m0();
+        long a0 = l.a0();
+        long t0 = l.t0();
 
         // rotations and subsets are drawn from the payload's identity, which the server reads from the header
         // a codec that weighs errors by their effect on the weights (rotq's deltaW) reads the round's global adapter

@@ -1,0 +1,180 @@
+package io.cgfed.coordinator.secagg;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.within;
+
+import io.cgfed.coordinator.CoordinatorApiTestBase;
+import io.cgfed.coordinator.Payloads;
+import io.cgfed.core.secagg.Messages;
+import io.cgfed.core.secagg.Quantiser;
+import io.cgfed.core.secagg.SecAggClient;
+import io.cgfed.core.tensor.NamedTensors;
+import java.net.URI;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.security.SecureRandom;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.SplittableRandom;
+import java.util.function.IntToDoubleFunction;
+import org.junit.jupiter.api.Test;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.node.ObjectNode;
+
+/**
+ * Secure aggregation through the coordinator's REST API, the test playing the workers with the real client state
+ * machine: four stages as tasks, one client dropping out after sharing its keys (its pair masks rebuilt from the
+ * others' shares), the round's adapter the survivors' mean within the quantiser's step, and no clear update in
+ * the coordinator's database.
+ */
+class SecureAggregationRoundTest extends CoordinatorApiTestBase {
+    private static final double CLIP = 0.5;
+    private static final int BITS = 16;
+
+    private ObjectNode secureSpec(String name) {
+        ObjectNode spec = spec(name);
+        spec.put("clients", 4).put("minClients", 3).put("roundDeadlineSeconds", 3);
+        spec.putObject("secureAggregation").put("enabled", true).put("clipRange", CLIP).put("bits", BITS);
+        return spec;
+    }
+
+    private HttpResponse<String> deliver(Polled t, byte[] body, String contentType) {
+        return send(asWorker(HttpRequest.newBuilder(URI.create(base() + "/api/v1/tasks/" + t.taskId() + "/secagg"))
+                .header("Content-Type", contentType).PUT(HttpRequest.BodyPublishers.ofByteArray(body)), t.workerId()));
+    }
+
+    private Messages.StageInput input(Polled t) {
+        HttpResponse<String> r = send(asWorker(HttpRequest.newBuilder(URI.create(base() + "/api/v1/tasks/" + t.taskId()
+                + "/secagg")).GET(), t.workerId()));
+        assertStatus(r, 200);
+        return JSON.readValue(r.body(), Messages.StageInput.class);
+    }
+
+    private List<Polled> stage(Running run, int count, String type) {
+        List<Polled> tasks = awaitTasks(run.workers(), count).stream().sorted(Comparator.comparingInt(Polled::client)).toList();
+        assertThat(tasks).extracting(Polled::type).containsOnly(type);
+        return tasks;
+    }
+
+    @Test
+    void fourStagesAsTasksADropoutSurvivedAndTheAdapterMovesByTheSurvivorsMean() {
+        Running run = startExperiment(secureSpec("secure-round"), 4);
+        passBaseline(run.id(), run.workers());
+        NamedTensors v0 = adapter(run.id(), 0);
+        SecureRandom random = new SecureRandom();
+        Map<Integer, SecAggClient> clients = new HashMap<>();
+
+        for (Polled t : stage(run, 4, "SECAGG_ADVERTISE")) {
+            Messages.StageInput in = input(t);
+            assertThat(in.clients()).containsExactly(0, 1, 2, 3);
+            SecAggClient c = new SecAggClient(t.client(), in.config(), random);
+            clients.put(t.client(), c);
+            byte[] ad = JSON.writeValueAsBytes(c.advertise());
+            assertStatus(deliver(t, ad, "application/json"), 202);
+            assertStatus(deliver(t, ad, "application/json"), 200);
+            // a clear update is refused before its body is read
+            assertThat(upload(t.workerId(), t.taskId(), new byte[8]).statusCode()).isIn(409);
+        }
+        for (Polled t : stage(run, 4, "SECAGG_SHARE")) {
+            Messages.StageInput in = input(t);
+            assertThat(in.advertisements()).hasSize(3);
+            if (t.client() == 0) {
+                // a share to a client that is not the sender's neighbour, or from another sender: refused
+                List<Messages.SealedShare> forged = List.of(new Messages.SealedShare(1, 2, new byte[40]));
+                assertThat(assertProblem(deliver(t, JSON.writeValueAsBytes(forged), "application/json"), 400)
+                        .get("detail").asString()).contains("secure aggregation SHARE message");
+            }
+            assertStatus(deliver(t, JSON.writeValueAsBytes(clients.get(t.client()).shareKeys(in.advertisements())),
+                    "application/json"), 202);
+        }
+        // the masked inputs: client 3 trains no more (it dropped after sharing its keys)
+        Quantiser q = new Quantiser(CLIP, BITS);
+        List<IntToDoubleFunction> values = List.of(i -> ((i % 7) - 3) / 64.0, i -> ((i % 5) - 2) / 32.0,
+                i -> ((i % 3) - 1) / 16.0);
+        Map<Integer, NamedTensors> updates = new HashMap<>();
+        for (Polled t : stage(run, 4, "TRAIN")) {
+            if (t.client() == 3) {
+                continue;
+            }
+            Messages.StageInput in = input(t);
+            NamedTensors u = Payloads.update(values.get(t.client()));
+            updates.put(t.client(), u);
+            int[] levels = q.encode(u.flatten(), new SplittableRandom(t.client()));
+            Messages.MaskedInput m = clients.get(t.client()).maskInput(levels, in.shares());
+            assertThat(assertProblem(deliver(t, new byte[12], "application/octet-stream"), 400).get("detail").asString())
+                    .contains("bytes");
+            assertStatus(deliver(t, Messages.maskedBytes(m.values()), "application/octet-stream"), 202);
+        }
+        // after the stage's deadline the three survivors are asked to unmask
+        for (Polled t : stage(run, 3, "SECAGG_UNMASK")) {
+            Messages.StageInput in = input(t);
+            assertThat(in.survivors()).containsExactly(0, 1, 2);
+            assertStatus(deliver(t, JSON.writeValueAsBytes(clients.get(t.client()).unmask(new HashSet<>(in.survivors()))),
+                    "application/json"), 202);
+        }
+        awaitExperiment(run.id(), "round 1 EVALUATING", roundIs(1, "EVALUATING"));
+        NamedTensors v1 = adapter(run.id(), 1);
+        for (String name : v0.names()) {
+            float[] before = v0.get(name).data();
+            float[] after = v1.get(name).data();
+            for (int i = 0; i < before.length; i++) {
+                double mean = 0;
+                for (NamedTensors u : updates.values()) {
+                    mean += u.get(name).data()[i] / 3.0;
+                }
+                assertThat((double) after[i]).as("%s[%d]", name, i).isCloseTo(before[i] + mean, within(q.step()));
+            }
+        }
+        // the coordinator's database holds no client's update in the clear: no upload rows, and each stored masked
+        // input is uncorrelated with the update it hides
+        assertThat(jdbc.queryForObject("SELECT count(*) FROM coordinator.uploads WHERE experiment_id = ?", Integer.class,
+                run.id())).isZero();
+        for (var e : jdbc.queryForList("SELECT client_index, body FROM coordinator.secagg_messages WHERE experiment_id = ? "
+                + "AND stage = 'MASKED_INPUT'", run.id())) {
+            int client = ((Number) e.get("client_index")).intValue();
+            int[] masked = Messages.maskedValues((byte[]) e.get("body"), (int) updates.get(client).numel());
+            assertThat(Math.abs(cosine(updates.get(client).flatten(), masked))).as("client %d", client).isLessThan(0.2);
+        }
+        JsonNode r1 = round(experiment(run.id()), 1);
+        assertThat(r1.get("uploads").asInt()).isEqualTo(3);
+    }
+
+    @Test
+    void aSpecThatCannotRunSecurelyIsRefusedNamingTheField() {
+        ObjectNode krum = secureSpec("secure-krum");
+        krum.putObject("aggregation").put("name", "median");
+        assertThat(assertProblem(post("/api/v1/experiments", krum), 400).toString()).contains("aggregation.name")
+                .contains("individual updates");
+        ObjectNode rotq = secureSpec("secure-topk");
+        ((ObjectNode) rotq.get("codec")).put("name", "topk");
+        assertThat(assertProblem(post("/api/v1/experiments", rotq), 400).toString()).contains("codec.name");
+        ObjectNode audit = secureSpec("secure-audit");
+        ((ObjectNode) audit.get("codec")).put("audit", true);
+        assertThat(assertProblem(post("/api/v1/experiments", audit), 400).toString()).contains("codec.audit");
+        ObjectNode threshold = secureSpec("secure-threshold");
+        ((ObjectNode) threshold.get("secureAggregation")).put("threshold", 1);
+        assertThat(assertProblem(post("/api/v1/experiments", threshold), 400).toString())
+                .contains("secureAggregation.threshold").contains("majority");
+        ObjectNode two = secureSpec("secure-two");
+        two.put("clients", 2).put("minClients", 2);
+        assertThat(assertProblem(post("/api/v1/experiments", two), 400).toString()).contains("at least 3 clients");
+        ObjectNode wraps = secureSpec("secure-wrap");
+        ((ObjectNode) wraps.get("secureAggregation")).put("bits", 31);
+        assertThat(assertProblem(post("/api/v1/experiments", wraps), 400).toString()).contains("secureAggregation.bits");
+    }
+
+    private static double cosine(float[] a, int[] b) {
+        double dot = 0;
+        double aa = 0;
+        double bb = 0;
+        for (int i = 0; i < a.length; i++) {
+            dot += a[i] * (double) b[i];
+            aa += (double) a[i] * a[i];
+            bb += (double) b[i] * b[i];
+        }
+        return dot / Math.sqrt(aa * bb);
+    }
+}

@@ -1,0 +1,109 @@
+package io.cgfed.worker.task;
+
+import io.cgfed.core.protocol.ExperimentSpec;
+import io.cgfed.core.protocol.Seeds;
+import io.cgfed.core.protocol.TaskMessage;
+import io.cgfed.core.secagg.Messages;
+import io.cgfed.core.secagg.Quantiser;
+import io.cgfed.core.secagg.SecAggClient;
+import io.cgfed.core.secagg.SecAggConfig;
+import io.cgfed.core.secagg.SecAggException;
+import io.cgfed.worker.client.CoordinatorClient;
+import io.cgfed.worker.model.ModelHost;
+import java.security.SecureRandom;
+import java.util.Arrays;
+import java.util.HashSet;
+import java.util.Map;
+import java.util.SplittableRandom;
+import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.stereotype.Component;
+import tools.jackson.databind.ObjectMapper;
+
+/**
+ * A worker's clients in secure aggregation (SecAgg+): each stage task fetches its input, runs the client's step
+ * ({@link SecAggClient}) and delivers the result. The client's secrets (its private keys, its self-mask seed, the
+ * shares it holds for others) stay in this worker's memory from ADVERTISE to UNMASK and never leave it; a worker
+ * that restarts mid-round has lost them, and its client counts as dropped out (the protocol survives that up to
+ * its threshold). The TRAIN stage trains as usual and sends its update quantised ({@link Quantiser}: clipped to
+ * {@code clipRange}, {@code bits}-bit levels, stochastic rounding) and masked, never in the clear.
+ */
+@Component
+class SecureAggregationTasks {
+    private static final Logger log = LoggerFactory.getLogger(SecureAggregationTasks.class);
+    private final CoordinatorClient coordinator;
+    private final ModelHost models;
+    private final UpdateTrainer trainer;
+    private final ObjectMapper json;
+    private final SecureRandom random = new SecureRandom();
+    /** The clients in a round, by experiment/round/client; removed after their unmasking (or with the round). */
+    private final Map<String, SecAggClient> clients = new ConcurrentHashMap<>();
+
+    SecureAggregationTasks(CoordinatorClient coordinator, ModelHost models, UpdateTrainer trainer, ObjectMapper json) {
+        this.coordinator = coordinator;
+        this.models = models;
+        this.trainer = trainer;
+        this.json = json;
+    }
+
+    private static String key(TaskMessage task) {
+        return task.experimentId() + "/" + task.round() + "/" + task.clientIndex();
+    }
+
+    void run(UUID workerId, TaskMessage task) {
+        java.time.Duration patience = TaskRunner.patience(task);
+        Messages.StageInput input = coordinator.secaggInput(workerId, task.taskId(), patience);
+        switch (task.type()) {
+            case SECAGG_ADVERTISE -> {
+                forget(task.experimentId(), task.round());
+                SecAggClient client = new SecAggClient(task.clientIndex(), input.config(), random);
+                clients.put(key(task), client);
+                coordinator.secaggDeliver(workerId, task.taskId(), json.writeValueAsBytes(client.advertise()), true, patience);
+            }
+            case SECAGG_SHARE -> coordinator.secaggDeliver(workerId, task.taskId(),
+                    json.writeValueAsBytes(client(task, input).shareKeys(input.advertisements())), true, patience);
+            case TRAIN -> {
+                SecAggClient client = client(task, input);
+                float[] update = models.exclusive(() -> trainer.trainFlat(task));
+                ExperimentSpec.SecureAggregation sa = task.spec().secureAggregation();
+                int[] levels = new Quantiser(sa.clipRange(), sa.bits()).encode(update,
+                        new SplittableRandom(Seeds.task(task.spec().seed(), task.round(), task.clientIndex()) ^ 0x5ECA66L));
+                Messages.MaskedInput masked = client.maskInput(levels, input.shares());
+                coordinator.secaggDeliver(workerId, task.taskId(), Messages.maskedBytes(masked.values()), false, patience);
+            }
+            case SECAGG_UNMASK -> {
+                Messages.Unmasking u = client(task, input).unmask(new HashSet<>(input.survivors()));
+                coordinator.secaggDeliver(workerId, task.taskId(), json.writeValueAsBytes(u), true, patience);
+                clients.remove(key(task));
+                log.info("experiment {} round {} client {}: secure aggregation done, its secrets dropped",
+                        task.experimentId(), task.round(), task.clientIndex());
+            }
+            default -> throw new IllegalArgumentException("not a secure aggregation task: " + task.type());
+        }
+    }
+
+    /** The client this worker began the round with, checked against the configuration the coordinator now gives. */
+    private SecAggClient client(TaskMessage task, Messages.StageInput input) {
+        SecAggClient client = clients.get(key(task));
+        if (client == null) {
+            throw new SecAggException("client " + task.clientIndex() + " has no secure aggregation state for round "
+                    + task.round() + " on this worker (restarted since its keys were advertised?): it has dropped out");
+        }
+        SecAggConfig config = input.config();
+        if (!config.clients().equals(client.config().clients()) || !Arrays.equals(config.context(), client.config().context())) {
+            throw new SecAggException("the round's secure aggregation configuration changed since client "
+                    + task.clientIndex() + " advertised its keys");
+        }
+        return client;
+    }
+
+    /** A new round of an experiment: the clients of its earlier rounds are of no more use. */
+    private void forget(UUID experimentId, int round) {
+        clients.keySet().removeIf(k -> {
+            String[] parts = k.split("/");
+            return parts[0].equals(experimentId.toString()) && Integer.parseInt(parts[1]) < round;
+        });
+    }
+}

@@ -46,6 +46,8 @@ public final class BenchOptions {
     String strategy;
     /** Audit mode on every experiment: workers also attach their raw updates, the rounds report the aggregate's fidelity. */
     boolean audit;
+    /** Secure aggregation (SecAgg+) on every experiment, with the spec's defaults. */
+    boolean secureAggregation;
     /** The main table's budget (1/compression of fp32) for the budgeted methods. */
     int compression = BenchMethod.DEFAULT_COMPRESSION;
     int timeoutMinutes = 30;
@@ -93,6 +95,7 @@ public final class BenchOptions {
             io.cgfed.launcher.CliArgs.value("--lora-variant", "standard|ffa", "every experiment's LoRA variant (standard)"),
             io.cgfed.launcher.CliArgs.value("--strategy", "NAME", "every experiment's strategy in place of its method's"),
             io.cgfed.launcher.CliArgs.flag("--audit", "audit mode: raw updates attached, the aggregate's ΔW cosine reported"),
+            io.cgfed.launcher.CliArgs.flag("--secure-aggregation", "every experiment securely aggregated (SecAgg+, defaults)"),
             io.cgfed.launcher.CliArgs.value("--compression", "N", "the main table's budget for the budgeted methods (64)"),
             io.cgfed.launcher.CliArgs.value("--timeout-minutes", "N", "per experiment (30)"),
             io.cgfed.launcher.CliArgs.flag("--keep-running", "leave the platform up at the end"),
@@ -112,6 +115,7 @@ public final class BenchOptions {
         o.help = parsed.help();
         o.keepRunning = parsed.has("--keep-running");
         o.audit = parsed.has("--audit");
+        o.secureAggregation = parsed.has("--secure-aggregation");
         if (parsed.has("--quick")) {
             o.quick = true;
             o.seeds = List.of(1L);
@@ -129,6 +133,7 @@ public final class BenchOptions {
             switch (flag) {
                 case "--quick", "--keep-running" -> { }
                 case "--audit" -> o.audit = true;
+                case "--secure-aggregation" -> o.secureAggregation = true;
                 case "--lora-variant" -> o.loraVariant = v;
                 case "--strategy" -> o.strategy = v;
                 case "--compression" -> o.compression = positive(flag, v);

@@ -187,7 +187,7 @@ public final class BenchPlan {
         return new Run(group, m, seed, compression, sigma, eps, spec);
     }
 
-    /** The options that apply to every experiment: the LoRA variant, the strategy, audit mode. */
+    /** The options that apply to every experiment: the LoRA variant, the strategy, audit mode, secure aggregation. */
     @SuppressWarnings("unchecked")
     static void overrides(Map<String, Object> spec, BenchOptions o) {
         StringBuilder suffix = new StringBuilder();
@@ -203,6 +203,10 @@ public final class BenchPlan {
         }
         if (o.audit) {
             ((Map<String, Object>) spec.get("codec")).put("audit", true);
+        }
+        if (o.secureAggregation) {
+            spec.put("secureAggregation", Map.of("enabled", true));
+            suffix.append("-secure");
         }
         if (!suffix.isEmpty()) {
             String name = (String) spec.get("name");

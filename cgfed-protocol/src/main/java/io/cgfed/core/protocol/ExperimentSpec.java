@@ -82,7 +82,7 @@ public record ExperimentSpec(
             enabled = enabled != null && enabled;
             threshold = threshold == null ? 0 : threshold;
             neighbours = neighbours == null ? 0 : neighbours;
-            clipRange = clipRange == null ? 0.05 : clipRange;
+            clipRange = clipRange == null ? 0.5 : clipRange;
             bits = bits == null ? 16 : bits;
         }
     }

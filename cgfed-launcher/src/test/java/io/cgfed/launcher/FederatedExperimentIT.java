@@ -223,6 +223,30 @@ class FederatedExperimentIT {
     }
 
     /**
+     * Secure aggregation with the real workers: each round's four SecAgg+ stages as tasks, the workers' keys,
+     * sealed shares, masked updates and unmasking shares over REST, the coordinator unmasking the sum; the model
+     * learns as without it.
+     */
+    @Test
+    void aSecurelyAggregatedExperimentCompletesAndLearns() throws Exception {
+        DemoRun run = new DemoRun(new CoordinatorApi(platform.coordinatorUrl(), platform.adminApiKey()),
+                new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8));
+        java.util.Map<String, Object> spec = new java.util.LinkedHashMap<>(DemoRun.demoSpec("none", 3, 2));
+        spec.put("name", "demo-secure");
+        spec.put("secureAggregation", java.util.Map.of("enabled", true));
+        JsonNode e = run.run(spec, Duration.ofMinutes(8));
+        assertThat(e.get("status").asString()).as("failure: %s", e.get("failureReason")).isEqualTo("COMPLETED");
+        JsonNode rounds = e.get("roundSummaries");
+        for (int i = 1; i <= 2; i++) {
+            assertThat(rounds.get(i).get("uploads").asInt()).as("round %d's survivors", i).isEqualTo(3);
+            // keys, sealed shares, 4 bytes a value masked, unmasking shares: more than the fp32 update, not twice it
+            assertThat(rounds.get(i).get("uploadBytes").asLong()).isBetween(rounds.get(i).get("rawUpdateBytes").asLong(),
+                    2 * rounds.get(i).get("rawUpdateBytes").asLong());
+        }
+        assertThat(rounds.get(2).get("evalLoss").asDouble()).isLessThan(rounds.get(0).get("evalLoss").asDouble());
+    }
+
+    /**
      * The learned codec end to end: TGAP (COLLECT tasks, codec version 1 trained by the codec-service),
      * FAF adaptive rounds (each round's contributions publish the next version, which the next round
      * names), audit mode (aggregate fidelity per round), the versions shown through the coordinator and

@@ -39,10 +39,11 @@ class QuantiserTest {
     @Test
     void aSumThatWouldWrapAndBadSettingsAreRefused() {
         Quantiser q = new Quantiser(1, 24);
-        assertThat(q.maxClients()).isEqualTo(256);
-        assertThatThrownBy(() -> q.decodeSum(new int[1], 257)).hasMessageContaining("wrap");
+        assertThat(q.maxClients()).isEqualTo(256); // 256 x (2^23 - 1) < 2^31
+        assertThatThrownBy(() -> q.decodeSum(new int[1], 257)).hasMessageContaining("overflow");
         assertThatThrownBy(() -> new Quantiser(0, 8)).hasMessageContaining("clipRange");
         assertThatThrownBy(() -> new Quantiser(1, 25)).hasMessageContaining("bits");
+        assertThatThrownBy(() -> new Quantiser(1, 1)).hasMessageContaining("bits");
         assertThatThrownBy(() -> q.encode(new float[] {Float.NaN}, new SplittableRandom(1))).hasMessageContaining("finite");
     }
 }

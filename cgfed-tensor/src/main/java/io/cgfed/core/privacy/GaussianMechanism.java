@@ -44,6 +44,15 @@ public record GaussianMechanism(double clipNorm, double sigma) {
     public record Result(NamedTensors update, double originalNorm) {
     }
 
+    /**
+     * The update clipped to {@code clipNorm} without noise: distributed DP under secure aggregation, where each
+     * client adds only its share of the noise, as integers after quantisation ({@code DistributedNoise}).
+     */
+    public Result clipOnly(NamedTensors update) {
+        double norm = update.l2Norm();
+        return new Result(norm > clipNorm ? update.scaled(clipNorm / norm) : update, norm);
+    }
+
     private static double gaussian(SplittableRandom r) {
         double u1 = Math.max(r.nextDouble(), 1e-300);
         return Math.sqrt(-2 * Math.log(u1)) * Math.cos(2 * Math.PI * r.nextDouble());

@@ -29,6 +29,32 @@ public final class RdpAccountant {
         return best;
     }
 
+    /**
+     * Epsilon after one Gaussian release per entry of {@code sigmas}, each with its own noise multiplier (RDP
+     * composes by addition): distributed DP under secure aggregation, where a round's multiplier falls with the
+     * clients that dropped out (their noise shares are missing from the sum).
+     */
+    public static double epsilon(double[] sigmas, double delta) {
+        if (!(delta > 0 && delta < 1)) {
+            throw new IllegalArgumentException("need 0 < delta < 1");
+        }
+        if (sigmas.length == 0) {
+            return 0;
+        }
+        double inverseSquares = 0;
+        for (double s : sigmas) {
+            if (!(s > 0)) {
+                throw new IllegalArgumentException("need sigma > 0, got " + s);
+            }
+            inverseSquares += 1 / (s * s);
+        }
+        double best = Double.POSITIVE_INFINITY;
+        for (double alpha : ORDERS) {
+            best = Math.min(best, alpha * inverseSquares / 2 + Math.log(1 / delta) / (alpha - 1));
+        }
+        return best;
+    }
+
     /** The smallest noise multiplier whose epsilon after {@code releases} stays within the target. */
     public static double sigmaFor(double targetEpsilon, int releases, double delta) {
         if (!(targetEpsilon > 0)) {

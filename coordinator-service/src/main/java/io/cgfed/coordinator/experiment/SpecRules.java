@@ -163,6 +163,21 @@ public final class SpecRules {
             throw new InvalidFieldException(e.getMessage().startsWith("bits") ? "secureAggregation.bits"
                     : "secureAggregation.clipRange", e.getMessage());
         }
+        ExperimentSpec.Privacy privacy = spec.codec().privacy();
+        if (privacy != null) {
+            // distributed DP: each client's Skellam share must fit the sampler, and the noisy sum 32 bits
+            io.cgfed.core.secagg.Quantiser q = new io.cgfed.core.secagg.Quantiser(sa.clipRange(), sa.bits());
+            double sigma = GaussianMechanism.forBudget(privacy.epsilon(), privacy.delta(), privacy.clipNorm(),
+                    spec.rounds()).sigma();
+            double mu = io.cgfed.core.secagg.DistributedNoise.mu(sigma, privacy.clipNorm(), q.step(), n);
+            double noiseStd = Math.sqrt(2 * mu * n);
+            long top = (1L << (sa.bits() - 1)) - 1;
+            if (mu > io.cgfed.core.secagg.DistributedNoise.MAX_MU || n * (double) top + 10 * noiseStd >= Integer.MAX_VALUE) {
+                throw new InvalidFieldException("secureAggregation.bits", "the distributed DP noise (std " + Math.round(noiseStd)
+                        + " levels on the sum) does not fit " + sa.bits() + "-bit levels of " + n + " clients in 32 bits: "
+                        + "fewer bits or a larger clipRange");
+            }
+        }
         return new int[] {k, t};
     }
 

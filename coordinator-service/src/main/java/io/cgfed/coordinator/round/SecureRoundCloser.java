@@ -76,6 +76,10 @@ class SecureRoundCloser {
         diagnostics.put("serverStepNorm", step.changeNorm());
         diagnostics.put("secureAggregation", Map.of("survivors", survivors,
                 "droppedAfterSharing", ints(result.metadata().get("droppedAfterSharing"))));
+        ExperimentSpec.Privacy privacy = spec.codec().privacy();
+        if (privacy != null) {
+            diagnostics.put("distributedDp", distributedDp(experimentId, roundNo, spec, privacy, survivors.size()));
+        }
         long wire = store.clientBytes(experimentId, roundNo);
         long raw = 4L * result.tensors().numel() * survivors.size();
         long aggregationNanos = System.nanoTime() - start;
@@ -101,6 +105,35 @@ class SecureRoundCloser {
                     experimentId, roundNo, survivors.size(), roundNo);
             return true;
         }));
+    }
+
+    /**
+     * Distributed DP's account after this round: the noise multiplier the round's sum carried (the target's, less
+     * the shares of the clients that dropped out) and the central epsilon of every round so far, composed by RDP
+     * (each earlier round's multiplier read from its adapter version's diagnostics).
+     */
+    private Map<String, Object> distributedDp(UUID experimentId, int roundNo, ExperimentSpec spec,
+                                              ExperimentSpec.Privacy privacy, int survivors) {
+        double target = io.cgfed.core.privacy.GaussianMechanism.forBudget(privacy.epsilon(), privacy.delta(),
+                privacy.clipNorm(), spec.rounds()).sigma();
+        double effective = io.cgfed.core.secagg.DistributedNoise.effectiveSigma(target, survivors, spec.clientsPerRound());
+        List<Double> sigmas = new ArrayList<>();
+        adapters.diagnosticsByVersion(experimentId).forEach((version, text) -> {
+            if (version > 0 && version < roundNo) {
+                Object dp = json.readValue(text, Map.class).get("distributedDp");
+                if (dp instanceof Map<?, ?> m && m.get("sigmaEffective") instanceof Number n) {
+                    sigmas.add(n.doubleValue());
+                }
+            }
+        });
+        sigmas.add(effective);
+        Map<String, Object> out = new LinkedHashMap<>();
+        out.put("sigmaTarget", target);
+        out.put("sigmaEffective", effective);
+        out.put("delta", privacy.delta());
+        out.put("centralEpsilon", io.cgfed.core.privacy.RdpAccountant.epsilon(
+                sigmas.stream().mapToDouble(Double::doubleValue).toArray(), privacy.delta()));
+        return out;
     }
 
     /** "[1, 2, 3]" as the list it prints. */

@@ -143,6 +143,64 @@ class SecureAggregationRoundTest extends CoordinatorApiTestBase {
     }
 
     @Test
+    void distributedDpNoiseFromTheClientsSharesIsAccountedAsTheCentralEpsilon() {
+        ObjectNode spec = secureSpec("secure-dp");
+        spec.put("clients", 3).put("minClients", 3);
+        ((ObjectNode) spec.get("codec")).putObject("privacy").put("epsilon", 8.0).put("delta", 1e-5).put("clipNorm", 1.0);
+        Running run = startExperiment(spec, 3);
+        passBaseline(run.id(), run.workers());
+        NamedTensors v0 = adapter(run.id(), 0);
+        SecureRandom random = new SecureRandom();
+        Map<Integer, SecAggClient> clients = new HashMap<>();
+        for (Polled t : stage(run, 3, "SECAGG_ADVERTISE")) {
+            SecAggClient c = new SecAggClient(t.client(), input(t).config(), random);
+            clients.put(t.client(), c);
+            assertStatus(deliver(t, JSON.writeValueAsBytes(c.advertise()), "application/json"), 202);
+        }
+        for (Polled t : stage(run, 3, "SECAGG_SHARE")) {
+            assertStatus(deliver(t, JSON.writeValueAsBytes(clients.get(t.client()).shareKeys(input(t).advertisements())),
+                    "application/json"), 202);
+        }
+        Quantiser q = new Quantiser(CLIP, BITS);
+        double sigma = io.cgfed.core.privacy.GaussianMechanism.forBudget(8.0, 1e-5, 1.0, 1).sigma();
+        NamedTensors u = Payloads.update(i -> ((i % 7) - 3) / 2048.0); // norm well below the clip of 1
+        for (Polled t : stage(run, 3, "TRAIN")) {
+            int[] levels = q.encode(u.flatten(), new SplittableRandom(t.client()));
+            io.cgfed.core.secagg.DistributedNoise.add(levels, io.cgfed.core.secagg.DistributedNoise.mu(sigma, 1.0, q.step(), 3),
+                    random);
+            assertStatus(deliver(t, Messages.maskedBytes(clients.get(t.client()).maskInput(levels, input(t).shares()).values()),
+                    "application/octet-stream"), 202);
+        }
+        for (Polled t : stage(run, 3, "SECAGG_UNMASK")) {
+            assertStatus(deliver(t, JSON.writeValueAsBytes(clients.get(t.client()).unmask(new HashSet<>(input(t).survivors()))),
+                    "application/json"), 202);
+        }
+        awaitExperiment(run.id(), "round 1 EVALUATING", roundIs(1, "EVALUATING"));
+        // the mean of three equal updates plus the sum's noise over three: sigma x clip / 3 a value, centred
+        NamedTensors v1 = adapter(run.id(), 1);
+        double sum = 0;
+        double square = 0;
+        long n = 0;
+        for (String name : v0.names()) {
+            for (int i = 0; i < v0.get(name).size(); i++) {
+                double e = v1.get(name).data()[i] - v0.get(name).data()[i] - u.get(name).data()[i];
+                sum += e;
+                square += e * e;
+                n++;
+            }
+        }
+        double std = Math.sqrt(square / n - (sum / n) * (sum / n));
+        assertThat(std).isCloseTo(sigma / 3, within(0.15 * sigma / 3));
+        assertThat(Math.abs(sum / n)).isLessThan(5 * sigma / 3 / Math.sqrt(n));
+        String diagnostics = jdbc.queryForObject("SELECT aggregation_diagnostics FROM coordinator.adapter_versions "
+                + "WHERE experiment_id = ? AND version = 1", String.class, run.id());
+        JsonNode dp = JSON.readTree(diagnostics).get("distributedDp");
+        // every client added its share: the sum carried the target multiplier, one round spent the whole budget
+        assertThat(dp.get("sigmaEffective").asDouble()).isCloseTo(sigma, within(1e-9));
+        assertThat(dp.get("centralEpsilon").asDouble()).isCloseTo(8.0, within(0.05));
+    }
+
+    @Test
     void aSpecThatCannotRunSecurelyIsRefusedNamingTheField() {
         ObjectNode krum = secureSpec("secure-krum");
         krum.putObject("aggregation").put("name", "median");

@@ -3,6 +3,7 @@ package io.cgfed.worker.task;
 import io.cgfed.core.protocol.ExperimentSpec;
 import io.cgfed.core.protocol.Seeds;
 import io.cgfed.core.protocol.TaskMessage;
+import io.cgfed.core.secagg.DistributedNoise;
 import io.cgfed.core.secagg.Messages;
 import io.cgfed.core.secagg.Quantiser;
 import io.cgfed.core.secagg.SecAggClient;
@@ -28,7 +29,9 @@ import tools.jackson.databind.ObjectMapper;
  * shares it holds for others) stay in this worker's memory from ADVERTISE to UNMASK and never leave it; a worker
  * that restarts mid-round has lost them, and its client counts as dropped out (the protocol survives that up to
  * its threshold). The TRAIN stage trains as usual and sends its update quantised ({@link Quantiser}: clipped to
- * {@code clipRange}, {@code bits}-bit levels, stochastic rounding) and masked, never in the clear.
+ * {@code clipRange}, {@code bits}-bit levels, stochastic rounding) and masked, never in the clear; with
+ * {@code codec.privacy} the update is clipped to its norm bound and the client adds its share of the central
+ * noise to its levels ({@link DistributedNoise}: distributed DP).
  */
 @Component
 class SecureAggregationTasks {
@@ -68,8 +71,17 @@ class SecureAggregationTasks {
                 SecAggClient client = client(task, input);
                 float[] update = models.exclusive(() -> trainer.trainFlat(task));
                 ExperimentSpec.SecureAggregation sa = task.spec().secureAggregation();
-                int[] levels = new Quantiser(sa.clipRange(), sa.bits()).encode(update,
+                Quantiser quantiser = new Quantiser(sa.clipRange(), sa.bits());
+                int[] levels = quantiser.encode(update,
                         new SplittableRandom(Seeds.task(task.spec().seed(), task.round(), task.clientIndex()) ^ 0x5ECA66L));
+                ExperimentSpec.Privacy privacy = task.spec().codec().privacy();
+                if (privacy != null) {
+                    // distributed DP: this client's share of the central noise (the sum of the round's shares carries it)
+                    double sigma = io.cgfed.core.privacy.GaussianMechanism.forBudget(privacy.epsilon(), privacy.delta(),
+                            privacy.clipNorm(), task.spec().rounds()).sigma();
+                    DistributedNoise.add(levels, DistributedNoise.mu(sigma, privacy.clipNorm(), quantiser.step(),
+                            input.clients().size()), random);
+                }
                 Messages.MaskedInput masked = client.maskInput(levels, input.shares());
                 coordinator.secaggDeliver(workerId, task.taskId(), Messages.maskedBytes(masked.values()), false, patience);
             }

@@ -112,7 +112,9 @@ class UpdateTrainer {
         double originalNorm = 0;
         if (privacy != null) {
             dp = GaussianMechanism.forBudget(privacy.epsilon(), privacy.delta(), privacy.clipNorm(), spec.rounds());
-            GaussianMechanism.Result privatised = dp.apply(update, seed ^ 0x5DEECE66DL);
+            // under secure aggregation the client only clips: its share of the noise goes onto its integer levels
+            GaussianMechanism.Result privatised = spec.secureAggregation().enabled() ? dp.clipOnly(update)
+                    : dp.apply(update, seed ^ 0x5DEECE66DL);
             originalNorm = privatised.originalNorm();
             update = privatised.update();
         }

@@ -72,11 +72,19 @@ public record ExperimentSpec(
      * updates. {@code neighbours}: each client's degree in the masking graph (0: the default, O(log n));
      * {@code threshold}: shares needed to rebuild a client's secrets (0: a majority of its neighbours);
      * {@code clipRange} and {@code bits}: each update value is clipped to [-clipRange, clipRange] and quantised to
-     * {@code bits}-bit levels with stochastic rounding before masking.
+     * {@code bits}-bit levels with stochastic rounding before masking. {@code compression} (0: off): compressed
+     * secure aggregation, each update sent as a shared rotation's kept coordinates at this fraction of the
+     * update's fp32 bytes (rotq's {@code SummableRotation}; the codec must be {@code none}), the masked levels
+     * packed to the bits their sum needs.
      */
     public record SecureAggregation(Boolean enabled, Integer threshold, Integer neighbours, Double clipRange,
-                                    Integer bits) {
-        public static final SecureAggregation OFF = new SecureAggregation(false, null, null, null, null);
+                                    Integer bits, Integer compression) {
+        public static final SecureAggregation OFF = new SecureAggregation(false, null, null, null, null, null);
+
+        /** Without compression. */
+        public SecureAggregation(Boolean enabled, Integer threshold, Integer neighbours, Double clipRange, Integer bits) {
+            this(enabled, threshold, neighbours, clipRange, bits, null);
+        }
 
         public SecureAggregation {
             enabled = enabled != null && enabled;
@@ -84,6 +92,7 @@ public record ExperimentSpec(
             neighbours = neighbours == null ? 0 : neighbours;
             clipRange = clipRange == null ? 0.5 : clipRange;
             bits = bits == null ? 16 : bits;
+            compression = compression == null ? 0 : compression;
         }
     }
 

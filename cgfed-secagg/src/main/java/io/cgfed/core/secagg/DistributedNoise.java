@@ -34,6 +34,20 @@ public final class DistributedNoise {
         return levels * levels / (2.0 * clients);
     }
 
+    /**
+     * The largest magnitude a round's sum of levels reaches: n clients' levels of {@code bits} bits, plus ten
+     * standard deviations of the summed noise (sigma 0: none).
+     */
+    public static long maxAbsSum(int bits, double clipRange, double sigma, double clipNorm, int clients) {
+        long top = (1L << (bits - 1)) - 1;
+        double noise = 0;
+        if (sigma > 0) {
+            double mu = mu(sigma, clipNorm, new Quantiser(clipRange, bits).step(), clients);
+            noise = 10 * Math.sqrt(2 * mu * clients);
+        }
+        return (long) Math.ceil(clients * (double) top + noise);
+    }
+
     /** The multiplier the sum carries when only {@code survivors} of {@code clients} added their share. */
     public static double effectiveSigma(double sigma, int survivors, int clients) {
         return sigma * Math.sqrt((double) survivors / clients);

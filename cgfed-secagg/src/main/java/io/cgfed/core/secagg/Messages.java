@@ -60,4 +60,70 @@ public final class Messages {
         }
         return out;
     }
+
+    /**
+     * A masked input packed to its low {@code width} bits a value (little-endian bit order), for a code whose sum
+     * fits {@code width} bits: masks cancel modulo 2^32, so they cancel modulo 2^width too, and the server sums the
+     * unpacked values and keeps the low {@code width} bits ({@link #signed}). 32: the plain u32 layout.
+     */
+    public static byte[] packedBytes(int[] values, int width) {
+        if (width == 32) {
+            return maskedBytes(values);
+        }
+        requireWidth(width);
+        byte[] out = new byte[(int) ((values.length * (long) width + 7) / 8)];
+        long bit = 0;
+        for (int v : values) {
+            for (int b = 0; b < width; b++, bit++) {
+                if (((v >>> b) & 1) != 0) {
+                    out[(int) (bit >>> 3)] |= (byte) (1 << (bit & 7));
+                }
+            }
+        }
+        return out;
+    }
+
+    /** {@link #packedBytes}'s values, zero-extended; the body must be exactly their size. */
+    public static int[] packedValues(byte[] body, int length, int width) {
+        if (width == 32) {
+            return maskedValues(body, length);
+        }
+        requireWidth(width);
+        long expected = (length * (long) width + 7) / 8;
+        if (body.length != expected) {
+            throw new SecAggException("a masked input of this round is " + expected + " bytes, got " + body.length);
+        }
+        int[] out = new int[length];
+        long bit = 0;
+        for (int i = 0; i < length; i++) {
+            int v = 0;
+            for (int b = 0; b < width; b++, bit++) {
+                if ((body[(int) (bit >>> 3)] & (1 << (bit & 7))) != 0) {
+                    v |= 1 << b;
+                }
+            }
+            out[i] = v;
+        }
+        return out;
+    }
+
+    /** The low {@code width} bits of each value read as a signed integer (a sum modulo 2^width). */
+    public static int[] signed(int[] values, int width) {
+        if (width == 32) {
+            return values;
+        }
+        requireWidth(width);
+        int[] out = new int[values.length];
+        int shift = 32 - width;
+        for (int i = 0; i < values.length; i++) {
+            out[i] = (values[i] << shift) >> shift;
+        }
+        return out;
+    }
+
+    private static void requireWidth(int width) {
+        if (width < 2 || width > 32) {
+            throw new SecAggException("a packed width is in [2, 32] bits, got " + width);
+        }
+    }
 }

@@ -138,6 +138,14 @@ public final class SpecRules {
             throw new InvalidFieldException("roundRetries", "not with secure aggregation: a round cannot re-open half-way "
                     + "through the protocol (dropouts up to the threshold are survived instead)");
         }
+        if (sa.compression() != 0 && (sa.compression() < 2 || sa.compression() > 4096)) {
+            throw new InvalidFieldException("secureAggregation.compression", "must be 0 (off) or in [2, 4096] (the update's "
+                    + "fp32 bytes over the code's), got " + sa.compression());
+        }
+        if (sa.compression() != 0 && !spec.codec().name().equals("none")) {
+            throw new InvalidFieldException("codec.name", "compressed secure aggregation is its own code (a shared rotation); "
+                    + "the codec must be none, got '" + spec.codec().name() + "'");
+        }
         int k = sa.neighbours() == 0 ? io.cgfed.core.secagg.NeighbourGraph.defaultDegree(n) : sa.neighbours();
         if (k < 2 || k > n - 1) {
             throw new InvalidFieldException("secureAggregation.neighbours", "must be in [2, " + (n - 1)

@@ -71,7 +71,7 @@ class SecAggPhase {
         }
         try {
             SecAggConfig config = secagg.config(id, roundNo, spec);
-            SecAggServer server = secagg.replay(id, roundNo, config, stage);
+            SecAggServer server = secagg.replay(id, roundNo, config, stage, spec);
             if (stage == SecAggStage.UNMASK) {
                 unmask(round, spec, config, server, now);
                 return;
@@ -99,7 +99,12 @@ class SecAggPhase {
         SecAggServer.Result result = server.finish();
         ExperimentSpec.SecureAggregation sa = spec.secureAggregation();
         int n = result.survivors().size();
-        float[] sum = new Quantiser(sa.clipRange(), sa.bits()).decodeSum(result.sum(), n);
+        io.cgfed.core.codec.rotq.SecureCode code = SecAggRounds.code(spec, config);
+        float[] sum = new Quantiser(sa.clipRange(), sa.bits()).decodeSum(
+                io.cgfed.core.secagg.Messages.signed(result.sum(), code.width()), n);
+        if (code.rotation() != null) {
+            sum = code.rotation().reconstruct(sum); // the sum of the codes is the code of the sum
+        }
         // the survivors' mean, each client once (secure aggregation hides the sample counts a weighted mean needs)
         NamedTensors mean = new NamedTensors();
         int at = 0;

@@ -40,10 +40,28 @@ public class SecAggRounds {
                         io.cgfed.core.protocol.TaskMessage.TaskType.SECAGG_ADVERTISE).stream()
                 .map(Task::getClientIndex).distinct().sorted().toList();
         int[] degreeAndThreshold = SpecRules.secureAggregation(spec);
-        int length = Math.toIntExact(TensorSpec.totalNumel(SpecRules.updateLayout(spec)));
-        byte[] context = (experimentId + "/round/" + round).getBytes(StandardCharsets.UTF_8);
+        byte[] context = context(experimentId, round);
+        int length = code(spec, clients.size(), context).codeLength(updateLength(spec));
         return new SecAggConfig(clients, Math.min(degreeAndThreshold[0], clients.size() - 1), degreeAndThreshold[1],
                 length, context);
+    }
+
+    static byte[] context(UUID experimentId, int round) {
+        return (experimentId + "/round/" + round).getBytes(StandardCharsets.UTF_8);
+    }
+
+    public static int updateLength(ExperimentSpec spec) {
+        return Math.toIntExact(TensorSpec.totalNumel(SpecRules.updateLayout(spec)));
+    }
+
+    /** The round's code: the update's values, or compressed secure aggregation's rotation, and the wire width. */
+    public static io.cgfed.core.codec.rotq.SecureCode code(ExperimentSpec spec, int clients, byte[] context) {
+        return io.cgfed.core.codec.rotq.SecureCode.forRound(spec, updateLength(spec), clients, context);
+    }
+
+    /** The round's code for a configuration of it. */
+    public static io.cgfed.core.codec.rotq.SecureCode code(ExperimentSpec spec, SecAggConfig config) {
+        return code(spec, config.clients().size(), config.context());
     }
 
     /**
@@ -51,7 +69,8 @@ public class SecAggRounds {
      * closed, then {@code through}'s own messages fed (not closed). {@code DONE}: every stage's messages fed,
      * ready to {@link SecAggServer#finish}.
      */
-    public SecAggServer replay(UUID experimentId, int round, SecAggConfig config, SecAggStage through) {
+    public SecAggServer replay(UUID experimentId, int round, SecAggConfig config, SecAggStage through, ExperimentSpec spec) {
+        int width = code(spec, config).width();
         SecAggServer server = new SecAggServer(config);
         for (SecAggStage stage : List.of(SecAggStage.ADVERTISE, SecAggStage.SHARE, SecAggStage.MASKED_INPUT,
                 SecAggStage.UNMASK)) {
@@ -59,7 +78,7 @@ public class SecAggRounds {
                 break;
             }
             Map<Integer, byte[]> messages = store.messages(experimentId, round, stage.name());
-            messages.forEach((client, body) -> feed(server, stage, client, body, config));
+            messages.forEach((client, body) -> feed(server, stage, client, body, config, width));
             if (stage.ordinal() < through.ordinal()) {
                 switch (stage) {
                     case ADVERTISE -> server.closeAdvertisements();
@@ -73,11 +92,12 @@ public class SecAggRounds {
     }
 
     /** One stored message into the server, as it was accepted. */
-    void feed(SecAggServer server, SecAggStage stage, int client, byte[] body, SecAggConfig config) {
+    void feed(SecAggServer server, SecAggStage stage, int client, byte[] body, SecAggConfig config, int width) {
         switch (stage) {
             case ADVERTISE -> server.advertised(json.readValue(body, Messages.Advertisement.class));
             case SHARE -> server.sharesFrom(client, json.readValue(body, SHARES));
-            case MASKED_INPUT -> server.maskedInput(new Messages.MaskedInput(client, Messages.maskedValues(body, config.length())));
+            case MASKED_INPUT -> server.maskedInput(new Messages.MaskedInput(client,
+                    Messages.packedValues(body, config.length(), width)));
             case UNMASK -> server.unmasking(json.readValue(body, Messages.Unmasking.class));
             case DONE -> throw new IllegalArgumentException("no messages in stage DONE");
         }

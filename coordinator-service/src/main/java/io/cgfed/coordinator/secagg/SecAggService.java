@@ -56,11 +56,10 @@ public class SecAggService {
         this.tx = tx;
     }
 
-    /** The bytes of a masked input of this task's round (4 a value of the update layout). */
+    /** At most the bytes of a masked input of this task's round (4 a value of the update layout). */
     public long maskedInputBytes(UUID taskId, UUID workerId) {
         Task task = tasks.ownTask(taskId, workerId);
-        return 4L * io.cgfed.core.tensor.TensorSpec.totalNumel(
-                io.cgfed.coordinator.experiment.SpecRules.updateLayout(secureSpec(task)));
+        return 4L * SecAggRounds.updateLength(secureSpec(task));
     }
 
     /** The receipt of a stage delivery. */
@@ -79,10 +78,10 @@ public class SecAggService {
         List<Messages.SealedShare> shares = List.of();
         List<Integer> survivors = List.of();
         switch (stage) {
-            case SHARE -> ads = secagg.replay(task.getExperimentId(), task.getRound(), config, SecAggStage.SHARE)
+            case SHARE -> ads = secagg.replay(task.getExperimentId(), task.getRound(), config, SecAggStage.SHARE, spec)
                     .advertisementsFor(task.getClientIndex());
             case MASKED_INPUT -> shares = secagg.replay(task.getExperimentId(), task.getRound(), config,
-                    SecAggStage.MASKED_INPUT).sharesFor(task.getClientIndex());
+                    SecAggStage.MASKED_INPUT, spec).sharesFor(task.getClientIndex());
             case UNMASK -> survivors = new ArrayList<>(store.messages(task.getExperimentId(), task.getRound(),
                     SecAggStage.MASKED_INPUT.name()).keySet());
             default -> { }
@@ -115,7 +114,7 @@ public class SecAggService {
                 throw ApiException.conflict("task " + taskId + " is " + task.getStatus() + ": its stage closed without it");
             }
             SecAggConfig config = secagg.config(id, task.getRound(), spec);
-            check(stage, task, body, config);
+            check(stage, task, body, config, spec);
             store.save(id, task.getRound(), stage.name(), task.getClientIndex(), body);
             task.complete(Instant.now());
             return new Receipt("ACCEPTED", taskId, stage.name(), task.getClientIndex(), body.length);
@@ -125,11 +124,11 @@ public class SecAggService {
     }
 
     /** The delivery as the server would take it; a 400 naming what is wrong otherwise. */
-    private void check(SecAggStage stage, Task task, byte[] body, SecAggConfig config) {
+    private void check(SecAggStage stage, Task task, byte[] body, SecAggConfig config, ExperimentSpec spec) {
         try {
             if (stage == SecAggStage.MASKED_INPUT) {
                 // the other inputs need not be replayed: a masked input is checked against its own stage alone
-                Messages.maskedValues(body, config.length());
+                Messages.packedValues(body, config.length(), SecAggRounds.code(spec, config).width());
                 if (store.find(task.getExperimentId(), task.getRound(), SecAggStage.SHARE.name(), task.getClientIndex()) == null) {
                     throw new SecAggException("client " + task.getClientIndex() + " did not share keys");
                 }
@@ -144,8 +143,8 @@ public class SecAggService {
                 throw new SecAggException("the message names client " + client + ", the task is client "
                         + task.getClientIndex() + "'s");
             }
-            SecAggServer server = secagg.replay(task.getExperimentId(), task.getRound(), config, stage);
-            secagg.feed(server, stage, task.getClientIndex(), body, config);
+            SecAggServer server = secagg.replay(task.getExperimentId(), task.getRound(), config, stage, spec);
+            secagg.feed(server, stage, task.getClientIndex(), body, config, SecAggRounds.code(spec, config).width());
         } catch (SecAggException | tools.jackson.core.JacksonException e) {
             throw ApiException.badRequest("secure aggregation " + stage + " message: " + e.getMessage());
         }

@@ -201,6 +201,61 @@ class SecureAggregationRoundTest extends CoordinatorApiTestBase {
     }
 
     @Test
+    void compressedSecureAggregationSumsTheSharedRotationsCodesAtOneSixtyFourthOfTheBytes() {
+        ObjectNode spec = secureSpec("secure-compressed");
+        spec.put("clients", 3).put("minClients", 3);
+        ((ObjectNode) spec.get("codec")).put("name", "none");
+        ((ObjectNode) spec.get("secureAggregation")).put("compression", 16);
+        Running run = startExperiment(spec, 3);
+        passBaseline(run.id(), run.workers());
+        io.cgfed.core.protocol.ExperimentSpec parsed = JSON.treeToValue(spec, io.cgfed.core.protocol.ExperimentSpec.class);
+        NamedTensors v0 = adapter(run.id(), 0);
+        SecureRandom random = new SecureRandom();
+        Map<Integer, SecAggClient> clients = new HashMap<>();
+        io.cgfed.core.codec.rotq.SecureCode code = null;
+        for (Polled t : stage(run, 3, "SECAGG_ADVERTISE")) {
+            Messages.StageInput in = input(t);
+            code = io.cgfed.core.codec.rotq.SecureCode.forRound(parsed, (int) Payloads.update(i -> 0).numel(), 3, in.context());
+            assertThat(in.length()).as("the code's values, not the update's").isEqualTo(code.codeLength(-1));
+            SecAggClient c = new SecAggClient(t.client(), in.config(), random);
+            clients.put(t.client(), c);
+            assertStatus(deliver(t, JSON.writeValueAsBytes(c.advertise()), "application/json"), 202);
+        }
+        for (Polled t : stage(run, 3, "SECAGG_SHARE")) {
+            assertStatus(deliver(t, JSON.writeValueAsBytes(clients.get(t.client()).shareKeys(input(t).advertisements())),
+                    "application/json"), 202);
+        }
+        Quantiser q = new Quantiser(CLIP, BITS);
+        List<IntToDoubleFunction> values = List.of(i -> ((i % 7) - 3) / 64.0, i -> ((i % 5) - 2) / 32.0,
+                i -> ((i % 3) - 1) / 16.0);
+        float[] mean = new float[(int) Payloads.update(i -> 0).numel()];
+        for (Polled t : stage(run, 3, "TRAIN")) {
+            float[] u = Payloads.update(values.get(t.client())).flatten();
+            for (int i = 0; i < u.length; i++) {
+                mean[i] += u[i] / 3;
+            }
+            int[] levels = q.encode(code.rotation().project(u), new SplittableRandom(t.client()));
+            byte[] packed = Messages.packedBytes(clients.get(t.client()).maskInput(levels, input(t).shares()).values(),
+                    code.width());
+            // the masked code is a sixteenth of the update's fp32 bytes, or less
+            assertThat((long) packed.length).isLessThanOrEqualTo(4L * u.length / 16);
+            assertStatus(deliver(t, packed, "application/octet-stream"), 202);
+        }
+        for (Polled t : stage(run, 3, "SECAGG_UNMASK")) {
+            assertStatus(deliver(t, JSON.writeValueAsBytes(clients.get(t.client()).unmask(new HashSet<>(input(t).survivors()))),
+                    "application/json"), 202);
+        }
+        awaitExperiment(run.id(), "round 1 EVALUATING", roundIs(1, "EVALUATING"));
+        // the adapter moved by the code's projection of the clients' mean
+        float[] expected = code.rotation().reconstruct(code.rotation().project(mean));
+        float[] got = adapter(run.id(), 1).flatten();
+        float[] before = v0.flatten();
+        for (int i = 0; i < expected.length; i++) {
+            assertThat((double) got[i] - before[i]).as("value %d", i).isCloseTo(expected[i], within(4 * q.step()));
+        }
+    }
+
+    @Test
     void aSpecThatCannotRunSecurelyIsRefusedNamingTheField() {
         ObjectNode krum = secureSpec("secure-krum");
         krum.putObject("aggregation").put("name", "median");

@@ -1,5 +1,6 @@
 package io.cgfed.worker.task;
 
+import io.cgfed.core.codec.rotq.SecureCode;
 import io.cgfed.core.protocol.ExperimentSpec;
 import io.cgfed.core.protocol.Seeds;
 import io.cgfed.core.protocol.TaskMessage;
@@ -31,7 +32,9 @@ import tools.jackson.databind.ObjectMapper;
  * its threshold). The TRAIN stage trains as usual and sends its update quantised ({@link Quantiser}: clipped to
  * {@code clipRange}, {@code bits}-bit levels, stochastic rounding) and masked, never in the clear; with
  * {@code codec.privacy} the update is clipped to its norm bound and the client adds its share of the central
- * noise to its levels ({@link DistributedNoise}: distributed DP).
+ * noise to its levels ({@link DistributedNoise}: distributed DP). With {@code secureAggregation.compression} the
+ * update is sent as the round's shared rotation code ({@link SecureCode}), its levels packed to the bits the sum
+ * needs, and with {@code codec.errorFeedback} the client keeps what the code missed for its next round.
  */
 @Component
 class SecureAggregationTasks {
@@ -43,6 +46,8 @@ class SecureAggregationTasks {
     private final SecureRandom random = new SecureRandom();
     /** The clients in a round, by experiment/round/client; removed after their unmasking (or with the round). */
     private final Map<String, SecAggClient> clients = new ConcurrentHashMap<>();
+    /** Compressed secure aggregation with error feedback: what each client's code missed, by experiment/client. */
+    private final Map<String, float[]> residuals = new ConcurrentHashMap<>();
 
     SecureAggregationTasks(CoordinatorClient coordinator, ModelHost models, UpdateTrainer trainer, ObjectMapper json) {
         this.coordinator = coordinator;
@@ -71,9 +76,36 @@ class SecureAggregationTasks {
                 SecAggClient client = client(task, input);
                 float[] update = models.exclusive(() -> trainer.trainFlat(task));
                 ExperimentSpec.SecureAggregation sa = task.spec().secureAggregation();
+                SecureCode code = SecureCode.forRound(task.spec(), update.length, input.clients().size(), input.context());
+                if (code.codeLength(update.length) != input.length()) {
+                    throw new SecAggException("the round sums codes of " + input.length() + " values, this client's has "
+                            + code.codeLength(update.length));
+                }
                 Quantiser quantiser = new Quantiser(sa.clipRange(), sa.bits());
-                int[] levels = quantiser.encode(update,
-                        new SplittableRandom(Seeds.task(task.spec().seed(), task.round(), task.clientIndex()) ^ 0x5ECA66L));
+                SplittableRandom rounding = new SplittableRandom(
+                        Seeds.task(task.spec().seed(), task.round(), task.clientIndex()) ^ 0x5ECA66L);
+                int[] levels;
+                if (code.rotation() == null) {
+                    levels = quantiser.encode(update, rounding);
+                } else {
+                    // compressed: the shared rotation's kept coordinates; error feedback keeps what they missed
+                    String feedbackKey = task.experimentId() + "/" + task.clientIndex();
+                    float[] intended = update.clone();
+                    float[] residual = task.spec().codec().errorFeedback() ? residuals.get(feedbackKey) : null;
+                    if (residual != null && residual.length == intended.length) {
+                        for (int i = 0; i < intended.length; i++) {
+                            intended[i] += residual[i];
+                        }
+                    }
+                    levels = quantiser.encode(code.rotation().project(intended), rounding);
+                    if (task.spec().codec().errorFeedback()) {
+                        float[] sent = code.rotation().reconstruct(quantiser.decodeSum(levels, 1));
+                        for (int i = 0; i < intended.length; i++) {
+                            intended[i] -= sent[i];
+                        }
+                        residuals.put(feedbackKey, intended);
+                    }
+                }
                 ExperimentSpec.Privacy privacy = task.spec().codec().privacy();
                 if (privacy != null) {
                     // distributed DP: this client's share of the central noise (the sum of the round's shares carries it)
@@ -83,7 +115,8 @@ class SecureAggregationTasks {
                             input.clients().size()), random);
                 }
                 Messages.MaskedInput masked = client.maskInput(levels, input.shares());
-                coordinator.secaggDeliver(workerId, task.taskId(), Messages.maskedBytes(masked.values()), false, patience);
+                coordinator.secaggDeliver(workerId, task.taskId(), Messages.packedBytes(masked.values(), code.width()), false,
+                        patience);
             }
             case SECAGG_UNMASK -> {
                 Messages.Unmasking u = client(task, input).unmask(new HashSet<>(input.survivors()));

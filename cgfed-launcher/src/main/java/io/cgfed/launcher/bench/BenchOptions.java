@@ -46,8 +46,12 @@ public final class BenchOptions {
     String strategy;
     /** Audit mode on every experiment: workers also attach their raw updates, the rounds report the aggregate's fidelity. */
     boolean audit;
-    /** Secure aggregation (SecAgg+) on every experiment, with the spec's defaults. */
+    /** Secure aggregation (SecAgg+) on every experiment, with the spec's defaults but for these (0: the default). */
     boolean secureAggregation;
+    int secureBits;
+    int secureCompression;
+    /** Client-side error feedback on every experiment (compressed secure aggregation's, or the codec's). */
+    boolean errorFeedback;
     /** The main table's budget (1/compression of fp32) for the budgeted methods. */
     int compression = BenchMethod.DEFAULT_COMPRESSION;
     int timeoutMinutes = 30;
@@ -96,6 +100,9 @@ public final class BenchOptions {
             io.cgfed.launcher.CliArgs.value("--strategy", "NAME", "every experiment's strategy in place of its method's"),
             io.cgfed.launcher.CliArgs.flag("--audit", "audit mode: raw updates attached, the aggregate's ΔW cosine reported"),
             io.cgfed.launcher.CliArgs.flag("--secure-aggregation", "every experiment securely aggregated (SecAgg+, defaults)"),
+            io.cgfed.launcher.CliArgs.value("--secure-bits", "N", "secure aggregation's level bits (16)"),
+            io.cgfed.launcher.CliArgs.value("--secure-compression", "N", "compressed secure aggregation at 1/N (off)"),
+            io.cgfed.launcher.CliArgs.flag("--error-feedback", "client-side error feedback on every experiment"),
             io.cgfed.launcher.CliArgs.value("--compression", "N", "the main table's budget for the budgeted methods (64)"),
             io.cgfed.launcher.CliArgs.value("--timeout-minutes", "N", "per experiment (30)"),
             io.cgfed.launcher.CliArgs.flag("--keep-running", "leave the platform up at the end"),
@@ -116,6 +123,7 @@ public final class BenchOptions {
         o.keepRunning = parsed.has("--keep-running");
         o.audit = parsed.has("--audit");
         o.secureAggregation = parsed.has("--secure-aggregation");
+        o.errorFeedback = parsed.has("--error-feedback");
         if (parsed.has("--quick")) {
             o.quick = true;
             o.seeds = List.of(1L);
@@ -134,6 +142,9 @@ public final class BenchOptions {
                 case "--quick", "--keep-running" -> { }
                 case "--audit" -> o.audit = true;
                 case "--secure-aggregation" -> o.secureAggregation = true;
+                case "--error-feedback" -> o.errorFeedback = true;
+                case "--secure-bits" -> o.secureBits = positive(flag, v);
+                case "--secure-compression" -> o.secureCompression = positive(flag, v);
                 case "--lora-variant" -> o.loraVariant = v;
                 case "--strategy" -> o.strategy = v;
                 case "--compression" -> o.compression = positive(flag, v);

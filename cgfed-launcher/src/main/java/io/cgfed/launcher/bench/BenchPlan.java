@@ -205,8 +205,20 @@ public final class BenchPlan {
             ((Map<String, Object>) spec.get("codec")).put("audit", true);
         }
         if (o.secureAggregation) {
-            spec.put("secureAggregation", Map.of("enabled", true));
+            Map<String, Object> sa = new LinkedHashMap<>(Map.of("enabled", true));
+            if (o.secureBits > 0) {
+                sa.put("bits", o.secureBits);
+            }
+            if (o.secureCompression > 0) {
+                sa.put("compression", o.secureCompression);
+                suffix.append("-c").append(o.secureCompression);
+            }
+            spec.put("secureAggregation", sa);
             suffix.append("-secure");
+        }
+        if (o.errorFeedback) {
+            ((Map<String, Object>) spec.get("codec")).put("errorFeedback", true);
+            suffix.append("-ef");
         }
         if (!suffix.isEmpty()) {
             String name = (String) spec.get("name");

@@ -49,6 +49,7 @@ public final class BenchOptions {
     /** Secure aggregation (SecAgg+) on every experiment, with the spec's defaults but for these (0: the default). */
     boolean secureAggregation;
     int secureBits;
+    double secureClip;
     int secureCompression;
     /** Client-side error feedback on every experiment (compressed secure aggregation's, or the codec's). */
     boolean errorFeedback;
@@ -101,6 +102,7 @@ public final class BenchOptions {
             io.cgfed.launcher.CliArgs.flag("--audit", "audit mode: raw updates attached, the aggregate's ΔW cosine reported"),
             io.cgfed.launcher.CliArgs.flag("--secure-aggregation", "every experiment securely aggregated (SecAgg+, defaults)"),
             io.cgfed.launcher.CliArgs.value("--secure-bits", "N", "secure aggregation's level bits (16)"),
+            io.cgfed.launcher.CliArgs.value("--secure-clip", "X", "secure aggregation's clipRange (0.5)"),
             io.cgfed.launcher.CliArgs.value("--secure-compression", "N", "compressed secure aggregation at 1/N (off)"),
             io.cgfed.launcher.CliArgs.flag("--error-feedback", "client-side error feedback on every experiment"),
             io.cgfed.launcher.CliArgs.value("--compression", "N", "the main table's budget for the budgeted methods (64)"),
@@ -144,6 +146,7 @@ public final class BenchOptions {
                 case "--secure-aggregation" -> o.secureAggregation = true;
                 case "--error-feedback" -> o.errorFeedback = true;
                 case "--secure-bits" -> o.secureBits = positive(flag, v);
+                case "--secure-clip" -> o.secureClip = doubles(flag, v, true).get(0);
                 case "--secure-compression" -> o.secureCompression = positive(flag, v);
                 case "--lora-variant" -> o.loraVariant = v;
                 case "--strategy" -> o.strategy = v;

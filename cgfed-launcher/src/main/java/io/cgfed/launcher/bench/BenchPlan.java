@@ -209,6 +209,9 @@ public final class BenchPlan {
             if (o.secureBits > 0) {
                 sa.put("bits", o.secureBits);
             }
+            if (o.secureClip > 0) {
+                sa.put("clipRange", o.secureClip);
+            }
             if (o.secureCompression > 0) {
                 sa.put("compression", o.secureCompression);
                 suffix.append("-c").append(o.secureCompression);

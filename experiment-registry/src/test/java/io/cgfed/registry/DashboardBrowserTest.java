@@ -124,6 +124,9 @@ class DashboardBrowserTest extends RegistryHttpTestSupport {
             metrics.put("accuracyByCategory", Map.of("STEM", accuracy[r], "Social Science", accuracy[r] - 0.05,
                     "Humanities", accuracy[r] + 0.05, "Other", accuracy[r]));
             metrics.put("examplesByCategory", Map.of("STEM", 10, "Social Science", 10, "Humanities", 10, "Other", 10));
+            if (r > 0) { // what the round's strategy did, as the coordinator records it
+                metrics.put("strategy", Map.of("strategy", "krum", "chosenClients", List.of(r % 3), "serverStepNorm", 0.0125));
+            }
             if (r > 0 && codec.equals("cgae")) {
                 metrics.put("codecVersion", 1);
                 metrics.put("aggregateCosine", 0.97);
@@ -279,6 +282,9 @@ class DashboardBrowserTest extends RegistryHttpTestSupport {
         assertThat(one).doesNotContain("data-kind=\"CODEC\"");
         assertThat(one).contains("<td class=\"num cosine\">0.9990</td>").contains("<td class=\"num snr\">94.0</td>");
         assertThat(one).contains("<td class=\"num dw-cosine\">0.7500</td>").contains("<td class=\"num dw-snr\">6.5</td>");
+        // each round's strategy diagnostics in the rounds table
+        assertThat(one).contains("<td class=\"strategy\">krum: chosen 2 · step 0.0125</td>")
+                .contains("<td class=\"strategy\">–</td>");
         screenshot("experiment.html?id=" + fp16, "experiment.png");
         String docs = System.getProperty("cgfed.dashboard.screenshot");
         if (docs != null && !docs.isBlank()) { // -Dcgfed.dashboard.screenshot=../docs/dashboard.png refreshes the README's

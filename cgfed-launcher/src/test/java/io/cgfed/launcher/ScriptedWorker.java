@@ -120,6 +120,21 @@ final class ScriptedWorker {
                 .timeout(Duration.ofSeconds(60)).PUT(body).build());
     }
 
+    /** A secure aggregation stage task's input. */
+    io.cgfed.core.secagg.Messages.StageInput secaggInput(String coordinatorUrl, UUID taskId) throws IOException, InterruptedException {
+        HttpResponse<String> r = send(asWorker(HttpRequest.newBuilder(URI.create(coordinatorUrl + "/api/v1/tasks/" + taskId
+                + "/secagg"))).GET().build());
+        require(r, 200);
+        return JSON.readValue(r.body(), io.cgfed.core.secagg.Messages.StageInput.class);
+    }
+
+    /** A secure aggregation stage task's delivery; the caller judges the answer. */
+    HttpResponse<String> secaggDeliver(String coordinatorUrl, UUID taskId, byte[] body, String contentType)
+            throws IOException, InterruptedException {
+        return send(asWorker(HttpRequest.newBuilder(URI.create(coordinatorUrl + "/api/v1/tasks/" + taskId + "/secagg")))
+                .header("Content-Type", contentType).PUT(HttpRequest.BodyPublishers.ofByteArray(body)).build());
+    }
+
     /** A fixed evaluation report: the tests look at adapters, not at scores. */
     void evaluate(String coordinatorUrl, UUID taskId) throws IOException, InterruptedException {
         HttpResponse<String> r = send(asWorker(HttpRequest.newBuilder(URI.create(coordinatorUrl + "/api/v1/tasks/" + taskId

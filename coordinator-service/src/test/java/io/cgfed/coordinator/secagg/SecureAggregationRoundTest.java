@@ -256,6 +256,61 @@ class SecureAggregationRoundTest extends CoordinatorApiTestBase {
     }
 
     @Test
+    void aTamperedShareFailsTheReceiversTaskWithTheReasonAndTheRoundGoesOnWithoutIt() {
+        Running run = startExperiment(secureSpec("secure-tampered"), 4);
+        passBaseline(run.id(), run.workers());
+        SecureRandom random = new SecureRandom();
+        Map<Integer, SecAggClient> clients = new HashMap<>();
+        for (Polled t : stage(run, 4, "SECAGG_ADVERTISE")) {
+            SecAggClient c = new SecAggClient(t.client(), input(t).config(), random);
+            clients.put(t.client(), c);
+            assertStatus(deliver(t, JSON.writeValueAsBytes(c.advertise()), "application/json"), 202);
+        }
+        for (Polled t : stage(run, 4, "SECAGG_SHARE")) {
+            List<Messages.SealedShare> shares = new java.util.ArrayList<>(clients.get(t.client()).shareKeys(input(t).advertisements()));
+            if (t.client() == 0) {
+                // client 0's share for client 1 is altered on its way (the server cannot tell: it cannot open it)
+                for (int i = 0; i < shares.size(); i++) {
+                    Messages.SealedShare s = shares.get(i);
+                    if (s.to() == 1) {
+                        byte[] c = s.ciphertext().clone();
+                        c[20] ^= 0x01;
+                        shares.set(i, new Messages.SealedShare(s.from(), s.to(), c));
+                    }
+                }
+            }
+            assertStatus(deliver(t, JSON.writeValueAsBytes(shares), "application/json"), 202);
+        }
+        Quantiser q = new Quantiser(CLIP, BITS);
+        for (Polled t : stage(run, 4, "TRAIN")) {
+            int[] levels = q.encode(Payloads.update(i -> 0.01).flatten(), new SplittableRandom(t.client()));
+            try {
+                byte[] masked = Messages.maskedBytes(clients.get(t.client()).maskInput(levels, input(t).shares()).values());
+                assertThat(t.client()).as("only client 1 got an altered share").isNotEqualTo(1);
+                assertStatus(deliver(t, masked, "application/octet-stream"), 202);
+            } catch (io.cgfed.core.secagg.SecAggException e) {
+                // what a worker does with a task that failed: report it with the reason
+                assertThat(t.client()).isEqualTo(1);
+                assertThat(e.getMessage()).contains("the share from client 0 failed").contains("authentication failed");
+                assertStatus(postAs(t.workerId(), "/api/v1/tasks/" + t.taskId() + "/failure",
+                        JSON.createObjectNode().put("reason", e.getMessage())), 204);
+            }
+        }
+        for (Polled t : stage(run, 3, "SECAGG_UNMASK")) {
+            Messages.StageInput in = input(t);
+            assertThat(in.survivors()).containsExactly(0, 2, 3);
+            assertStatus(deliver(t, JSON.writeValueAsBytes(clients.get(t.client()).unmask(new HashSet<>(in.survivors()))),
+                    "application/json"), 202);
+        }
+        awaitExperiment(run.id(), "round 1 EVALUATING", roundIs(1, "EVALUATING"));
+        // the round's record names client 1's failure and why
+        String reason = jdbc.queryForObject("SELECT failure_reason FROM coordinator.tasks WHERE experiment_id = ? AND round = 1 "
+                + "AND client_index = 1 AND type = 'TRAIN'", String.class, run.id());
+        assertThat(reason).contains("authentication failed");
+        assertThat(round(experiment(run.id()), 1).get("uploads").asInt()).isEqualTo(3);
+    }
+
+    @Test
     void aSpecThatCannotRunSecurelyIsRefusedNamingTheField() {
         ObjectNode krum = secureSpec("secure-krum");
         krum.putObject("aggregation").put("name", "median");

@@ -30,11 +30,7 @@ public final class DeltaWQuality {
 
     public static Result of(NamedTensors global, NamedTensors update, NamedTensors reconstruction, double scale,
                             int maxRowsPerTarget) {
-        double dot = 0;
-        double xx = 0;
-        double yy = 0;
-        double ee = 0;
-        long values = 0;
+        Sums sums = new Sums();
         for (String nameA : global.names()) {
             if (!nameA.endsWith("lora_A.weight")) {
                 continue;
@@ -65,19 +61,11 @@ public final class DeltaWQuality {
                 rowTimes(b1, a1, row, rank, in, truth);
                 rowTimes(b2, a2, row, rank, in, rec);
                 for (int j = 0; j < in; j++) {
-                    double x = scale * (truth[j] - base[j]);
-                    double y = scale * (rec[j] - base[j]);
-                    dot += x * y;
-                    xx += x * x;
-                    yy += y * y;
-                    ee += (x - y) * (x - y);
+                    sums.add(scale * (truth[j] - base[j]), scale * (rec[j] - base[j]));
                 }
-                values += in;
             }
         }
-        double cosine = xx == 0 || yy == 0 ? 0 : dot / Math.sqrt(xx * yy);
-        double snr = ee == 0 ? Double.POSITIVE_INFINITY : 10 * Math.log10(xx / ee);
-        return new Result(cosine, snr, values);
+        return sums.result();
     }
 
     /**
@@ -93,11 +81,7 @@ public final class DeltaWQuality {
         for (double w : weights) {
             total += w;
         }
-        double dot = 0;
-        double xx = 0;
-        double yy = 0;
-        double ee = 0;
-        long values = 0;
+        Sums sums = new Sums();
         for (String nameA : global.names()) {
             if (!nameA.endsWith("lora_A.weight")) {
                 continue;
@@ -137,19 +121,34 @@ public final class DeltaWQuality {
                 }
                 rowTimes(b1, a1, row, rank, in, step);
                 for (int j = 0; j < in; j++) {
-                    double x = scale * (exact[j] - base[j]);
-                    double y = scale * (step[j] - base[j]);
-                    dot += x * y;
-                    xx += x * x;
-                    yy += y * y;
-                    ee += (x - y) * (x - y);
+                    sums.add(scale * (exact[j] - base[j]), scale * (step[j] - base[j]));
                 }
-                values += in;
             }
         }
-        double cosine = xx == 0 || yy == 0 ? 0 : dot / Math.sqrt(xx * yy);
-        double snr = ee == 0 ? Double.POSITIVE_INFINITY : 10 * Math.log10(xx / ee);
-        return new Result(cosine, snr, values);
+        return sums.result();
+    }
+
+    /** The running sums of a comparison of true values x against their estimates y. */
+    private static final class Sums {
+        private double dot;
+        private double xx;
+        private double yy;
+        private double ee;
+        private long values;
+
+        void add(double x, double y) {
+            dot += x * y;
+            xx += x * x;
+            yy += y * y;
+            ee += (x - y) * (x - y);
+            values++;
+        }
+
+        Result result() {
+            double cosine = xx == 0 || yy == 0 ? 0 : dot / Math.sqrt(xx * yy);
+            double snr = ee == 0 ? Double.POSITIVE_INFINITY : 10 * Math.log10(xx / ee);
+            return new Result(cosine, snr, values);
+        }
     }
 
     /** {@code out := row of (B A)}: B is out x r, A is r x in, both row-major. */

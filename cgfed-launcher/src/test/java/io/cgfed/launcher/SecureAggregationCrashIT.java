@@ -39,13 +39,14 @@ class SecureAggregationCrashIT {
     private static final int CLIENTS = 3;
     private static final List<String> STAGES = List.of("SECAGG_ADVERTISE", "SECAGG_SHARE", "TRAIN", "SECAGG_UNMASK");
     private static Platform platform;
+    private static Path work;
     private static final ByteArrayOutputStream console = new ByteArrayOutputStream();
 
     @BeforeAll
     static void startPlatform() throws Exception {
         Path home = Path.of(System.getProperty("cgfed.home", "..")).toAbsolutePath().normalize();
-        platform = new Platform(new Platform.Settings(home, Files.createTempDirectory("cgfed-secure-crash-it-"), 0, 0,
-                false, 1));
+        work = Files.createTempDirectory("cgfed-secure-crash-it-");
+        platform = new Platform(new Platform.Settings(home, work, 0, 0, false, 1));
         platform.start(new PrintStream(console, true, StandardCharsets.UTF_8));
         ScriptedWorker.useSecrets(platform.adminApiKey(), platform.joinToken());
     }
@@ -129,6 +130,21 @@ class SecureAggregationCrashIT {
         }
         assertThat(ScriptedWorker.count(platform.jdbcUrl(), "SELECT count(*) FROM coordinator.uploads WHERE experiment_id = ?",
                 UUID.fromString(id))).as("no clear update stored").isZero();
+        // nor logged: no value of any client's update appears in the coordinator's logs (both of its lives)
+        StringBuilder logs = new StringBuilder();
+        try (var files = Files.walk(work)) {
+            for (Path f : files.filter(p -> p.getFileName().toString().startsWith("coordinator-service")
+                    && p.toString().endsWith(".log")).toList()) {
+                logs.append(Files.readString(f, StandardCharsets.ISO_8859_1));
+            }
+        }
+        assertThat(logs.length()).as("the coordinator's logs were found").isPositive();
+        for (int c = 0; c < CLIENTS; c++) {
+            float[] u = ScriptedWorker.update(1, c).flatten();
+            for (int j = 0; j < 64; j++) {
+                assertThat(logs.indexOf(Float.toString(u[j]))).as("client %d value %d in the logs", c, j).isNegative();
+            }
+        }
     }
 
     private static String contentType(String stage) {

@@ -91,8 +91,12 @@ public class ClientOutcomes {
             row.put("client", client);
             Upload u = updates.get(client);
             Attachment a = collections.get(client);
-            UUID deliveringTask = u != null ? u.getTaskId() : a != null ? a.getTaskId() : null;
-            Instant received = u != null ? u.getReceivedAt() : a != null ? a.getReceivedAt() : null;
+            // secure aggregation: the masked input completed the task, and no upload row is ever written
+            boolean maskedInput = u == null && a == null && round.getSecaggStage() != null
+                    && last.getStatus() == io.cgfed.coordinator.task.TaskStatus.DONE;
+            UUID deliveringTask = u != null ? u.getTaskId() : a != null ? a.getTaskId() : maskedInput ? last.getId() : null;
+            Instant received = u != null ? u.getReceivedAt() : a != null ? a.getReceivedAt()
+                    : maskedInput ? last.getCompletedAt() : null;
             if (received != null) {
                 Task by = issued.stream().filter(t -> t.getId().equals(deliveringTask)).findFirst().orElse(last);
                 boolean afterDeadline = received.isAfter(deadline);
@@ -115,9 +119,11 @@ public class ClientOutcomes {
                     if (u.getMetrics() != null) {
                         json.readValue(u.getMetrics(), MAP).forEach(row::putIfAbsent);
                     }
-                } else {
+                } else if (a != null) {
                     row.put("wireBytes", a.getBytes());
                     row.put("snapshots", a.getItems());
+                } else {
+                    row.put("secure", true); // a masked input: what it holds is the sum's, not this client's
                 }
             } else {
                 Task tooLate = issued.stream().filter(t -> t.getLateUploadAt() != null).reduce((x, y) -> y).orElse(null);

@@ -308,6 +308,27 @@ class SecureAggregationRoundTest extends CoordinatorApiTestBase {
                 + "AND client_index = 1 AND type = 'TRAIN'", String.class, run.id());
         assertThat(reason).contains("authentication failed");
         assertThat(round(experiment(run.id()), 1).get("uploads").asInt()).isEqualTo(3);
+        // and so does the registry's record of the round once it closes: three clients on time (their masked inputs),
+        // one failed
+        Polled eval = awaitTask(run.workers());
+        assertStatus(reportEvaluation(eval.workerId(), eval.taskId(), 4.0, 0.5), 204);
+        long deadline = System.nanoTime() + java.time.Duration.ofSeconds(20).toNanos();
+        JsonNode clientRows = null;
+        JsonNode record = null;
+        while (clientRows == null || clientRows.size() < 4) {
+            assertThat(System.nanoTime()).as("round 1's record reached the registry: %s", record).isLessThan(deadline);
+            record = PEERS.registryRound(run.id(), 1);
+            clientRows = record == null ? null : record.path("metrics").path("clients");
+            sleep(50);
+        }
+        for (JsonNode c : clientRows) {
+            if (c.get("client").asInt() == 1) {
+                assertThat(c.get("outcome").asString()).isEqualTo("FAILED");
+                assertThat(c.get("reason").asString()).contains("authentication failed");
+            } else {
+                assertThat(c.get("outcome").asString()).as("client %s", c.get("client")).isEqualTo("ON_TIME");
+            }
+        }
     }
 
     @Test

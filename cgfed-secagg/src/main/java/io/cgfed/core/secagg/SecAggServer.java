@@ -125,6 +125,22 @@ public final class SecAggServer {
         }
     }
 
+    /**
+     * Stage 3 in, without the values: that client's masked input arrived (it was checked when it did). Enough to
+     * close the stage and to check the unmasking answers against it; {@link #finish} needs the values.
+     */
+    public void maskedInputArrived(int client) {
+        requireClosed(u2, "key sharing");
+        requireOpen(u3 == null, "masked inputs");
+        if (!u2.contains(client)) {
+            throw new SecAggException("client " + client + " did not share keys");
+        }
+        if (masked.containsKey(client)) {
+            throw new SecAggException("client " + client + " sent its masked input twice");
+        }
+        masked.put(client, null);
+    }
+
     /** Closes stage 3: U3, the clients whose inputs the sum holds. */
     public Set<Integer> closeMaskedInputs() {
         u3 = atLeastThreshold(masked.keySet(), "sent masked inputs");
@@ -167,6 +183,9 @@ public final class SecAggServer {
         requireClosed(u3, "masked inputs");
         int[] sum = new int[config.length()];
         for (int[] y : masked.values()) {
+            if (y == null) {
+                throw new IllegalStateException("a masked input was fed without its values: the sum cannot be taken");
+            }
             for (int i = 0; i < sum.length; i++) {
                 sum[i] += y[i];
             }

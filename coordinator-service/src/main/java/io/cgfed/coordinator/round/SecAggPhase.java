@@ -71,7 +71,8 @@ class SecAggPhase {
         }
         try {
             SecAggConfig config = secagg.config(id, roundNo, spec);
-            SecAggServer server = secagg.replay(id, roundNo, config, stage, spec);
+            // the masked inputs' values are read only to take the sum, after the unmasking
+            SecAggServer server = secagg.replay(id, roundNo, config, stage, spec, stage == SecAggStage.UNMASK);
             if (stage == SecAggStage.UNMASK) {
                 unmask(round, spec, config, server, now);
                 return;

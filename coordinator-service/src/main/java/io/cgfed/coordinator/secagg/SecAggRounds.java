@@ -70,6 +70,15 @@ public class SecAggRounds {
      * ready to {@link SecAggServer#finish}.
      */
     public SecAggServer replay(UUID experimentId, int round, SecAggConfig config, SecAggStage through, ExperimentSpec spec) {
+        return replay(experimentId, round, config, through, spec, false);
+    }
+
+    /**
+     * As above; {@code sums}: the masked inputs are read with their values, which only the unmasking's
+     * {@code finish} needs (a 7B round holds n x 8.4 M of them); without, only that each arrived.
+     */
+    public SecAggServer replay(UUID experimentId, int round, SecAggConfig config, SecAggStage through, ExperimentSpec spec,
+                               boolean sums) {
         int width = code(spec, config).width();
         SecAggServer server = new SecAggServer(config);
         for (SecAggStage stage : List.of(SecAggStage.ADVERTISE, SecAggStage.SHARE, SecAggStage.MASKED_INPUT,
@@ -77,8 +86,12 @@ public class SecAggRounds {
             if (stage.ordinal() > through.ordinal()) {
                 break;
             }
-            Map<Integer, byte[]> messages = store.messages(experimentId, round, stage.name());
-            messages.forEach((client, body) -> feed(server, stage, client, body, config, width));
+            if (stage == SecAggStage.MASKED_INPUT && !sums) {
+                store.clients(experimentId, round, stage.name()).forEach(server::maskedInputArrived);
+            } else {
+                store.messages(experimentId, round, stage.name())
+                        .forEach((client, body) -> feed(server, stage, client, body, config, width));
+            }
             if (stage.ordinal() < through.ordinal()) {
                 switch (stage) {
                     case ADVERTISE -> server.closeAdvertisements();

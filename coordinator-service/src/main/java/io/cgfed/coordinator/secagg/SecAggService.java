@@ -82,8 +82,8 @@ public class SecAggService {
                     .advertisementsFor(task.getClientIndex());
             case MASKED_INPUT -> shares = secagg.replay(task.getExperimentId(), task.getRound(), config,
                     SecAggStage.MASKED_INPUT, spec).sharesFor(task.getClientIndex());
-            case UNMASK -> survivors = new ArrayList<>(store.messages(task.getExperimentId(), task.getRound(),
-                    SecAggStage.MASKED_INPUT.name()).keySet());
+            case UNMASK -> survivors = new ArrayList<>(store.clients(task.getExperimentId(), task.getRound(),
+                    SecAggStage.MASKED_INPUT.name()));
             default -> { }
         }
         return new Messages.StageInput(stage.name(), config.clients(), config.degree(), config.threshold(), config.length(),

@@ -45,6 +45,12 @@ public class SecAggStore {
         return out;
     }
 
+    /** The clients that sent a message in a stage, in client order (their bodies not read). */
+    java.util.List<Integer> clients(UUID experimentId, int round, String stage) {
+        return jdbc.queryForList("SELECT client_index FROM secagg_messages WHERE experiment_id = ? AND round = ? AND stage = ? "
+                + "ORDER BY client_index", Integer.class, experimentId, round, stage);
+    }
+
     /** The bytes the clients sent in the round's stages (what secure aggregation put on the wire, up). */
     public long clientBytes(UUID experimentId, int round) {
         Long n = jdbc.queryForObject("SELECT coalesce(sum(length(body)), 0) FROM secagg_messages WHERE experiment_id = ? "

@@ -19,6 +19,7 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.SplittableRandom;
+import java.util.UUID;
 import java.util.function.IntToDoubleFunction;
 import org.junit.jupiter.api.Test;
 import tools.jackson.databind.JsonNode;
@@ -329,6 +330,79 @@ class SecureAggregationRoundTest extends CoordinatorApiTestBase {
                 assertThat(c.get("outcome").asString()).as("client %s", c.get("client")).isEqualTo("ON_TIME");
             }
         }
+    }
+
+    /**
+     * Five clients, complete graph, threshold 3: the round runs its stages with every client sending its masked
+     * input, then {@code silent} of them do not answer the unmasking. Returns the experiment's view once the round
+     * moved on (EVALUATING) or the experiment failed.
+     */
+    private JsonNode unmaskingWithout(String name, List<Integer> silent, Map<Integer, NamedTensors> updates) {
+        ObjectNode spec = secureSpec(name);
+        spec.put("clients", 5).put("minClients", 3);
+        Running run = startExperiment(spec, 5);
+        passBaseline(run.id(), run.workers());
+        SecureRandom random = new SecureRandom();
+        Map<Integer, SecAggClient> clients = new HashMap<>();
+        for (Polled t : stage(run, 5, "SECAGG_ADVERTISE")) {
+            Messages.StageInput in = input(t);
+            assertThat(in.threshold()).isEqualTo(3);
+            SecAggClient c = new SecAggClient(t.client(), in.config(), random);
+            clients.put(t.client(), c);
+            assertStatus(deliver(t, JSON.writeValueAsBytes(c.advertise()), "application/json"), 202);
+        }
+        for (Polled t : stage(run, 5, "SECAGG_SHARE")) {
+            assertStatus(deliver(t, JSON.writeValueAsBytes(clients.get(t.client()).shareKeys(input(t).advertisements())),
+                    "application/json"), 202);
+        }
+        Quantiser q = new Quantiser(CLIP, BITS);
+        for (Polled t : stage(run, 5, "TRAIN")) {
+            NamedTensors u = Payloads.update(i -> ((i + t.client()) % 9 - 4) / 128.0);
+            updates.put(t.client(), u);
+            int[] levels = q.encode(u.flatten(), new SplittableRandom(t.client()));
+            assertStatus(deliver(t, Messages.maskedBytes(clients.get(t.client()).maskInput(levels, input(t).shares()).values()),
+                    "application/octet-stream"), 202);
+        }
+        for (Polled t : stage(run, 5, "SECAGG_UNMASK")) {
+            if (silent.contains(t.client())) {
+                continue; // it dropped out after sending its input
+            }
+            assertStatus(deliver(t, JSON.writeValueAsBytes(clients.get(t.client()).unmask(new HashSet<>(input(t).survivors()))),
+                    "application/json"), 202);
+        }
+        return awaitExperiment(run.id(), "round 1 aggregated or the experiment failed",
+                e -> e.get("status").asString().equals("FAILED") || roundIs(1, "EVALUATING").test(e));
+    }
+
+    @Test
+    void aClientThatDropsAfterItsInputIsStillSummed() {
+        Map<Integer, NamedTensors> updates = new HashMap<>();
+        JsonNode e = unmaskingWithout("secure-unmask-dropout", List.of(4), updates);
+        assertThat(e.get("status").asString()).isEqualTo("RUNNING");
+        // client 4's input is in the sum (its self-mask rebuilt from the others' shares): the mean of all five
+        UUID id = UUID.fromString(e.get("id").asString());
+        NamedTensors v0 = adapter(id, 0);
+        NamedTensors v1 = adapter(id, 1);
+        Quantiser q = new Quantiser(CLIP, BITS);
+        for (String name : v0.names()) {
+            for (int i = 0; i < v0.get(name).size(); i++) {
+                double mean = 0;
+                for (NamedTensors u : updates.values()) {
+                    mean += u.get(name).data()[i] / 5.0;
+                }
+                assertThat((double) v1.get(name).data()[i] - v0.get(name).data()[i]).as("%s[%d]", name, i)
+                        .isCloseTo(mean, within(q.step()));
+            }
+        }
+    }
+
+    @Test
+    void twoClientsSilentAtTheUnmaskingFailTheRoundWithTheReason() {
+        // each answering survivor's self-mask has 2 of the 3 shares it needs
+        JsonNode failed = unmaskingWithout("secure-unmask-two-dropouts", List.of(3, 4), new HashMap<>());
+        assertThat(failed.get("status").asString()).isEqualTo("FAILED");
+        assertThat(failed.get("failureReason").asString()).contains("secure aggregation stage UNMASK")
+                .contains("fewer than the threshold 3");
     }
 
     @Test

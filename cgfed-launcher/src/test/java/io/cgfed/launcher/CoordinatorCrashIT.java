@@ -153,7 +153,7 @@ class CoordinatorCrashIT {
             assertThat(upload(round2.get(client), id, 2, client, false).status()).isEqualTo(202);
         }
         serveEvaluation(workers, id, 2);
-        JsonNode e = awaitFinished(url, id);
+        JsonNode e = ScriptedWorker.awaitFinished(url, id);
         assertThat(e.get("status").asString()).as("failure: %s", e.get("failureReason")).isEqualTo("COMPLETED");
 
         // every acknowledged upload counts exactly once: one row per client and round, holding the bytes acknowledged
@@ -214,7 +214,7 @@ class CoordinatorCrashIT {
                 platform.restartCoordinator(Duration.ofMinutes(3));
             }
         }
-        JsonNode e = awaitFinished(url, id);
+        JsonNode e = ScriptedWorker.awaitFinished(url, id);
         assertThat(e.get("status").asString()).as("failure: %s", e.get("failureReason")).isEqualTo("COMPLETED");
         return id;
     }
@@ -237,7 +237,7 @@ class CoordinatorCrashIT {
             }
             serveEvaluation(workers, id, round);
         }
-        JsonNode e = awaitFinished(url, id);
+        JsonNode e = ScriptedWorker.awaitFinished(url, id);
         assertThat(e.get("status").asString()).isEqualTo("COMPLETED");
         return id;
     }
@@ -306,17 +306,5 @@ class CoordinatorCrashIT {
         }
         throw new AssertionError("no EVALUATE task for round " + round + ": "
                 + ScriptedWorker.experiment(platform.coordinatorUrl(), experimentId));
-    }
-
-    private static JsonNode awaitFinished(String url, String id) throws Exception {
-        long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
-        while (true) {
-            JsonNode e = ScriptedWorker.experiment(url, id);
-            String status = e.get("status").asString();
-            if (!status.equals("PENDING") && !status.equals("RUNNING") || System.nanoTime() > deadline) {
-                return e;
-            }
-            Thread.sleep(200);
-        }
     }
 }

@@ -250,6 +250,19 @@ final class ScriptedWorker {
         return JSON.readTree(r.body());
     }
 
+    /** The experiment once it is no longer PENDING or RUNNING, or as it is after a minute. */
+    static JsonNode awaitFinished(String coordinatorUrl, String id) throws IOException, InterruptedException {
+        long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+        while (true) {
+            JsonNode e = experiment(coordinatorUrl, id);
+            String status = e.get("status").asString();
+            if (!status.equals("PENDING") && !status.equals("RUNNING") || System.nanoTime() > deadline) {
+                return e;
+            }
+            Thread.sleep(200);
+        }
+    }
+
     static String submit(String coordinatorUrl, Map<String, Object> spec) throws IOException, InterruptedException {
         return new CoordinatorApi(coordinatorUrl, adminKey).submit(spec).get("id").asString();
     }

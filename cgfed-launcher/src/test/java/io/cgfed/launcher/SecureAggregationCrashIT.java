@@ -121,7 +121,7 @@ class SecureAggregationCrashIT {
             }
         }
         serve(workers, "EVALUATE", 1).values().forEach(a -> evaluate(a));
-        JsonNode e = awaitFinished(url, id);
+        JsonNode e = ScriptedWorker.awaitFinished(url, id);
         assertThat(e.get("status").asString()).as("failure: %s", e.get("failureReason")).isEqualTo("COMPLETED");
         float[] before = v0.flatten();
         float[] after = ScriptedWorker.adapter(url, id, 1).flatten();
@@ -179,17 +179,5 @@ class SecureAggregationCrashIT {
             Thread.sleep(100);
         }
         return got;
-    }
-
-    private static JsonNode awaitFinished(String url, String id) throws Exception {
-        long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
-        while (true) {
-            JsonNode e = ScriptedWorker.experiment(url, id);
-            String status = e.get("status").asString();
-            if (!status.equals("PENDING") && !status.equals("RUNNING") || System.nanoTime() > deadline) {
-                return e;
-            }
-            Thread.sleep(200);
-        }
     }
 }

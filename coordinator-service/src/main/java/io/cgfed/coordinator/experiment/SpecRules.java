@@ -175,8 +175,7 @@ public final class SpecRules {
         if (privacy != null) {
             // distributed DP: each client's Skellam share must fit the sampler, and the noisy sum 32 bits
             io.cgfed.core.secagg.Quantiser q = new io.cgfed.core.secagg.Quantiser(sa.clipRange(), sa.bits());
-            double sigma = GaussianMechanism.forBudget(privacy.epsilon(), privacy.delta(), privacy.clipNorm(),
-                    spec.rounds()).sigma();
+            double sigma = io.cgfed.core.codec.rotq.SecureCode.sigma(spec);
             double mu = io.cgfed.core.secagg.DistributedNoise.mu(sigma, privacy.clipNorm(), q.step(), n);
             double noiseStd = Math.sqrt(2 * mu * n);
             long top = (1L << (sa.bits() - 1)) - 1;

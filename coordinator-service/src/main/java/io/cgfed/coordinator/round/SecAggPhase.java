@@ -12,10 +12,8 @@ import io.cgfed.core.secagg.Quantiser;
 import io.cgfed.core.secagg.SecAggConfig;
 import io.cgfed.core.secagg.SecAggException;
 import io.cgfed.core.secagg.SecAggServer;
-import io.cgfed.core.tensor.FloatTensor;
 import io.cgfed.core.tensor.NamedTensors;
 import io.cgfed.core.tensor.SafeTensors;
-import io.cgfed.core.tensor.TensorSpec;
 import java.time.Instant;
 import java.util.List;
 import java.util.Set;
@@ -107,15 +105,10 @@ class SecAggPhase {
             sum = code.rotation().reconstruct(sum); // the sum of the codes is the code of the sum
         }
         // the survivors' mean, each client once (secure aggregation hides the sample counts a weighted mean needs)
-        NamedTensors mean = new NamedTensors();
-        int at = 0;
-        for (TensorSpec t : SpecRules.updateLayout(spec)) {
-            float[] values = new float[(int) t.numel()];
-            for (int i = 0; i < values.length; i++) {
-                values[i] = sum[at++] / n;
-            }
-            mean.put(t.name(), new FloatTensor(t.shape(), values));
+        for (int i = 0; i < sum.length; i++) {
+            sum[i] /= n;
         }
+        NamedTensors mean = io.cgfed.core.codec.Manifests.split(sum, SpecRules.updateLayout(spec));
         store.saveResult(round.getExperimentId(), round.getRound(), SafeTensors.write(mean, io.cgfed.core.tensor.DType.F32,
                 java.util.Map.of("survivors", result.survivors().toString(),
                         "droppedAfterSharing", result.droppedAfterSharing().toString())));

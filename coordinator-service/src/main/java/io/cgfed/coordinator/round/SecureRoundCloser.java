@@ -114,8 +114,7 @@ class SecureRoundCloser {
      */
     private Map<String, Object> distributedDp(UUID experimentId, int roundNo, ExperimentSpec spec,
                                               ExperimentSpec.Privacy privacy, int survivors) {
-        double target = io.cgfed.core.privacy.GaussianMechanism.forBudget(privacy.epsilon(), privacy.delta(),
-                privacy.clipNorm(), spec.rounds()).sigma();
+        double target = io.cgfed.core.codec.rotq.SecureCode.sigma(spec);
         double effective = io.cgfed.core.secagg.DistributedNoise.effectiveSigma(target, survivors, spec.clientsPerRound());
         List<Double> sigmas = new ArrayList<>();
         adapters.diagnosticsByVersion(experimentId).forEach((version, text) -> {

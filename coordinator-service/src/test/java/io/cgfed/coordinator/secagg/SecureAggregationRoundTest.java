@@ -60,6 +60,22 @@ class SecureAggregationRoundTest extends CoordinatorApiTestBase {
         return tasks;
     }
 
+    /** The first two stages for every client, each with its real SecAgg+ client: keys advertised, shares sealed. */
+    private Map<Integer, SecAggClient> keysShared(Running run, int n) {
+        SecureRandom random = new SecureRandom();
+        Map<Integer, SecAggClient> clients = new HashMap<>();
+        for (Polled t : stage(run, n, "SECAGG_ADVERTISE")) {
+            SecAggClient c = new SecAggClient(t.client(), input(t).config(), random);
+            clients.put(t.client(), c);
+            assertStatus(deliver(t, JSON.writeValueAsBytes(c.advertise()), "application/json"), 202);
+        }
+        for (Polled t : stage(run, n, "SECAGG_SHARE")) {
+            assertStatus(deliver(t, JSON.writeValueAsBytes(clients.get(t.client()).shareKeys(input(t).advertisements())),
+                    "application/json"), 202);
+        }
+        return clients;
+    }
+
     @Test
     void fourStagesAsTasksADropoutSurvivedAndTheAdapterMovesByTheSurvivorsMean() {
         Running run = startExperiment(secureSpec("secure-round"), 4);
@@ -152,16 +168,7 @@ class SecureAggregationRoundTest extends CoordinatorApiTestBase {
         passBaseline(run.id(), run.workers());
         NamedTensors v0 = adapter(run.id(), 0);
         SecureRandom random = new SecureRandom();
-        Map<Integer, SecAggClient> clients = new HashMap<>();
-        for (Polled t : stage(run, 3, "SECAGG_ADVERTISE")) {
-            SecAggClient c = new SecAggClient(t.client(), input(t).config(), random);
-            clients.put(t.client(), c);
-            assertStatus(deliver(t, JSON.writeValueAsBytes(c.advertise()), "application/json"), 202);
-        }
-        for (Polled t : stage(run, 3, "SECAGG_SHARE")) {
-            assertStatus(deliver(t, JSON.writeValueAsBytes(clients.get(t.client()).shareKeys(input(t).advertisements())),
-                    "application/json"), 202);
-        }
+        Map<Integer, SecAggClient> clients = keysShared(run, 3);
         Quantiser q = new Quantiser(CLIP, BITS);
         double sigma = io.cgfed.core.privacy.GaussianMechanism.forBudget(8.0, 1e-5, 1.0, 1).sigma();
         NamedTensors u = Payloads.update(i -> ((i % 7) - 3) / 2048.0); // norm well below the clip of 1
@@ -342,19 +349,8 @@ class SecureAggregationRoundTest extends CoordinatorApiTestBase {
         spec.put("clients", 5).put("minClients", 3);
         Running run = startExperiment(spec, 5);
         passBaseline(run.id(), run.workers());
-        SecureRandom random = new SecureRandom();
-        Map<Integer, SecAggClient> clients = new HashMap<>();
-        for (Polled t : stage(run, 5, "SECAGG_ADVERTISE")) {
-            Messages.StageInput in = input(t);
-            assertThat(in.threshold()).isEqualTo(3);
-            SecAggClient c = new SecAggClient(t.client(), in.config(), random);
-            clients.put(t.client(), c);
-            assertStatus(deliver(t, JSON.writeValueAsBytes(c.advertise()), "application/json"), 202);
-        }
-        for (Polled t : stage(run, 5, "SECAGG_SHARE")) {
-            assertStatus(deliver(t, JSON.writeValueAsBytes(clients.get(t.client()).shareKeys(input(t).advertisements())),
-                    "application/json"), 202);
-        }
+        Map<Integer, SecAggClient> clients = keysShared(run, 5);
+        assertThat(clients.get(0).config().threshold()).isEqualTo(3);
         Quantiser q = new Quantiser(CLIP, BITS);
         for (Polled t : stage(run, 5, "TRAIN")) {
             NamedTensors u = Payloads.update(i -> ((i + t.client()) % 9 - 4) / 128.0);

@@ -109,9 +109,7 @@ class SecureAggregationTasks {
                 ExperimentSpec.Privacy privacy = task.spec().codec().privacy();
                 if (privacy != null) {
                     // distributed DP: this client's share of the central noise (the sum of the round's shares carries it)
-                    double sigma = io.cgfed.core.privacy.GaussianMechanism.forBudget(privacy.epsilon(), privacy.delta(),
-                            privacy.clipNorm(), task.spec().rounds()).sigma();
-                    DistributedNoise.add(levels, DistributedNoise.mu(sigma, privacy.clipNorm(), quantiser.step(),
+                    DistributedNoise.add(levels, DistributedNoise.mu(SecureCode.sigma(task.spec()), privacy.clipNorm(), quantiser.step(),
                             input.clients().size()), random);
                 }
                 Messages.MaskedInput masked = client.maskInput(levels, input.shares());

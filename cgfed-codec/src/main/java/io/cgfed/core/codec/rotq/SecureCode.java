@@ -38,11 +38,20 @@ public record SecureCode(SummableRotation rotation, int width) {
     public static SecureCode forRound(io.cgfed.core.protocol.ExperimentSpec spec, int length, int clients, byte[] context) {
         io.cgfed.core.protocol.ExperimentSpec.SecureAggregation sa = spec.secureAggregation();
         io.cgfed.core.protocol.ExperimentSpec.Privacy privacy = spec.codec().privacy();
-        double sigma = privacy == null ? 0 : io.cgfed.core.privacy.GaussianMechanism.forBudget(privacy.epsilon(),
-                privacy.delta(), privacy.clipNorm(), spec.rounds()).sigma();
+        double sigma = sigma(spec);
         long maxAbs = io.cgfed.core.secagg.DistributedNoise.maxAbsSum(sa.bits(), sa.clipRange(), sigma,
                 privacy == null ? 1 : privacy.clipNorm(), clients);
         return of(length, sa.compression(), maxAbs, context);
+    }
+
+    /**
+     * Distributed DP's central noise multiplier for a spec (its {@code codec.privacy} budget over its rounds), 0
+     * without privacy: what the clients' shares add up to and what the coordinator accounts.
+     */
+    public static double sigma(io.cgfed.core.protocol.ExperimentSpec spec) {
+        io.cgfed.core.protocol.ExperimentSpec.Privacy privacy = spec.codec().privacy();
+        return privacy == null ? 0 : io.cgfed.core.privacy.GaussianMechanism.forBudget(privacy.epsilon(), privacy.delta(),
+                privacy.clipNorm(), spec.rounds()).sigma();
     }
 
     /** Values a masked input holds: the code's, or the update's. */

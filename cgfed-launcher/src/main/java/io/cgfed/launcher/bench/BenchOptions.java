@@ -101,7 +101,7 @@ public final class BenchOptions {
             io.cgfed.launcher.CliArgs.value("--strategy", "NAME", "every experiment's strategy in place of its method's"),
             io.cgfed.launcher.CliArgs.flag("--audit", "audit mode: raw updates attached, the aggregate's ΔW cosine reported"),
             io.cgfed.launcher.CliArgs.flag("--secure-aggregation", "every experiment securely aggregated (SecAgg+, defaults)"),
-            io.cgfed.launcher.CliArgs.value("--secure-bits", "N", "secure aggregation's level bits (16)"),
+            io.cgfed.launcher.CliArgs.value("--secure-bits", "N", "secure aggregation's level bits (16; 1 with --secure-compression)"),
             io.cgfed.launcher.CliArgs.value("--secure-clip", "X", "secure aggregation's clipRange (0.5)"),
             io.cgfed.launcher.CliArgs.value("--secure-compression", "N", "compressed secure aggregation at 1/N (off)"),
             io.cgfed.launcher.CliArgs.flag("--error-feedback", "client-side error feedback on every experiment"),

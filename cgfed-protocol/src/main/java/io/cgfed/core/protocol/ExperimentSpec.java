@@ -72,10 +72,12 @@ public record ExperimentSpec(
      * updates. {@code neighbours}: each client's degree in the masking graph (0: the default, O(log n));
      * {@code threshold}: shares needed to rebuild a client's secrets (0: a majority of its neighbours);
      * {@code clipRange} and {@code bits}: each update value is clipped to [-clipRange, clipRange] and quantised to
-     * {@code bits}-bit levels with stochastic rounding before masking. {@code compression} (0: off): compressed
-     * secure aggregation, each update sent as a shared rotation's kept coordinates at this fraction of the
-     * update's fp32 bytes (rotq's {@code SummableRotation}; the codec must be {@code none}), the masked levels
-     * packed to the bits their sum needs.
+     * {@code bits}-bit levels (16 by default) with stochastic rounding before masking. {@code compression} (0:
+     * off): compressed secure aggregation, each update sent as a shared rotation's kept coordinates at this
+     * fraction of the update's fp32 bytes (rotq's {@code SummableRotation}; the codec must be {@code none}), the
+     * masked levels packed to the bits their sum needs; there each block of the code carries its client's own
+     * scale (its RMS, at most {@code clipRange}) and {@code bits} defaults to 1 (levels -1 and +1), except with
+     * distributed DP, which needs one scale for every client ({@code SecureCode}).
      */
     public record SecureAggregation(Boolean enabled, Integer threshold, Integer neighbours, Double clipRange,
                                     Integer bits, Integer compression) {
@@ -91,8 +93,8 @@ public record ExperimentSpec(
             threshold = threshold == null ? 0 : threshold;
             neighbours = neighbours == null ? 0 : neighbours;
             clipRange = clipRange == null ? 0.5 : clipRange;
-            bits = bits == null ? 16 : bits;
             compression = compression == null ? 0 : compression;
+            bits = bits == null ? (compression > 0 ? 1 : 16) : bits;
         }
     }
 

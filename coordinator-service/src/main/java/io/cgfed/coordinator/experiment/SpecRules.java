@@ -161,17 +161,33 @@ public final class SpecRules {
         if (spec.quorum() < t) {
             throw new InvalidFieldException("minClients", "must be at least the secure aggregation threshold " + t);
         }
+        ExperimentSpec.Privacy privacy = spec.codec().privacy();
+        if (sa.bits() == 1 && (sa.compression() == 0 || privacy != null)) {
+            throw new InvalidFieldException("secureAggregation.bits", sa.compression() == 0
+                    ? "1-bit levels are compressed secure aggregation's (block scales): set secureAggregation.compression, "
+                    + "or at least 2 bits"
+                    : "distributed DP (codec.privacy) adds signed noise to levels of one scale for every client: at least "
+                    + "2 bits");
+        }
         try {
+            if (sa.compression() != 0 && privacy == null) {
+                // block scales: the code's own check of the levels' and scales' widths
+                io.cgfed.core.codec.rotq.SecureCode.forRound(spec, 1, n, new byte[0]);
+                if (!(sa.clipRange() > 0) || Double.isInfinite(sa.clipRange())) {
+                    throw new io.cgfed.core.secagg.SecAggException("clipRange must be positive and finite, got "
+                            + sa.clipRange());
+                }
+                return new int[] {k, t};
+            }
             io.cgfed.core.secagg.Quantiser q = new io.cgfed.core.secagg.Quantiser(sa.clipRange(), sa.bits());
             if (q.maxClients() < n) {
                 throw new InvalidFieldException("secureAggregation.bits", n + " clients' " + sa.bits() + "-bit levels wrap "
                         + "modulo 2^32 (at most " + q.maxClients() + " clients at this width)");
             }
         } catch (io.cgfed.core.secagg.SecAggException e) {
-            throw new InvalidFieldException(e.getMessage().startsWith("bits") ? "secureAggregation.bits"
-                    : "secureAggregation.clipRange", e.getMessage());
+            throw new InvalidFieldException(e.getMessage().startsWith("clipRange") ? "secureAggregation.clipRange"
+                    : "secureAggregation.bits", e.getMessage());
         }
-        ExperimentSpec.Privacy privacy = spec.codec().privacy();
         if (privacy != null) {
             // distributed DP: each client's Skellam share must fit the sampler, and the noisy sum 32 bits
             io.cgfed.core.secagg.Quantiser q = new io.cgfed.core.secagg.Quantiser(sa.clipRange(), sa.bits());

@@ -8,7 +8,6 @@ import io.cgfed.coordinator.secagg.SecAggStore;
 import io.cgfed.coordinator.task.Task;
 import io.cgfed.coordinator.task.TaskRepository;
 import io.cgfed.core.protocol.ExperimentSpec;
-import io.cgfed.core.secagg.Quantiser;
 import io.cgfed.core.secagg.SecAggConfig;
 import io.cgfed.core.secagg.SecAggException;
 import io.cgfed.core.secagg.SecAggServer;
@@ -96,14 +95,9 @@ class SecAggPhase {
 
     private void unmask(Round round, ExperimentSpec spec, SecAggConfig config, SecAggServer server, Instant now) {
         SecAggServer.Result result = server.finish();
-        ExperimentSpec.SecureAggregation sa = spec.secureAggregation();
         int n = result.survivors().size();
-        io.cgfed.core.codec.rotq.SecureCode code = SecAggRounds.code(spec, config);
-        float[] sum = new Quantiser(sa.clipRange(), sa.bits()).decodeSum(
-                io.cgfed.core.secagg.Messages.signed(result.sum(), code.width()), n);
-        if (code.rotation() != null) {
-            sum = code.rotation().reconstruct(sum); // the sum of the codes is the code of the sum
-        }
+        // the sum of the codes is the code of the sum
+        float[] sum = SecAggRounds.code(spec, config).decodeSum(result.sum(), n);
         // the survivors' mean, each client once (secure aggregation hides the sample counts a weighted mean needs)
         for (int i = 0; i < sum.length; i++) {
             sum[i] /= n;

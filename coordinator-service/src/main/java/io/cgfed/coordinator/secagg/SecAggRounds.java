@@ -41,7 +41,7 @@ public class SecAggRounds {
                 .map(Task::getClientIndex).distinct().sorted().toList();
         int[] degreeAndThreshold = SpecRules.secureAggregation(spec);
         byte[] context = context(experimentId, round);
-        int length = code(spec, clients.size(), context).codeLength(updateLength(spec));
+        int length = code(spec, clients.size(), context).length();
         return new SecAggConfig(clients, Math.min(degreeAndThreshold[0], clients.size() - 1), degreeAndThreshold[1],
                 length, context);
     }
@@ -79,7 +79,7 @@ public class SecAggRounds {
      */
     public SecAggServer replay(UUID experimentId, int round, SecAggConfig config, SecAggStage through, ExperimentSpec spec,
                                boolean sums) {
-        int width = code(spec, config).width();
+        io.cgfed.core.codec.rotq.SecureCode code = code(spec, config);
         SecAggServer server = new SecAggServer(config);
         for (SecAggStage stage : List.of(SecAggStage.ADVERTISE, SecAggStage.SHARE, SecAggStage.MASKED_INPUT,
                 SecAggStage.UNMASK)) {
@@ -90,7 +90,7 @@ public class SecAggRounds {
                 store.clients(experimentId, round, stage.name()).forEach(server::maskedInputArrived);
             } else {
                 store.messages(experimentId, round, stage.name())
-                        .forEach((client, body) -> feed(server, stage, client, body, config, width));
+                        .forEach((client, body) -> feed(server, stage, client, body, code));
             }
             if (stage.ordinal() < through.ordinal()) {
                 switch (stage) {
@@ -105,12 +105,11 @@ public class SecAggRounds {
     }
 
     /** One stored message into the server, as it was accepted. */
-    void feed(SecAggServer server, SecAggStage stage, int client, byte[] body, SecAggConfig config, int width) {
+    void feed(SecAggServer server, SecAggStage stage, int client, byte[] body, io.cgfed.core.codec.rotq.SecureCode code) {
         switch (stage) {
             case ADVERTISE -> server.advertised(json.readValue(body, Messages.Advertisement.class));
             case SHARE -> server.sharesFrom(client, json.readValue(body, SHARES));
-            case MASKED_INPUT -> server.maskedInput(new Messages.MaskedInput(client,
-                    Messages.packedValues(body, config.length(), width)));
+            case MASKED_INPUT -> server.maskedInput(new Messages.MaskedInput(client, code.unpack(body)));
             case UNMASK -> server.unmasking(json.readValue(body, Messages.Unmasking.class));
             case DONE -> throw new IllegalArgumentException("no messages in stage DONE");
         }

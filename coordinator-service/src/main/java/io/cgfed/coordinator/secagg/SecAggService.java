@@ -128,7 +128,7 @@ public class SecAggService {
         try {
             if (stage == SecAggStage.MASKED_INPUT) {
                 // the other inputs need not be replayed: a masked input is checked against its own stage alone
-                Messages.packedValues(body, config.length(), SecAggRounds.code(spec, config).width());
+                SecAggRounds.code(spec, config).unpack(body);
                 if (store.find(task.getExperimentId(), task.getRound(), SecAggStage.SHARE.name(), task.getClientIndex()) == null) {
                     throw new SecAggException("client " + task.getClientIndex() + " did not share keys");
                 }
@@ -144,7 +144,7 @@ public class SecAggService {
                         + task.getClientIndex() + "'s");
             }
             SecAggServer server = secagg.replay(task.getExperimentId(), task.getRound(), config, stage, spec);
-            secagg.feed(server, stage, task.getClientIndex(), body, config, SecAggRounds.code(spec, config).width());
+            secagg.feed(server, stage, task.getClientIndex(), body, SecAggRounds.code(spec, config));
         } catch (SecAggException | tools.jackson.core.JacksonException e) {
             throw ApiException.badRequest("secure aggregation " + stage + " message: " + e.getMessage());
         }

@@ -209,11 +209,12 @@ class SecureAggregationRoundTest extends CoordinatorApiTestBase {
     }
 
     @Test
-    void compressedSecureAggregationSumsTheSharedRotationsCodesAtOneSixtyFourthOfTheBytes() {
+    void compressedSecureAggregationSumsOneBitLevelsWithEachClientsBlockScalesAtASixteenthOfTheBytes() {
         ObjectNode spec = secureSpec("secure-compressed");
         spec.put("clients", 3).put("minClients", 3);
         ((ObjectNode) spec.get("codec")).put("name", "none");
-        ((ObjectNode) spec.get("secureAggregation")).put("compression", 16);
+        // compressed: bits left to its default there (1: levels -1 and +1 with each client's block scales)
+        ((ObjectNode) spec.get("secureAggregation")).put("compression", 16).remove("bits");
         Running run = startExperiment(spec, 3);
         passBaseline(run.id(), run.workers());
         io.cgfed.core.protocol.ExperimentSpec parsed = JSON.treeToValue(spec, io.cgfed.core.protocol.ExperimentSpec.class);
@@ -224,7 +225,8 @@ class SecureAggregationRoundTest extends CoordinatorApiTestBase {
         for (Polled t : stage(run, 3, "SECAGG_ADVERTISE")) {
             Messages.StageInput in = input(t);
             code = io.cgfed.core.codec.rotq.SecureCode.forRound(parsed, (int) Payloads.update(i -> 0).numel(), 3, in.context());
-            assertThat(in.length()).as("the code's values, not the update's").isEqualTo(code.codeLength(-1));
+            assertThat(in.length()).as("the code's values and its block scales, not the update's").isEqualTo(code.length());
+            assertThat(code.blockScaled()).isTrue();
             SecAggClient c = new SecAggClient(t.client(), in.config(), random);
             clients.put(t.client(), c);
             assertStatus(deliver(t, JSON.writeValueAsBytes(c.advertise()), "application/json"), 202);
@@ -233,19 +235,21 @@ class SecureAggregationRoundTest extends CoordinatorApiTestBase {
             assertStatus(deliver(t, JSON.writeValueAsBytes(clients.get(t.client()).shareKeys(input(t).advertisements())),
                     "application/json"), 202);
         }
-        Quantiser q = new Quantiser(CLIP, BITS);
         List<IntToDoubleFunction> values = List.of(i -> ((i % 7) - 3) / 64.0, i -> ((i % 5) - 2) / 32.0,
                 i -> ((i % 3) - 1) / 16.0);
         float[] mean = new float[(int) Payloads.update(i -> 0).numel()];
+        int[] levelSum = new int[code.length()];
         for (Polled t : stage(run, 3, "TRAIN")) {
             float[] u = Payloads.update(values.get(t.client())).flatten();
             for (int i = 0; i < u.length; i++) {
                 mean[i] += u[i] / 3;
             }
-            int[] levels = q.encode(code.rotation().project(u), new SplittableRandom(t.client()));
-            byte[] packed = Messages.packedBytes(clients.get(t.client()).maskInput(levels, input(t).shares()).values(),
-                    code.width());
-            // the masked code is a sixteenth of the update's fp32 bytes, or less
+            int[] levels = code.encode(u, new SplittableRandom(t.client()));
+            for (int i = 0; i < levels.length; i++) {
+                levelSum[i] += levels[i];
+            }
+            byte[] packed = code.pack(clients.get(t.client()).maskInput(levels, input(t).shares()).values());
+            // the masked code, its block scales included, is a sixteenth of the update's fp32 bytes, or less
             assertThat((long) packed.length).isLessThanOrEqualTo(4L * u.length / 16);
             assertStatus(deliver(t, packed, "application/octet-stream"), 202);
         }
@@ -254,13 +258,36 @@ class SecureAggregationRoundTest extends CoordinatorApiTestBase {
                     "application/json"), 202);
         }
         awaitExperiment(run.id(), "round 1 EVALUATING", roundIs(1, "EVALUATING"));
-        // the adapter moved by the code's projection of the clients' mean
-        float[] expected = code.rotation().reconstruct(code.rotation().project(mean));
+        // the adapter moved by the decoded sum of the clients' levels over 3: the masks cancelled exactly
+        float[] expected = code.decodeSum(levelSum, 3);
         float[] got = adapter(run.id(), 1).flatten();
         float[] before = v0.flatten();
+        double[] step = new double[got.length];
+        double[] projected = toDouble(code.rotation().reconstruct(code.rotation().project(mean)));
         for (int i = 0; i < expected.length; i++) {
-            assertThat((double) got[i] - before[i]).as("value %d", i).isCloseTo(expected[i], within(4 * q.step()));
+            step[i] = (double) got[i] - before[i];
+            assertThat(step[i]).as("value %d", i).isCloseTo(expected[i] / 3.0, within(1e-6));
         }
+        // and that step points where the clients' mean does, within the code's kept directions
+        assertThat(cosine(step, projected)).isGreaterThan(0.5);
+    }
+
+    private static double[] toDouble(float[] x) {
+        double[] out = new double[x.length];
+        for (int i = 0; i < x.length; i++) {
+            out[i] = x[i];
+        }
+        return out;
+    }
+
+    private static double cosine(double[] a, double[] b) {
+        double ab = 0, aa = 0, bb = 0;
+        for (int i = 0; i < a.length; i++) {
+            ab += a[i] * b[i];
+            aa += a[i] * a[i];
+            bb += b[i] * b[i];
+        }
+        return ab / Math.sqrt(aa * bb);
     }
 
     @Test
@@ -423,6 +450,16 @@ class SecureAggregationRoundTest extends CoordinatorApiTestBase {
         ObjectNode wraps = secureSpec("secure-wrap");
         ((ObjectNode) wraps.get("secureAggregation")).put("bits", 31);
         assertThat(assertProblem(post("/api/v1/experiments", wraps), 400).toString()).contains("secureAggregation.bits");
+        // 1-bit levels are the block-scaled code's: not without compression, not under distributed DP
+        ObjectNode oneBit = secureSpec("secure-one-bit");
+        ((ObjectNode) oneBit.get("secureAggregation")).put("bits", 1);
+        assertThat(assertProblem(post("/api/v1/experiments", oneBit), 400).toString())
+                .contains("secureAggregation.bits").contains("compression");
+        ObjectNode oneBitDp = secureSpec("secure-one-bit-dp");
+        ((ObjectNode) oneBitDp.get("codec")).put("name", "none").putObject("privacy").put("epsilon", 8.0).put("delta", 1e-5).put("clipNorm", 1.0);
+        ((ObjectNode) oneBitDp.get("secureAggregation")).put("compression", 64).remove("bits");
+        assertThat(assertProblem(post("/api/v1/experiments", oneBitDp), 400).toString())
+                .contains("secureAggregation.bits").contains("distributed DP");
     }
 
     private static double cosine(float[] a, int[] b) {

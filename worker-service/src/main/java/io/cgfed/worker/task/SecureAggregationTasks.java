@@ -6,7 +6,6 @@ import io.cgfed.core.protocol.Seeds;
 import io.cgfed.core.protocol.TaskMessage;
 import io.cgfed.core.secagg.DistributedNoise;
 import io.cgfed.core.secagg.Messages;
-import io.cgfed.core.secagg.Quantiser;
 import io.cgfed.core.secagg.SecAggClient;
 import io.cgfed.core.secagg.SecAggConfig;
 import io.cgfed.core.secagg.SecAggException;
@@ -29,12 +28,13 @@ import tools.jackson.databind.ObjectMapper;
  * ({@link SecAggClient}) and delivers the result. The client's secrets (its private keys, its self-mask seed, the
  * shares it holds for others) stay in this worker's memory from ADVERTISE to UNMASK and never leave it; a worker
  * that restarts mid-round has lost them, and its client counts as dropped out (the protocol survives that up to
- * its threshold). The TRAIN stage trains as usual and sends its update quantised ({@link Quantiser}: clipped to
+ * its threshold). The TRAIN stage trains as usual and sends its update quantised ({@link io.cgfed.core.secagg.Quantiser}: clipped to
  * {@code clipRange}, {@code bits}-bit levels, stochastic rounding) and masked, never in the clear; with
  * {@code codec.privacy} the update is clipped to its norm bound and the client adds its share of the central
  * noise to its levels ({@link DistributedNoise}: distributed DP). With {@code secureAggregation.compression} the
- * update is sent as the round's shared rotation code ({@link SecureCode}), its levels packed to the bits the sum
- * needs, and with {@code codec.errorFeedback} the client keeps what the code missed for its next round.
+ * update is sent as the round's shared rotation code ({@link SecureCode}: each block with this client's own scale,
+ * or one scale for all under distributed DP), its levels packed to the bits the sum needs, and with
+ * {@code codec.errorFeedback} the client keeps what the code missed for its next round.
  */
 @Component
 class SecureAggregationTasks {
@@ -75,45 +75,39 @@ class SecureAggregationTasks {
             case TRAIN -> {
                 SecAggClient client = client(task, input);
                 float[] update = models.exclusive(() -> trainer.trainFlat(task));
-                ExperimentSpec.SecureAggregation sa = task.spec().secureAggregation();
                 SecureCode code = SecureCode.forRound(task.spec(), update.length, input.clients().size(), input.context());
-                if (code.codeLength(update.length) != input.length()) {
+                if (code.length() != input.length()) {
                     throw new SecAggException("the round sums codes of " + input.length() + " values, this client's has "
-                            + code.codeLength(update.length));
+                            + code.length());
                 }
-                Quantiser quantiser = new Quantiser(sa.clipRange(), sa.bits());
                 SplittableRandom rounding = new SplittableRandom(
                         Seeds.task(task.spec().seed(), task.round(), task.clientIndex()) ^ 0x5ECA66L);
-                int[] levels;
-                if (code.rotation() == null) {
-                    levels = quantiser.encode(update, rounding);
-                } else {
-                    // compressed: the shared rotation's kept coordinates; error feedback keeps what they missed
-                    String feedbackKey = task.experimentId() + "/" + task.clientIndex();
-                    float[] intended = update.clone();
-                    float[] residual = task.spec().codec().errorFeedback() ? residuals.get(feedbackKey) : null;
-                    if (residual != null && residual.length == intended.length) {
-                        for (int i = 0; i < intended.length; i++) {
-                            intended[i] += residual[i];
-                        }
+                // compressed with error feedback: what the code missed last round goes into this one
+                boolean feedback = code.rotation() != null && task.spec().codec().errorFeedback();
+                String feedbackKey = task.experimentId() + "/" + task.clientIndex();
+                float[] intended = update;
+                float[] residual = feedback ? residuals.get(feedbackKey) : null;
+                if (residual != null && residual.length == intended.length) {
+                    for (int i = 0; i < intended.length; i++) {
+                        intended[i] += residual[i];
                     }
-                    levels = quantiser.encode(code.rotation().project(intended), rounding);
-                    if (task.spec().codec().errorFeedback()) {
-                        float[] sent = code.rotation().reconstruct(quantiser.decodeSum(levels, 1));
-                        for (int i = 0; i < intended.length; i++) {
-                            intended[i] -= sent[i];
-                        }
-                        residuals.put(feedbackKey, intended);
+                }
+                int[] levels = code.encode(intended, rounding);
+                if (feedback) {
+                    float[] sent = code.decode(levels);
+                    for (int i = 0; i < intended.length; i++) {
+                        intended[i] -= sent[i];
                     }
+                    residuals.put(feedbackKey, intended);
                 }
                 ExperimentSpec.Privacy privacy = task.spec().codec().privacy();
                 if (privacy != null) {
                     // distributed DP: this client's share of the central noise (the sum of the round's shares carries it)
-                    DistributedNoise.add(levels, DistributedNoise.mu(SecureCode.sigma(task.spec()), privacy.clipNorm(), quantiser.step(),
+                    DistributedNoise.add(levels, DistributedNoise.mu(SecureCode.sigma(task.spec()), privacy.clipNorm(), code.step(),
                             input.clients().size()), random);
                 }
                 Messages.MaskedInput masked = client.maskInput(levels, input.shares());
-                coordinator.secaggDeliver(workerId, task.taskId(), Messages.packedBytes(masked.values(), code.width()), false,
+                coordinator.secaggDeliver(workerId, task.taskId(), code.pack(masked.values()), false,
                         patience);
             }
             case SECAGG_UNMASK -> {

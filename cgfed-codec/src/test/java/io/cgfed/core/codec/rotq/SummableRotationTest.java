@@ -73,14 +73,4 @@ class SummableRotationTest {
         assertThat(new SummableRotation(2048, 1024, 64, 8).project(x)).isNotEqualTo(
                 new SummableRotation(2048, 1024, 64, 7).project(x));
     }
-
-    @Test
-    void theRoundsCodeFitsTheBudgetAndTheSumsWidth() {
-        // the bench layout (7,168 values) at 1/64 of fp32 with 3 clients of 16-bit levels: 17 bits a value
-        SecureCode code = SecureCode.of(7168, 64, 3L * 32767, "e/round/1".getBytes());
-        assertThat(code.width()).isEqualTo(18); // 98,301 < 2^17, plus the sign
-        assertThat((long) code.codeLength(7168) * code.width()).isLessThanOrEqualTo(7168L * 32 / 64);
-        assertThat(SecureCode.of(7168, 0, 3L * 32767, new byte[0]).codeLength(7168)).isEqualTo(7168);
-        assertThat(SecureCode.of(7168, 0, 3L * 32767, new byte[0]).width()).isEqualTo(32);
-    }
 }

@@ -105,7 +105,8 @@ public final class LoadBench {
                 double gcCount0 = sampler.read("/actuator/metrics/jvm.gc.pause", "COUNT");
                 double gcTime0 = sampler.read("/actuator/metrics/jvm.gc.pause", "TOTAL_TIME");
                 fleet = new SimulatedFleet(new SimulatedFleet.Settings(coordinator.url(), o.workers, o.pollSeconds,
-                        o.download, o.spreadMillis, o.httpClients, 7), (id, round, client) -> template.payload(id, round, client, 1));
+                        o.download, o.spreadMillis, o.httpClients, 7), (id, round, client) -> template.payload(id, round, client, 1),
+                        o.secureAggregation ? Math.toIntExact(template.values()) : 0);
                 stopFleet.fleet = fleet;
                 SimulatedFleet f = fleet;
                 fleet.useJoinToken(platform.joinToken());
@@ -142,6 +143,7 @@ public final class LoadBench {
             result.coordinatorCpu = minus(ProcStatus.cpu(coordinator.pid()), coordinatorCpu0);
             result.codecCpu = minus(ProcStatus.cpu(platform.codec().pid()), codecCpu0);
             result.selfCpu = minus(ProcStatus.cpu(ProcessHandle.current().pid()), selfCpu0);
+            result.secureClientCpuSeconds = fleet.secureClientCpuSeconds();
             result.uploads = fleet.uploads();
             result.arrivals = fleet.arrivals();
             result.downloads = fleet.downloads();
@@ -201,7 +203,14 @@ public final class LoadBench {
         spec.put("rounds", o.rounds);
         spec.put("training", Map.of("localSteps", 1, "batchSize", 1, "learningRate", 0.01));
         spec.put("lora", Map.of("rank", rank, "alpha", 2.0 * rank, "targets", o.targets));
-        spec.put("codec", Map.of("name", o.codec, "settings", Map.of()));
+        spec.put("codec", Map.of("name", o.secureCompression > 0 ? "none" : o.codec, "settings", Map.of()));
+        if (o.secureAggregation) {
+            Map<String, Object> sa = new LinkedHashMap<>(Map.of("enabled", true));
+            if (o.secureCompression > 0) {
+                sa.put("compression", o.secureCompression);
+            }
+            spec.put("secureAggregation", sa);
+        }
         spec.put("roundDeadlineSeconds", Math.max(600, o.timeoutMinutes * 60));
         spec.put("seed", 42);
         return spec;

@@ -29,6 +29,10 @@ final class LoadBenchOptions {
     Map<String, String> coordinatorEnv = new LinkedHashMap<>();
     /** -Xmx of the platform's services (--service-heap 2g); null: the platform's 512m. */
     String serviceHeap;
+    /** Secure aggregation (SecAgg+) on the experiment; the simulated clients run its stages. */
+    boolean secureAggregation;
+    /** Compressed secure aggregation at 1/N (0: off). */
+    int secureCompression;
     boolean help;
 
     static LoadBenchOptions parse(String[] args) {
@@ -41,6 +45,11 @@ final class LoadBenchOptions {
             switch (flag) {
                 case "--no-download" -> o.download = false;
                 case "--no-loopback" -> o.loopback = false;
+                case "--secure-aggregation" -> o.secureAggregation = true;
+                case "--secure-compression" -> {
+                    o.secureAggregation = true;
+                    o.secureCompression = positive(flag, v);
+                }
                 case "--workers" -> o.workers = positive(flag, v);
                 case "--rounds" -> o.rounds = positive(flag, v);
                 case "--model" -> o.model = v;
@@ -94,6 +103,8 @@ final class LoadBenchOptions {
             CliArgs.flag("--no-download", "the workers do not download the global adapter"),
             CliArgs.value("--http-clients", "N", "HTTP clients of the load generator (one per 100 workers)"),
             CliArgs.flag("--no-loopback", "skip the loopback calibration"),
+            CliArgs.flag("--secure-aggregation", "SecAgg+ on the experiment: the clients run its four stages"),
+            CliArgs.value("--secure-compression", "N", "compressed secure aggregation at 1/N (implies the above)"),
             CliArgs.value("--timeout-minutes", "N", "give up after (20)"),
             CliArgs.value("--work-dir", "DIR", "the platform's files (a temporary directory)"),
             CliArgs.value("--service-heap", "SIZE", "-Xmx of the services (512m)"),

@@ -59,6 +59,18 @@ final class LoadBenchReport {
         out.printf(Locale.ROOT, "codec-service: peak RSS %s, heap in use peak %s, CPU %.1f s; load generator CPU %.1f s%n",
                 mib(r.codecMemory.peakRssBytes()), mib(r.codecPeaks.getOrDefault("heap used", Double.NaN)),
                 seconds(r.codecCpu), seconds(r.selfCpu));
+        if (o.secureAggregation) {
+            long rounds = r.rounds.stream().filter(x -> x.round() > 0).count();
+            long protocol = r.rounds.stream().filter(x -> x.round() > 0).mapToLong(DbRound::protocolBytes).sum();
+            long inputs = r.rounds.stream().filter(x -> x.round() > 0).mapToLong(DbRound::uploadBytes).sum();
+            double clientRounds = Math.max(1, rounds * (double) o.workers);
+            out.printf(Locale.ROOT, "secure aggregation%s: coordinator CPU %.2f s a round; client CPU %.1f ms a client and "
+                            + "round (SecAgg+ steps and encoding); bytes a client sends a round: masked input %,.0f, "
+                            + "keys, shares and unmasking %,.0f%n",
+                    o.secureCompression > 0 ? " (compressed 1/" + o.secureCompression + ")" : "",
+                    seconds(r.coordinatorCpu) / Math.max(1, rounds), 1000 * r.secureClientCpuSeconds / clientRounds,
+                    inputs / clientRounds, protocol / clientRounds);
+        }
         out.println("responses: " + r.outcomes);
         if (r.uploads != null) {
             r.uploads.stream().filter(u -> u.error() != null).findFirst()
@@ -97,6 +109,8 @@ final class LoadBenchReport {
         json.put("model", o.model);
         json.put("codec", o.codec);
         json.put("payloadBytes", r.payloadBytes);
+        json.put("secureAggregation", o.secureAggregation);
+        json.put("coordinatorCpuSeconds", round1(seconds(r.coordinatorCpu)));
         json.put("loopbackTcpMiBps", round1(r.loopbackTcp / MIB));
         json.put("loopbackHttpMiBps", round1(r.loopbackHttp / MIB));
         json.put("roundStats", roundsJson);

@@ -26,6 +26,8 @@ final class LoadBenchResult {
     Duration coordinatorCpu;
     Duration codecCpu;
     Duration selfCpu;
+    /** CPU the simulated clients spent in secure aggregation's steps (keys, shares, masking, unmasking). */
+    double secureClientCpuSeconds;
     List<DbRound> rounds = List.of();
     List<SimulatedFleet.Upload> uploads = List.of();
     List<SimulatedFleet.Arrival> arrivals = List.of();

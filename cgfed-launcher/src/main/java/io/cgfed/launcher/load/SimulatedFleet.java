@@ -28,7 +28,8 @@ import tools.jackson.databind.json.JsonMapper;
  *
  * <p>Everything observed is recorded ({@link FleetObservations}): every upload attempt with its latency and
  * status, every task arrival, every status code by endpoint, and every transport error. The workers'
- * identities are {@link FleetRegistry}'s, their connections {@link FleetHttp}'s.
+ * identities are {@link FleetRegistry}'s, their connections {@link FleetHttp}'s. With secure aggregation each
+ * worker's client runs SecAgg+'s four stages for real ({@link SecureFleetClients}).
  */
 public final class SimulatedFleet {
     private static final JsonMapper JSON = JsonMapper.builder().build();
@@ -80,9 +81,19 @@ public final class SimulatedFleet {
     private final SplittableRandom random;
     private final FleetObservations observed = new FleetObservations();
     private final FleetRegistry registry;
+    private final SecureFleetClients secureClients;
     private volatile boolean stopping;
 
     public SimulatedFleet(Settings settings, Payloads payloads) {
+        this(settings, payloads, 0);
+    }
+
+    /**
+     * @param secureUpdateValues values of an update, for the secure aggregation stages (0: the fleet answers no
+     *                           secure aggregation tasks)
+     */
+    public SimulatedFleet(Settings settings, Payloads payloads, int secureUpdateValues) {
+        this.secureClients = secureUpdateValues > 0 ? new SecureFleetClients(secureUpdateValues) : null;
         this.settings = settings;
         this.payloads = payloads;
         this.random = new SplittableRandom(settings.seed());
@@ -161,9 +172,16 @@ public final class SimulatedFleet {
         observed.arrival(new Arrival(type, round, client, System.nanoTime(), System.currentTimeMillis()));
         String taskId = task.get("taskId").asString();
         String experimentId = task.get("experimentId").asString();
+        boolean secure = secureClients != null && task.path("spec").path("secureAggregation").path("enabled").asBoolean(false);
         switch (type) {
+            case "SECAGG_ADVERTISE", "SECAGG_SHARE", "SECAGG_UNMASK" -> secureStage(w, type, task, taskId, round, client);
             case "TRAIN" -> {
-                if (settings.download()) {
+                if (secure && settings.download()) {
+                    download(w, experimentId, round, task.get("adapterVersion").asInt(),
+                            () -> secureStage(w, type, task, taskId, round, client));
+                } else if (secure) {
+                    secureStage(w, type, task, taskId, round, client);
+                } else if (settings.download()) {
                     download(w, experimentId, round, task.get("adapterVersion").asInt(),
                             () -> train(w, taskId, experimentId, round, client));
                 } else {
@@ -176,6 +194,52 @@ public final class SimulatedFleet {
                 poll(w);
             }
         }
+    }
+
+    /**
+     * A secure aggregation stage: the stage input fetched, the client's step on the payload pool, its delivery
+     * (a masked input is recorded as the round's upload), then the next poll.
+     */
+    private void secureStage(int w, String type, JsonNode task, String taskId, int round, int client) {
+        HttpRequest req = registry.asWorker(http.request("/api/v1/tasks/" + taskId + "/secagg"), w)
+                .timeout(http.requestTimeout()).GET().build();
+        http.client(w).sendAsync(req, BodyHandlers.ofByteArray()).whenComplete((r, e) -> {
+            if (e != null || r.statusCode() != 200) {
+                observed.count(e != null ? "secagg input error " + rootName(e) : "secagg input " + r.statusCode());
+                poll(w);
+                return;
+            }
+            builders.execute(() -> {
+                SecureFleetClients.Delivery d;
+                try {
+                    d = secureClients.step(type, task, r.body());
+                } catch (RuntimeException failed) {
+                    observed.count("secagg step failed " + failed.getClass().getSimpleName() + ": " + failed.getMessage());
+                    poll(w);
+                    return;
+                }
+                HttpRequest put = registry.asWorker(http.request("/api/v1/tasks/" + taskId + "/secagg"), w)
+                        .timeout(http.requestTimeout())
+                        .header("Content-Type", d.json() ? "application/json" : "application/octet-stream")
+                        .PUT(BodyPublishers.ofByteArray(d.body())).build();
+                long sent = System.nanoTime();
+                http.client(w).sendAsync(put, BodyHandlers.ofString()).whenComplete((answer, failure) -> {
+                    long done = System.nanoTime();
+                    int status = failure != null ? -1 : answer.statusCode();
+                    observed.count(failure != null ? "secagg " + type + " error " + rootName(failure) : "secagg " + type + " " + status);
+                    if (type.equals("TRAIN")) {
+                        observed.upload(new Upload(round, client, d.body().length, sent, done, status, 1,
+                                failure != null ? rootName(failure) : status >= 300 ? answer.body() : null));
+                    }
+                    poll(w);
+                });
+            });
+        });
+    }
+
+    /** CPU the simulated clients spent in secure aggregation's steps (0 without it). */
+    public double secureClientCpuSeconds() {
+        return secureClients == null ? 0 : secureClients.cpuSeconds();
     }
 
     private void download(int w, String experimentId, int round, int version, Runnable then) {

@@ -43,13 +43,22 @@ public final class SecAggServer {
 
     /** Stage 1 in: a client's keys (a second advertisement from one client is refused). */
     public void advertised(Advertisement a) {
+        checkAdvertisement(a);
+        if (advertisements.putIfAbsent(a.client(), a) != null) {
+            throw new SecAggException("client " + a.client() + " advertised twice");
+        }
+    }
+
+    /**
+     * Whether {@link #advertised} would take this advertisement, on the stages closed so far, without taking it
+     * (nor looking at the stage's other messages): the server stays as it was, so one built to check against can
+     * be shared.
+     */
+    public void checkAdvertisement(Advertisement a) {
         requireOpen(u1 == null, "advertisements");
         member(a.client());
         if (a.cipherKey().length != X25519.KEY_BYTES || a.maskKey().length != X25519.KEY_BYTES) {
             throw new SecAggException("client " + a.client() + "'s keys are not 32-byte X25519 keys");
-        }
-        if (advertisements.putIfAbsent(a.client(), a) != null) {
-            throw new SecAggException("client " + a.client() + " advertised twice");
         }
     }
 
@@ -73,6 +82,14 @@ public final class SecAggServer {
 
     /** Stage 2 in: a client's sealed shares, each for a neighbour in U1. */
     public void sharesFrom(int client, List<SealedShare> shares) {
+        checkShares(client, shares);
+        if (sharesBySender.putIfAbsent(client, List.copyOf(shares)) != null) {
+            throw new SecAggException("client " + client + " shared keys twice");
+        }
+    }
+
+    /** Whether {@link #sharesFrom} would take these shares, without taking them (as {@link #checkAdvertisement}). */
+    public void checkShares(int client, List<SealedShare> shares) {
         requireClosed(u1, "advertisements");
         requireOpen(u2 == null, "key sharing");
         if (!u1.contains(client)) {
@@ -83,9 +100,6 @@ public final class SecAggServer {
                 throw new SecAggException("client " + client + " sent a share from " + s.from() + " to " + s.to()
                         + ", not to one of its neighbours that advertised");
             }
-        }
-        if (sharesBySender.putIfAbsent(client, List.copyOf(shares)) != null) {
-            throw new SecAggException("client " + client + " shared keys twice");
         }
     }
 
@@ -149,6 +163,14 @@ public final class SecAggServer {
 
     /** Stage 4 in: a survivor's shares; it must not give both kinds for one neighbour, nor a kind the set does not ask. */
     public void unmasking(Unmasking u) {
+        checkUnmasking(u);
+        if (unmaskings.putIfAbsent(u.from(), u) != null) {
+            throw new SecAggException("client " + u.from() + " sent its unmasking shares twice");
+        }
+    }
+
+    /** Whether {@link #unmasking} would take these shares, without taking them (as {@link #checkAdvertisement}). */
+    public void checkUnmasking(Unmasking u) {
         requireClosed(u3, "masked inputs");
         if (!u3.contains(u.from())) {
             throw new SecAggException("client " + u.from() + " sent no masked input");
@@ -163,9 +185,6 @@ public final class SecAggServer {
             if (u3.contains(j) || !u2.contains(j)) {
                 throw new SecAggException("client " + u.from() + " gave a key share of client " + j + ", which did not drop");
             }
-        }
-        if (unmaskings.putIfAbsent(u.from(), u) != null) {
-            throw new SecAggException("client " + u.from() + " sent its unmasking shares twice");
         }
     }
 

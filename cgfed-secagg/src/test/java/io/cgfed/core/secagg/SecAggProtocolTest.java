@@ -117,6 +117,39 @@ class SecAggProtocolTest {
     }
 
     @Test
+    void checkingAMessageRefusesWhatFeedingItWouldAndLeavesTheServerAsItWas() {
+        SecAggConfig config = new SecAggConfig(ids(8), 4, 3, LENGTH, "exp-6/round-1".getBytes());
+        SecAggServer server = new SecAggServer(config);
+        Map<Integer, SecAggClient> clients = new HashMap<>();
+        for (int c : config.clients()) {
+            SecAggClient client = new SecAggClient(c, config, RANDOM);
+            clients.put(c, client);
+            server.advertised(client.advertise());
+        }
+        server.closeAdvertisements();
+        List<SealedShare> fromZero = clients.get(0).shareKeys(server.advertisementsFor(0));
+        // checked twice, it passes twice: the check took nothing
+        server.checkShares(0, fromZero);
+        server.checkShares(0, fromZero);
+        int stranger = config.clients().stream().filter(j -> j != 0 && !server.graph().adjacent(0, j)).findFirst().orElseThrow();
+        List<SealedShare> astray = List.of(new SealedShare(0, stranger, fromZero.get(0).ciphertext()));
+        assertThatThrownBy(() -> server.checkShares(0, astray)).isInstanceOf(SecAggException.class)
+                .hasMessageContaining("not to one of its neighbours");
+        assertThatThrownBy(() -> server.sharesFrom(0, astray)).isInstanceOf(SecAggException.class)
+                .hasMessageContaining("not to one of its neighbours");
+        server.sharesFrom(0, fromZero);
+        assertThatThrownBy(() -> server.sharesFrom(0, fromZero)).hasMessageContaining("twice");
+        // nothing of client 1 was fed by checking it: closing the stage now leaves it out
+        server.checkShares(1, clients.get(1).shareKeys(server.advertisementsFor(1)));
+        for (int c = 2; c < 8; c++) {
+            server.sharesFrom(c, clients.get(c).shareKeys(server.advertisementsFor(c)));
+        }
+        assertThat(server.closeSharing()).doesNotContain(1).contains(0, 2, 7);
+        assertThatThrownBy(() -> server.checkAdvertisement(clients.get(1).advertise()))
+                .hasMessageContaining("stage is closed");
+    }
+
+    @Test
     void aTamperedShareIsDetectedAndNamesItsSender() {
         SecAggConfig config = SecAggConfig.withDefaults(ids(6), LENGTH, "exp-4/round-1".getBytes());
         assertThatThrownBy(() -> run(config, Set.of(), Set.of(), shares -> {

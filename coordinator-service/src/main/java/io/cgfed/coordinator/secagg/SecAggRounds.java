@@ -79,29 +79,88 @@ public class SecAggRounds {
      */
     public SecAggServer replay(UUID experimentId, int round, SecAggConfig config, SecAggStage through, ExperimentSpec spec,
                                boolean sums) {
-        io.cgfed.core.codec.rotq.SecureCode code = code(spec, config);
+        SecAggServer server = closedBefore(experimentId, round, config, through, spec, sums);
+        if (through != SecAggStage.DONE) {
+            feed(experimentId, round, server, through, spec, config, sums);
+        }
+        return server;
+    }
+
+    /**
+     * The round's server with every stage before {@code stage} fed and closed and nothing of {@code stage}: what a
+     * delivery of {@code stage} is checked against ({@link SecAggServer#checkShares} and the like, which leave it
+     * as it is) and a stage input is read from. Once {@code stage} is the round's stage those earlier stages are
+     * final (a closed stage takes no more messages), so the server is kept for the stage's other requests (the last
+     * few rounds' worth): without it each of the n deliveries and n inputs of a stage would replay the n k sealed
+     * shares before it, O(n^2 k) a stage. Shared by request threads: never fed after it is built.
+     */
+    public SecAggServer before(UUID experimentId, int round, SecAggConfig config, SecAggStage stage, ExperimentSpec spec) {
+        String key = experimentId + "/" + round + "/" + stage;
+        Prepared kept = prepared.get(key);
+        if (kept != null && kept.config().clients().equals(config.clients())
+                && java.util.Arrays.equals(kept.config().context(), config.context()) && kept.config().length() == config.length()
+                && kept.config().degree() == config.degree() && kept.config().threshold() == config.threshold()) {
+            return kept.server();
+        }
+        SecAggServer server = closedBefore(experimentId, round, config, stage, spec, false);
+        prepared.put(key, new Prepared(config, server));
+        return server;
+    }
+
+    private record Prepared(SecAggConfig config, SecAggServer server) {
+    }
+
+    /** The servers {@link #before} built, the most recently used last; a few rounds' stages. */
+    private final Map<String, Prepared> prepared = java.util.Collections.synchronizedMap(
+            new java.util.LinkedHashMap<>(16, 0.75f, true) {
+                @Override
+                protected boolean removeEldestEntry(Map.Entry<String, Prepared> eldest) {
+                    return size() > 32;
+                }
+            });
+
+    /** A new server with every stage before {@code stage} fed and closed (the masked inputs' values with sums). */
+    private SecAggServer closedBefore(UUID experimentId, int round, SecAggConfig config, SecAggStage stage,
+                                      ExperimentSpec spec, boolean sums) {
         SecAggServer server = new SecAggServer(config);
-        for (SecAggStage stage : List.of(SecAggStage.ADVERTISE, SecAggStage.SHARE, SecAggStage.MASKED_INPUT,
-                SecAggStage.UNMASK)) {
-            if (stage.ordinal() > through.ordinal()) {
+        for (SecAggStage s : List.of(SecAggStage.ADVERTISE, SecAggStage.SHARE, SecAggStage.MASKED_INPUT, SecAggStage.UNMASK)) {
+            if (s.ordinal() >= stage.ordinal()) {
                 break;
             }
-            if (stage == SecAggStage.MASKED_INPUT && !sums) {
-                store.clients(experimentId, round, stage.name()).forEach(server::maskedInputArrived);
-            } else {
-                store.messages(experimentId, round, stage.name())
-                        .forEach((client, body) -> feed(server, stage, client, body, code));
-            }
-            if (stage.ordinal() < through.ordinal()) {
-                switch (stage) {
-                    case ADVERTISE -> server.closeAdvertisements();
-                    case SHARE -> server.closeSharing();
-                    case MASKED_INPUT -> server.closeMaskedInputs();
-                    default -> { }
-                }
+            feed(experimentId, round, server, s, spec, config, sums);
+            switch (s) {
+                case ADVERTISE -> server.closeAdvertisements();
+                case SHARE -> server.closeSharing();
+                case MASKED_INPUT -> server.closeMaskedInputs();
+                default -> { }
             }
         }
         return server;
+    }
+
+    /** A stage's stored messages into the server (the masked inputs' values only with {@code sums}). */
+    private void feed(UUID experimentId, int round, SecAggServer server, SecAggStage stage, ExperimentSpec spec,
+                      SecAggConfig config, boolean sums) {
+        if (stage == SecAggStage.MASKED_INPUT && !sums) {
+            store.clients(experimentId, round, stage.name()).forEach(server::maskedInputArrived);
+            return;
+        }
+        io.cgfed.core.codec.rotq.SecureCode code = code(spec, config);
+        store.messages(experimentId, round, stage.name()).forEach((client, body) -> feed(server, stage, client, body, code));
+    }
+
+    /**
+     * Whether the server would take this message of {@code stage}, checked on the stages closed before it and
+     * without feeding it ({@link #before}'s servers stay as they are). A masked input is checked for its size.
+     */
+    void check(SecAggServer server, SecAggStage stage, int client, byte[] body, io.cgfed.core.codec.rotq.SecureCode code) {
+        switch (stage) {
+            case ADVERTISE -> server.checkAdvertisement(json.readValue(body, Messages.Advertisement.class));
+            case SHARE -> server.checkShares(client, json.readValue(body, SHARES));
+            case MASKED_INPUT -> code.unpack(body);
+            case UNMASK -> server.checkUnmasking(json.readValue(body, Messages.Unmasking.class));
+            case DONE -> throw new IllegalArgumentException("no messages in stage DONE");
+        }
     }
 
     /** One stored message into the server, as it was accepted. */

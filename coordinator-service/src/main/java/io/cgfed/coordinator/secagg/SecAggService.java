@@ -78,9 +78,9 @@ public class SecAggService {
         List<Messages.SealedShare> shares = List.of();
         List<Integer> survivors = List.of();
         switch (stage) {
-            case SHARE -> ads = secagg.replay(task.getExperimentId(), task.getRound(), config, SecAggStage.SHARE, spec)
+            case SHARE -> ads = secagg.before(task.getExperimentId(), task.getRound(), config, SecAggStage.SHARE, spec)
                     .advertisementsFor(task.getClientIndex());
-            case MASKED_INPUT -> shares = secagg.replay(task.getExperimentId(), task.getRound(), config,
+            case MASKED_INPUT -> shares = secagg.before(task.getExperimentId(), task.getRound(), config,
                     SecAggStage.MASKED_INPUT, spec).sharesFor(task.getClientIndex());
             case UNMASK -> survivors = new ArrayList<>(store.clients(task.getExperimentId(), task.getRound(),
                     SecAggStage.MASKED_INPUT.name()));
@@ -143,8 +143,10 @@ public class SecAggService {
                 throw new SecAggException("the message names client " + client + ", the task is client "
                         + task.getClientIndex() + "'s");
             }
-            SecAggServer server = secagg.replay(task.getExperimentId(), task.getRound(), config, stage, spec);
-            secagg.feed(server, stage, task.getClientIndex(), body, SecAggRounds.code(spec, config));
+            // against the stages closed before this one (kept between deliveries); the stage's other messages do not
+            // bear on this one, and a client's second one is the duplicate found above
+            SecAggServer server = secagg.before(task.getExperimentId(), task.getRound(), config, stage, spec);
+            secagg.check(server, stage, task.getClientIndex(), body, SecAggRounds.code(spec, config));
         } catch (SecAggException | tools.jackson.core.JacksonException e) {
             throw ApiException.badRequest("secure aggregation " + stage + " message: " + e.getMessage());
         }

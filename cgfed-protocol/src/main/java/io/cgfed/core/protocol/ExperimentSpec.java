@@ -76,7 +76,8 @@ public record ExperimentSpec(
      * off): compressed secure aggregation, each update sent as a shared rotation's kept coordinates at this
      * fraction of the update's fp32 bytes (rotq's {@code SummableRotation}; the codec must be {@code none}), the
      * masked levels packed to the bits their sum needs; there each block of the code carries its client's own
-     * scale (its RMS, at most {@code clipRange}) and {@code bits} defaults to 1 (levels -1 and +1), except with
+     * scale (its RMS, at most {@code clipRange}) and {@code bits} defaults to 1 (levels -1 and +1; the least the
+     * levels get, widened where the budget keeps every coordinate), except with
      * distributed DP, which needs one scale for every client ({@code SecureCode}).
      */
     public record SecureAggregation(Boolean enabled, Integer threshold, Integer neighbours, Double clipRange,

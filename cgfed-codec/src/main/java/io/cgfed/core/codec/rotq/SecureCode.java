@@ -80,25 +80,44 @@ public final class SecureCode {
                 length, width, 0, bits, clipRange, 0);
     }
 
-    /** Compressed with each client's own scale a block (see the class comment). */
+    /**
+     * Compressed with each client's own scale a block (see the class comment). {@code bits} is the least the
+     * levels get: when the budget keeps every rotated coordinate with bits to spare, the levels widen to the most
+     * bits at which every coordinate still fits (at 1/4 of fp32 with 3 clients, 5 bits in 7-bit words).
+     */
     static SecureCode blockScaled(int length, int compression, int bits, double clipRange, int clients, long seed) {
         if (bits < 1 || bits > 24) {
             throw new SecAggException("bits must be in [1, 24], got " + bits);
         }
-        // the sum of n levels: 1 bit's digits in [0, n] unsigned; wider levels in [-n top, n top] signed
-        long top = bits == 1 ? 1 : (1L << (bits - 1)) - 1;
-        int width = bits == 1 ? 64 - Long.numberOfLeadingZeros(clients) : 65 - Long.numberOfLeadingZeros(clients * top);
-        width = Math.max(2, width);
+        int block = blockFor(length);
+        int blocks = (length + block - 1) / block;
+        long budget = 32L * length / compression - 32L * blocks; // the code's bits, after the head of scales
+        int width = sumWidth(bits, clients);
+        while (bits < 24 && sumWidth(bits + 1, clients) <= 32
+                && (long) sumWidth(bits + 1, clients) * blocks * block <= budget) {
+            bits++;
+            width = sumWidth(bits, clients);
+        }
         if (width > 32) {
             throw new SecAggException(clients + " clients' " + bits + "-bit levels overflow a 32-bit sum");
         }
-        int block = blockFor(length);
-        int blocks = (length + block - 1) / block;
         // a scale's fixed-point bits: the sum of n of them (each at most 2^p) within an unsigned 32-bit word
         int scaleBits = Math.min(24, 31 - (64 - Long.numberOfLeadingZeros(clients)));
-        long codeValues = Math.max(blocks, (32L * length / compression - 32L * blocks) / width);
+        long codeValues = Math.max(blocks, budget / width);
         return new SecureCode(new SummableRotation(length, block, SummableRotation.keptFor(length, block, codeValues), seed),
                 length, width, blocks, bits, clipRange, scaleBits);
+    }
+
+    /** Bits the sum of n clients' levels takes: 1 bit's digits in [0, n] unsigned, wider levels in [-n top, n top]. */
+    private static int sumWidth(int bits, int clients) {
+        long top = bits == 1 ? 1 : (1L << (bits - 1)) - 1;
+        int width = bits == 1 ? 64 - Long.numberOfLeadingZeros(clients) : 65 - Long.numberOfLeadingZeros(clients * top);
+        return Math.max(2, width);
+    }
+
+    /** The bits of the levels (the spec's, or more where the budget keeps every coordinate). */
+    public int bits() {
+        return bits;
     }
 
     private static int blockFor(int length) {

@@ -43,6 +43,14 @@ class SecureCodeTest {
         assertThat(SecureCode.blockScaled(LENGTH, 64, 1, 0.5, 10, 11).width()).isEqualTo(4);
         assertThat(SecureCode.blockScaled(LENGTH, 64, 1, 0.5, 200, 11).width()).isEqualTo(8);
         assertThat(SecureCode.blockScaled(LENGTH, 64, 3, 0.5, 3, 11).width()).isEqualTo(5); // [-9, 9]
+        // a budget that keeps every coordinate at 1 bit widens the levels instead: 1/4 of 32 bits is 8 a value,
+        // less the scales, so 5-bit levels ([-45, 45] summed: 7 bits) and all 1,024 coordinates of a block
+        SecureCode quarter = SecureCode.blockScaled(LENGTH, 4, 1, 0.5, 3, 11);
+        assertThat(quarter.bits()).isEqualTo(5);
+        assertThat(quarter.width()).isEqualTo(7);
+        assertThat(quarter.length()).isEqualTo(7 + LENGTH);
+        assertThat(quarter.pack(new int[quarter.length()]).length).isLessThanOrEqualTo(LENGTH * 4 / 4);
+        assertThat(SecureCode.blockScaled(LENGTH, 16, 1, 0.5, 3, 11).bits()).isEqualTo(1);
         // one scale for all (distributed DP): 16-bit levels of 3 clients need 18 bits, no head
         SecureCode fixed = SecureCode.fixedScale(LENGTH, 64, 16, 0.5, 3L * 32767, 11);
         assertThat(fixed.width()).isEqualTo(18);

@@ -32,13 +32,7 @@ class SecAggProtocolTest {
     private static Round run(SecAggConfig config, Set<Integer> dropBeforeInput, Set<Integer> dropBeforeUnmasking,
                              java.util.function.UnaryOperator<List<SealedShare>> network) {
         SecAggServer server = new SecAggServer(config);
-        Map<Integer, SecAggClient> clients = new HashMap<>();
-        for (int c : config.clients()) {
-            SecAggClient client = new SecAggClient(c, config, RANDOM);
-            clients.put(c, client);
-            server.advertised(client.advertise());
-        }
-        server.closeAdvertisements();
+        Map<Integer, SecAggClient> clients = advertised(server, config);
         for (SecAggClient c : clients.values()) {
             server.sharesFrom(c.id(), c.shareKeys(server.advertisementsFor(c.id())));
         }
@@ -63,6 +57,18 @@ class SecAggProtocolTest {
             }
         }
         return new Round(server.finish(), inputs, masked);
+    }
+
+    /** Stage 1 for every client of the configuration: each advertises its keys, the stage closes. */
+    private static Map<Integer, SecAggClient> advertised(SecAggServer server, SecAggConfig config) {
+        Map<Integer, SecAggClient> clients = new HashMap<>();
+        for (int c : config.clients()) {
+            SecAggClient client = new SecAggClient(c, config, RANDOM);
+            clients.put(c, client);
+            server.advertised(client.advertise());
+        }
+        server.closeAdvertisements();
+        return clients;
     }
 
     private static int[] clearSum(Map<Integer, int[]> inputs) {
@@ -120,13 +126,7 @@ class SecAggProtocolTest {
     void checkingAMessageRefusesWhatFeedingItWouldAndLeavesTheServerAsItWas() {
         SecAggConfig config = new SecAggConfig(ids(8), 4, 3, LENGTH, "exp-6/round-1".getBytes());
         SecAggServer server = new SecAggServer(config);
-        Map<Integer, SecAggClient> clients = new HashMap<>();
-        for (int c : config.clients()) {
-            SecAggClient client = new SecAggClient(c, config, RANDOM);
-            clients.put(c, client);
-            server.advertised(client.advertise());
-        }
-        server.closeAdvertisements();
+        Map<Integer, SecAggClient> clients = advertised(server, config);
         List<SealedShare> fromZero = clients.get(0).shareKeys(server.advertisementsFor(0));
         // checked twice, it passes twice: the check took nothing
         server.checkShares(0, fromZero);

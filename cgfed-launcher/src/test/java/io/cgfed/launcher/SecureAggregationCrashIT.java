@@ -100,9 +100,9 @@ class SecureAggregationCrashIT {
                     case "SECAGG_ADVERTISE" -> {
                         SecAggClient c = new SecAggClient(a.client(), in.config(), random);
                         clients.put(a.client(), c);
-                        body = ScriptedWorker.JSON.writeValueAsBytes(c.advertise());
+                        body = wire(c.advertise());
                     }
-                    case "SECAGG_SHARE" -> body = ScriptedWorker.JSON.writeValueAsBytes(
+                    case "SECAGG_SHARE" -> body = wire(
                             clients.get(a.client()).shareKeys(in.advertisements()));
                     case "TRAIN" -> {
                         float[] u = ScriptedWorker.update(1, a.client()).flatten();
@@ -112,7 +112,7 @@ class SecureAggregationCrashIT {
                         int[] levels = quantiser.encode(u, new SplittableRandom(a.client()));
                         body = Messages.maskedBytes(clients.get(a.client()).maskInput(levels, in.shares()).values());
                     }
-                    default -> body = ScriptedWorker.JSON.writeValueAsBytes(
+                    default -> body = wire(
                             clients.get(a.client()).unmask(new HashSet<>(in.survivors())));
                 }
                 HttpResponse<String> r = a.worker().secaggDeliver(url, a.taskId(), body, contentType(stage));
@@ -148,7 +148,7 @@ class SecureAggregationCrashIT {
     }
 
     private static String contentType(String stage) {
-        return stage.equals("TRAIN") ? "application/octet-stream" : "application/json";
+        return "application/octet-stream";
     }
 
     private static void evaluate(Assigned a) {
@@ -179,5 +179,17 @@ class SecureAggregationCrashIT {
             Thread.sleep(100);
         }
         return got;
+    }
+
+    /** A secure aggregation delivery's bytes (docs/wire-format.md). */
+    @SuppressWarnings("unchecked")
+    private static byte[] wire(Object message) {
+        if (message instanceof Messages.Advertisement a) {
+            return Messages.encode(a);
+        }
+        if (message instanceof Messages.Unmasking u) {
+            return Messages.encode(u);
+        }
+        return Messages.encodeShares((List<Messages.SealedShare>) message);
     }
 }

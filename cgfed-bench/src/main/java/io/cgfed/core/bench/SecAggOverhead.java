@@ -6,7 +6,6 @@ import io.cgfed.core.secagg.Quantiser;
 import io.cgfed.core.secagg.SecAggClient;
 import io.cgfed.core.secagg.SecAggConfig;
 import io.cgfed.core.secagg.SecAggServer;
-import io.cgfed.core.secagg.Shamir;
 import java.lang.management.ManagementFactory;
 import java.lang.management.ThreadMXBean;
 import java.security.SecureRandom;
@@ -81,7 +80,7 @@ public final class SecAggOverhead {
             SecAggClient client = new SecAggClient(c, config, random);
             Messages.Advertisement ad = client.advertise();
             clientCpu += cpu() - t;
-            bytes += 4 + ad.cipherKey().length + ad.maskKey().length;
+            bytes += Messages.encode(ad).length; // what a worker sends (docs/wire-format.md)
             clients.put(c, client);
             t = cpu();
             server.advertised(ad);
@@ -97,9 +96,7 @@ public final class SecAggOverhead {
             t = cpu();
             List<Messages.SealedShare> shares = c.shareKeys(ads);
             clientCpu += cpu() - t;
-            for (Messages.SealedShare s : shares) {
-                bytes += 8 + s.ciphertext().length;
-            }
+            bytes += Messages.encodeShares(shares).length;
             t = cpu();
             server.sharesFrom(c.id(), shares);
             serverCpu += cpu() - t;
@@ -138,7 +135,7 @@ public final class SecAggOverhead {
             t = cpu();
             Messages.Unmasking u = c.unmask(survivors);
             clientCpu += cpu() - t;
-            bytes += 4 + (u.selfMaskShares().size() + u.maskKeyShares().size()) * (4L + 4 + Shamir.SHARE_BYTES);
+            bytes += Messages.encode(u).length;
             t = cpu();
             server.unmasking(u);
             serverCpu += cpu() - t;

@@ -31,12 +31,8 @@ final class SecureFleetClients {
         this.updateValues = updateValues;
     }
 
-    /** A stage delivery: its body, and whether it is JSON (else a masked input's bytes). */
-    record Delivery(byte[] body, boolean json) {
-    }
-
-    /** The client's step for a stage task, given the stage input the coordinator served for it. */
-    Delivery step(String type, JsonNode task, byte[] stageInput) {
+    /** The client's step for a stage task, given the stage input the coordinator served for it: what it delivers. */
+    byte[] step(String type, JsonNode task, byte[] stageInput) {
         long t0 = threadCpu();
         try {
             Messages.StageInput input = JSON.readValue(stageInput, Messages.StageInput.class);
@@ -47,10 +43,10 @@ final class SecureFleetClients {
                 case "SECAGG_ADVERTISE" -> {
                     SecAggClient c = new SecAggClient(client, input.config(), random);
                     clients.put(key, c);
-                    return new Delivery(JSON.writeValueAsBytes(c.advertise()), true);
+                    return Messages.encode(c.advertise());
                 }
                 case "SECAGG_SHARE" -> {
-                    return new Delivery(JSON.writeValueAsBytes(client(key).shareKeys(input.advertisements())), true);
+                    return Messages.encodeShares(client(key).shareKeys(input.advertisements()));
                 }
                 case "TRAIN" -> {
                     ExperimentSpec spec = JSON.treeToValue(task.get("spec"), ExperimentSpec.class);
@@ -61,12 +57,12 @@ final class SecureFleetClients {
                         update[i] = (float) (r.nextDouble(-1, 1) * 1e-3);
                     }
                     int[] levels = code.encode(update, r);
-                    return new Delivery(code.pack(client(key).maskInput(levels, input.shares()).values()), false);
+                    return code.pack(client(key).maskInput(levels, input.shares()).values());
                 }
                 case "SECAGG_UNMASK" -> {
                     Messages.Unmasking u = client(key).unmask(new HashSet<>(input.survivors()));
                     clients.remove(key);
-                    return new Delivery(JSON.writeValueAsBytes(u), true);
+                    return Messages.encode(u);
                 }
                 default -> throw new IllegalArgumentException("not a secure aggregation stage: " + type);
             }

@@ -210,7 +210,7 @@ public final class SimulatedFleet {
                 return;
             }
             builders.execute(() -> {
-                SecureFleetClients.Delivery d;
+                byte[] d;
                 try {
                     d = secureClients.step(type, task, r.body());
                 } catch (RuntimeException failed) {
@@ -220,15 +220,15 @@ public final class SimulatedFleet {
                 }
                 HttpRequest put = registry.asWorker(http.request("/api/v1/tasks/" + taskId + "/secagg"), w)
                         .timeout(http.requestTimeout())
-                        .header("Content-Type", d.json() ? "application/json" : "application/octet-stream")
-                        .PUT(BodyPublishers.ofByteArray(d.body())).build();
+                        .header("Content-Type", "application/octet-stream")
+                        .PUT(BodyPublishers.ofByteArray(d)).build();
                 long sent = System.nanoTime();
                 http.client(w).sendAsync(put, BodyHandlers.ofString()).whenComplete((answer, failure) -> {
                     long done = System.nanoTime();
                     int status = failure != null ? -1 : answer.statusCode();
                     observed.count(failure != null ? "secagg " + type + " error " + rootName(failure) : "secagg " + type + " " + status);
                     if (type.equals("TRAIN")) {
-                        observed.upload(new Upload(round, client, d.body().length, sent, done, status, 1,
+                        observed.upload(new Upload(round, client, d.length, sent, done, status, 1,
                                 failure != null ? rootName(failure) : status >= 300 ? answer.body() : null));
                     }
                     poll(w);

@@ -8,20 +8,21 @@ import java.util.List;
 import java.util.Set;
 
 /**
- * Shamir secret sharing (t of n) over the prime field GF(2^521 - 1): a secret of up to 64 bytes is the constant
+ * Shamir secret sharing (t of n) over the prime field GF(2^256 + 297): a secret of up to 32 bytes is the constant
  * term of a random polynomial of degree t - 1, a share is the polynomial's value at a client's point (its index
  * + 1, never 0), and any t shares give the secret back by Lagrange interpolation at 0; t - 1 shares say nothing
- * about it. The Mersenne prime 2^521 - 1 holds a 32-byte seed or X25519 scalar in one field element. Written
+ * about it. 2^256 + 297, the least prime above 2^256, holds a 32-byte seed or X25519 scalar in one field element,
+ * so a share is 33 bytes (the Mersenne prime 2^521 - 1 of the first version made them 66). Written
  * here: the JDK has no secret sharing, and the maintained Java libraries that do (e.g. codahale's shamir) work
  * over GF(256) byte by byte, which is as good but would add a dependency for these forty lines over
  * {@code BigInteger}.
  */
 public final class Shamir {
-    /** 2^521 - 1, a Mersenne prime. */
-    public static final BigInteger PRIME = BigInteger.ONE.shiftLeft(521).subtract(BigInteger.ONE);
+    /** 2^256 + 297, the least prime above 2^256 ({@code ShamirTest} checks it is prime and the least). */
+    public static final BigInteger PRIME = BigInteger.ONE.shiftLeft(256).add(BigInteger.valueOf(297));
     /** Bytes of a share's value, big-endian, fixed length. */
-    public static final int SHARE_BYTES = 66;
-    public static final int MAX_SECRET_BYTES = 64;
+    public static final int SHARE_BYTES = 33;
+    public static final int MAX_SECRET_BYTES = 32;
 
     private Shamir() {
     }

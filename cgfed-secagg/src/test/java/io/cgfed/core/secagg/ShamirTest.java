@@ -28,7 +28,7 @@ class ShamirTest {
         // three shares and a wrong fourth rebuild something else (caught by the key check in the protocol)
         List<Shamir.Share> wrong = new ArrayList<>(shares.subList(0, 3));
         byte[] v = shares.get(3).value().clone();
-        v[65] ^= 1;
+        v[Shamir.SHARE_BYTES - 1] ^= 1;
         wrong.add(new Shamir.Share(shares.get(3).x(), v));
         byte[] rebuilt;
         try {
@@ -49,18 +49,31 @@ class ShamirTest {
         for (int trial = 0; trial < 2000; trial++) {
             byte[] secret = new byte[32];
             secret[31] = (byte) (trial % 2);
-            counts[trial % 2] += Shamir.share(secret, 2, List.of(1, 2), random).get(0).value()[65] & 1;
+            counts[trial % 2] += Shamir.share(secret, 2, List.of(1, 2), random).get(0).value()[Shamir.SHARE_BYTES - 1] & 1;
         }
         assertThat(counts[0] / 1000.0).isBetween(0.42, 0.58);
         assertThat(counts[1] / 1000.0).isBetween(0.42, 0.58);
     }
 
     @Test
+    void theFieldIsTheLeastPrimeAboveTwoToThe256AndHoldsEvery32ByteSecret() {
+        java.math.BigInteger two256 = java.math.BigInteger.ONE.shiftLeft(256);
+        assertThat(Shamir.PRIME.isProbablePrime(128)).isTrue();
+        assertThat(two256.nextProbablePrime()).isEqualTo(Shamir.PRIME);
+        // the largest 32-byte secret, all ones, comes back from its shares
+        byte[] secret = new byte[32];
+        java.util.Arrays.fill(secret, (byte) 0xFF);
+        List<Shamir.Share> shares = Shamir.share(secret, 3, List.of(1, 2, 3, 4), new SecureRandom());
+        assertThat(shares.get(0).value()).hasSize(Shamir.SHARE_BYTES).hasSize(33);
+        assertThat(Shamir.reconstruct(shares.subList(1, 4), 3, 32)).containsExactly(secret);
+    }
+
+    @Test
     void badArgumentsAreRefused() {
         SecureRandom random = new SecureRandom();
-        assertThatThrownBy(() -> Shamir.share(new byte[65], 2, List.of(1, 2), random)).hasMessageContaining("at most 64");
+        assertThatThrownBy(() -> Shamir.share(new byte[33], 2, List.of(1, 2), random)).hasMessageContaining("at most 32");
         assertThatThrownBy(() -> Shamir.share(new byte[32], 3, List.of(1, 2), random)).hasMessageContaining("threshold");
         assertThatThrownBy(() -> Shamir.share(new byte[32], 2, List.of(1, 1), random)).hasMessageContaining("distinct");
-        assertThatThrownBy(() -> new Shamir.Share(0, new byte[66])).hasMessageContaining("positive");
+        assertThatThrownBy(() -> new Shamir.Share(0, new byte[33])).hasMessageContaining("positive");
     }
 }

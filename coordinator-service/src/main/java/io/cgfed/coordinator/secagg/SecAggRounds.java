@@ -13,8 +13,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import org.springframework.stereotype.Component;
-import tools.jackson.core.type.TypeReference;
-import tools.jackson.databind.ObjectMapper;
 
 /**
  * A securely aggregated round's configuration, the same for the coordinator and every client (the round's clients
@@ -23,16 +21,12 @@ import tools.jackson.databind.ObjectMapper;
  */
 @Component
 public class SecAggRounds {
-    static final TypeReference<List<Messages.SealedShare>> SHARES = new TypeReference<>() {
-    };
     private final SecAggStore store;
     private final TaskRepository tasks;
-    private final ObjectMapper json;
 
-    SecAggRounds(SecAggStore store, TaskRepository tasks, ObjectMapper json) {
+    SecAggRounds(SecAggStore store, TaskRepository tasks) {
         this.store = store;
         this.tasks = tasks;
-        this.json = json;
     }
 
     public SecAggConfig config(UUID experimentId, int round, ExperimentSpec spec) {
@@ -155,10 +149,10 @@ public class SecAggRounds {
      */
     void check(SecAggServer server, SecAggStage stage, int client, byte[] body, io.cgfed.core.codec.rotq.SecureCode code) {
         switch (stage) {
-            case ADVERTISE -> server.checkAdvertisement(json.readValue(body, Messages.Advertisement.class));
-            case SHARE -> server.checkShares(client, json.readValue(body, SHARES));
+            case ADVERTISE -> server.checkAdvertisement(Messages.advertisement(body));
+            case SHARE -> server.checkShares(client, Messages.shares(body));
             case MASKED_INPUT -> code.unpack(body);
-            case UNMASK -> server.checkUnmasking(json.readValue(body, Messages.Unmasking.class));
+            case UNMASK -> server.checkUnmasking(Messages.unmasking(body));
             case DONE -> throw new IllegalArgumentException("no messages in stage DONE");
         }
     }
@@ -166,10 +160,10 @@ public class SecAggRounds {
     /** One stored message into the server, as it was accepted. */
     void feed(SecAggServer server, SecAggStage stage, int client, byte[] body, io.cgfed.core.codec.rotq.SecureCode code) {
         switch (stage) {
-            case ADVERTISE -> server.advertised(json.readValue(body, Messages.Advertisement.class));
-            case SHARE -> server.sharesFrom(client, json.readValue(body, SHARES));
+            case ADVERTISE -> server.advertised(Messages.advertisement(body));
+            case SHARE -> server.sharesFrom(client, Messages.shares(body));
             case MASKED_INPUT -> server.maskedInput(new Messages.MaskedInput(client, code.unpack(body)));
-            case UNMASK -> server.unmasking(json.readValue(body, Messages.Unmasking.class));
+            case UNMASK -> server.unmasking(Messages.unmasking(body));
             case DONE -> throw new IllegalArgumentException("no messages in stage DONE");
         }
     }

@@ -135,8 +135,8 @@ public class SecAggService {
                 return;
             }
             int client = switch (stage) {
-                case ADVERTISE -> json.readValue(body, Messages.Advertisement.class).client();
-                case UNMASK -> json.readValue(body, Messages.Unmasking.class).from();
+                case ADVERTISE -> Messages.advertisement(body).client();
+                case UNMASK -> Messages.unmasking(body).from();
                 default -> task.getClientIndex();
             };
             if (client != task.getClientIndex()) {

@@ -67,11 +67,11 @@ class SecureAggregationRoundTest extends CoordinatorApiTestBase {
         for (Polled t : stage(run, n, "SECAGG_ADVERTISE")) {
             SecAggClient c = new SecAggClient(t.client(), input(t).config(), random);
             clients.put(t.client(), c);
-            assertStatus(deliver(t, JSON.writeValueAsBytes(c.advertise()), "application/json"), 202);
+            assertStatus(deliver(t, wire(c.advertise()), "application/octet-stream"), 202);
         }
         for (Polled t : stage(run, n, "SECAGG_SHARE")) {
-            assertStatus(deliver(t, JSON.writeValueAsBytes(clients.get(t.client()).shareKeys(input(t).advertisements())),
-                    "application/json"), 202);
+            assertStatus(deliver(t, wire(clients.get(t.client()).shareKeys(input(t).advertisements())),
+                    "application/octet-stream"), 202);
         }
         return clients;
     }
@@ -89,9 +89,9 @@ class SecureAggregationRoundTest extends CoordinatorApiTestBase {
             assertThat(in.clients()).containsExactly(0, 1, 2, 3);
             SecAggClient c = new SecAggClient(t.client(), in.config(), random);
             clients.put(t.client(), c);
-            byte[] ad = JSON.writeValueAsBytes(c.advertise());
-            assertStatus(deliver(t, ad, "application/json"), 202);
-            assertStatus(deliver(t, ad, "application/json"), 200);
+            byte[] ad = wire(c.advertise());
+            assertStatus(deliver(t, ad, "application/octet-stream"), 202);
+            assertStatus(deliver(t, ad, "application/octet-stream"), 200);
             // a clear update is refused before its body is read
             assertThat(upload(t.workerId(), t.taskId(), new byte[8]).statusCode()).isIn(409);
         }
@@ -101,11 +101,11 @@ class SecureAggregationRoundTest extends CoordinatorApiTestBase {
             if (t.client() == 0) {
                 // a share to a client that is not the sender's neighbour, or from another sender: refused
                 List<Messages.SealedShare> forged = List.of(new Messages.SealedShare(1, 2, new byte[40]));
-                assertThat(assertProblem(deliver(t, JSON.writeValueAsBytes(forged), "application/json"), 400)
+                assertThat(assertProblem(deliver(t, wire(forged), "application/octet-stream"), 400)
                         .get("detail").asString()).contains("secure aggregation SHARE message");
             }
-            assertStatus(deliver(t, JSON.writeValueAsBytes(clients.get(t.client()).shareKeys(in.advertisements())),
-                    "application/json"), 202);
+            assertStatus(deliver(t, wire(clients.get(t.client()).shareKeys(in.advertisements())),
+                    "application/octet-stream"), 202);
         }
         // the masked inputs: client 3 trains no more (it dropped after sharing its keys)
         Quantiser q = new Quantiser(CLIP, BITS);
@@ -129,8 +129,8 @@ class SecureAggregationRoundTest extends CoordinatorApiTestBase {
         for (Polled t : stage(run, 3, "SECAGG_UNMASK")) {
             Messages.StageInput in = input(t);
             assertThat(in.survivors()).containsExactly(0, 1, 2);
-            assertStatus(deliver(t, JSON.writeValueAsBytes(clients.get(t.client()).unmask(new HashSet<>(in.survivors()))),
-                    "application/json"), 202);
+            assertStatus(deliver(t, wire(clients.get(t.client()).unmask(new HashSet<>(in.survivors()))),
+                    "application/octet-stream"), 202);
         }
         awaitExperiment(run.id(), "round 1 EVALUATING", roundIs(1, "EVALUATING"));
         NamedTensors v1 = adapter(run.id(), 1);
@@ -180,8 +180,8 @@ class SecureAggregationRoundTest extends CoordinatorApiTestBase {
                     "application/octet-stream"), 202);
         }
         for (Polled t : stage(run, 3, "SECAGG_UNMASK")) {
-            assertStatus(deliver(t, JSON.writeValueAsBytes(clients.get(t.client()).unmask(new HashSet<>(input(t).survivors()))),
-                    "application/json"), 202);
+            assertStatus(deliver(t, wire(clients.get(t.client()).unmask(new HashSet<>(input(t).survivors()))),
+                    "application/octet-stream"), 202);
         }
         awaitExperiment(run.id(), "round 1 EVALUATING", roundIs(1, "EVALUATING"));
         // the mean of three equal updates plus the sum's noise over three: sigma x clip / 3 a value, centred
@@ -229,11 +229,11 @@ class SecureAggregationRoundTest extends CoordinatorApiTestBase {
             assertThat(code.blockScaled()).isTrue();
             SecAggClient c = new SecAggClient(t.client(), in.config(), random);
             clients.put(t.client(), c);
-            assertStatus(deliver(t, JSON.writeValueAsBytes(c.advertise()), "application/json"), 202);
+            assertStatus(deliver(t, wire(c.advertise()), "application/octet-stream"), 202);
         }
         for (Polled t : stage(run, 3, "SECAGG_SHARE")) {
-            assertStatus(deliver(t, JSON.writeValueAsBytes(clients.get(t.client()).shareKeys(input(t).advertisements())),
-                    "application/json"), 202);
+            assertStatus(deliver(t, wire(clients.get(t.client()).shareKeys(input(t).advertisements())),
+                    "application/octet-stream"), 202);
         }
         List<IntToDoubleFunction> values = List.of(i -> ((i % 7) - 3) / 64.0, i -> ((i % 5) - 2) / 32.0,
                 i -> ((i % 3) - 1) / 16.0);
@@ -254,8 +254,8 @@ class SecureAggregationRoundTest extends CoordinatorApiTestBase {
             assertStatus(deliver(t, packed, "application/octet-stream"), 202);
         }
         for (Polled t : stage(run, 3, "SECAGG_UNMASK")) {
-            assertStatus(deliver(t, JSON.writeValueAsBytes(clients.get(t.client()).unmask(new HashSet<>(input(t).survivors()))),
-                    "application/json"), 202);
+            assertStatus(deliver(t, wire(clients.get(t.client()).unmask(new HashSet<>(input(t).survivors()))),
+                    "application/octet-stream"), 202);
         }
         awaitExperiment(run.id(), "round 1 EVALUATING", roundIs(1, "EVALUATING"));
         // the adapter moved by the decoded sum of the clients' levels over 3: the masks cancelled exactly
@@ -299,7 +299,7 @@ class SecureAggregationRoundTest extends CoordinatorApiTestBase {
         for (Polled t : stage(run, 4, "SECAGG_ADVERTISE")) {
             SecAggClient c = new SecAggClient(t.client(), input(t).config(), random);
             clients.put(t.client(), c);
-            assertStatus(deliver(t, JSON.writeValueAsBytes(c.advertise()), "application/json"), 202);
+            assertStatus(deliver(t, wire(c.advertise()), "application/octet-stream"), 202);
         }
         for (Polled t : stage(run, 4, "SECAGG_SHARE")) {
             List<Messages.SealedShare> shares = new java.util.ArrayList<>(clients.get(t.client()).shareKeys(input(t).advertisements()));
@@ -314,7 +314,7 @@ class SecureAggregationRoundTest extends CoordinatorApiTestBase {
                     }
                 }
             }
-            assertStatus(deliver(t, JSON.writeValueAsBytes(shares), "application/json"), 202);
+            assertStatus(deliver(t, wire(shares), "application/octet-stream"), 202);
         }
         Quantiser q = new Quantiser(CLIP, BITS);
         for (Polled t : stage(run, 4, "TRAIN")) {
@@ -334,8 +334,8 @@ class SecureAggregationRoundTest extends CoordinatorApiTestBase {
         for (Polled t : stage(run, 3, "SECAGG_UNMASK")) {
             Messages.StageInput in = input(t);
             assertThat(in.survivors()).containsExactly(0, 2, 3);
-            assertStatus(deliver(t, JSON.writeValueAsBytes(clients.get(t.client()).unmask(new HashSet<>(in.survivors()))),
-                    "application/json"), 202);
+            assertStatus(deliver(t, wire(clients.get(t.client()).unmask(new HashSet<>(in.survivors()))),
+                    "application/octet-stream"), 202);
         }
         awaitExperiment(run.id(), "round 1 EVALUATING", roundIs(1, "EVALUATING"));
         // the round's record names client 1's failure and why
@@ -390,8 +390,8 @@ class SecureAggregationRoundTest extends CoordinatorApiTestBase {
             if (silent.contains(t.client())) {
                 continue; // it dropped out after sending its input
             }
-            assertStatus(deliver(t, JSON.writeValueAsBytes(clients.get(t.client()).unmask(new HashSet<>(input(t).survivors()))),
-                    "application/json"), 202);
+            assertStatus(deliver(t, wire(clients.get(t.client()).unmask(new HashSet<>(input(t).survivors()))),
+                    "application/octet-stream"), 202);
         }
         return awaitExperiment(run.id(), "round 1 aggregated or the experiment failed",
                 e -> e.get("status").asString().equals("FAILED") || roundIs(1, "EVALUATING").test(e));
@@ -472,5 +472,17 @@ class SecureAggregationRoundTest extends CoordinatorApiTestBase {
             bb += (double) b[i] * b[i];
         }
         return dot / Math.sqrt(aa * bb);
+    }
+
+    /** A secure aggregation delivery's bytes (docs/wire-format.md). */
+    @SuppressWarnings("unchecked")
+    private static byte[] wire(Object message) {
+        if (message instanceof Messages.Advertisement a) {
+            return Messages.encode(a);
+        }
+        if (message instanceof Messages.Unmasking u) {
+            return Messages.encode(u);
+        }
+        return Messages.encodeShares((List<Messages.SealedShare>) message);
     }
 }

@@ -153,11 +153,11 @@ public class CoordinatorClient {
                 .retrieve().body(io.cgfed.core.secagg.Messages.StageInput.class));
     }
 
-    /** A secure aggregation stage's delivery: JSON, or a masked input's bytes. Completes the task. */
-    public void secaggDeliver(UUID workerId, UUID taskId, byte[] body, boolean json, Duration patience) {
+    /** A secure aggregation stage's delivery (its bytes, docs/wire-format.md). Completes the task. */
+    public void secaggDeliver(UUID workerId, UUID taskId, byte[] body, Duration patience) {
         deliver("secure aggregation message of task " + taskId, patience, () -> http.put()
                 .uri("/api/v1/tasks/{id}/secagg", taskId).headers(as(workerId))
-                .contentType(json ? MediaType.APPLICATION_JSON : MediaType.APPLICATION_OCTET_STREAM).body(body)
+                .contentType(MediaType.APPLICATION_OCTET_STREAM).body(body)
                 .retrieve().toBodilessEntity());
     }
 

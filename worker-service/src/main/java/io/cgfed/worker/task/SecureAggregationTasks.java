@@ -21,7 +21,6 @@ import java.util.concurrent.ConcurrentHashMap;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.stereotype.Component;
-import tools.jackson.databind.ObjectMapper;
 
 /**
  * A worker's clients in secure aggregation (SecAgg+): each stage task fetches its input, runs the client's step
@@ -42,18 +41,16 @@ class SecureAggregationTasks {
     private final CoordinatorClient coordinator;
     private final ModelHost models;
     private final UpdateTrainer trainer;
-    private final ObjectMapper json;
     private final SecureRandom random = new SecureRandom();
     /** The clients in a round, by experiment/round/client; removed after their unmasking (or with the round). */
     private final Map<String, SecAggClient> clients = new ConcurrentHashMap<>();
     /** Compressed secure aggregation with error feedback: what each client's code missed, by experiment/client. */
     private final Map<String, float[]> residuals = new ConcurrentHashMap<>();
 
-    SecureAggregationTasks(CoordinatorClient coordinator, ModelHost models, UpdateTrainer trainer, ObjectMapper json) {
+    SecureAggregationTasks(CoordinatorClient coordinator, ModelHost models, UpdateTrainer trainer) {
         this.coordinator = coordinator;
         this.models = models;
         this.trainer = trainer;
-        this.json = json;
     }
 
     private static String key(TaskMessage task) {
@@ -68,10 +65,10 @@ class SecureAggregationTasks {
                 forget(task.experimentId(), task.round());
                 SecAggClient client = new SecAggClient(task.clientIndex(), input.config(), random);
                 clients.put(key(task), client);
-                coordinator.secaggDeliver(workerId, task.taskId(), json.writeValueAsBytes(client.advertise()), true, patience);
+                coordinator.secaggDeliver(workerId, task.taskId(), Messages.encode(client.advertise()), patience);
             }
             case SECAGG_SHARE -> coordinator.secaggDeliver(workerId, task.taskId(),
-                    json.writeValueAsBytes(client(task, input).shareKeys(input.advertisements())), true, patience);
+                    Messages.encodeShares(client(task, input).shareKeys(input.advertisements())), patience);
             case TRAIN -> {
                 SecAggClient client = client(task, input);
                 float[] update = models.exclusive(() -> trainer.trainFlat(task));
@@ -107,12 +104,12 @@ class SecureAggregationTasks {
                             input.clients().size()), random);
                 }
                 Messages.MaskedInput masked = client.maskInput(levels, input.shares());
-                coordinator.secaggDeliver(workerId, task.taskId(), code.pack(masked.values()), false,
+                coordinator.secaggDeliver(workerId, task.taskId(), code.pack(masked.values()),
                         patience);
             }
             case SECAGG_UNMASK -> {
                 Messages.Unmasking u = client(task, input).unmask(new HashSet<>(input.survivors()));
-                coordinator.secaggDeliver(workerId, task.taskId(), json.writeValueAsBytes(u), true, patience);
+                coordinator.secaggDeliver(workerId, task.taskId(), Messages.encode(u), patience);
                 clients.remove(key(task));
                 log.info("experiment {} round {} client {}: secure aggregation done, its secrets dropped",
                         task.experimentId(), task.round(), task.clientIndex());

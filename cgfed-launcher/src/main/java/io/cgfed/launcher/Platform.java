@@ -19,6 +19,8 @@ import java.util.Map;
  * starts with {@link ServiceJvm}'s options and {@link ServiceEnvironment}'s environment.
  */
 public final class Platform implements AutoCloseable {
+    /** Every ephemeral port this JVM has given a service, so that no two get the same one. */
+    private static final java.util.Set<Integer> HANDED_OUT = java.util.concurrent.ConcurrentHashMap.newKeySet();
     private final Settings settings;
     private final boolean openReads;
     private final PlatformSecrets secrets = PlatformSecrets.generate();
@@ -162,10 +164,16 @@ public final class Platform implements AutoCloseable {
         if (settings.basePort() > 0) {
             return settings.basePort() + offset;
         }
-        try (ServerSocket s = new ServerSocket(0)) {
-            return s.getLocalPort();
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
+        // the kernel may hand back a port it gave out a moment ago to a service that has not bound it yet
+        // (a JVM takes seconds to start): two services then shared one port and requests reached the wrong one
+        while (true) {
+            try (ServerSocket s = new ServerSocket(0)) {
+                if (HANDED_OUT.add(s.getLocalPort())) {
+                    return s.getLocalPort();
+                }
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
         }
     }
 
